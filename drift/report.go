@@ -1,0 +1,134 @@
+// Package drift compares desired resources with live ones: it matches them,
+// diffs them with each type's attribute semantics and classifies each
+// resource. Its Report is what every renderer, metric and exit code reads.
+package drift
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Status is the outcome for one resource.
+type Status string
+
+// The statuses, in the order reports list them.
+const (
+	Drifted   Status = "drifted"
+	Missing   Status = "missing"
+	Unmanaged Status = "unmanaged"
+	Unknown   Status = "unknown"
+	Ignored   Status = "ignored"
+	InSync    Status = "in_sync"
+)
+
+// Statuses lists every status in report order.
+var Statuses = []Status{Drifted, Missing, Unmanaged, Unknown, Ignored, InSync}
+
+// IsDrift reports whether the status means live differs from Git.
+func (s Status) IsDrift() bool { return s == Drifted || s == Missing || s == Unmanaged }
+
+// Diff is one attribute whose live value differs from the desired one.
+type Diff struct {
+	// Path is the attribute path: "tags.Env", "ingress", "versioning_configuration[0].status".
+	Path string
+	// Want is the desired value (null: the attribute should be absent or
+	// empty); Got the live value (null: absent).
+	Want cty.Value
+	Got  cty.Value
+	// Sensitive values are never printed.
+	Sensitive bool
+	// Range is where the attribute is written, nil when the configuration
+	// leaves it out.
+	Range *hcl.Range
+}
+
+// Result is the outcome for one resource.
+type Result struct {
+	// Address is Terraform's address; "" for unmanaged resources.
+	Address  string
+	Type     string
+	ID       string
+	Provider string
+	Region   string
+	Status   Status
+	Diffs    []Diff
+	// Reason explains unknown and ignored statuses.
+	Reason string
+	// DeclRange is where the resource block is written (zero for unmanaged).
+	DeclRange hcl.Range
+}
+
+// Error is a failure that left part of the scan incomplete.
+type Error struct {
+	Type      string
+	Region    string
+	Operation string
+	Message   string
+}
+
+// Commit identifies the Git commit the desired state came from.
+type Commit struct {
+	SHA    string
+	Ref    string
+	Author string
+	Time   time.Time
+}
+
+// Summary counts results per status.
+type Summary struct {
+	Total     int
+	InSync    int
+	Drifted   int
+	Missing   int
+	Unmanaged int
+	Ignored   int
+	Unknown   int
+	// Coverage is managed / (managed + unmanaged), 1 when there is nothing.
+	Coverage float64
+}
+
+// Report is the outcome of one scan.
+type Report struct {
+	Stack     string
+	Commit    *Commit
+	StartedAt time.Time
+	Duration  time.Duration
+	Results   []Result
+	Errors    []Error
+}
+
+// Count returns the number of results with the status.
+func (r *Report) Count(s Status) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Summary counts the report's results.
+func (r *Report) Summary() Summary {
+	s := Summary{
+		Total:     len(r.Results),
+		InSync:    r.Count(InSync),
+		Drifted:   r.Count(Drifted),
+		Missing:   r.Count(Missing),
+		Unmanaged: r.Count(Unmanaged),
+		Ignored:   r.Count(Ignored),
+		Unknown:   r.Count(Unknown),
+	}
+	managed := s.Total - s.Unmanaged
+	if s.Total == 0 {
+		s.Coverage = 1
+	} else {
+		s.Coverage = float64(managed) / float64(s.Total)
+	}
+	return s
+}
+
+// Complete reports whether the scan read everything it needed.
+func (r *Report) Complete() bool { return len(r.Errors) == 0 && r.Count(Unknown) == 0 }

@@ -1,0 +1,107 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Provider reads the live resources of one configured provider instance (one
+// `provider "aws"` block: an account and a region). Implementations are safe
+// for concurrent use.
+type Provider interface {
+	// Read returns the live resources of one type. It lists every resource
+	// of the type in the provider's region when req.IDs is empty, and
+	// otherwise at least those of req.IDs that exist. A failed read returns a
+	// *ReadError; it never returns a partial list as if it were complete.
+	Read(ctx context.Context, req ReadRequest) (*ReadResponse, error)
+	// ReadData evaluates a data source (aws_caller_identity,
+	// aws_iam_policy_document, ...) with its decoded configuration.
+	ReadData(ctx context.Context, typ string, config cty.Value) (cty.Value, error)
+	// Close releases what the provider holds.
+	Close() error
+}
+
+// ReadRequest asks for the live resources of one type.
+type ReadRequest struct {
+	Type string
+	// IDs limits the read to these resource IDs; empty means all.
+	IDs []string
+}
+
+// ReadResponse holds what a read found.
+type ReadResponse struct {
+	Resources []*Live
+}
+
+// Live is one resource as the cloud has it.
+type Live struct {
+	Type string
+	// ID is the resource's Terraform ID (what `terraform import` takes).
+	ID     string
+	Region string
+	// Attrs conforms to the type's Schema.ImpliedType().
+	Attrs cty.Value
+	// CloudManaged marks what the cloud makes by itself (the default VPC,
+	// its subnets and security group, AWS-managed policies, service-linked
+	// roles): never reported as unmanaged unless asked.
+	CloudManaged bool
+}
+
+// ReadError is a failed read of one resource type in one region. Resources of
+// that type there are unknown, never missing.
+type ReadError struct {
+	Type   string
+	Region string
+	// Operation is the API operation that failed, as "service:Operation"
+	// (e.g. "ec2:DescribeVpcs").
+	Operation string
+	Err       error
+}
+
+func (e *ReadError) Error() string {
+	return fmt.Sprintf("reading %s in %s (%s): %v", e.Type, e.Region, e.Operation, e.Err)
+}
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Config is an evaluated provider block.
+type Config struct {
+	// Name of the provider ("aws") and the block's alias ("" for the default).
+	Name  string
+	Alias string
+	// Attrs is the evaluated provider block; the provider reads its own
+	// settings (region, endpoints, default_tags, ...) from it.
+	Attrs cty.Value
+}
+
+// ProviderSchema is everything a provider declares before it is configured.
+type ProviderSchema struct {
+	// Provider is the schema of the provider block.
+	Provider *Schema
+	// Resources and DataSources by type name.
+	Resources   map[string]*Schema
+	DataSources map[string]*Schema
+}
+
+// Factory makes configured providers of one kind.
+type Factory interface {
+	// Name is the provider's local name ("aws").
+	Name() string
+	// Schema is the static schema, available before configuration.
+	Schema() *ProviderSchema
+	// New configures a provider instance from an evaluated provider block.
+	New(ctx context.Context, cfg Config) (Configured, error)
+}
+
+// Configured is a provider instance together with what its configuration
+// says about comparison.
+type Configured interface {
+	Provider
+	// Region is where this instance reads ("" for none).
+	Region() string
+	// DefaultTags are the provider's default_tags, merged into each
+	// resource's tags before comparison.
+	DefaultTags() map[string]string
+}

@@ -1,0 +1,85 @@
+package providers
+
+import (
+	"sort"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+)
+
+// Registry holds the provider factories of one scan. It is built explicitly
+// (no init-time registration) so tests can use their own.
+type Registry struct {
+	factories map[string]Factory
+}
+
+// NewRegistry returns a registry of the given factories.
+func NewRegistry(fs ...Factory) *Registry {
+	r := &Registry{factories: make(map[string]Factory, len(fs))}
+	for _, f := range fs {
+		r.factories[f.Name()] = f
+	}
+	return r
+}
+
+// Factory returns the factory of a provider by local name.
+func (r *Registry) Factory(name string) (Factory, bool) {
+	f, ok := r.factories[name]
+	return f, ok
+}
+
+// Names lists the registered providers, sorted.
+func (r *Registry) Names() []string {
+	names := make([]string, 0, len(r.factories))
+	for n := range r.factories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ResourceSchema finds the schema of a resource type in any provider.
+func (r *Registry) ResourceSchema(typ string) (*Schema, bool) {
+	for _, f := range r.factories {
+		if s, ok := f.Schema().Resources[typ]; ok {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// DataSchema finds the schema of a data source type in any provider.
+func (r *Registry) DataSchema(typ string) (*Schema, bool) {
+	for _, f := range r.factories {
+		if s, ok := f.Schema().DataSources[typ]; ok {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// ProviderSpec is the decoder spec of a provider block (spec.SchemaSource).
+func (r *Registry) ProviderSpec(name string) (hcldec.Spec, bool) {
+	f, ok := r.factories[name]
+	if !ok || f.Schema().Provider == nil {
+		return nil, false
+	}
+	return f.Schema().Provider.DecoderSpec(), true
+}
+
+// ResourceSpec is the decoder spec of a resource type (spec.SchemaSource).
+func (r *Registry) ResourceSpec(typ string) (hcldec.Spec, bool) {
+	s, ok := r.ResourceSchema(typ)
+	if !ok {
+		return nil, false
+	}
+	return s.DecoderSpec(), true
+}
+
+// DataSpec is the decoder spec of a data source type (spec.SchemaSource).
+func (r *Registry) DataSpec(typ string) (hcldec.Spec, bool) {
+	s, ok := r.DataSchema(typ)
+	if !ok {
+		return nil, false
+	}
+	return s.DecoderSpec(), true
+}
