@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/providers/aws"
+	"github.com/gitdrift/driftctl/report"
+	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// scanOptions are the flags of driftctl scan.
+type scanOptions struct {
+	dir       string
+	states    []string
+	vars      []spec.VarArg
+	outputs   []string
+	failOn    string
+	unmanaged string
+	stack     string
+	noColor   bool
+	quiet     bool
+}
+
+// varFlag appends -var or -var-file values to one ordered list, since
+// Terraform gives the later of the two precedence whatever its kind.
+type varFlag struct {
+	list *[]spec.VarArg
+	file bool
+}
+
+func (f varFlag) String() string { return "" }
+func (f varFlag) Type() string {
+	if f.file {
+		return "file"
+	}
+	return "NAME=VALUE"
+}
+func (f varFlag) Set(v string) error {
+	if !f.file && !strings.Contains(v, "=") {
+		return fmt.Errorf("%q: a variable is set as NAME=VALUE", v)
+	}
+	*f.list = append(*f.list, spec.VarArg{File: f.file, Value: v})
+	return nil
+}
+
+func newScanCommand() *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan [DIR]",
+		Short: "Compare the HCL in DIR (default: .) with the live cloud",
+		Long: `Compare the Terraform-style HCL in DIR with the live cloud and report every
+difference.
+
+Exit codes: 0 no drift counted by --fail-on; 1 drift found; 2 the scan could not
+be completed (bad input, unreachable provider, partial results).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.dir = "."
+			if len(args) == 1 {
+				o.dir = args[0]
+			}
+			_, code := runScan(cmd.Context(), o, aws.NewFactory(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if code != exitOK {
+				return &exitCodeError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.states, "state", nil, "Terraform state: a path or s3://bucket/key (repeatable; default: the backend block, else terraform.tfstate in DIR)")
+	f.Var(varFlag{&o.vars, false}, "var", "set a variable, NAME=VALUE (repeatable)")
+	f.Var(varFlag{&o.vars, true}, "var-file", "read variables from a .tfvars or .tfvars.json file (repeatable)")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output: console, json or json=FILE (repeatable; default console)")
+	f.StringVar(&o.failOn, "fail-on", "drifted,missing", "statuses that make the exit code 1: drifted, missing, unmanaged, unknown, or none")
+	f.StringVar(&o.unmanaged, "unmanaged", "declared", "report unmanaged resources of the declared types (declared) or not at all (none)")
+	f.StringVar(&o.stack, "stack", "", "stack name in reports (default: the directory's name)")
+	f.BoolVar(&o.noColor, "no-color", false, "never colour the console output")
+	f.BoolVar(&o.quiet, "quiet", false, "print only drift, errors and the summary")
+	return cmd
+}
+
+// output is one requested report: a format and where it goes ("" = stdout).
+type output struct {
+	format string
+	path   string
+}
+
+func parseOutputs(specs []string) ([]output, error) {
+	if len(specs) == 0 {
+		return []output{{format: "console"}}, nil
+	}
+	var outs []output
+	for _, s := range specs {
+		format, path, _ := strings.Cut(s, "=")
+		switch format {
+		case "console", "json":
+		default:
+			return nil, fmt.Errorf("--output %q: the formats are console and json", s)
+		}
+		outs = append(outs, output{format: format, path: path})
+	}
+	return outs, nil
+}
+
+func parseFailOn(s string) (map[drift.Status]bool, error) {
+	set := map[drift.Status]bool{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		switch drift.Status(part) {
+		case drift.Drifted, drift.Missing, drift.Unmanaged, drift.Unknown:
+			set[drift.Status(part)] = true
+		case "none", "":
+		default:
+			return nil, fmt.Errorf("--fail-on %q: expected drifted, missing, unmanaged, unknown or none", part)
+		}
+	}
+	return set, nil
+}
+
+// runScan runs one scan and renders it; it returns the report (nil when
+// the scan could not run) and the exit code.
+func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, stdout, stderr io.Writer) (*drift.Report, int) {
+	fail := func(format string, args ...any) (*drift.Report, int) {
+		fmt.Fprintf(stderr, "Error: "+format+"\n", args...)
+		return nil, exitError
+	}
+	outs, err := parseOutputs(o.outputs)
+	if err != nil {
+		return fail("%v", err)
+	}
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if o.unmanaged != "declared" && o.unmanaged != "none" {
+		return fail("--unmanaged %q: expected declared or none", o.unmanaged)
+	}
+	dir, err := filepath.Abs(o.dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fail("%s is not a directory", o.dir)
+	}
+	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
+
+	mod, diags := spec.Load(dir)
+	if diags.HasErrors() {
+		printDiagnostics(stderr, mod, diags, color)
+		return nil, exitError
+	}
+	st, err := loadStates(ctx, o.states, mod, dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	stack := o.stack
+	if stack == "" {
+		stack = filepath.Base(dir)
+	}
+	scanner := drift.NewScanner(providers.NewRegistry(factory), drift.WithUnmanaged(o.unmanaged == "declared"))
+	rep, sdiags := scanner.Scan(ctx, drift.Input{
+		Stack:  stack,
+		Module: mod,
+		Vars:   spec.VarOptions{Args: o.vars, Environ: os.Environ()},
+		State:  st,
+	})
+	diags = append(diags, sdiags...)
+	printDiagnostics(stderr, mod, diags, color)
+	if rep == nil {
+		return nil, exitError
+	}
+	for _, out := range outs {
+		if err := render(out, rep, stdout, report.ConsoleOptions{Color: color, Quiet: o.quiet}); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return rep, exitCode(rep, failOn)
+}
+
+// exitCode is 2 for partial results, 1 when a status counted by --fail-on
+// occurs, else 0.
+func exitCode(rep *drift.Report, failOn map[drift.Status]bool) int {
+	if len(rep.Errors) > 0 {
+		return exitError
+	}
+	for _, r := range rep.Results {
+		if failOn[r.Status] {
+			return exitDrift
+		}
+	}
+	return exitOK
+}
+
+func render(out output, rep *drift.Report, stdout io.Writer, copts report.ConsoleOptions) error {
+	write := func(w io.Writer) error {
+		if out.format == "json" {
+			return report.JSON(w, rep)
+		}
+		return report.Console(w, rep, copts)
+	}
+	if out.path == "" || out.path == "-" {
+		return write(stdout)
+	}
+	copts.Color = false
+	return writeFileAtomic(out.path, write)
+}
+
+// writeFileAtomic writes through a temporary file in the same directory and
+// renames it, so a reader never sees half a report.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// loadStates reads the --state locations, else the backend's, else
+// terraform.tfstate beside the HCL; nil when there is none.
+func loadStates(ctx context.Context, locs []string, mod *spec.Module, dir string) (*state.State, error) {
+	if len(locs) == 0 {
+		if mod.Backend != nil {
+			loc, opts, ok := state.FromBackend(state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}, dir)
+			if ok {
+				st, err := state.Load(ctx, loc, opts...)
+				if errors.Is(err, state.ErrNotFound) && mod.Backend.Type == "local" {
+					return nil, nil
+				}
+				return st, err
+			}
+		}
+		local := filepath.Join(dir, "terraform.tfstate")
+		if _, err := os.Stat(local); err != nil {
+			return nil, nil
+		}
+		locs = []string{local}
+	}
+	var merged *state.State
+	for _, loc := range locs {
+		st, err := state.Load(ctx, loc)
+		if err != nil {
+			return nil, err
+		}
+		if merged == nil {
+			merged = st
+			continue
+		}
+		merged = state.Merge(merged, st)
+	}
+	return merged, nil
+}
+
+func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, color bool) {
+	if len(diags) == 0 {
+		return
+	}
+	var files map[string]*hcl.File
+	if mod != nil {
+		files = mod.Files()
+	}
+	dw := hcl.NewDiagnosticTextWriter(w, files, 100, color)
+	_ = dw.WriteDiagnostics(diags)
+}
+
+// isTerminal reports whether w is a character device (a TTY).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

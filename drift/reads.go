@@ -1,0 +1,122 @@
+package drift
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/spec"
+)
+
+// readKey names one read: a resource type through one provider
+// configuration.
+type readKey struct {
+	provider spec.ProviderRef
+	typ      string
+}
+
+// readResult is the outcome of one read, available once done is closed.
+type readResult struct {
+	done   chan struct{}
+	region string
+	live   []*providers.Live
+	err    error
+}
+
+// reads runs every planned read concurrently, at most limit at a time, and
+// lets evaluation wait for the one it needs.
+type reads struct {
+	results map[readKey]*readResult
+	order   []readKey
+}
+
+func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, configured map[spec.ProviderRef]providers.Configured, limit int) *reads {
+	r := &reads{results: map[readKey]*readResult{}}
+	sem := make(chan struct{}, limit)
+	for _, ref := range sortedRefs(plan) {
+		p := configured[ref]
+		for _, typ := range plan[ref] {
+			k := readKey{ref, typ}
+			res := &readResult{done: make(chan struct{})}
+			r.results[k] = res
+			r.order = append(r.order, k)
+			if p == nil {
+				res.err = errors.New("provider " + ref.String() + " is not configured")
+				close(res.done)
+				continue
+			}
+			res.region = p.Region()
+			go func() {
+				defer close(res.done)
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					res.err = ctx.Err()
+					return
+				}
+				defer func() { <-sem }()
+				resp, err := p.Read(ctx, providers.ReadRequest{Type: typ})
+				if err != nil {
+					res.err = err
+					return
+				}
+				res.live = resp.Resources
+			}()
+		}
+	}
+	return r
+}
+
+// wait returns the read of typ through provider, waiting for it; ok is false
+// when no such read was planned.
+func (r *reads) wait(ctx context.Context, provider spec.ProviderRef, typ string) (*readResult, bool) {
+	res, ok := r.results[readKey{provider, typ}]
+	if !ok {
+		return nil, false
+	}
+	select {
+	case <-res.done:
+	case <-ctx.Done():
+		return &readResult{err: ctx.Err()}, true
+	}
+	return res, true
+}
+
+func sortedRefs(plan map[spec.ProviderRef][]string) []spec.ProviderRef {
+	refs := make([]spec.ProviderRef, 0, len(plan))
+	for ref := range plan {
+		refs = append(refs, ref)
+	}
+	for i := 1; i < len(refs); i++ {
+		for j := i; j > 0 && refs[j].String() < refs[j-1].String(); j-- {
+			refs[j], refs[j-1] = refs[j-1], refs[j]
+		}
+	}
+	return refs
+}
+
+// readErrors converts failed reads into report errors, one per type and
+// region.
+func (r *reads) errors() []Error {
+	var out []Error
+	seen := map[string]bool{}
+	for _, k := range r.order {
+		res := r.results[k]
+		<-res.done
+		if res.err == nil {
+			continue
+		}
+		e := Error{Type: k.typ, Region: res.region, Message: res.err.Error()}
+		var re *providers.ReadError
+		if errors.As(res.err, &re) {
+			e.Region, e.Operation, e.Message = re.Region, re.Operation, re.Err.Error()
+		}
+		key := e.Type + "|" + e.Region + "|" + e.Operation
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, e)
+	}
+	return out
+}

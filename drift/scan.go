@@ -1,0 +1,353 @@
+package drift
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// Scanner runs scans: it evaluates a configuration, reads the live
+// resources it declares, and compares them.
+type Scanner struct {
+	registry    *providers.Registry
+	unmanaged   bool
+	concurrency int
+	logger      *slog.Logger
+}
+
+// Option configures a Scanner.
+type Option func(*Scanner)
+
+// WithUnmanaged turns discovery of unmanaged resources (of the declared
+// types, in the declared regions) on or off; it is on by default.
+func WithUnmanaged(on bool) Option { return func(s *Scanner) { s.unmanaged = on } }
+
+// WithConcurrency bounds how many reads run at once (default 8).
+func WithConcurrency(n int) Option {
+	return func(s *Scanner) {
+		if n > 0 {
+			s.concurrency = n
+		}
+	}
+}
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(s *Scanner) { s.logger = l } }
+
+// NewScanner returns a scanner over the providers of registry.
+func NewScanner(registry *providers.Registry, opts ...Option) *Scanner {
+	s := &Scanner{registry: registry, unmanaged: true, concurrency: 8, logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Input is what one scan compares.
+type Input struct {
+	Stack  string
+	Module *spec.Module
+	Vars   spec.VarOptions
+	// State is the Terraform state, nil when there is none.
+	State  *state.State
+	Commit *Commit
+}
+
+// Scan evaluates the configuration, reads the cloud and compares. Errors in
+// the configuration come back as diagnostics with a nil report; failed
+// reads are in the report's Errors and make the resources they concern
+// unknown.
+func (s *Scanner) Scan(ctx context.Context, in Input) (*Report, hcl.Diagnostics) {
+	started := time.Now()
+	ev, diags := spec.NewEvaluator(in.Module, s.registry, in.Vars)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	provs, pdiags := ev.Providers(ctx)
+	diags = append(diags, pdiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	configured := map[spec.ProviderRef]providers.Configured{}
+	defer func() {
+		for _, p := range configured {
+			_ = p.Close()
+		}
+	}()
+	for _, pc := range provs {
+		f, ok := s.registry.Factory(pc.Ref.Name)
+		if !ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Unsupported provider",
+				Detail:   fmt.Sprintf("Provider %q is not supported by driftctl; its resources are not scanned.", pc.Ref.Name),
+				Subject:  rangePtr(pc.DeclRange),
+			})
+			continue
+		}
+		p, err := f.New(ctx, providers.Config{Name: pc.Ref.Name, Alias: pc.Ref.Alias, Attrs: pc.Config})
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cannot configure provider",
+				Detail:   err.Error(),
+				Subject:  rangePtr(pc.DeclRange),
+			})
+			continue
+		}
+		configured[pc.Ref] = p
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	plan := map[spec.ProviderRef][]string{}
+	for ref, types := range in.Module.ResourceTypes() {
+		if _, ok := configured[ref]; !ok {
+			continue
+		}
+		for _, t := range types {
+			if _, ok := s.registry.ResourceSchema(t); ok {
+				plan[ref] = append(plan[ref], t)
+			}
+		}
+	}
+	e := &evaluation{
+		scanner:    s,
+		reads:      startReads(ctx, plan, configured, s.concurrency),
+		configured: configured,
+		state:      in.State,
+		indexes:    map[readKey]*liveIndex{},
+		claimed:    map[string]bool{},
+	}
+	_, rdiags := ev.Resources(ctx, dataReader(configured), e)
+	diags = append(diags, rdiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if s.unmanaged {
+		e.discoverUnmanaged()
+	}
+	sortResults(e.results)
+	return &Report{
+		Stack:     in.Stack,
+		Commit:    in.Commit,
+		StartedAt: started.UTC(),
+		Duration:  time.Since(started),
+		Results:   e.results,
+		Errors:    e.reads.errors(),
+	}, diags
+}
+
+func rangePtr(r hcl.Range) *hcl.Range {
+	if r.Filename == "" {
+		return nil
+	}
+	return &r
+}
+
+// dataReader evaluates data sources through the configured providers.
+type dataReader map[spec.ProviderRef]providers.Configured
+
+func (d dataReader) ReadData(ctx context.Context, ref spec.ProviderRef, typ string, config cty.Value) (cty.Value, error) {
+	p, ok := d[ref]
+	if !ok {
+		return cty.NilVal, fmt.Errorf("provider %s is not configured", ref)
+	}
+	return p.ReadData(ctx, typ, config)
+}
+
+// evaluation is one scan's comparison state; it is the spec.Resolver that
+// evaluation calls for each resource in dependency order.
+type evaluation struct {
+	scanner    *Scanner
+	reads      *reads
+	configured map[spec.ProviderRef]providers.Configured
+	state      *state.State
+
+	mu      sync.Mutex
+	indexes map[readKey]*liveIndex
+	claimed map[string]bool
+	results []Result
+}
+
+// liveKey identifies a live resource across provider configurations:
+// global types are the same wherever they are read.
+func liveKey(l *providers.Live) string { return l.Region + "|" + l.Type + "|" + l.ID }
+
+// Resolve compares one desired resource with the cloud and returns what
+// references to it see.
+func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
+	schema, _ := e.scanner.registry.ResourceSchema(r.Type)
+	res := Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange}
+	if inst := e.lookupState(r.Address); inst != nil {
+		res.ID = inst.ID
+	}
+	if p := e.configured[r.Provider]; p != nil {
+		res.Region = p.Region()
+		if schema != nil && schema.Global {
+			res.Region = "global"
+		}
+	}
+	if schema == nil {
+		res.Status, res.Reason = Unknown, "resource type "+r.Type+" is not supported"
+		e.add(res)
+		return r.Config
+	}
+	read, ok := e.reads.wait(ctx, r.Provider, r.Type)
+	switch {
+	case !ok:
+		res.Status, res.Reason = Unknown, "provider "+r.Provider.String()+" is not configured"
+	case read.err != nil:
+		res.Status, res.Reason = Unknown, "the live read failed: "+read.err.Error()
+	case len(r.Unsupported) > 0:
+		res.Status, res.Reason = Unknown, strings.Join(r.Unsupported, "; ")
+	}
+	if res.Status != "" {
+		e.add(res)
+		return referenceValue(schema, r, nil, e.state)
+	}
+
+	e.mu.Lock()
+	idx := e.indexes[readKey{r.Provider, r.Type}]
+	if idx == nil {
+		idx = newLiveIndex(schema, read.live)
+		e.indexes[readKey{r.Provider, r.Type}] = idx
+	}
+	e.mu.Unlock()
+
+	live, identified := Match(schema, r, e.state, idx)
+	switch {
+	case live != nil:
+		res.ID, res.Region = live.ID, live.Region
+		e.mu.Lock()
+		e.claimed[liveKey(live)] = true
+		e.mu.Unlock()
+		e.compare(schema, r, live, &res)
+	case identified:
+		res.Status = Missing
+	default:
+		res.Status = Unknown
+		res.Reason = "no state records its ID and " + r.Type + " has no natural identity: it cannot be found in the cloud without state or an import block"
+	}
+	e.add(res)
+	return referenceValue(schema, r, live, e.state)
+}
+
+func (e *evaluation) lookupState(addr string) *state.Instance {
+	if e.state == nil {
+		return nil
+	}
+	return e.state.Lookup(addr)
+}
+
+// compare diffs a matched resource and sets its status.
+func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, live *providers.Live, res *Result) {
+	want := r.Config
+	if schema.Tags {
+		if p := e.configured[r.Provider]; p != nil {
+			want = withDefaultTags(want, p.DefaultTags())
+		}
+	}
+	diffs, err := Compare(schema, want, live.Attrs, DiffOptions{Ranges: r.Ranges})
+	if err != nil {
+		res.Status, res.Reason = Unknown, err.Error()
+		return
+	}
+	var kept, ignored []Diff
+	for _, d := range diffs {
+		if ignoredPath(r, d.Path) {
+			ignored = append(ignored, d)
+		} else {
+			kept = append(kept, d)
+		}
+	}
+	switch {
+	case len(kept) > 0:
+		res.Status, res.Diffs = Drifted, kept
+	case len(ignored) > 0:
+		paths := make([]string, len(ignored))
+		for i, d := range ignored {
+			paths[i] = d.Path
+		}
+		res.Status = Ignored
+		res.Reason = "lifecycle.ignore_changes covers the changes to " + strings.Join(paths, ", ")
+	default:
+		res.Status = InSync
+	}
+}
+
+// ignoredPath reports whether lifecycle.ignore_changes covers path.
+func ignoredPath(r *spec.Resource, path string) bool {
+	if r.IgnoreAll {
+		return true
+	}
+	for _, ic := range r.IgnoreChanges {
+		if path == ic || strings.HasPrefix(path, ic+".") || strings.HasPrefix(path, ic+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *evaluation) add(res Result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.results = append(e.results, res)
+}
+
+// discoverUnmanaged reports the live resources of the declared types that
+// no desired resource claimed, leaving out what the cloud makes by itself.
+func (e *evaluation) discoverUnmanaged() {
+	seen := map[string]bool{}
+	for _, k := range e.reads.order {
+		read := e.reads.results[k]
+		<-read.done
+		if read.err != nil {
+			continue
+		}
+		for _, l := range read.live {
+			key := liveKey(l)
+			if l.CloudManaged || e.claimed[key] || seen[key] {
+				continue
+			}
+			seen[key] = true
+			e.results = append(e.results, Result{
+				Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged,
+			})
+		}
+	}
+}
+
+// sortResults orders results by status (report order), then address, type
+// and ID.
+func sortResults(rs []Result) {
+	rank := map[Status]int{}
+	for i, s := range Statuses {
+		rank[s] = i
+	}
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if rank[a.Status] != rank[b.Status] {
+			return rank[a.Status] < rank[b.Status]
+		}
+		if a.Address != b.Address {
+			return a.Address < b.Address
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.ID < b.ID
+	})
+}
