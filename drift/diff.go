@@ -111,6 +111,11 @@ func (d *differ) attribute(a *providers.Attribute, want, got cty.Value, path str
 	if !want.IsWhollyKnown() {
 		return nil
 	}
+	if a.Nested != nil && !want.IsNull() && want.LengthInt() == 0 {
+		// hcldec decodes absent blocks as an empty collection; for
+		// Terraform that is the block left out.
+		want = cty.NullVal(want.Type())
+	}
 	if want.IsNull() {
 		switch {
 		case a.Computed:

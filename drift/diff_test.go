@@ -181,3 +181,17 @@ func TestWithDefaultTags(t *testing.T) {
 		t.Errorf("default tags on an untagged resource = %#v, want Team", tags)
 	}
 }
+
+func TestCompareTreatsNoBlocksAsLeftOut(t *testing.T) {
+	s := testSchema()
+	emptyRules := cty.SetValEmpty(s.Attributes["rule"].ImpliedType().ElementType())
+	want := obj(t, s, map[string]cty.Value{"name": cty.StringVal("a"), "rule": emptyRules})
+	got := obj(t, s, map[string]cty.Value{"name": cty.StringVal("a"), "tenancy": cty.StringVal("default"), "rule": rules(443)})
+	diffs, err := Compare(s, want, got, DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) != 0 {
+		t.Errorf("an optional+computed block written nowhere accepts any live value; got diffs %v", diffs)
+	}
+}

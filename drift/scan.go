@@ -267,7 +267,12 @@ func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, live *p
 	}
 	var kept, ignored []Diff
 	for _, d := range diffs {
-		if ignoredPath(r, d.Path) {
+		if coveredBy(d.Path, r.SensitivePaths) {
+			// A value from a sensitive variable is as secret as a
+			// sensitive attribute.
+			d.Sensitive = true
+		}
+		if r.IgnoreAll || coveredBy(d.Path, r.IgnoreChanges) {
 			ignored = append(ignored, d)
 		} else {
 			kept = append(kept, d)
@@ -288,13 +293,11 @@ func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, live *p
 	}
 }
 
-// ignoredPath reports whether lifecycle.ignore_changes covers path.
-func ignoredPath(r *spec.Resource, path string) bool {
-	if r.IgnoreAll {
-		return true
-	}
-	for _, ic := range r.IgnoreChanges {
-		if path == ic || strings.HasPrefix(path, ic+".") || strings.HasPrefix(path, ic+"[") {
+// coveredBy reports whether path is one of prefixes or inside one of them
+// ("tags" covers "tags.Env", "config" covers "config[0].status").
+func coveredBy(path string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
 			return true
 		}
 	}

@@ -72,7 +72,9 @@ type Resource struct {
 	Type    string
 	Name    string
 	// Key is the instance key: cty.NilVal without count/for_each, a number
-	// with count, a string with for_each.
+	// with count, a string with for_each. When count or for_each is not
+	// known, one instance stands for all: its Key is unknown, its Address
+	// ends in [*] and Unsupported says why.
 	Key      cty.Value
 	Provider ProviderRef
 	// Config is the body decoded with SchemaSource.ResourceSpec: an object
@@ -96,6 +98,9 @@ type Resource struct {
 	// (it refers to a module or an unsupported data source), each naming
 	// file:line. The drift engine reports such resources as unknown.
 	Unsupported []string
+	// SensitivePaths lists, in the dotted form of Ranges, the parts of
+	// Config that come from sensitive variables. Config itself is unmarked.
+	SensitivePaths []string
 }
 
 // Backend is the terraform { backend "..." } block.

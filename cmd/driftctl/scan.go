@@ -258,19 +258,18 @@ func loadStates(ctx context.Context, locs []string, mod *spec.Module, dir string
 		}
 		locs = []string{local}
 	}
-	var merged *state.State
+	states := make([]*state.State, 0, len(locs))
 	for _, loc := range locs {
 		st, err := state.Load(ctx, loc)
 		if err != nil {
 			return nil, err
 		}
-		if merged == nil {
-			merged = st
-			continue
-		}
-		merged = state.Merge(merged, st)
+		states = append(states, st)
 	}
-	return merged, nil
+	if len(states) == 1 {
+		return states[0], nil
+	}
+	return state.Merge(states...), nil
 }
 
 func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, color bool) {

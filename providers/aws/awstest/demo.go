@@ -2,11 +2,7 @@ package awstest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -18,13 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// DemoEstate is the estate of fixtures/demo as SeedDemo created it: the ID
-// of every resource by its Terraform address.
+// DemoEstate is the estate of fixtures/demo as SeedDemo created it.
 type DemoEstate struct {
+	Estate
 	Account string
-	IDs     map[string]string
-	// attrs are the state attributes recorded per address besides "id".
-	attrs map[string]map[string]any
 }
 
 // The names fixtures/demo declares with var.env = "demo".
@@ -65,7 +58,7 @@ func iamTags(m map[string]string) []iamtypes.Tag {
 // SeedDemo creates the estate of fixtures/demo through the SDK, as
 // `terraform apply` would have, in us-east-1 of the cloud cfg talks to.
 func SeedDemo(ctx context.Context, cfg aws.Config) (*DemoEstate, error) {
-	e := &DemoEstate{IDs: map[string]string{}, attrs: map[string]map[string]any{}}
+	e := &DemoEstate{Estate: NewEstate()}
 	ec2c := ec2.NewFromConfig(cfg)
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	iamc := iam.NewFromConfig(cfg)
@@ -89,7 +82,7 @@ func SeedDemo(ctx context.Context, cfg aws.Config) (*DemoEstate, error) {
 		return nil, fmt.Errorf("enabling DNS hostnames: %w", err)
 	}
 	e.IDs["aws_vpc.main"] = vpcID
-	e.attrs["aws_vpc.main"] = map[string]any{"cidr_block": "10.20.0.0/16"}
+	e.Attrs["aws_vpc.main"] = map[string]any{"cidr_block": "10.20.0.0/16"}
 
 	for i, az := range []string{"a", "b"} {
 		cidr := fmt.Sprintf("10.20.%d.0/24", i+1)
@@ -103,7 +96,7 @@ func SeedDemo(ctx context.Context, cfg aws.Config) (*DemoEstate, error) {
 		}
 		addr := fmt.Sprintf("aws_subnet.private[%q]", az)
 		e.IDs[addr] = aws.ToString(sn.Subnet.SubnetId)
-		e.attrs[addr] = map[string]any{"vpc_id": vpcID, "cidr_block": cidr}
+		e.Attrs[addr] = map[string]any{"vpc_id": vpcID, "cidr_block": cidr}
 	}
 
 	sg, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
@@ -124,7 +117,7 @@ func SeedDemo(ctx context.Context, cfg aws.Config) (*DemoEstate, error) {
 		return nil, fmt.Errorf("authorizing HTTPS: %w", err)
 	}
 	e.IDs["aws_security_group.web"] = sgID
-	e.attrs["aws_security_group.web"] = map[string]any{"name": demoSG, "vpc_id": vpcID}
+	e.Attrs["aws_security_group.web"] = map[string]any{"name": demoSG, "vpc_id": vpcID}
 
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(demoBucket)}); err != nil {
 		return nil, fmt.Errorf("creating the bucket: %w", err)
@@ -143,7 +136,7 @@ func SeedDemo(ctx context.Context, cfg aws.Config) (*DemoEstate, error) {
 	}
 	for _, addr := range []string{"aws_s3_bucket.assets", "aws_s3_bucket_versioning.assets", "aws_s3_bucket_public_access_block.assets", "aws_s3_bucket_policy.assets"} {
 		e.IDs[addr] = demoBucket
-		e.attrs[addr] = map[string]any{"bucket": demoBucket}
+		e.Attrs[addr] = map[string]any{"bucket": demoBucket}
 	}
 
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"ec2.amazonaws.com"}}]}`
@@ -153,7 +146,7 @@ func SeedDemo(ctx context.Context, cfg aws.Config) (*DemoEstate, error) {
 	}
 	roleARN := aws.ToString(role.Role.Arn)
 	e.IDs["aws_iam_role.app"] = demoRole
-	e.attrs["aws_iam_role.app"] = map[string]any{"name": demoRole, "arn": roleARN}
+	e.Attrs["aws_iam_role.app"] = map[string]any{"name": demoRole, "arn": roleARN}
 
 	// A policy document written in another order and layout than the
 	// configuration's: AWS keeps what it was given, Terraform compares
@@ -175,26 +168,28 @@ func SeedDemo(ctx context.Context, cfg aws.Config) (*DemoEstate, error) {
 	}
 
 	logs := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:*:%s:*"}]}`, e.Account)
-	pol, err := iamc.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(demoPolicy), Description: aws.String("Lets the application write its logs"), PolicyDocument: aws.String(logs)})
+	pol, err := iamc.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(demoPolicy), Description: aws.String("Lets the application write its logs"), PolicyDocument: aws.String(logs),
+		// The policy has no tags of its own: default_tags gives it ManagedBy.
+		Tags: iamTags(map[string]string{"ManagedBy": "terraform"})})
 	if err != nil {
 		return nil, fmt.Errorf("creating the policy: %w", err)
 	}
 	policyARN := aws.ToString(pol.Policy.Arn)
 	e.IDs["aws_iam_policy.app_logs"] = policyARN
-	e.attrs["aws_iam_policy.app_logs"] = map[string]any{"name": demoPolicy, "arn": policyARN}
+	e.Attrs["aws_iam_policy.app_logs"] = map[string]any{"name": demoPolicy, "arn": policyARN}
 	if _, err := iamc.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(demoRole), PolicyArn: &policyARN}); err != nil {
 		return nil, fmt.Errorf("attaching the policy: %w", err)
 	}
 	// Terraform's ID of an attachment is random; the state's attributes
 	// say what it attaches.
 	e.IDs["aws_iam_role_policy_attachment.app_logs"] = demoRole + "-20261126000000000000000001"
-	e.attrs["aws_iam_role_policy_attachment.app_logs"] = map[string]any{"role": demoRole, "policy_arn": policyARN}
+	e.Attrs["aws_iam_role_policy_attachment.app_logs"] = map[string]any{"role": demoRole, "policy_arn": policyARN}
 
 	if _, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(demoUser), Path: aws.String("/ci/"), Tags: iamTags(demoTags(nil))}); err != nil {
 		return nil, fmt.Errorf("creating the user: %w", err)
 	}
 	e.IDs["aws_iam_user.deploy"] = demoUser
-	e.attrs["aws_iam_user.deploy"] = map[string]any{"name": demoUser, "path": "/ci/"}
+	e.Attrs["aws_iam_user.deploy"] = map[string]any{"name": demoUser, "path": "/ci/"}
 	return e, nil
 }
 
@@ -263,67 +258,4 @@ func DriftDemo(ctx context.Context, cfg aws.Config, e *DemoEstate) ([]HandChange
 		done = append(done, s.change)
 	}
 	return done, nil
-}
-
-// StateJSON is a Terraform state (format v4) recording the estate, as
-// `terraform apply` would have written it (with fewer attributes).
-func (e *DemoEstate) StateJSON() ([]byte, error) {
-	type instance struct {
-		IndexKey      any            `json:"index_key,omitempty"`
-		SchemaVersion int            `json:"schema_version"`
-		Attributes    map[string]any `json:"attributes"`
-		Sensitive     []any          `json:"sensitive_attributes"`
-	}
-	type resource struct {
-		Mode      string     `json:"mode"`
-		Type      string     `json:"type"`
-		Name      string     `json:"name"`
-		Provider  string     `json:"provider"`
-		Instances []instance `json:"instances"`
-	}
-	byRes := map[string]*resource{}
-	var order []string
-	for _, addr := range slices.Sorted(maps.Keys(e.IDs)) {
-		typ, name, key := splitAddress(addr)
-		rk := typ + "." + name
-		r := byRes[rk]
-		if r == nil {
-			r = &resource{Mode: "managed", Type: typ, Name: name, Provider: `provider["registry.terraform.io/hashicorp/aws"]`}
-			byRes[rk] = r
-			order = append(order, rk)
-		}
-		attrs := map[string]any{"id": e.IDs[addr]}
-		for k, v := range e.attrs[addr] {
-			attrs[k] = v
-		}
-		inst := instance{Attributes: attrs, Sensitive: []any{}}
-		if key != "" {
-			inst.IndexKey = key
-		}
-		r.Instances = append(r.Instances, inst)
-	}
-	var resources []*resource
-	for _, rk := range order {
-		resources = append(resources, byRes[rk])
-	}
-	return json.MarshalIndent(map[string]any{
-		"version":           4,
-		"terraform_version": "1.11.0",
-		"serial":            1,
-		"lineage":           "5b0e6d2c-demo-4c1e-9a57-driftctl",
-		"outputs":           map[string]any{},
-		"resources":         resources,
-		"check_results":     nil,
-	}, "", "  ")
-}
-
-// splitAddress splits `type.name["key"]` into its parts.
-func splitAddress(addr string) (typ, name, key string) {
-	rest := addr
-	if i := strings.IndexByte(rest, '['); i >= 0 {
-		key = strings.Trim(rest[i+1:len(rest)-1], `"`)
-		rest = rest[:i]
-	}
-	typ, name, _ = strings.Cut(rest, ".")
-	return typ, name, key
 }

@@ -1,0 +1,18 @@
+# driftctl's everyday commands. `just --list` shows them.
+
+# Build the binary into ./driftctl.
+build:
+    go build -o driftctl ./cmd/driftctl
+
+# Run every test (needs moto_server; see README).
+test:
+    go test ./...
+
+# Create the demo estate in moto, change it by hand, scan it.
+demo:
+    go run ./cmd/driftctl demo
+
+# Formatting and static checks.
+lint:
+    test -z "$(gofmt -l .)"
+    go vet ./...

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gitdrift/driftctl/providers/aws/awstest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"driftctl": func() { main() },
+	})
+}
+
+// TestScripts runs the CLI end to end: the real binary against moto, over
+// the projects in testdata/script/*.txtar. UPDATE_SCRIPTS=1 rewrites their
+// expected outputs.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"moto":    cmdMoto,
+			"awsid":   cmdAWSID,
+			"tfstate": cmdTFState,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "moto" {
+				// In CI a missing moto_server must fail the scripts, not
+				// skip them: there the condition always holds.
+				_, err := exec.LookPath("moto_server")
+				return err == nil || os.Getenv("CI") == "true", nil
+			}
+			return false, errors.New("unknown condition " + cond)
+		},
+		Setup: func(env *testscript.Env) error {
+			// Scripts never reach a real account: no profile, no metadata
+			// service.
+			env.Setenv("AWS_CONFIG_FILE", "/dev/null")
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			env.Setenv("AWS_PAGER", "")
+			return nil
+		},
+	})
+}
+
+// cmdMoto starts a moto_server for the script and points the environment
+// (driftctl's SDK and the AWS CLI) at it. Scripts guard it with
+// `[!moto] skip 'moto_server is not installed: pip install "moto[server]"'`.
+func cmdMoto(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! moto")
+	}
+	region := "us-east-1"
+	if len(args) > 0 {
+		region = args[0]
+	}
+	srv, err := awstest.Launch(context.Background())
+	ts.Check(err)
+	ts.Defer(srv.Close)
+	for _, kv := range awstest.Environ(srv.URL(), region) {
+		k, v, _ := strings.Cut(kv, "=")
+		ts.Setenv(k, v)
+	}
+	ts.Setenv("MOTO_URL", srv.URL())
+}
+
+// cmdAWSID runs the AWS CLI and stores its trimmed output in an
+// environment variable: awsid NAME ec2 create-vpc ... --query Vpc.VpcId.
+func cmdAWSID(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: awsid NAME aws-cli-args...")
+	}
+	cmd := exec.Command("aws", append(args[1:], "--output", "text")...)
+	cmd.Dir = ts.Getenv("WORK")
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PAGER"} {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		ts.Fatalf("aws %s: %v\n%s", strings.Join(args[1:], " "), err, out)
+	}
+	ts.Setenv(args[0], strings.TrimSpace(string(out)))
+}
+
+// cmdTFState writes a Terraform state: tfstate FILE ADDR=ID... ADDR#ATTR=VALUE...
+func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: tfstate FILE ADDR=ID... ADDR#ATTR=VALUE...")
+	}
+	e := awstest.NewEstate()
+	for _, a := range args[1:] {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("tfstate: %q is not ADDR=ID or ADDR#ATTR=VALUE", a)
+		}
+		if addr, attr, ok := strings.Cut(k, "#"); ok {
+			if e.Attrs[addr] == nil {
+				e.Attrs[addr] = map[string]any{}
+			}
+			e.Attrs[addr][attr] = v
+			continue
+		}
+		e.IDs[k] = v
+	}
+	data, err := e.StateJSON()
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
+}

@@ -1,0 +1,116 @@
+package aws
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers/aws/awstest"
+)
+
+func TestDataCallerIdentity(t *testing.T) {
+	srv := awstest.Start(t)
+	p := testProvider(t, srv.URL(), "us-east-1")
+	v, err := p.ReadData(context.Background(), "aws_caller_identity", cty.EmptyObjectVal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Type().Equals(p.f.schema.DataSources["aws_caller_identity"].ImpliedType()) {
+		t.Errorf("type %s is not the schema's", v.Type().GoString())
+	}
+	if got := v.GetAttr("account_id"); !got.RawEquals(cty.StringVal(motoAccount)) {
+		t.Errorf("account_id = %#v", got)
+	}
+	if got := v.GetAttr("id"); !got.RawEquals(cty.StringVal(motoAccount)) {
+		t.Errorf("id = %#v, want the account ID", got)
+	}
+	if arn := v.GetAttr("arn").AsString(); !strings.HasPrefix(arn, "arn:aws:") || !strings.Contains(arn, motoAccount) {
+		t.Errorf("arn = %q", arn)
+	}
+	if v.GetAttr("user_id").AsString() == "" {
+		t.Errorf("user_id is empty")
+	}
+
+	t.Run("failure names the operation", func(t *testing.T) {
+		proxy := srv.StartProxy(t)
+		proxy.Inject(awstest.Fault{Service: "sts", Operation: "GetCallerIdentity", Status: 403, Code: "AccessDenied"})
+		p := testProvider(t, proxy.URL(), "us-east-1")
+		_, err := p.ReadData(context.Background(), "aws_caller_identity", cty.EmptyObjectVal)
+		if err == nil || !strings.Contains(err.Error(), "sts:GetCallerIdentity") {
+			t.Errorf("err = %v, want one naming sts:GetCallerIdentity", err)
+		}
+	})
+}
+
+func TestDataRegionAndPartition(t *testing.T) {
+	// Both are computed locally; the endpoint is never called.
+	config := func(kv ...string) cty.Value {
+		attrs := map[string]cty.Value{"name": cty.NullVal(cty.String), "region": cty.NullVal(cty.String), "endpoint": cty.NullVal(cty.String)}
+		for i := 0; i+1 < len(kv); i += 2 {
+			attrs[kv[i]] = cty.StringVal(kv[i+1])
+		}
+		return cty.ObjectVal(attrs)
+	}
+	regions := []struct {
+		name, provider string
+		config         cty.Value
+		want           map[string]string
+		wantErr        bool
+	}{
+		{name: "provider region", provider: "eu-west-1", config: config(), want: map[string]string{
+			"name": "eu-west-1", "region": "eu-west-1", "id": "eu-west-1", "endpoint": "ec2.eu-west-1.amazonaws.com", "description": "Europe (Ireland)",
+		}},
+		{name: "named region", provider: "us-east-1", config: config("name", "cn-north-1"), want: map[string]string{
+			"name": "cn-north-1", "endpoint": "ec2.cn-north-1.amazonaws.com.cn", "description": "China (Beijing)",
+		}},
+		{name: "by endpoint", provider: "us-east-1", config: config("endpoint", "ec2.us-west-2.amazonaws.com"), want: map[string]string{
+			"name": "us-west-2", "description": "US West (Oregon)",
+		}},
+		{name: "unknown endpoint", provider: "us-east-1", config: config("endpoint", "example.com"), wantErr: true},
+	}
+	for _, tt := range regions {
+		t.Run("region/"+tt.name, func(t *testing.T) {
+			p := testProvider(t, "http://127.0.0.1:1", tt.provider)
+			v, err := p.ReadData(context.Background(), "aws_region", tt.config)
+			if tt.wantErr {
+				if err == nil {
+					t.Errorf("no error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !v.Type().Equals(p.f.schema.DataSources["aws_region"].ImpliedType()) {
+				t.Errorf("type %s is not the schema's", v.Type().GoString())
+			}
+			for k, want := range tt.want {
+				if got := v.GetAttr(k).AsString(); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+		})
+	}
+	partitions := []struct{ region, partition, suffix, reverse string }{
+		{"us-east-1", "aws", "amazonaws.com", "com.amazonaws"},
+		{"cn-northwest-1", "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"},
+		{"us-gov-west-1", "aws-us-gov", "amazonaws.com", "com.amazonaws"},
+	}
+	for _, tt := range partitions {
+		t.Run("partition/"+tt.region, func(t *testing.T) {
+			p := testProvider(t, "http://127.0.0.1:1", tt.region)
+			v, err := p.ReadData(context.Background(), "aws_partition", cty.EmptyObjectVal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"partition": tt.partition, "id": tt.partition, "dns_suffix": tt.suffix, "reverse_dns_prefix": tt.reverse}
+			for k, w := range want {
+				if got := v.GetAttr(k).AsString(); got != w {
+					t.Errorf("%s = %q, want %q", k, got, w)
+				}
+			}
+		})
+	}
+}

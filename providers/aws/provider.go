@@ -1,0 +1,267 @@
+// Package aws is driftctl's AWS provider: it reads live EC2, S3 and IAM
+// resources with aws-sdk-go-v2 and describes each resource type with the
+// attribute semantics of terraform-provider-aws v5. One file per resource
+// type.
+package aws
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// resourceType is one supported resource type: its schema and how to read it.
+type resourceType struct {
+	schema *providers.Schema
+	// read returns the live resources of the type; ids, when non-empty,
+	// limits the read (an implementation may still return more).
+	read func(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error)
+}
+
+// dataSource is one supported data source.
+type dataSource struct {
+	schema *providers.Schema
+	read   func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error)
+}
+
+// Factory makes AWS providers. Options apply to every provider it makes.
+type Factory struct {
+	resources map[string]*resourceType
+	data      map[string]*dataSource
+	schema    *providers.ProviderSchema
+	opts      []func(*config.LoadOptions) error
+}
+
+// Option configures a Factory.
+type Option func(*Factory)
+
+// WithLoadOptions adds options to the SDK's default configuration loading
+// (tests use them to set credentials and endpoints).
+func WithLoadOptions(opts ...func(*config.LoadOptions) error) Option {
+	return func(f *Factory) { f.opts = append(f.opts, opts...) }
+}
+
+// NewFactory returns the AWS provider factory.
+func NewFactory(opts ...Option) *Factory {
+	f := &Factory{resources: resourceTypes(), data: dataSources()}
+	for _, o := range opts {
+		o(f)
+	}
+	f.schema = &providers.ProviderSchema{
+		Provider:    providerSchema(),
+		Resources:   map[string]*providers.Schema{},
+		DataSources: map[string]*providers.Schema{},
+	}
+	for name, rt := range f.resources {
+		f.schema.Resources[name] = rt.schema
+	}
+	for name, ds := range f.data {
+		f.schema.DataSources[name] = ds.schema
+	}
+	return f
+}
+
+// resourceTypes lists the supported resource types.
+func resourceTypes() map[string]*resourceType {
+	all := []*resourceType{
+		vpcType(), subnetType(), securityGroupType(), instanceType(),
+		s3BucketType(), s3BucketVersioningType(), s3BucketPolicyType(), s3BucketPublicAccessBlockType(),
+		iamRoleType(), iamPolicyType(), iamRolePolicyAttachmentType(), iamUserType(),
+	}
+	m := make(map[string]*resourceType, len(all))
+	for _, rt := range all {
+		m[rt.schema.Type] = rt
+	}
+	return m
+}
+
+// dataSources lists the supported data sources.
+func dataSources() map[string]*dataSource {
+	all := []*dataSource{callerIdentityData(), regionData(), partitionData(), iamPolicyDocumentData()}
+	m := make(map[string]*dataSource, len(all))
+	for _, ds := range all {
+		m[ds.schema.Type] = ds
+	}
+	return m
+}
+
+// ResourceTypes lists the supported resource types, sorted.
+func (f *Factory) ResourceTypes() []string {
+	names := make([]string, 0, len(f.resources))
+	for n := range f.resources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Name is "aws".
+func (f *Factory) Name() string { return "aws" }
+
+// Schema is the provider's static schema.
+func (f *Factory) Schema() *providers.ProviderSchema { return f.schema }
+
+// Provider is a configured AWS provider: one account, one region.
+type Provider struct {
+	f           *Factory
+	region      string
+	defaultTags map[string]string
+	ec2         *ec2.Client
+	s3          *s3.Client
+	iam         *iam.Client
+	sts         *sts.Client
+
+	// IAM and S3 reads serve several resource types; each is made once.
+	iamOnce sync.Once
+	iamAuth *accountAuthorization
+	iamErr  error
+	s3Mu    sync.Mutex
+	buckets map[string]*bucketCall
+}
+
+// New configures a provider from an evaluated provider "aws" block.
+func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Configured, error) {
+	settings, err := decodeSettings(cfg.Attrs)
+	if err != nil {
+		return nil, fmt.Errorf("provider %s: %w", providerName(cfg), err)
+	}
+	loadOpts := append([]func(*config.LoadOptions) error{}, f.opts...)
+	if settings.region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(settings.region))
+	}
+	if settings.profile != "" {
+		loadOpts = append(loadOpts, config.WithSharedConfigProfile(settings.profile))
+	}
+	if settings.accessKey != "" {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(settings.accessKey, settings.secretKey, settings.token)))
+	}
+	if settings.maxRetries > 0 {
+		loadOpts = append(loadOpts, config.WithRetryMaxAttempts(settings.maxRetries))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("provider %s: loading AWS configuration: %w", providerName(cfg), err)
+	}
+	if awsCfg.Region == "" {
+		return nil, fmt.Errorf("provider %s: no region: set region in the provider block or AWS_REGION", providerName(cfg))
+	}
+	if settings.assumeRoleARN != "" {
+		stsClient := sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"]))
+		awsCfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, settings.assumeRoleARN, func(o *stscreds.AssumeRoleOptions) {
+			if settings.sessionName != "" {
+				o.RoleSessionName = settings.sessionName
+			}
+			if settings.externalID != "" {
+				o.ExternalID = aws.String(settings.externalID)
+			}
+		}))
+	}
+	p := &Provider{
+		f:           f,
+		region:      awsCfg.Region,
+		defaultTags: settings.defaultTags,
+		ec2:         ec2.NewFromConfig(awsCfg, endpointOption[ec2.Options](settings.endpoints["ec2"])),
+		iam:         iam.NewFromConfig(awsCfg, endpointOption[iam.Options](settings.endpoints["iam"])),
+		sts:         sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"])),
+		buckets:     map[string]*bucketCall{},
+	}
+	// An endpoint override (a local emulator, a private S3) implies
+	// path-style addressing unless the block says otherwise.
+	pathStyle := settings.s3PathStyle
+	if pathStyle == nil {
+		overridden := settings.endpoints["s3"] != "" || awsCfg.BaseEndpoint != nil
+		pathStyle = &overridden
+	}
+	p.s3 = s3.NewFromConfig(awsCfg, endpointOption[s3.Options](settings.endpoints["s3"]), func(o *s3.Options) {
+		o.UsePathStyle = *pathStyle
+	})
+	return p, nil
+}
+
+// endpointOption sets a client's BaseEndpoint when url is not empty.
+func endpointOption[O ec2.Options | s3.Options | iam.Options | sts.Options](url string) func(*O) {
+	return func(o *O) {
+		if url == "" {
+			return
+		}
+		switch o := any(o).(type) {
+		case *ec2.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *s3.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *iam.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *sts.Options:
+			o.BaseEndpoint = aws.String(url)
+		}
+	}
+}
+
+func providerName(cfg providers.Config) string {
+	if cfg.Alias == "" {
+		return cfg.Name
+	}
+	return cfg.Name + "." + cfg.Alias
+}
+
+// Region is where the provider reads.
+func (p *Provider) Region() string { return p.region }
+
+// DefaultTags are the provider block's default_tags.
+func (p *Provider) DefaultTags() map[string]string { return p.defaultTags }
+
+// Read returns the live resources of one type.
+func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
+	rt, ok := p.f.resources[req.Type]
+	if !ok {
+		return nil, fmt.Errorf("resource type %s is not supported by the aws provider", req.Type)
+	}
+	live, err := rt.read(ctx, p, req.IDs)
+	if err != nil {
+		return nil, &providers.ReadError{Type: req.Type, Region: p.regionOf(rt), Operation: operationOf(err), Err: err}
+	}
+	for _, l := range live {
+		l.Type = req.Type
+		if l.Region == "" {
+			l.Region = p.regionOf(rt)
+		}
+	}
+	return &providers.ReadResponse{Resources: live}, nil
+}
+
+func (p *Provider) regionOf(rt *resourceType) string {
+	if rt.schema.Global {
+		return "global"
+	}
+	return p.region
+}
+
+// ReadData evaluates a supported data source.
+func (p *Provider) ReadData(ctx context.Context, typ string, config cty.Value) (cty.Value, error) {
+	ds, ok := p.f.data[typ]
+	if !ok {
+		return cty.NilVal, fmt.Errorf("data source %s is not supported by the aws provider", typ)
+	}
+	v, err := ds.read(ctx, p, config)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("reading data.%s (%s): %w", typ, operationOf(err), err)
+	}
+	return v, nil
+}
+
+// Close releases nothing: the SDK clients hold no resources of their own.
+func (p *Provider) Close() error { return nil }

@@ -1,0 +1,90 @@
+package aws
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/providers/aws/awstest"
+)
+
+// testProvider configures a provider for region that talks to endpoint (a
+// moto server or a proxy in front of it).
+func testProvider(t *testing.T, endpoint, region string) *Provider {
+	t.Helper()
+	f := NewFactory(WithLoadOptions(
+		config.WithCredentialsProvider(awstest.Credentials),
+		config.WithBaseEndpoint(endpoint),
+		config.WithRetryMaxAttempts(2),
+	))
+	p, err := f.New(context.Background(), providers.Config{
+		Name:  "aws",
+		Attrs: cty.ObjectVal(map[string]cty.Value{"region": cty.StringVal(region)}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.(*Provider)
+}
+
+// readAll reads every live resource of typ, failing the test on error.
+func readAll(t *testing.T, p *Provider, typ string) []*providers.Live {
+	t.Helper()
+	resp, err := p.Read(context.Background(), providers.ReadRequest{Type: typ})
+	if err != nil {
+		t.Fatalf("reading %s: %v", typ, err)
+	}
+	return resp.Resources
+}
+
+// liveByID finds a live resource by ID, failing the test when absent.
+func liveByID(t *testing.T, live []*providers.Live, id string) *providers.Live {
+	t.Helper()
+	for _, l := range live {
+		if l.ID == id {
+			return l
+		}
+	}
+	t.Fatalf("no live resource with ID %q among %d", id, len(live))
+	return nil
+}
+
+func TestEndpointOverrideImpliesPathStyle(t *testing.T) {
+	f := NewFactory()
+	attrs := func(pathStyle cty.Value) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{
+			"region":            cty.StringVal("eu-west-1"),
+			"access_key":        cty.StringVal("a"),
+			"secret_key":        cty.StringVal("b"),
+			"s3_use_path_style": pathStyle,
+			"endpoints": cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
+				"s3": cty.StringVal("http://127.0.0.1:1"),
+			})}),
+		})
+	}
+	tests := []struct {
+		name      string
+		pathStyle cty.Value
+		want      bool
+	}{
+		{"implied by the endpoint", cty.NullVal(cty.Bool), true},
+		{"explicitly off", cty.False, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := f.New(context.Background(), providers.Config{Name: "aws", Attrs: attrs(tt.pathStyle)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.(*Provider).s3.Options().UsePathStyle; got != tt.want {
+				t.Errorf("UsePathStyle = %v, want %v", got, tt.want)
+			}
+			if got := p.Region(); got != "eu-west-1" {
+				t.Errorf("Region = %q", got)
+			}
+		})
+	}
+}

@@ -1,0 +1,208 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// s3BucketType is aws_s3_bucket (terraform-provider-aws v5). Its ID is the
+// bucket name.
+//
+// v5 still accepts the deprecated inline settings (acl, policy, versioning,
+// server_side_encryption_configuration, ...) as Optional+Computed. Those
+// that the dedicated S3 types read anyway (policy, versioning) and the
+// cheap ones (server_side_encryption_configuration, object_lock_enabled)
+// are read, so a configuration that sets them compares them; left out of
+// configuration they accept any live value.
+func s3BucketType() *resourceType {
+	return &resourceType{schema: s3BucketSchema(), read: readS3Buckets}
+}
+
+func s3BucketSchema() *providers.Schema {
+	return &providers.Schema{
+		Type: "aws_s3_bucket",
+		Attributes: map[string]*providers.Attribute{
+			"id":     {Type: cty.String, Computed: true},
+			"bucket": {Type: cty.String, Optional: true, Computed: true},
+			// bucket_prefix is read back from a name Terraform generated
+			// (create.NamePrefixFromName), as v5 does.
+			"bucket_prefix":               {Type: cty.String, Optional: true, Computed: true},
+			"arn":                         {Type: cty.String, Computed: true},
+			"bucket_domain_name":          {Type: cty.String, Computed: true},
+			"bucket_regional_domain_name": {Type: cty.String, Computed: true},
+			"hosted_zone_id":              {Type: cty.String, Computed: true},
+			"region":                      {Type: cty.String, Computed: true},
+			"force_destroy":               {Type: cty.Bool, Optional: true, TerraformOnly: true, Default: cty.False},
+			"object_lock_enabled":         {Type: cty.Bool, Optional: true, Computed: true},
+			"tags":                        {Type: cty.Map(cty.String), Optional: true},
+			// acl is write-only in terraform-provider-aws: the read never
+			// sets it from S3 (only grant, from GetBucketAcl), so Terraform
+			// never reports a difference on it.
+			"acl":    {Type: cty.String, Optional: true, Computed: true, TerraformOnly: true},
+			"policy": {Type: cty.String, Optional: true, Computed: true, Comparer: policyComparer},
+			"versioning": {Optional: true, Computed: true, Nested: &providers.NestedBlock{
+				Nesting: providers.NestingList, MaxItems: 1,
+				Attributes: map[string]*providers.Attribute{
+					"enabled":    {Type: cty.Bool, Optional: true, Default: cty.False},
+					"mfa_delete": {Type: cty.Bool, Optional: true, Default: cty.False},
+				},
+			}},
+			"server_side_encryption_configuration": {Optional: true, Computed: true, Nested: &providers.NestedBlock{
+				Nesting: providers.NestingList, MaxItems: 1,
+				Attributes: map[string]*providers.Attribute{
+					"rule": {Required: true, Nested: &providers.NestedBlock{
+						Nesting: providers.NestingList, MinItems: 1, MaxItems: 1,
+						Attributes: map[string]*providers.Attribute{
+							"bucket_key_enabled": {Type: cty.Bool, Optional: true},
+							"apply_server_side_encryption_by_default": {Optional: true, Nested: &providers.NestedBlock{
+								Nesting: providers.NestingList, MaxItems: 1,
+								Attributes: map[string]*providers.Attribute{
+									"sse_algorithm":     {Type: cty.String, Required: true},
+									"kms_master_key_id": {Type: cty.String, Optional: true},
+								},
+							}},
+						},
+					}},
+				},
+			}},
+			"timeouts": timeoutsAttribute("create", "read", "update", "delete"),
+		},
+		Identity: identityOf("bucket"),
+		Tags:     true,
+	}
+}
+
+// identityOf returns an Identity function that reads one string attribute.
+func identityOf(name string) func(v cty.Value) string {
+	return func(v cty.Value) string {
+		s, _ := knownString(v, name)
+		return s
+	}
+}
+
+func readS3Buckets(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	schema := s3BucketSchema()
+	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+		tags, err := p.bucketTags(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		versioning, err := p.bucketVersioning(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		policy, err := p.bucketPolicy(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		sse, err := p.bucketEncryption(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		objectLock, err := p.bucketObjectLockEnabled(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		part := partitionOf(p.region)
+		attrs := objectOf(schema.Attributes, map[string]cty.Value{
+			"id":                                   cty.StringVal(name),
+			"bucket":                               cty.StringVal(name),
+			"bucket_prefix":                        namePrefix(name),
+			"arn":                                  cty.StringVal(fmt.Sprintf("arn:%s:s3:::%s", part.name, name)),
+			"bucket_domain_name":                   cty.StringVal(fmt.Sprintf("%s.s3.%s", name, part.dnsSuffix)),
+			"bucket_regional_domain_name":          cty.StringVal(fmt.Sprintf("%s.s3.%s.%s", name, p.region, part.dnsSuffix)),
+			"hosted_zone_id":                       hostedZoneID(p.region),
+			"region":                               cty.StringVal(p.region),
+			"object_lock_enabled":                  cty.BoolVal(objectLock),
+			"tags":                                 stringMap(tags),
+			"policy":                               strOrNull(policy),
+			"versioning":                           inlineVersioning(schema.Attributes["versioning"], versioning.Status, versioning.MFADelete),
+			"server_side_encryption_configuration": inlineEncryption(schema.Attributes["server_side_encryption_configuration"], sse),
+		})
+		return &providers.Live{ID: name, Attrs: attrs}, nil
+	})
+}
+
+// inlineVersioning is aws_s3_bucket's versioning block as v5 flattens
+// GetBucketVersioning: always one block, enabled only for "Enabled".
+func inlineVersioning(a *providers.Attribute, status s3types.BucketVersioningStatus, mfa s3types.MFADeleteStatus) cty.Value {
+	return cty.ListVal([]cty.Value{objectOf(a.Nested.Attributes, map[string]cty.Value{
+		"enabled":    cty.BoolVal(status == s3types.BucketVersioningStatusEnabled),
+		"mfa_delete": cty.BoolVal(mfa == s3types.MFADeleteStatusEnabled),
+	})})
+}
+
+// inlineEncryption is aws_s3_bucket's server_side_encryption_configuration
+// block; no block when the bucket has no default encryption.
+func inlineEncryption(a *providers.Attribute, sse *s3types.ServerSideEncryptionConfiguration) cty.Value {
+	if sse == nil || len(sse.Rules) == 0 {
+		return emptyBlocks(a)
+	}
+	ruleAttr := a.Nested.Attributes["rule"]
+	defAttr := ruleAttr.Nested.Attributes["apply_server_side_encryption_by_default"]
+	var rules []cty.Value
+	for _, r := range sse.Rules {
+		def := emptyBlocks(defAttr)
+		if d := r.ApplyServerSideEncryptionByDefault; d != nil {
+			def = cty.ListVal([]cty.Value{objectOf(defAttr.Nested.Attributes, map[string]cty.Value{
+				"sse_algorithm":     cty.StringVal(string(d.SSEAlgorithm)),
+				"kms_master_key_id": str(d.KMSMasterKeyID),
+			})})
+		}
+		rules = append(rules, objectOf(ruleAttr.Nested.Attributes, map[string]cty.Value{
+			"bucket_key_enabled":                      boolean(r.BucketKeyEnabled),
+			"apply_server_side_encryption_by_default": def,
+		}))
+	}
+	return cty.ListVal([]cty.Value{objectOf(a.Nested.Attributes, map[string]cty.Value{
+		"rule": cty.ListVal(rules),
+	})})
+}
+
+// generatedName matches the names Terraform generates from a prefix: the
+// prefix and a 26-digit unique suffix (helper/id.UniqueIDSuffixLength).
+var generatedName = regexp.MustCompile(`^(.*)\d{26}$`)
+
+// namePrefix is the prefix of a name Terraform generated, null otherwise,
+// as terraform-provider-aws's create.NamePrefixFromName.
+func namePrefix(name string) cty.Value {
+	m := generatedName.FindStringSubmatch(name)
+	if m == nil {
+		return cty.NullVal(cty.String)
+	}
+	return cty.StringVal(m[1])
+}
+
+// s3HostedZoneIDs are the Route 53 hosted zones of the S3 website
+// endpoints (https://docs.aws.amazon.com/general/latest/gr/s3.html), which
+// aws_s3_bucket reports as hosted_zone_id.
+var s3HostedZoneIDs = map[string]string{
+	"us-east-1":      "Z3AQBSTGFYJSTF",
+	"us-east-2":      "Z2O1EMRO9K5GLX",
+	"us-west-1":      "Z2F56UZL2M1ACD",
+	"us-west-2":      "Z3BJ6K6RIION7M",
+	"eu-west-1":      "Z1BKCTXD74EZPE",
+	"ap-northeast-1": "Z2M4EHUR26P7ZW",
+	"ap-southeast-1": "Z3O0J2DXBE1FTB",
+	"ap-southeast-2": "Z1WCIGYICN2BYD",
+	"sa-east-1":      "Z7KQH4QJS55SO",
+}
+
+// hostedZoneID is the region's S3 hosted zone, null where unknown here
+// (it is computed-only, so a null never causes drift).
+func hostedZoneID(region string) cty.Value {
+	if id, ok := s3HostedZoneIDs[region]; ok {
+		return cty.StringVal(id)
+	}
+	return cty.NullVal(cty.String)
+}

@@ -1,0 +1,58 @@
+package aws
+
+import (
+	"context"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// s3BucketPublicAccessBlockType is aws_s3_bucket_public_access_block. Its
+// ID is the bucket name. A bucket without a public access block
+// (NoSuchPublicAccessBlockConfiguration) has none live.
+func s3BucketPublicAccessBlockType() *resourceType {
+	return &resourceType{schema: s3BucketPublicAccessBlockSchema(), read: readS3BucketPublicAccessBlocks}
+}
+
+// publicAccessBlockSettings are the four settings; each defaults to false
+// in terraform-provider-aws.
+var publicAccessBlockSettings = []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"}
+
+func s3BucketPublicAccessBlockSchema() *providers.Schema {
+	attrs := map[string]*providers.Attribute{
+		"id":     {Type: cty.String, Computed: true},
+		"bucket": {Type: cty.String, Required: true},
+	}
+	for _, s := range publicAccessBlockSettings {
+		attrs[s] = &providers.Attribute{Type: cty.Bool, Optional: true, Default: cty.False}
+	}
+	return &providers.Schema{
+		Type:       "aws_s3_bucket_public_access_block",
+		Attributes: attrs,
+		Identity:   identityOf("bucket"),
+	}
+}
+
+func readS3BucketPublicAccessBlocks(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	schema := s3BucketPublicAccessBlockSchema()
+	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+		block, err := p.bucketPublicAccessBlock(ctx, name)
+		if err != nil || block == nil {
+			return nil, err
+		}
+		attrs := objectOf(schema.Attributes, map[string]cty.Value{
+			"id":                      cty.StringVal(name),
+			"bucket":                  cty.StringVal(name),
+			"block_public_acls":       boolean(block.BlockPublicAcls),
+			"block_public_policy":     boolean(block.BlockPublicPolicy),
+			"ignore_public_acls":      boolean(block.IgnorePublicAcls),
+			"restrict_public_buckets": boolean(block.RestrictPublicBuckets),
+		})
+		return &providers.Live{ID: name, Attrs: attrs}, nil
+	})
+}

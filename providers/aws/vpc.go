@@ -1,0 +1,256 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// amazonIPv6Pool is the pool name EC2 reports for Amazon-provided IPv6
+// blocks (assign_generated_ipv6_cidr_block = true).
+const amazonIPv6Pool = "Amazon"
+
+// vpcType is aws_vpc. Attribute semantics follow terraform-provider-aws v5
+// internal/service/ec2/vpc_.go (ResourceVPC).
+func vpcType() *resourceType {
+	return &resourceType{schema: vpcSchema(), read: readVPCs}
+}
+
+func vpcSchema() *providers.Schema {
+	str := func(o, c bool) *providers.Attribute {
+		return &providers.Attribute{Type: cty.String, Optional: o, Computed: c}
+	}
+	return &providers.Schema{
+		Type: "aws_vpc",
+		Tags: true,
+		Attributes: map[string]*providers.Attribute{
+			"id":  str(false, true),
+			"arn": str(false, true),
+			// Optional without a schema default: the SDK reads an
+			// absent bool as false, so false is what is expected live.
+			"assign_generated_ipv6_cidr_block": {Type: cty.Bool, Optional: true, Default: cty.False},
+			"cidr_block":                       {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
+			"default_network_acl_id":           str(false, true),
+			"default_route_table_id":           str(false, true),
+			"default_security_group_id":        str(false, true),
+			"dhcp_options_id":                  str(false, true),
+			"enable_dns_hostnames":             {Type: cty.Bool, Optional: true, Computed: true},
+			"enable_dns_support":               {Type: cty.Bool, Optional: true, Default: cty.True},
+			// Reading it takes a third DescribeVpcAttribute call per
+			// VPC; it is not read and so never compared.
+			"enable_network_address_usage_metrics": {Type: cty.Bool, Optional: true, Computed: true, TerraformOnly: true},
+			"instance_tenancy":                     {Type: cty.String, Optional: true, Default: cty.StringVal("default")},
+			// IPAM allocation inputs: Terraform keeps them from
+			// configuration, EC2 does not report them.
+			"ipv4_ipam_pool_id":                    {Type: cty.String, Optional: true, TerraformOnly: true},
+			"ipv4_netmask_length":                  {Type: cty.Number, Optional: true, TerraformOnly: true},
+			"ipv6_association_id":                  str(false, true),
+			"ipv6_cidr_block":                      {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
+			"ipv6_cidr_block_network_border_group": str(true, true),
+			"ipv6_ipam_pool_id":                    str(true, false),
+			"ipv6_netmask_length":                  {Type: cty.Number, Optional: true},
+			"main_route_table_id":                  str(false, true),
+			"owner_id":                             str(false, true),
+			"tags":                                 {Type: cty.Map(cty.String), Optional: true},
+		},
+	}
+}
+
+// vpcExtras are what DescribeVpcs does not return about a VPC.
+type vpcExtras struct {
+	dnsSupport, dnsHostnames bool
+	mainRouteTable           string
+	defaultACL               string
+	defaultSG                string
+}
+
+func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+	var vpcs []ec2types.Vpc
+	for _, fs := range idFilterChunks("vpc-id", ids) {
+		pages := ec2.NewDescribeVpcsPaginator(p.ec2, &ec2.DescribeVpcsInput{Filters: fs})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("describing VPCs: %w", err)
+			}
+			vpcs = append(vpcs, page.Vpcs...)
+		}
+	}
+	if len(vpcs) == 0 {
+		return nil, nil
+	}
+	extras, err := readVPCExtras(ctx, p, vpcs, len(ids) > 0)
+	if err != nil {
+		return nil, err
+	}
+	schema := vpcSchema()
+	live := make([]*providers.Live, 0, len(vpcs))
+	for _, v := range vpcs {
+		id := aws.ToString(v.VpcId)
+		live = append(live, &providers.Live{
+			ID:           id,
+			Attrs:        vpcAttrs(schema, p.region, v, extras[id]),
+			CloudManaged: aws.ToBool(v.IsDefault),
+		})
+	}
+	return live, nil
+}
+
+// readVPCExtras reads the main route tables, default network ACLs and
+// default security groups of the VPCs (one listing each, filtered by VPC
+// when the read was limited to some IDs) and the two DNS attributes of
+// each VPC, which EC2 only returns one VPC and one attribute at a time.
+func readVPCExtras(ctx context.Context, p *Provider, vpcs []ec2types.Vpc, limited bool) (map[string]*vpcExtras, error) {
+	extras := make(map[string]*vpcExtras, len(vpcs))
+	var vpcIDs []string
+	for _, v := range vpcs {
+		id := aws.ToString(v.VpcId)
+		extras[id] = &vpcExtras{}
+		vpcIDs = append(vpcIDs, id)
+	}
+	byVPC := vpcIDs
+	if !limited {
+		byVPC = nil
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(ec2Concurrency)
+	// The listings write disjoint fields of extras; each runs in one
+	// goroutine, so they need no lock between them.
+	g.Go(func() error {
+		for _, fs := range idFilterChunks("vpc-id", byVPC, filter("association.main", "true")) {
+			pages := ec2.NewDescribeRouteTablesPaginator(p.ec2, &ec2.DescribeRouteTablesInput{Filters: fs})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(gctx)
+				if err != nil {
+					return fmt.Errorf("describing main route tables: %w", err)
+				}
+				for _, rt := range page.RouteTables {
+					if e := extras[aws.ToString(rt.VpcId)]; e != nil {
+						e.mainRouteTable = aws.ToString(rt.RouteTableId)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for _, fs := range idFilterChunks("vpc-id", byVPC, filter("default", "true")) {
+			pages := ec2.NewDescribeNetworkAclsPaginator(p.ec2, &ec2.DescribeNetworkAclsInput{Filters: fs})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(gctx)
+				if err != nil {
+					return fmt.Errorf("describing default network ACLs: %w", err)
+				}
+				for _, acl := range page.NetworkAcls {
+					if e := extras[aws.ToString(acl.VpcId)]; e != nil {
+						e.defaultACL = aws.ToString(acl.NetworkAclId)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for _, fs := range idFilterChunks("vpc-id", byVPC, filter("group-name", "default")) {
+			pages := ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{Filters: fs})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(gctx)
+				if err != nil {
+					return fmt.Errorf("describing default security groups: %w", err)
+				}
+				for _, sg := range page.SecurityGroups {
+					if e := extras[aws.ToString(sg.VpcId)]; e != nil {
+						e.defaultSG = aws.ToString(sg.GroupId)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	for _, id := range vpcIDs {
+		e := extras[id]
+		g.Go(func() error {
+			out, err := p.ec2.DescribeVpcAttribute(gctx, &ec2.DescribeVpcAttributeInput{
+				VpcId: aws.String(id), Attribute: ec2types.VpcAttributeNameEnableDnsSupport,
+			})
+			if err != nil {
+				return fmt.Errorf("describing VPC %s attribute enableDnsSupport: %w", id, err)
+			}
+			e.dnsSupport = out.EnableDnsSupport != nil && aws.ToBool(out.EnableDnsSupport.Value)
+			return nil
+		})
+		g.Go(func() error {
+			out, err := p.ec2.DescribeVpcAttribute(gctx, &ec2.DescribeVpcAttributeInput{
+				VpcId: aws.String(id), Attribute: ec2types.VpcAttributeNameEnableDnsHostnames,
+			})
+			if err != nil {
+				return fmt.Errorf("describing VPC %s attribute enableDnsHostnames: %w", id, err)
+			}
+			e.dnsHostnames = out.EnableDnsHostnames != nil && aws.ToBool(out.EnableDnsHostnames.Value)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return extras, nil
+}
+
+// vpcAttrs builds the live value of one VPC.
+func vpcAttrs(schema *providers.Schema, region string, v ec2types.Vpc, e *vpcExtras) cty.Value {
+	id := aws.ToString(v.VpcId)
+	owner := aws.ToString(v.OwnerId)
+	vals := map[string]cty.Value{
+		"id":                        cty.StringVal(id),
+		"arn":                       cty.StringVal(ec2ARN(region, owner, "vpc/"+id)),
+		"cidr_block":                str(v.CidrBlock),
+		"default_network_acl_id":    cty.StringVal(e.defaultACL),
+		"default_route_table_id":    cty.StringVal(e.mainRouteTable),
+		"default_security_group_id": cty.StringVal(e.defaultSG),
+		"dhcp_options_id":           str(v.DhcpOptionsId),
+		"enable_dns_hostnames":      cty.BoolVal(e.dnsHostnames),
+		"enable_dns_support":        cty.BoolVal(e.dnsSupport),
+		"instance_tenancy":          cty.StringVal(string(v.InstanceTenancy)),
+		"main_route_table_id":       cty.StringVal(e.mainRouteTable),
+		"owner_id":                  cty.StringVal(owner),
+		"tags":                      ec2Tags(v.Tags),
+
+		"assign_generated_ipv6_cidr_block":     cty.False,
+		"ipv6_association_id":                  cty.StringVal(""),
+		"ipv6_cidr_block":                      cty.StringVal(""),
+		"ipv6_cidr_block_network_border_group": cty.StringVal(""),
+	}
+	// As terraform-provider-aws, the first associated IPv6 block is the
+	// VPC's ipv6_cidr_block; the pool says whether Amazon assigned it.
+	for _, a := range v.Ipv6CidrBlockAssociationSet {
+		if a.Ipv6CidrBlockState == nil || a.Ipv6CidrBlockState.State != ec2types.VpcCidrBlockStateCodeAssociated {
+			continue
+		}
+		pool := aws.ToString(a.Ipv6Pool)
+		cidr := aws.ToString(a.Ipv6CidrBlock)
+		vals["assign_generated_ipv6_cidr_block"] = cty.BoolVal(pool == amazonIPv6Pool)
+		vals["ipv6_association_id"] = str(a.AssociationId)
+		vals["ipv6_cidr_block"] = cty.StringVal(cidr)
+		vals["ipv6_cidr_block_network_border_group"] = str(a.NetworkBorderGroup)
+		if pool != "" && pool != amazonIPv6Pool {
+			vals["ipv6_ipam_pool_id"] = cty.StringVal(pool)
+			if _, bits, ok := strings.Cut(cidr, "/"); ok {
+				if n, err := strconv.Atoi(bits); err == nil {
+					vals["ipv6_netmask_length"] = cty.NumberIntVal(int64(n))
+				}
+			}
+		}
+		break
+	}
+	return objectOf(schema.Attributes, vals)
+}

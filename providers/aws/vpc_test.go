@@ -1,0 +1,130 @@
+package aws
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers/aws/awstest"
+)
+
+func TestVPCRead(t *testing.T) {
+	srv := awstest.Start(t)
+	ctx := context.Background()
+	c := ec2Seed(srv)
+	out, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{
+		CidrBlock:         aws.String("10.1.0.0/16"),
+		TagSpecifications: tagSpec(ec2types.ResourceTypeVpc, "Name", "app", "aws:cloudformation:stack-name", "hidden"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcID := aws.ToString(out.Vpc.VpcId)
+	if _, err := c.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{
+		VpcId: out.Vpc.VpcId, EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	p := testProvider(t, srv.URL(), "us-east-1")
+	all := mustRead(t, p, "aws_vpc")
+	checkConforms(t, p, all)
+
+	created := liveByID(t, all, vpcID)
+	if created.CloudManaged {
+		t.Errorf("created VPC %s is marked CloudManaged", vpcID)
+	}
+	wantAttrs(t, created, map[string]cty.Value{
+		"id":                               cty.StringVal(vpcID),
+		"arn":                              cty.StringVal("arn:aws:ec2:us-east-1:" + motoAccount + ":vpc/" + vpcID),
+		"cidr_block":                       cty.StringVal("10.1.0.0/16"),
+		"instance_tenancy":                 cty.StringVal("default"),
+		"enable_dns_support":               cty.True,
+		"enable_dns_hostnames":             cty.True,
+		"assign_generated_ipv6_cidr_block": cty.False,
+		"owner_id":                         cty.StringVal(motoAccount),
+		"tags":                             cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("app")}),
+		"ipv4_ipam_pool_id":                cty.NullVal(cty.String),
+	})
+	for attr, pattern := range map[string]string{
+		"main_route_table_id":       `^rtb-`,
+		"default_route_table_id":    `^rtb-`,
+		"default_security_group_id": `^sg-`,
+		"default_network_acl_id":    `^acl-`,
+		// moto reports "default" where AWS names the region's default
+		// DHCP option set (dopt-...).
+		"dhcp_options_id": `^(dopt-|default$)`,
+	} {
+		if v := attrOf(created, attr); v.IsNull() || !regexp.MustCompile(pattern).MatchString(v.AsString()) {
+			t.Errorf("%s = %#v, want a match of %s", attr, v, pattern)
+		}
+	}
+
+	var defaults int
+	for _, l := range all {
+		if l.ID == vpcID {
+			continue
+		}
+		if !l.CloudManaged {
+			t.Errorf("moto's default VPC %s is not marked CloudManaged", l.ID)
+		}
+		defaults++
+	}
+	if defaults != 1 {
+		t.Errorf("found %d other VPCs, want moto's one default VPC", defaults)
+	}
+
+	t.Run("ids filter with a missing ID", func(t *testing.T) {
+		got := mustRead(t, p, "aws_vpc", vpcID, "vpc-0123456789abcdef0")
+		if len(got) != 1 || got[0].ID != vpcID {
+			t.Errorf("read %v, want only %s", ids(got), vpcID)
+		}
+	})
+	t.Run("no VPC matches", func(t *testing.T) {
+		if got := mustRead(t, p, "aws_vpc", "vpc-0123456789abcdef0"); len(got) != 0 {
+			t.Errorf("read %v, want nothing", ids(got))
+		}
+	})
+}
+
+func TestVPCSchema(t *testing.T) {
+	s := vpcType().schema
+	tests := []struct {
+		attr                       string
+		optional, computed, tfOnly bool
+		def                        cty.Value
+	}{
+		{attr: "cidr_block", optional: true, computed: true},
+		{attr: "instance_tenancy", optional: true, def: cty.StringVal("default")},
+		{attr: "enable_dns_support", optional: true, def: cty.True},
+		{attr: "enable_dns_hostnames", optional: true, computed: true},
+		{attr: "assign_generated_ipv6_cidr_block", optional: true, def: cty.False},
+		{attr: "main_route_table_id", computed: true},
+		{attr: "arn", computed: true},
+		{attr: "ipv4_ipam_pool_id", optional: true, tfOnly: true},
+	}
+	for _, tt := range tests {
+		a := s.Attributes[tt.attr]
+		if a == nil {
+			t.Errorf("%s missing", tt.attr)
+			continue
+		}
+		if a.Optional != tt.optional || a.Computed != tt.computed || a.TerraformOnly != tt.tfOnly {
+			t.Errorf("%s: optional %v computed %v terraform-only %v, want %v %v %v", tt.attr, a.Optional, a.Computed, a.TerraformOnly, tt.optional, tt.computed, tt.tfOnly)
+		}
+		if tt.def != cty.NilVal && !a.Default.RawEquals(tt.def) {
+			t.Errorf("%s: default %#v, want %#v", tt.attr, a.Default, tt.def)
+		}
+	}
+	if s.Identity != nil || !s.Tags {
+		t.Errorf("aws_vpc: Identity must be nil and Tags true")
+	}
+	if _, ok := s.Attributes["tags_all"]; ok {
+		t.Errorf("tags_all must not be in the schema")
+	}
+}

@@ -1,0 +1,167 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gitdrift/driftctl/drift"
+)
+
+// SchemaVersion is the version of the JSON report schema. It changes only
+// when a field is removed or changes meaning; new fields keep it.
+const SchemaVersion = 1
+
+// The wire form of the JSON report, version 1 (see the package comment).
+type jsonReport struct {
+	SchemaVersion   int            `json:"schema_version"`
+	Stack           string         `json:"stack"`
+	Commit          *jsonCommit    `json:"commit"`
+	StartedAt       *string        `json:"started_at"`
+	DurationSeconds float64        `json:"duration_seconds"`
+	Summary         jsonSummary    `json:"summary"`
+	Resources       []jsonResource `json:"resources"`
+	Errors          []jsonError    `json:"errors"`
+}
+
+type jsonCommit struct {
+	SHA    string  `json:"sha"`
+	Ref    string  `json:"ref"`
+	Author string  `json:"author"`
+	Time   *string `json:"time"`
+}
+
+type jsonSummary struct {
+	Total     int     `json:"total"`
+	InSync    int     `json:"in_sync"`
+	Drifted   int     `json:"drifted"`
+	Missing   int     `json:"missing"`
+	Unmanaged int     `json:"unmanaged"`
+	Ignored   int     `json:"ignored"`
+	Unknown   int     `json:"unknown"`
+	Coverage  float64 `json:"coverage"`
+}
+
+type jsonResource struct {
+	Address  *string    `json:"address"`
+	Type     string     `json:"type"`
+	ID       string     `json:"id"`
+	Provider string     `json:"provider"`
+	Region   string     `json:"region"`
+	Status   string     `json:"status"`
+	Reason   string     `json:"reason,omitempty"`
+	Diffs    []jsonDiff `json:"diffs"`
+}
+
+type jsonDiff struct {
+	Path string  `json:"path"`
+	Want any     `json:"want"`
+	Got  any     `json:"got"`
+	File *string `json:"file"`
+	Line *int    `json:"line"`
+}
+
+type jsonError struct {
+	Type      string `json:"type"`
+	Region    string `json:"region"`
+	Operation string `json:"operation"`
+	Message   string `json:"message"`
+}
+
+// JSON writes r as one JSON document in the public report schema (version
+// SchemaVersion, described in the package comment), indented, with a final
+// newline. Sensitive values are written as "(sensitive)".
+func JSON(w io.Writer, r *drift.Report) error {
+	out := jsonReport{
+		SchemaVersion:   SchemaVersion,
+		Stack:           r.Stack,
+		StartedAt:       timeText(r.StartedAt),
+		DurationSeconds: round(r.Duration.Seconds(), 3),
+		Resources:       []jsonResource{},
+		Errors:          []jsonError{},
+	}
+	if c := r.Commit; c != nil {
+		out.Commit = &jsonCommit{SHA: c.SHA, Ref: c.Ref, Author: c.Author, Time: timeText(c.Time)}
+	}
+	s := r.Summary()
+	out.Summary = jsonSummary{
+		Total: s.Total, InSync: s.InSync, Drifted: s.Drifted, Missing: s.Missing,
+		Unmanaged: s.Unmanaged, Ignored: s.Ignored, Unknown: s.Unknown,
+		Coverage: round(s.Coverage, 4),
+	}
+	for _, res := range sortedResults(r.Results) {
+		jr := jsonResource{
+			Type: res.Type, ID: res.ID, Provider: res.Provider, Region: res.Region,
+			Status: string(res.Status), Reason: res.Reason, Diffs: []jsonDiff{},
+		}
+		if res.Address != "" {
+			jr.Address = &res.Address
+		}
+		for _, d := range res.Diffs {
+			jd := jsonDiff{Path: d.Path, Want: sensitiveText, Got: sensitiveText}
+			if !d.Sensitive {
+				jd.Want, jd.Got = jsonValue(d.Want), jsonValue(d.Got)
+			}
+			if d.Range != nil && d.Range.Filename != "" {
+				file, line := d.Range.Filename, d.Range.Start.Line
+				jd.File, jd.Line = &file, &line
+			}
+			jr.Diffs = append(jr.Diffs, jd)
+		}
+		out.Resources = append(out.Resources, jr)
+	}
+	for _, e := range r.Errors {
+		out.Errors = append(out.Errors, jsonError{Type: e.Type, Region: e.Region, Operation: e.Operation, Message: e.Message})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Keep <, > and & readable in policies and messages.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("writing JSON report: %w", err)
+	}
+	return nil
+}
+
+// timeText is t in RFC 3339, in UTC, or nil for the zero time.
+func timeText(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func round(f float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(f*p) / p
+}
+
+// sortedResults returns the results in report order: by status in
+// drift.Statuses order (unknown statuses last), then address, type and ID.
+func sortedResults(results []drift.Result) []drift.Result {
+	rank := func(s drift.Status) int {
+		if i := slices.Index(drift.Statuses, s); i >= 0 {
+			return i
+		}
+		return len(drift.Statuses)
+	}
+	out := slices.Clone(results)
+	slices.SortStableFunc(out, func(a, b drift.Result) int {
+		if ra, rb := rank(a.Status), rank(b.Status); ra != rb {
+			return ra - rb
+		}
+		if c := strings.Compare(a.Address, b.Address); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Type, b.Type); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}

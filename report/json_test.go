@@ -1,0 +1,255 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/big"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/drift"
+)
+
+func keys(m map[string]any) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func TestJSONSchema(t *testing.T) {
+	tests := []struct {
+		name          string
+		report        *drift.Report
+		wantResources int
+		wantErrors    int
+		wantCommit    bool
+	}{
+		{"full", sampleReport(), 9, 2, true},
+		{"no commit", inSyncReport(), 1, 0, false},
+		{"empty", &drift.Report{}, 0, 0, false},
+	}
+	topKeys := []string{"commit", "duration_seconds", "errors", "resources", "schema_version", "stack", "started_at", "summary"}
+	commitKeys := []string{"author", "ref", "sha", "time"}
+	summaryKeys := []string{"coverage", "drifted", "ignored", "in_sync", "missing", "total", "unknown", "unmanaged"}
+	resourceKeys := []string{"address", "diffs", "id", "provider", "region", "status", "type"}
+	diffKeys := []string{"file", "got", "line", "path", "want"}
+	errorKeys := []string{"message", "operation", "region", "type"}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := JSON(&buf, tt.report); err != nil {
+				t.Fatal(err)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, buf.String())
+			}
+			if doc["schema_version"] != float64(1) {
+				t.Errorf("schema_version = %v, want 1", doc["schema_version"])
+			}
+			if diff := cmp.Diff(topKeys, keys(doc)); diff != "" {
+				t.Errorf("top-level keys (-want +got):\n%s", diff)
+			}
+			if commit, ok := doc["commit"].(map[string]any); ok != tt.wantCommit {
+				t.Errorf("commit = %v, want an object: %v", doc["commit"], tt.wantCommit)
+			} else if ok {
+				if diff := cmp.Diff(commitKeys, keys(commit)); diff != "" {
+					t.Errorf("commit keys (-want +got):\n%s", diff)
+				}
+			}
+			if diff := cmp.Diff(summaryKeys, keys(doc["summary"].(map[string]any))); diff != "" {
+				t.Errorf("summary keys (-want +got):\n%s", diff)
+			}
+
+			resources, ok := doc["resources"].([]any)
+			if !ok || len(resources) != tt.wantResources {
+				t.Fatalf("resources = %v, want an array of %d", doc["resources"], tt.wantResources)
+			}
+			for _, r := range resources {
+				res := r.(map[string]any)
+				want := resourceKeys
+				if _, ok := res["reason"]; ok {
+					want = append(slices.Clone(resourceKeys), "reason")
+					slices.Sort(want)
+					if res["reason"] == "" {
+						t.Errorf("%v: empty reason is present", res["address"])
+					}
+				}
+				if diff := cmp.Diff(want, keys(res)); diff != "" {
+					t.Errorf("resource %v keys (-want +got):\n%s", res["address"], diff)
+				}
+				if (res["address"] == nil) != (res["status"] == "unmanaged") {
+					t.Errorf("address = %v for status %v; want null exactly for unmanaged", res["address"], res["status"])
+				}
+				diffs, ok := res["diffs"].([]any)
+				if !ok {
+					t.Fatalf("resource %v: diffs = %v, want an array", res["address"], res["diffs"])
+				}
+				for _, d := range diffs {
+					diff := d.(map[string]any)
+					if k := cmp.Diff(diffKeys, keys(diff)); k != "" {
+						t.Errorf("diff keys (-want +got):\n%s", k)
+					}
+					if (diff["file"] == nil) != (diff["line"] == nil) {
+						t.Errorf("diff %v: file %v and line %v must be null together", diff["path"], diff["file"], diff["line"])
+					}
+				}
+			}
+
+			errs, ok := doc["errors"].([]any)
+			if !ok || len(errs) != tt.wantErrors {
+				t.Fatalf("errors = %v, want an array of %d", doc["errors"], tt.wantErrors)
+			}
+			for _, e := range errs {
+				if diff := cmp.Diff(errorKeys, keys(e.(map[string]any))); diff != "" {
+					t.Errorf("error keys (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+func TestJSONOrderAndValues(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, sampleReport()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Resources []struct {
+			Address *string
+			Status  string
+			Diffs   []struct {
+				Path string
+				Want any
+				Got  any
+				File *string
+				Line *int
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, r := range doc.Resources {
+		addr := "<nil>"
+		if r.Address != nil {
+			addr = *r.Address
+		}
+		order = append(order, r.Status+" "+addr)
+	}
+	wantOrder := []string{
+		"drifted aws_db_instance.main",
+		"drifted aws_s3_bucket_policy.logs",
+		"drifted aws_security_group.web",
+		"missing aws_s3_bucket.logs",
+		"unmanaged <nil>",
+		`unknown aws_instance.web["a"]`,
+		"ignored aws_iam_role.ci",
+		"in_sync aws_subnet.a",
+		"in_sync aws_vpc.main",
+	}
+	if diff := cmp.Diff(wantOrder, order); diff != "" {
+		t.Errorf("resource order (-want +got):\n%s", diff)
+	}
+	db := doc.Resources[0].Diffs
+	if db[0].Want != sensitiveText || db[0].Got != sensitiveText {
+		t.Errorf("sensitive diff = %v → %v", db[0].Want, db[0].Got)
+	}
+	if want := map[string]any{"log_min_duration": "500", "token": sensitiveText}; !cmp.Equal(want, db[1].Want) {
+		t.Errorf("partly sensitive want = %v", db[1].Want)
+	}
+	if db[1].File != nil || db[1].Line != nil {
+		t.Errorf("diff without range has file %v line %v", db[1].File, db[1].Line)
+	}
+	if db[2].File == nil || *db[2].File != "db.tf" || *db[2].Line != 9 || db[2].Want != float64(20) {
+		t.Errorf("allocated_storage diff = %+v", db[2])
+	}
+}
+
+func TestValueRendering(t *testing.T) {
+	obj := cty.ObjectVal(map[string]cty.Value{
+		"b":        cty.StringVal("x"),
+		"a":        cty.NumberIntVal(1),
+		"with-key": cty.True,
+		"Env Name": cty.NullVal(cty.String),
+	})
+	tests := []struct {
+		name     string
+		value    cty.Value
+		wantText string
+		wantJSON string
+	}{
+		{"nil", cty.NilVal, "null", "null"},
+		{"null", cty.NullVal(cty.List(cty.String)), "null", "null"},
+		{"unknown", cty.UnknownVal(cty.String), "(unknown)", `"(unknown)"`},
+		{"string", cty.StringVal("a \"quoted\"\nline"), `"a \"quoted\"\nline"`, `"a \"quoted\"\nline"`},
+		{"integer", cty.NumberIntVal(443), "443", "443"},
+		{"negative", cty.NumberIntVal(-1), "-1", "-1"},
+		{"float", cty.NumberFloatVal(0.1), "0.1", "0.1"},
+		{"parsed decimal", cty.MustParseNumberVal("2.5"), "2.5", "2.5"},
+		{"big integer", cty.NumberVal(new(big.Float).SetPrec(512).SetInt(new(big.Int).Lsh(big.NewInt(1), 70))), "1180591620717411303424", "1180591620717411303424"},
+		{"infinity", cty.PositiveInfinity, "Infinity", `"Infinity"`},
+		{"bool", cty.False, "false", "false"},
+		{"empty list", cty.ListValEmpty(cty.String), "[]", "[]"},
+		{"list keeps order", cty.ListVal([]cty.Value{cty.StringVal("b"), cty.StringVal("a")}), `["b", "a"]`, `["b","a"]`},
+		{"tuple", cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.NumberIntVal(1)}), `["a", 1]`, `["a",1]`},
+		{"set is sorted", cty.SetVal([]cty.Value{cty.StringVal("sg-2"), cty.StringVal("sg-10"), cty.StringVal("sg-1")}), `["sg-1", "sg-10", "sg-2"]`, `["sg-1","sg-10","sg-2"]`},
+		{"object sorted keys", obj, `{"Env Name" = null, a = 1, b = "x", with-key = true}`, `{"Env Name":null,"a":1,"b":"x","with-key":true}`},
+		{"empty map", cty.MapValEmpty(cty.String), "{}", "{}"},
+		{"marked", cty.StringVal(secret).Mark("sensitive"), "(sensitive)", `"(sensitive)"`},
+		{"marked inside", cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal(secret).Mark("sensitive")}), `["a", (sensitive)]`, `["a","(sensitive)"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := formatValue(tt.value); got != tt.wantText {
+				t.Errorf("formatValue = %s, want %s", got, tt.wantText)
+			}
+			b, err := json.Marshal(jsonValue(tt.value))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(b); got != tt.wantJSON {
+				t.Errorf("jsonValue = %s, want %s", got, tt.wantJSON)
+			}
+		})
+	}
+}
+
+func TestElidePair(t *testing.T) {
+	long := func(mid string) string {
+		return string(bytes.Repeat([]byte("a"), 200)) + mid + string(bytes.Repeat([]byte("z"), 200))
+	}
+	tests := []struct {
+		name, a, b       string
+		wantA, wantB     string
+		wantContainsDiff bool
+	}{
+		{name: "short values stay whole", a: `"x"`, b: `"y"`, wantA: `"x"`, wantB: `"y"`},
+		{name: "difference in the middle stays visible", a: long("GetObject"), b: long("*"), wantContainsDiff: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := elidePair(tt.a, tt.b)
+			if tt.wantContainsDiff {
+				if !bytes.Contains([]byte(a), []byte("GetObject")) || !bytes.Contains([]byte(b), []byte("a*z")) {
+					t.Errorf("elided pair hides the difference:\n%s\n%s", a, b)
+				}
+				if n := len([]rune(a)); n > valueWidth+2 {
+					t.Errorf("elided value is %d runes", n)
+				}
+				return
+			}
+			if a != tt.wantA || b != tt.wantB {
+				t.Errorf("elidePair = %s, %s", a, b)
+			}
+		})
+	}
+}

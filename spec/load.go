@@ -1,0 +1,318 @@
+package spec
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// Module is a parsed directory of Terraform language files. It holds the
+// declarations, not their values: an Evaluator evaluates them.
+type Module struct {
+	// Dir is the directory the files were read from, as given to Load.
+	Dir string
+	// Backend is the terraform { backend "..." } block, nil when there is
+	// none.
+	Backend *Backend
+
+	parser    *hclparse.Parser
+	variables map[string]*variable
+	locals    map[string]*local
+	providers []*providerBlock
+	resources map[string]*resourceBlock // "TYPE.NAME"
+	data      map[string]*resourceBlock // "TYPE.NAME", without "data."
+	modules   map[string]*moduleCall
+	imports   []*importBlock
+}
+
+// Load parses every .tf and .tf.json file in dir (not its subdirectories)
+// into a Module. The Module is returned even when diagnostics hold errors,
+// with what could be decoded.
+func Load(dir string) (*Module, hcl.Diagnostics) {
+	m := &Module{
+		Dir:       dir,
+		parser:    hclparse.NewParser(),
+		variables: map[string]*variable{},
+		locals:    map[string]*local{},
+		resources: map[string]*resourceBlock{},
+		data:      map[string]*resourceBlock{},
+		modules:   map[string]*moduleCall{},
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return m, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to read module directory",
+			Detail:   fmt.Sprintf("reading %s: %v", dir, err),
+		}}
+	}
+	var diags hcl.Diagnostics
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || ignoredFile(name) {
+			continue
+		}
+		isJSON := strings.HasSuffix(name, ".tf.json")
+		if !isJSON && !strings.HasSuffix(name, ".tf") {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
+		if base == "override" || strings.HasSuffix(base, "_override") {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Override files are not yet supported",
+				Detail:   fmt.Sprintf("%s is ignored.", path),
+				Subject:  &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
+			})
+			continue
+		}
+		var f *hcl.File
+		var d hcl.Diagnostics
+		if isJSON {
+			f, d = m.parser.ParseJSONFile(path)
+		} else {
+			f, d = m.parser.ParseHCLFile(path)
+		}
+		diags = append(diags, d...)
+		if f == nil || f.Body == nil {
+			continue
+		}
+		diags = append(diags, m.decodeFile(f)...)
+	}
+	return m, diags
+}
+
+// ignoredFile reports editor and hidden files, which Terraform skips too.
+func ignoredFile(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") ||
+		(strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"))
+}
+
+// Files are the parsed sources by file name, for printing diagnostics with
+// hcl.NewDiagnosticTextWriter. It includes variable files read by an
+// Evaluator.
+func (m *Module) Files() map[string]*hcl.File { return m.parser.Files() }
+
+// ResourceTypes lists, for each provider configuration, the managed
+// resource types that use it, sorted and without duplicates. The provider
+// is the resource's `provider` argument or else the type's prefix before
+// the first "_".
+func (m *Module) ResourceTypes() map[ProviderRef][]string {
+	seen := map[ProviderRef]map[string]bool{}
+	for _, r := range m.resources {
+		if seen[r.Provider] == nil {
+			seen[r.Provider] = map[string]bool{}
+		}
+		seen[r.Provider][r.Type] = true
+	}
+	out := make(map[ProviderRef][]string, len(seen))
+	for ref, types := range seen {
+		for t := range types {
+			out[ref] = append(out[ref], t)
+		}
+		sort.Strings(out[ref])
+	}
+	return out
+}
+
+func (m *Module) decodeFile(f *hcl.File) hcl.Diagnostics {
+	content, diags := f.Body.Content(fileSchema)
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "terraform":
+			diags = append(diags, m.decodeTerraform(b)...)
+		case "provider":
+			p, d := decodeProvider(b)
+			diags = append(diags, d...)
+			if p != nil {
+				for _, o := range m.providers {
+					if o.Ref == p.Ref {
+						diags = append(diags, duplicate("provider configuration", p.Ref.String(), o.DeclRange, b.DefRange))
+					}
+				}
+				m.providers = append(m.providers, p)
+			}
+		case "variable":
+			v, d := decodeVariable(b)
+			diags = append(diags, d...)
+			if o, ok := m.variables[v.Name]; ok {
+				diags = append(diags, duplicate("variable", v.Name, o.DeclRange, b.DefRange))
+				continue
+			}
+			m.variables[v.Name] = v
+		case "locals":
+			attrs, d := b.Body.JustAttributes()
+			diags = append(diags, d...)
+			for name, a := range attrs {
+				if o, ok := m.locals[name]; ok {
+					diags = append(diags, duplicate("local value", name, o.DeclRange, a.Range))
+					continue
+				}
+				m.locals[name] = &local{Name: name, Expr: a.Expr, DeclRange: a.Range}
+			}
+		case "resource", "data":
+			r, d := decodeResource(b)
+			diags = append(diags, d...)
+			target, what := m.resources, "resource"
+			if r.Data {
+				target, what = m.data, "data source"
+			}
+			key := r.Type + "." + r.Name
+			if o, ok := target[key]; ok {
+				diags = append(diags, duplicate(what, key, o.DeclRange, b.DefRange))
+				continue
+			}
+			target[key] = r
+		case "module":
+			name := b.Labels[0]
+			if o, ok := m.modules[name]; ok {
+				diags = append(diags, duplicate("module call", name, o.DeclRange, b.DefRange))
+				continue
+			}
+			m.modules[name] = &moduleCall{Name: name, DeclRange: b.DefRange}
+		case "import":
+			i, d := decodeImport(b)
+			diags = append(diags, d...)
+			if i != nil {
+				m.imports = append(m.imports, i)
+			}
+		case "output", "moved", "check", "removed":
+			// Accepted and ignored: they say nothing about desired resources.
+		}
+	}
+	return diags
+}
+
+func duplicate(what, name string, first, again hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s", what),
+		Detail:   fmt.Sprintf("A %s named %q was already declared at %s.", what, name, first.String()),
+		Subject:  again.Ptr(),
+	}
+}
+
+func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
+	content, diags := b.Body.Content(terraformSchema)
+	for _, bb := range content.Blocks {
+		if bb.Type != "backend" {
+			continue
+		}
+		if m.Backend != nil {
+			diags = append(diags, duplicate("backend configuration", bb.Labels[0], m.Backend.DeclRange, bb.DefRange))
+			continue
+		}
+		be := &Backend{Type: bb.Labels[0], Config: map[string]string{}, DeclRange: bb.DefRange}
+		attrs, d := justAttributes(bb.Body, "backend")
+		diags = append(diags, d...)
+		for name, a := range attrs {
+			v, d := a.Expr.Value(nil)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				continue
+			}
+			s, err := convert.Convert(v, cty.String)
+			if err != nil || s.IsNull() {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid backend setting",
+					Detail:   fmt.Sprintf("The backend setting %q must be a literal string, number or bool.", name),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+				continue
+			}
+			be.Config[name] = s.AsString()
+		}
+		m.Backend = be
+	}
+	return diags
+}
+
+// justAttributes reads the attributes of a body that may also hold nested
+// blocks (an s3 backend's assume_role), warning that the blocks are ignored.
+func justAttributes(body hcl.Body, what string) (hcl.Attributes, hcl.Diagnostics) {
+	attrs, diags := body.JustAttributes()
+	var keep hcl.Diagnostics
+	for _, d := range diags {
+		if strings.HasPrefix(d.Summary, "Unexpected \"") && strings.HasSuffix(d.Summary, "\" block") {
+			keep = append(keep, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  fmt.Sprintf("Nested blocks in a %s block are ignored", what),
+				Detail:   d.Detail,
+				Subject:  d.Subject,
+			})
+			continue
+		}
+		keep = append(keep, d)
+	}
+	return attrs, keep
+}
+
+func decodeProvider(b *hcl.Block) (*providerBlock, hcl.Diagnostics) {
+	content, remain, diags := b.Body.PartialContent(providerMetaSchema)
+	p := &providerBlock{Ref: ProviderRef{Name: b.Labels[0]}, Body: remain, DeclRange: b.DefRange}
+	if a, ok := content.Attributes["alias"]; ok {
+		v, d := a.Expr.Value(nil)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			if v.Type() != cty.String || v.IsNull() || !hclValidName(v.AsString()) {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid provider alias",
+					Detail:   "An alias must be a valid name: a letter or underscore followed by letters, digits, underscores and dashes.",
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			} else {
+				p.Ref.Alias = v.AsString()
+			}
+		}
+	}
+	return p, diags
+}
+
+func hclValidName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+		if !letter && (i == 0 || !(r == '-' || (r >= '0' && r <= '9'))) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseProviderRef reads a `provider = aws.west` argument.
+func parseProviderRef(expr hcl.Expression) (ProviderRef, hcl.Diagnostics) {
+	trav, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() {
+		return ProviderRef{}, diags
+	}
+	ref := ProviderRef{Name: trav.RootName()}
+	switch len(trav) {
+	case 1:
+	case 2:
+		if a, ok := trav[1].(hcl.TraverseAttr); ok {
+			ref.Alias = a.Name
+			break
+		}
+		fallthrough
+	default:
+		return ref, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid provider reference",
+			Detail:   "A provider reference is a provider name, optionally followed by a dot and an alias: aws or aws.west.",
+			Subject:  expr.Range().Ptr(),
+		}}
+	}
+	return ref, nil
+}

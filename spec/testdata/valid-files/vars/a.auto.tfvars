@@ -1,0 +1,2 @@
+d = "auto-a"
+e = "auto-a"

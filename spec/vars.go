@@ -1,0 +1,202 @@
+package spec
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// sensitiveMark marks values of sensitive variables while evaluating; marks
+// are taken off (and recorded in Resource.SensitivePaths) before a value is
+// handed out.
+const sensitiveMark = "sensitive"
+
+// varValue is one assignment of a variable from outside the configuration.
+type varValue struct {
+	Value cty.Value
+	// Range is where the value was written; nil for -var and TF_VAR_*.
+	Range *hcl.Range
+}
+
+// variableValues resolves the value of every declared variable from opts
+// and the module's variable files, in Terraform's precedence, applying
+// defaults, type constraints and sensitivity.
+func (e *Evaluator) variableValues(opts VarOptions) (map[string]cty.Value, hcl.Diagnostics) {
+	m := e.mod
+	raw := map[string]varValue{}
+	var diags hcl.Diagnostics
+
+	// Lowest first: TF_VAR_*, terraform.tfvars, terraform.tfvars.json,
+	// *.auto.tfvars(.json) in lexical order, -var and -var-file in order.
+	for _, kv := range opts.Environ {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, "TF_VAR_") {
+			continue
+		}
+		name = strings.TrimPrefix(name, "TF_VAR_")
+		v, declared := m.variables[name]
+		if !declared {
+			continue // Terraform ignores environment values of undeclared variables.
+		}
+		pv, d := parseVarString(v, val, "TF_VAR_"+name)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			raw[name] = varValue{Value: pv}
+		}
+	}
+	files := []string{"terraform.tfvars", "terraform.tfvars.json"}
+	if entries, err := os.ReadDir(m.Dir); err == nil {
+		var auto []string
+		for _, en := range entries {
+			n := en.Name()
+			if !en.IsDir() && (strings.HasSuffix(n, ".auto.tfvars") || strings.HasSuffix(n, ".auto.tfvars.json")) {
+				auto = append(auto, n)
+			}
+		}
+		sort.Strings(auto)
+		files = append(files, auto...)
+	}
+	for _, f := range files {
+		path := filepath.Join(m.Dir, f)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		diags = append(diags, m.readVarFile(path, raw)...)
+	}
+	for _, arg := range opts.Args {
+		if arg.File {
+			diags = append(diags, m.readVarFile(arg.Value, raw)...)
+			continue
+		}
+		name, val, ok := strings.Cut(arg.Value, "=")
+		if !ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid -var option",
+				Detail:   fmt.Sprintf("The given -var option %q is not correctly specified. It must be a variable name and value separated by an equals sign, like -var=\"key=value\".", arg.Value),
+			})
+			continue
+		}
+		v, declared := m.variables[name]
+		if !declared {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Value for undeclared variable",
+				Detail:   fmt.Sprintf("A variable named %q was assigned on the command line, but the configuration does not declare a variable of that name.", name),
+			})
+			continue
+		}
+		pv, d := parseVarString(v, val, "-var "+name)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			raw[name] = varValue{Value: pv}
+		}
+	}
+
+	out := make(map[string]cty.Value, len(m.variables))
+	for name, v := range m.variables {
+		val, d := finalVariable(v, raw[name])
+		diags = append(diags, d...)
+		if v.Sensitive {
+			val = val.Mark(sensitiveMark)
+		}
+		out[name] = val
+	}
+	return out, diags
+}
+
+// finalVariable converts an assigned value, or falls back to the default.
+func finalVariable(v *variable, in varValue) (cty.Value, hcl.Diagnostics) {
+	unknown := cty.UnknownVal(v.Type)
+	subject := v.DeclRange.Ptr()
+	if in.Range != nil {
+		subject = in.Range
+	}
+	if in.Value != cty.NilVal {
+		val, err := convertVariable(v, in.Value)
+		if err != nil {
+			return unknown, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid value for input variable",
+				Detail:   fmt.Sprintf("The value given for variable %q is unsuitable: %s.", v.Name, err),
+				Subject:  subject,
+			}}
+		}
+		if !val.IsNull() || v.Nullable {
+			return val, nil
+		}
+	}
+	if v.Default != cty.NilVal {
+		return v.Default, nil
+	}
+	return unknown, hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "No value for required variable",
+		Detail:   fmt.Sprintf("The root module input variable %q is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.", v.Name),
+		Subject:  v.DeclRange.Ptr(),
+	}}
+}
+
+// parseVarString reads a -var or TF_VAR_* value: literally for primitive
+// types, as an HCL expression otherwise (Terraform's VariableParsingMode).
+func parseVarString(v *variable, s, source string) (cty.Value, hcl.Diagnostics) {
+	if !v.ParseHCL {
+		return cty.StringVal(s), nil
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(s), source, hcl.InitialPos)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	return expr.Value(nil)
+}
+
+// readVarFile assigns the values of a .tfvars or .tfvars.json file. Values
+// must be literal: no references, no function calls.
+func (m *Module) readVarFile(path string, raw map[string]varValue) hcl.Diagnostics {
+	var f *hcl.File
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(path, ".json") {
+		f, diags = m.parser.ParseJSONFile(path)
+	} else {
+		f, diags = m.parser.ParseHCLFile(path)
+	}
+	if f == nil || diags.HasErrors() {
+		if f == nil && len(diags) == 0 {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Failed to read variables file", Detail: path})
+		}
+		return diags
+	}
+	attrs, d := f.Body.JustAttributes()
+	diags = append(diags, d...)
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		a := attrs[name]
+		if _, declared := m.variables[name]; !declared {
+			// Terraform warns rather than fails for variable files.
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Value for undeclared variable",
+				Detail:   fmt.Sprintf("The file %s assigns a value to %q, which the configuration does not declare.", path, name),
+				Subject:  a.NameRange.Ptr(),
+			})
+			continue
+		}
+		val, d := a.Expr.Value(nil)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		raw[name] = varValue{Value: val, Range: a.Expr.Range().Ptr()}
+	}
+	return diags
+}

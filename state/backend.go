@@ -1,0 +1,74 @@
+package state
+
+import (
+	"path/filepath"
+	"strconv"
+)
+
+// Backend is a Terraform backend configuration: the type label of a
+// terraform { backend "TYPE" { ... } } block and its settings as strings,
+// nested objects flattened with dots ("endpoints.s3").
+type Backend struct {
+	Type   string
+	Config map[string]string
+}
+
+// defaultLocalPath is where the local backend keeps the default workspace's
+// state.
+const defaultLocalPath = "terraform.tfstate"
+
+// FromBackend returns the location of the default workspace's state for a
+// backend configuration of the root module in dir, and the Load options it
+// implies. A Backend with no Type is Terraform's implicit local backend.
+// ok is false for backend types driftctl cannot read (remote, gcs, azurerm,
+// ...) and for s3 and http configurations that lack their required
+// settings.
+func FromBackend(b Backend, dir string) (location string, opts []Option, ok bool) {
+	switch b.Type {
+	case "", "local":
+		path := b.Config["path"]
+		if path == "" {
+			path = defaultLocalPath
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		return path, nil, true
+	case "s3":
+		bucket, key := b.Config["bucket"], b.Config["key"]
+		if bucket == "" || key == "" {
+			return "", nil, false
+		}
+		// workspace_key_prefix only applies to non-default workspaces,
+		// which driftctl does not read.
+		if r := b.Config["region"]; r != "" {
+			opts = append(opts, WithS3Region(r))
+		}
+		endpoint := b.Config["endpoints.s3"]
+		if endpoint == "" {
+			endpoint = b.Config["endpoint"] // before Terraform 1.6
+		}
+		if endpoint != "" {
+			opts = append(opts, WithS3Endpoint(endpoint))
+		}
+		if isTrue(b.Config["use_path_style"]) || isTrue(b.Config["force_path_style"]) {
+			opts = append(opts, WithS3PathStyle())
+		}
+		if p := b.Config["profile"]; p != "" {
+			opts = append(opts, WithProfile(p))
+		}
+		return "s3://" + bucket + "/" + key, opts, true
+	case "http":
+		addr := b.Config["address"]
+		if addr == "" {
+			return "", nil, false
+		}
+		return addr, nil, true
+	}
+	return "", nil, false
+}
+
+func isTrue(s string) bool {
+	v, err := strconv.ParseBool(s)
+	return err == nil && v
+}

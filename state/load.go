@@ -1,0 +1,224 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+)
+
+// maxStateSize bounds what Load reads: states of tens of thousands of
+// resources stay well below it.
+const maxStateSize = 512 << 20
+
+// defaultS3Region is used when neither an option nor the AWS configuration
+// chain names a region; Terraform's s3 backend requires one, so this only
+// serves s3:// locations given by hand.
+const defaultS3Region = "us-east-1"
+
+// Option is an optional setting of Load.
+type Option func(*loadOptions)
+
+type loadOptions struct {
+	region     string
+	endpoint   string
+	pathStyle  bool
+	profile    string
+	configFns  []func(*config.LoadOptions) error
+	httpClient *http.Client
+}
+
+// WithS3Region sets the region of the S3 bucket; without it the AWS
+// configuration chain (AWS_REGION, the profile) decides, then us-east-1.
+func WithS3Region(region string) Option { return func(o *loadOptions) { o.region = region } }
+
+// WithS3Endpoint sends S3 requests to url (MinIO, moto, a VPC endpoint)
+// with path-style addressing.
+func WithS3Endpoint(url string) Option {
+	return func(o *loadOptions) { o.endpoint, o.pathStyle = url, true }
+}
+
+// WithS3PathStyle addresses buckets as https://endpoint/bucket rather than
+// https://bucket.endpoint.
+func WithS3PathStyle() Option { return func(o *loadOptions) { o.pathStyle = true } }
+
+// WithProfile reads AWS credentials and settings from the named shared
+// configuration profile.
+func WithProfile(profile string) Option { return func(o *loadOptions) { o.profile = profile } }
+
+// WithLoadOptions adds options to the AWS configuration chain
+// (config.LoadDefaultConfig), after the ones the other options set; tests
+// pass static credentials this way.
+func WithLoadOptions(fns ...func(*config.LoadOptions) error) Option {
+	return func(o *loadOptions) { o.configFns = append(o.configFns, fns...) }
+}
+
+// WithHTTPClient sets the client for http(s):// locations
+// (http.DefaultClient otherwise).
+func WithHTTPClient(c *http.Client) Option { return func(o *loadOptions) { o.httpClient = c } }
+
+// Load reads and parses the state at location: a local path (or file://
+// URL), s3://bucket/key, or an http:// or https:// URL (as Terraform's http
+// backend serves it). A missing file, object or URL gives an error matching
+// ErrNotFound; a state that cannot be parsed one matching ErrInvalid (see
+// Parse).
+func Load(ctx context.Context, location string, opts ...Option) (*State, error) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var (
+		data []byte
+		err  error
+	)
+	switch {
+	case strings.HasPrefix(location, "s3://"):
+		data, err = readS3(ctx, location, &o)
+	case strings.HasPrefix(location, "http://"), strings.HasPrefix(location, "https://"):
+		data, err = readHTTP(ctx, location, &o)
+	default:
+		data, err = readFile(strings.TrimPrefix(location, "file://"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading state %s: %w", location, err)
+	}
+	return Parse(location, data)
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no such file", ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f)
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxStateSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxStateSize {
+		return nil, fmt.Errorf("larger than %d MiB", maxStateSize>>20)
+	}
+	return data, nil
+}
+
+// splitS3 splits s3://bucket/key.
+func splitS3(location string) (bucket, key string, err error) {
+	rest := strings.TrimPrefix(location, "s3://")
+	bucket, key, _ = strings.Cut(rest, "/")
+	if bucket == "" || key == "" {
+		return "", "", errors.New("want s3://BUCKET/KEY")
+	}
+	return bucket, key, nil
+}
+
+func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error) {
+	bucket, key, err := splitS3(location)
+	if err != nil {
+		return nil, err
+	}
+	var fns []func(*config.LoadOptions) error
+	if o.region != "" {
+		fns = append(fns, config.WithRegion(o.region))
+	}
+	if o.profile != "" {
+		fns = append(fns, config.WithSharedConfigProfile(o.profile))
+	}
+	fns = append(fns, o.configFns...)
+	cfg, err := config.LoadDefaultConfig(ctx, fns...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultS3Region
+	}
+	client := s3.NewFromConfig(cfg, func(so *s3.Options) {
+		// A state written without a checksum (by Terraform, or by an
+		// S3-compatible store) is normal; do not log about it on stderr.
+		so.DisableLogOutputChecksumValidationSkipped = true
+		if o.endpoint != "" {
+			so.BaseEndpoint = aws.String(o.endpoint)
+		}
+		if o.pathStyle {
+			so.UsePathStyle = true
+		}
+	})
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		var apiErr smithy.APIError
+		if isS3NotFound(err) && errors.As(err, &apiErr) {
+			// The SDK's message (operation, request and host IDs) says
+			// nothing more about a missing object than its code does.
+			return nil, fmt.Errorf("%w: %s: %s", ErrNotFound, apiErr.ErrorCode(), apiErr.ErrorMessage())
+		}
+		return nil, err
+	}
+	defer out.Body.Close()
+	return readAll(out.Body)
+}
+
+// isS3NotFound reports whether GetObject failed because the object or its
+// bucket does not exist.
+func isS3NotFound(err error) bool {
+	var noKey *types.NoSuchKey
+	var noBucket *types.NoSuchBucket
+	if errors.As(err, &noKey) || errors.As(err, &noBucket) {
+		return true
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode() {
+		case "NoSuchKey", "NoSuchBucket", "NotFound":
+			return true
+		}
+	}
+	return false
+}
+
+func readHTTP(ctx context.Context, location string, o *loadOptions) ([]byte, error) {
+	client := o.httpClient
+	if client == nil {
+		client = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			// The caller's message names the location already.
+			err = uerr.Err
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, fmt.Errorf("%w: HTTP status %s", ErrNotFound, resp.Status)
+	case resp.StatusCode == http.StatusNoContent:
+		// Terraform's http backend reads 204 as "no state yet".
+		return nil, nil
+	case resp.StatusCode != http.StatusOK:
+		return nil, fmt.Errorf("HTTP status %s", resp.Status)
+	}
+	return readAll(resp.Body)
+}
