@@ -189,6 +189,16 @@ func (c *console) diff(d drift.Diff, color string) {
 		}
 		return
 	}
+	if !d.Sensitive && d.Got.IsNull() != d.Want.IsNull() && isBlock(d.Want, d.Got) {
+		// One element of a set of blocks (a security group rule) that
+		// is only in Git (-) or only live (+).
+		sign, text, paint := "+", got, ansiGreen
+		if d.Got.IsNull() {
+			sign, text, paint = "-", want, ansiRed
+		}
+		c.printf("      %s %s: %s%s\n", c.paint(paint, sign), clean(d.Path), text, where)
+		return
+	}
 	if utf8.RuneCountInString(want)+utf8.RuneCountInString(got) <= inlineWidth {
 		c.printf("%s: %s → %s%s\n", prefix, want, got, where)
 		return
@@ -197,6 +207,16 @@ func (c *console) diff(d drift.Diff, color string) {
 	c.printf("%s%s\n", prefix, where)
 	c.printf("          want: %s\n", want)
 	c.printf("           got: %s\n", got)
+}
+
+// isBlock reports whether a diff's values are block objects.
+func isBlock(want, got cty.Value) bool {
+	for _, v := range []cty.Value{want, got} {
+		if v != cty.NilVal && v.Type().IsObjectType() {
+			return true
+		}
+	}
+	return false
 }
 
 // setDelta lists the elements of a set-valued diff that are only live

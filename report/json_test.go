@@ -202,7 +202,7 @@ func TestValueRendering(t *testing.T) {
 		{"list keeps order", cty.ListVal([]cty.Value{cty.StringVal("b"), cty.StringVal("a")}), `["b", "a"]`, `["b","a"]`},
 		{"tuple", cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.NumberIntVal(1)}), `["a", 1]`, `["a",1]`},
 		{"set is sorted", cty.SetVal([]cty.Value{cty.StringVal("sg-2"), cty.StringVal("sg-10"), cty.StringVal("sg-1")}), `["sg-1", "sg-10", "sg-2"]`, `["sg-1","sg-10","sg-2"]`},
-		{"object sorted keys", obj, `{"Env Name" = null, a = 1, b = "x", with-key = true}`, `{"Env Name":null,"a":1,"b":"x","with-key":true}`},
+		{"object sorted keys", obj, `{a = 1, b = "x", with-key = true}`, `{"Env Name":null,"a":1,"b":"x","with-key":true}`},
 		{"empty map", cty.MapValEmpty(cty.String), "{}", "{}"},
 		{"marked", cty.StringVal(secret).Mark("sensitive"), "(sensitive)", `"(sensitive)"`},
 		{"marked inside", cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal(secret).Mark("sensitive")}), `["a", (sensitive)]`, `["a","(sensitive)"]`},

@@ -70,6 +70,12 @@ func writeValue(b *strings.Builder, v cty.Value) {
 		var pairs []kv
 		for it := v.ElementIterator(); it.Next(); {
 			k, e := it.Element()
+			if ty.IsObjectType() && emptyAttribute(e) {
+				// An object's unset attributes ("" , false, [], null)
+				// are noise: a security group rule reads as its port,
+				// protocol and source.
+				continue
+			}
 			pairs = append(pairs, kv{k.AsString(), formatValue(e)})
 		}
 		sort.Slice(pairs, func(i, j int) bool { return pairs[i].k < pairs[j].k })
@@ -179,4 +185,25 @@ func (s byKey) Less(i, j int) bool { return s.keys[i] < s.keys[j] }
 func (s byKey) Swap(i, j int) {
 	s.elems[i], s.elems[j] = s.elems[j], s.elems[i]
 	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+}
+
+// emptyAttribute is true for the values Terraform stores for an unset
+// attribute: null, "", false and empty collections.
+func emptyAttribute(v cty.Value) bool {
+	if v.IsMarked() || !v.IsKnown() {
+		return false
+	}
+	if v.IsNull() {
+		return true
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return v.AsString() == ""
+	case ty == cty.Bool:
+		return v.False()
+	case ty.IsCollectionType() || ty.IsTupleType():
+		return v.LengthInt() == 0
+	}
+	return false
 }

@@ -60,13 +60,22 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 	}
 	defer srv.Close()
 
-	dir, err := os.MkdirTemp("", "driftctl-demo-")
+	// The project is written to TMP/fixtures/demo and scanned from TMP, so
+	// that the report names files as they are in this repository.
+	tmp, err := os.MkdirTemp("", "driftctl-demo-")
 	if err != nil {
 		return fail("%v", err)
 	}
-	defer os.RemoveAll(dir)
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "fixtures", "demo")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail("%v", err)
+	}
 	if err := copyFS(dir, fixtures.Demo, "demo"); err != nil {
 		return fail("writing the demo project: %v", err)
+	}
+	if err := os.Chdir(tmp); err != nil {
+		return fail("%v", err)
 	}
 
 	cfg := awstest.Config(srv.URL(), "us-east-1")
@@ -96,7 +105,7 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 		config.WithBaseEndpoint(srv.URL()),
 		config.WithCredentialsProvider(awstest.Credentials),
 	))
-	o := &scanOptions{dir: dir, failOn: "drifted,missing", unmanaged: "declared", stack: "demo", noColor: noColor}
+	o := &scanOptions{dir: filepath.Join("fixtures", "demo"), failOn: "drifted,missing", unmanaged: "declared", stack: "demo", noColor: noColor}
 	rep, code := runScan(ctx, o, factory, stdout, stderr)
 	if rep == nil {
 		return fail("the demo scan did not complete")

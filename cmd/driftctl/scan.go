@@ -156,7 +156,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 	}
 	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
 
-	mod, diags := spec.Load(dir)
+	// Loaded by the path as given, so that reports name files as the user
+	// knows them (main.tf:12, infra/main.tf:12), as terraform does.
+	mod, diags := spec.Load(o.dir)
 	if diags.HasErrors() {
 		printDiagnostics(stderr, mod, diags, color)
 		return nil, exitError
