@@ -239,7 +239,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 		res.Status = Missing
 	default:
 		res.Status = Unknown
-		res.Reason = "no state records its ID and " + r.Type + " has no natural identity: it cannot be found in the cloud without state or an import block"
+		res.Reason = "no state or import block gives its ID, and its configuration does not identify it in the cloud"
 	}
 	e.add(res)
 	return referenceValue(schema, r, live, e.state)

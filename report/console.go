@@ -91,7 +91,13 @@ func Console(w io.Writer, r *drift.Report, opts ConsoleOptions) error {
 		}
 	}
 	s := r.Summary()
-	if s.Drifted+s.Missing+s.Unmanaged == 0 && len(r.Errors) == 0 {
+	switch {
+	case s.Drifted+s.Missing+s.Unmanaged > 0 || len(r.Errors) > 0:
+	case s.Unknown > 0:
+		// Never a clean bill of health for what could not be checked.
+		c.blank()
+		c.printf("%s\n", c.paint(ansiYellow, fmt.Sprintf("No drift detected among the resources checked; %d could not be checked (unknown).", s.Unknown)))
+	default:
 		c.blank()
 		c.printf("%s\n", c.paint(ansiGreen, "No drift detected."))
 	}

@@ -68,15 +68,17 @@ type node struct {
 // run is one evaluation: every declaration is evaluated at most once, on
 // first reference, so dependencies are evaluated (and resolved) first.
 type run struct {
-	e        *Evaluator
-	ctx      context.Context
-	static   bool // resources and data sources are unknown, not evaluated
-	data     DataReader
-	resolver Resolver
-	nodes    map[string]*node
-	stack    []string
-	diags    hcl.Diagnostics
-	out      []*Resource
+	e *Evaluator
+	// importIDs are the import blocks' IDs by target address.
+	importIDs map[string]string
+	ctx       context.Context
+	static    bool // resources and data sources are unknown, not evaluated
+	data      DataReader
+	resolver  Resolver
+	nodes     map[string]*node
+	stack     []string
+	diags     hcl.Diagnostics
+	out       []*Resource
 }
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
@@ -220,6 +222,7 @@ func (e *Evaluator) Resources(ctx context.Context, data DataReader, resolver Res
 			Subject:  mc.DeclRange.Ptr(),
 		})
 	}
+	r.evalImports()
 	for _, b := range m.sortedBlocks() {
 		if err := ctx.Err(); err != nil {
 			r.diags = append(r.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Evaluation cancelled", Detail: err.Error()})
@@ -231,7 +234,7 @@ func (e *Evaluator) Resources(ctx context.Context, data DataReader, resolver Res
 		r.local(name)
 	}
 	sort.SliceStable(r.out, func(i, j int) bool { return resourceLess(r.out[i], r.out[j]) })
-	r.applyImports()
+	r.checkImportTargets()
 	return r.out, dedupe(r.diags)
 }
 
@@ -252,22 +255,11 @@ func resourceLess(a, b *Resource) bool {
 	return a.Address < b.Address
 }
 
-func (r *run) applyImports() {
-	byAddr := make(map[string]*Resource, len(r.out))
-	for _, res := range r.out {
-		byAddr[res.Address] = res
-	}
+// evalImports evaluates the import blocks' IDs before any resource, so
+// that each instance carries its ImportID when it is resolved.
+func (r *run) evalImports() {
+	r.importIDs = map[string]string{}
 	for _, im := range r.e.mod.imports {
-		res := byAddr[im.To]
-		if res == nil {
-			r.diags = append(r.diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Configuration for import target does not exist",
-				Detail:   fmt.Sprintf("The configuration for the given import target %s does not exist. All target instances must have an associated configuration to be imported.", im.To),
-				Subject:  im.ToRange.Ptr(),
-			})
-			continue
-		}
 		ectx, _ := r.evalContext(im.ID.Variables(), false, false)
 		v, d := im.ID.Value(ectx)
 		r.diags = append(r.diags, d...)
@@ -291,7 +283,26 @@ func (r *run) applyImports() {
 				Subject:  im.ID.Range().Ptr(),
 			})
 		default:
-			res.ImportID = v.AsString()
+			r.importIDs[im.To] = v.AsString()
+		}
+	}
+}
+
+// checkImportTargets reports import blocks whose target has no
+// configuration.
+func (r *run) checkImportTargets() {
+	exists := make(map[string]bool, len(r.out))
+	for _, res := range r.out {
+		exists[res.Address] = true
+	}
+	for _, im := range r.e.mod.imports {
+		if !exists[im.To] {
+			r.diags = append(r.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Configuration for import target does not exist",
+				Detail:   fmt.Sprintf("The configuration for the given import target %s does not exist. All target instances must have an associated configuration to be imported.", im.To),
+				Subject:  im.ToRange.Ptr(),
+			})
 		}
 	}
 }

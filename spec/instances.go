@@ -129,6 +129,7 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 		PreventDestroy: b.PreventDestroy,
 		Unsupported:    append([]string(nil), taints...),
 	}
+	res.ImportID = r.importIDs[res.Address]
 	for _, pm := range marks {
 		if _, ok := pm.Marks[sensitiveMark]; ok {
 			res.SensitivePaths = append(res.SensitivePaths, pathString(pm.Path))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -41,7 +42,7 @@ func main() {
 // run executes driftctl with args and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCommand(stdout, stderr)
-	root.SetArgs(args)
+	root.SetArgs(terraformFlags(args))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -52,6 +53,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "Error: %v\n", err)
 	return exitError
+}
+
+// terraformFlags accepts Terraform's single-dash spelling of -var and
+// -var-file, which users type from habit, as --var and --var-file.
+func terraformFlags(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		name, _, _ := strings.Cut(a, "=")
+		if name == "-var" || name == "-var-file" {
+			a = "-" + a
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -30,6 +31,7 @@ func TestScripts(t *testing.T) {
 			"moto":    cmdMoto,
 			"awsid":   cmdAWSID,
 			"tfstate": cmdTFState,
+			"fault":   cmdFault,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "moto" {
@@ -47,6 +49,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			env.Setenv("AWS_PAGER", "")
+			env.Values[proxyKey{}] = &proxyHolder{}
 			return nil
 		},
 	})
@@ -117,3 +120,32 @@ func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }
+
+// cmdFault puts a fault-injecting proxy in front of the script's moto (once)
+// and makes requests of one operation fail:
+// fault SERVICE OPERATION STATUS [CODE], e.g. fault ec2 DescribeVpcs 403 UnauthorizedOperation.
+func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: fault SERVICE OPERATION STATUS [CODE]")
+	}
+	status, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	code := ""
+	if len(args) > 3 {
+		code = args[3]
+	}
+	h := ts.Value(proxyKey{}).(*proxyHolder)
+	if h.proxy == nil {
+		p, err := awstest.NewProxy(ts.Getenv("MOTO_URL"))
+		ts.Check(err)
+		ts.Defer(p.Close)
+		h.proxy = p
+		ts.Setenv("AWS_ENDPOINT_URL", p.URL())
+	}
+	h.proxy.Inject(awstest.Fault{Service: args[0], Operation: args[1], Status: status, Code: code})
+}
+
+type proxyKey struct{}
+
+// proxyHolder keeps a script's fault proxy between commands.
+type proxyHolder struct{ proxy *awstest.Proxy }
