@@ -2,6 +2,7 @@ package drift
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -50,19 +51,21 @@ func (d *differ) add(path string, a *providers.Attribute, want, got cty.Value) {
 }
 
 // rangeOf finds where path, or the nearest enclosing attribute, is written.
+// Ranges name nested block attributes without indices
+// ("versioning_configuration.status" for versioning_configuration[0].status).
 func (d *differ) rangeOf(path string) *hcl.Range {
-	for p := path; p != ""; {
+	for _, p := range []string{path, blockIndex.ReplaceAllString(path, "")} {
 		if r, ok := d.ranges[p]; ok {
 			return &r
 		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			break
-		}
-		p = p[:i]
+	}
+	if i := strings.LastIndexAny(path, ".["); i > 0 {
+		return d.rangeOf(path[:i])
 	}
 	return nil
 }
+
+var blockIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
 func join(prefix, name string) string {
 	if prefix == "" {

@@ -96,18 +96,18 @@ func cmdAWSID(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], strings.TrimSpace(string(out)))
 }
 
-// cmdTFState writes a Terraform state: tfstate FILE ADDR=ID... ADDR#ATTR=VALUE...
+// cmdTFState writes a Terraform state: tfstate FILE ADDR=ID... ADDR:ATTR=VALUE...
 func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
-		ts.Fatalf("usage: tfstate FILE ADDR=ID... ADDR#ATTR=VALUE...")
+		ts.Fatalf("usage: tfstate FILE ADDR=ID... ADDR:ATTR=VALUE...")
 	}
 	e := awstest.NewEstate()
 	for _, a := range args[1:] {
 		k, v, ok := strings.Cut(a, "=")
 		if !ok {
-			ts.Fatalf("tfstate: %q is not ADDR=ID or ADDR#ATTR=VALUE", a)
+			ts.Fatalf("tfstate: %q is not ADDR=ID or ADDR:ATTR=VALUE", a)
 		}
-		if addr, attr, ok := strings.Cut(k, "#"); ok {
+		if addr, attr, ok := strings.Cut(k, ":"); ok {
 			if e.Attrs[addr] == nil {
 				e.Attrs[addr] = map[string]any{}
 			}
