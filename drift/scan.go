@@ -2,6 +2,7 @@ package drift
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -210,7 +211,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	case !ok:
 		res.Status, res.Reason = Unknown, "provider "+r.Provider.String()+" is not configured"
 	case read.err != nil:
-		res.Status, res.Reason = Unknown, "the live read failed: "+read.err.Error()
+		res.Status, res.Reason = Unknown, readFailure(read.err)
 	case len(r.Unsupported) > 0:
 		res.Status, res.Reason = Unknown, strings.Join(r.Unsupported, "; ")
 	}
@@ -353,4 +354,14 @@ func sortResults(rs []Result) {
 		}
 		return a.ID < b.ID
 	})
+}
+
+// readFailure is the reason of a resource whose read failed: short, since
+// the report's errors carry the whole message.
+func readFailure(err error) string {
+	var re *providers.ReadError
+	if errors.As(err, &re) {
+		return fmt.Sprintf("reading %s in %s failed (%s); see the errors", re.Type, re.Region, re.Operation)
+	}
+	return "the live read failed: " + err.Error()
 }
