@@ -37,6 +37,7 @@
 //	          "path": "tags.Env",         // attribute path
 //	          "want": "prod",             // desired value; null: should be absent or empty
 //	          "got": "dev",               // live value; null: absent
+//	          "sensitive": false,         // true: want and got are masked as "(sensitive)"
 //	          "file": "main.tf",          // where the attribute is written; null when
 //	          "line": 12                  // the configuration leaves it out
 //	        }

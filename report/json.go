@@ -58,11 +58,13 @@ type jsonResource struct {
 }
 
 type jsonDiff struct {
-	Path string  `json:"path"`
-	Want any     `json:"want"`
-	Got  any     `json:"got"`
-	File *string `json:"file"`
-	Line *int    `json:"line"`
+	Path string `json:"path"`
+	Want any    `json:"want"`
+	Got  any    `json:"got"`
+	// Sensitive tells a masked value from a real "(sensitive)" string.
+	Sensitive bool    `json:"sensitive"`
+	File      *string `json:"file"`
+	Line      *int    `json:"line"`
 }
 
 type jsonError struct {
@@ -102,7 +104,7 @@ func JSON(w io.Writer, r *drift.Report) error {
 			jr.Address = &res.Address
 		}
 		for _, d := range res.Diffs {
-			jd := jsonDiff{Path: d.Path, Want: sensitiveText, Got: sensitiveText}
+			jd := jsonDiff{Path: d.Path, Want: sensitiveText, Got: sensitiveText, Sensitive: d.Sensitive}
 			if !d.Sensitive {
 				jd.Want, jd.Got = jsonValue(d.Want), jsonValue(d.Got)
 			}

@@ -38,7 +38,7 @@ func TestJSONSchema(t *testing.T) {
 	commitKeys := []string{"author", "ref", "sha", "time"}
 	summaryKeys := []string{"coverage", "drifted", "ignored", "in_sync", "missing", "total", "unknown", "unmanaged"}
 	resourceKeys := []string{"address", "diffs", "id", "provider", "region", "status", "type"}
-	diffKeys := []string{"file", "got", "line", "path", "want"}
+	diffKeys := []string{"file", "got", "line", "path", "sensitive", "want"}
 	errorKeys := []string{"message", "operation", "region", "type"}
 
 	for _, tt := range tests {
