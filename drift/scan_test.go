@@ -1,0 +1,167 @@
+package drift
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// fakeFactory is a provider whose live resources and read errors a test
+// sets per type.
+type fakeFactory struct {
+	schema *providers.Schema
+	live   map[string][]*providers.Live
+	errs   map[string]error
+	tags   map[string]string
+}
+
+func (f *fakeFactory) Name() string { return "test" }
+func (f *fakeFactory) Schema() *providers.ProviderSchema {
+	return &providers.ProviderSchema{
+		Provider:  &providers.Schema{Type: "test", Attributes: map[string]*providers.Attribute{"region": {Type: cty.String, Optional: true}}},
+		Resources: map[string]*providers.Schema{f.schema.Type: f.schema},
+	}
+}
+func (f *fakeFactory) New(context.Context, providers.Config) (providers.Configured, error) {
+	return fakeProvider{f}, nil
+}
+
+type fakeProvider struct{ f *fakeFactory }
+
+func (p fakeProvider) Read(_ context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
+	if err := p.f.errs[req.Type]; err != nil {
+		return nil, &providers.ReadError{Type: req.Type, Region: "r1", Operation: "test:List", Err: err}
+	}
+	return &providers.ReadResponse{Resources: p.f.live[req.Type]}, nil
+}
+func (p fakeProvider) ReadData(context.Context, string, cty.Value) (cty.Value, error) {
+	return cty.NilVal, errors.New("no data sources")
+}
+func (p fakeProvider) Close() error                   { return nil }
+func (p fakeProvider) Region() string                 { return "r1" }
+func (p fakeProvider) DefaultTags() map[string]string { return p.f.tags }
+
+func live(t *testing.T, s *providers.Schema, id string, attrs map[string]cty.Value) *providers.Live {
+	attrs["id"] = cty.StringVal(id)
+	if _, ok := attrs["tenancy"]; !ok {
+		attrs["tenancy"] = cty.StringVal("default")
+	}
+	return &providers.Live{Type: s.Type, ID: id, Region: "r1", Attrs: obj(t, s, attrs)}
+}
+
+func scan(t *testing.T, f *fakeFactory, hcl string, st *state.State) *Report {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mod, diags := spec.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	rep, diags := NewScanner(providers.NewRegistry(f)).Scan(context.Background(), Input{Stack: "s", Module: mod, State: st})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return rep
+}
+
+func statuses(rep *Report) map[string]Status {
+	m := map[string]Status{}
+	for _, r := range rep.Results {
+		key := r.Address
+		if key == "" {
+			key = "unmanaged:" + r.ID
+		}
+		m[key] = r.Status
+	}
+	return m
+}
+
+func TestScanClassifies(t *testing.T) {
+	s := testSchema()
+	s.Identity = func(v cty.Value) string {
+		n := v.GetAttr("name")
+		if !n.IsKnown() || n.IsNull() {
+			return ""
+		}
+		return n.AsString()
+	}
+	const config = `
+resource "test_thing" "a" { name = "a" }
+resource "test_thing" "b" { name = "b" }
+resource "test_thing" "c" {
+  name = "c"
+  tags = { Env = "prod" }
+  lifecycle { ignore_changes = [tags["Env"]] }
+}
+resource "test_thing" "d" { name = "d" }
+`
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+		live(t, s, "t-c", map[string]cty.Value{"name": cty.StringVal("c"), "tags": cty.MapVal(map[string]cty.Value{"Env": cty.StringVal("dev"), "Team": cty.StringVal("x")})}),
+		live(t, s, "t-d", map[string]cty.Value{"name": cty.StringVal("d"), "description": cty.StringVal("by hand")}),
+		live(t, s, "t-e", map[string]cty.Value{"name": cty.StringVal("e")}),
+		{Type: s.Type, ID: "t-default", Region: "r1", CloudManaged: true, Attrs: obj(t, s, map[string]cty.Value{"name": cty.StringVal("default")})},
+	}}, tags: map[string]string{"Team": "x"}}
+	got := statuses(scan(t, f, config, nil))
+	want := map[string]Status{
+		"test_thing.a":  InSync,  // found by identity; default tag Team absent on a is... see below
+		"test_thing.b":  Missing, // its identity finds nothing
+		"test_thing.c":  Ignored, // only the ignored tag differs; Team comes from default_tags
+		"test_thing.d":  Drifted, // an optional attribute set by hand
+		"unmanaged:t-e": Unmanaged,
+	}
+	// default_tags expect Team=x on a, d and b too: a lacks it, so a drifts.
+	want["test_thing.a"] = Drifted
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: status %q, want %q", k, got[k], w)
+		}
+	}
+	if _, ok := got["unmanaged:t-default"]; ok {
+		t.Errorf("a cloud-managed resource was reported unmanaged")
+	}
+	if len(got) != len(want) {
+		t.Errorf("results %v, want exactly %v", got, want)
+	}
+}
+
+func TestScanReadFailureIsUnknownNeverMissing(t *testing.T) {
+	s := testSchema()
+	f := &fakeFactory{schema: s, errs: map[string]error{"test_thing": errors.New("access denied")}}
+	st := &state.State{Version: 4, Instances: []*state.Instance{{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-a"}}}
+	rep := scan(t, f, `resource "test_thing" "a" { name = "a" }`, st)
+	if got := statuses(rep)["test_thing.a"]; got != Unknown {
+		t.Errorf("status %q, want unknown", got)
+	}
+	if len(rep.Errors) != 1 || rep.Errors[0].Operation != "test:List" || rep.Errors[0].Type != "test_thing" {
+		t.Errorf("errors = %+v, want one naming test:List", rep.Errors)
+	}
+	if rep.Count(Missing)+rep.Count(Unmanaged) != 0 {
+		t.Errorf("a failed read produced missing or unmanaged results: %+v", rep.Results)
+	}
+}
+
+func TestScanMatchesByStateID(t *testing.T) {
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-1", map[string]cty.Value{"name": cty.StringVal("renamed")}),
+	}}}
+	st := &state.State{Version: 4, Instances: []*state.Instance{{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-1"}}}
+	rep := scan(t, f, `resource "test_thing" "a" { name = "a" }`, st)
+	if len(rep.Results) != 1 || rep.Results[0].Status != Drifted || rep.Results[0].ID != "t-1" {
+		t.Fatalf("results %+v, want test_thing.a drifted with ID t-1", rep.Results)
+	}
+	if d := rep.Results[0].Diffs; len(d) != 1 || d[0].Path != "name" || d[0].Range == nil || d[0].Range.Start.Line != 1 {
+		t.Errorf("diffs %+v, want name at main.tf:1", d)
+	}
+}
