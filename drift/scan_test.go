@@ -114,14 +114,12 @@ resource "test_thing" "d" { name = "d" }
 	}}, tags: map[string]string{"Team": "x"}}
 	got := statuses(scan(t, f, config, nil))
 	want := map[string]Status{
-		"test_thing.a":  InSync,  // found by identity; default tag Team absent on a is... see below
-		"test_thing.b":  Missing, // its identity finds nothing
-		"test_thing.c":  Ignored, // only the ignored tag differs; Team comes from default_tags
-		"test_thing.d":  Drifted, // an optional attribute set by hand
-		"unmanaged:t-e": Unmanaged,
+		"test_thing.a":  Drifted,   // found by identity; lacks the Team tag that default_tags expects
+		"test_thing.b":  Missing,   // its identity finds nothing
+		"test_thing.c":  Ignored,   // only the ignored tag differs; Team comes from default_tags
+		"test_thing.d":  Drifted,   // an optional attribute set by hand
+		"unmanaged:t-e": Unmanaged, // live, not declared
 	}
-	// default_tags expect Team=x on a, d and b too: a lacks it, so a drifts.
-	want["test_thing.a"] = Drifted
 	for k, w := range want {
 		if got[k] != w {
 			t.Errorf("%s: status %q, want %q", k, got[k], w)
