@@ -156,7 +156,9 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 		if o.endpoint != "" {
 			so.BaseEndpoint = aws.String(o.endpoint)
 		}
-		if o.pathStyle {
+		// An endpoint override (AWS_ENDPOINT_URL, an emulator, MinIO)
+		// implies path-style addressing, as for the provider.
+		if o.pathStyle || cfg.BaseEndpoint != nil {
 			so.UsePathStyle = true
 		}
 	})
