@@ -154,13 +154,14 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fail("%s is not a directory", o.dir)
 	}
-	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
+	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
+	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
 
 	// Loaded by the path as given, so that reports name files as the user
 	// knows them (main.tf:12, infra/main.tf:12), as terraform does.
 	mod, diags := spec.Load(o.dir)
 	if diags.HasErrors() {
-		printDiagnostics(stderr, mod, diags, color)
+		printDiagnostics(stderr, mod, diags, diagColor)
 		return nil, exitError
 	}
 	st, err := loadStates(ctx, o.states, mod, dir)
@@ -179,7 +180,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 		State:  st,
 	})
 	diags = append(diags, sdiags...)
-	printDiagnostics(stderr, mod, diags, color)
+	printDiagnostics(stderr, mod, diags, diagColor)
 	if rep == nil {
 		return nil, exitError
 	}
