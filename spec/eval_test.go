@@ -525,3 +525,60 @@ import {
 		t.Fatalf("resources = %+v, want one with ImportID vpc-a", rs)
 	}
 }
+
+func TestImportIDKnownWhenResolved(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+resource "aws_vpc" "x" {
+  cidr_block = "10.0.0.0/16"
+}
+import {
+  to = aws_vpc.x
+  id = "vpc-123"
+}
+`})
+	seen := ""
+	resolver := &fakeResolver{ResolveFn: func(r *Resource) cty.Value {
+		seen = r.ImportID
+		return withID(r)
+	}}
+	if _, diags := evaluate(t, dir, VarOptions{}, nil, resolver); diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if seen != "vpc-123" {
+		t.Errorf("ImportID at Resolve = %q, want vpc-123: the drift engine matches by it there", seen)
+	}
+}
+
+func TestReferenceToAnAttributeNotRead(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+resource "aws_vpc" "main" {
+  count      = 1
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main[0].id
+  cidr_block = aws_vpc.main[0].ipv6_association_id
+}
+`})
+	resolver := &fakeResolver{ResolveFn: withID}
+	rs, diags := evaluate(t, dir, VarOptions{}, nil, resolver)
+	if diags.HasErrors() {
+		t.Fatalf("a reference to an attribute the resolver lacks must not fail the scan: %s", diags.Error())
+	}
+	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || diags[0].Subject == nil || diags[0].Subject.Start.Line != 8 {
+		t.Fatalf("diags = %v, want one warning at main.tf:8", diags)
+	}
+	for _, r := range rs {
+		if r.Address != "aws_subnet.a" {
+			continue
+		}
+		if got := r.Config.GetAttr("vpc_id"); !got.IsKnown() || got.AsString() != "id:aws_vpc.main[0]" {
+			t.Errorf("vpc_id = %#v, want the resolved id", got)
+		}
+		if got := r.Config.GetAttr("cidr_block"); got.IsKnown() {
+			t.Errorf("cidr_block = %#v, want unknown", got)
+		}
+	}
+}

@@ -123,7 +123,10 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 				continue
 			}
 			v, ts := r.block(b)
-			resources[root][name] = v
+			if cur, ok := resources[root][name]; ok {
+				v = cur
+			}
+			resources[root][name] = r.withUnreadAttributes(v, t, t[2:])
 			addTaints(ts)
 		}
 	}
@@ -181,4 +184,55 @@ func (r *run) local(name string) (cty.Value, []string) {
 		}
 		return v, taints
 	})
+}
+
+// withUnreadAttributes makes an attribute that a reference names but the
+// resource's value lacks unknown, with a warning, instead of failing the
+// whole evaluation: the value comes from the resolver (the live read), which
+// holds only the attributes driftctl reads, and Terraform has more. What
+// depends on it is then not compared.
+func (r *run) withUnreadAttributes(v cty.Value, t hcl.Traversal, steps hcl.Traversal) cty.Value {
+	if len(steps) == 0 || v == cty.NilVal || v.IsNull() || !v.IsKnown() {
+		return v
+	}
+	ty := v.Type()
+	switch s := steps[0].(type) {
+	case hcl.TraverseAttr:
+		if !ty.IsObjectType() {
+			return v
+		}
+		m := v.AsValueMap()
+		if m == nil {
+			m = map[string]cty.Value{}
+		}
+		if !ty.HasAttribute(s.Name) {
+			r.diags = append(r.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Attribute not read by driftctl",
+				Detail:   fmt.Sprintf("driftctl does not read the attribute %q; the value of this reference is unknown, and what depends on it is not compared.", s.Name),
+				Subject:  t.SourceRange().Ptr(),
+			})
+			m[s.Name] = cty.DynamicVal
+			return cty.ObjectVal(m)
+		}
+		m[s.Name] = r.withUnreadAttributes(m[s.Name], t, steps[1:])
+		return cty.ObjectVal(m)
+	case hcl.TraverseIndex:
+		k := s.Key
+		switch {
+		case ty.IsObjectType() && k.Type() == cty.String && k.IsKnown() && ty.HasAttribute(k.AsString()):
+			m := v.AsValueMap()
+			m[k.AsString()] = r.withUnreadAttributes(m[k.AsString()], t, steps[1:])
+			return cty.ObjectVal(m)
+		case ty.IsTupleType() && k.Type() == cty.Number && k.IsKnown():
+			i, acc := k.AsBigFloat().Int64()
+			elems := v.AsValueSlice()
+			if acc != 0 || i < 0 || int(i) >= len(elems) {
+				return v
+			}
+			elems[i] = r.withUnreadAttributes(elems[i], t, steps[1:])
+			return cty.TupleVal(elems)
+		}
+	}
+	return v
 }
