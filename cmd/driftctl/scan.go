@@ -283,8 +283,47 @@ func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, colo
 	if mod != nil {
 		files = mod.Files()
 	}
+	shown, repeats := compactWarnings(diags)
 	dw := hcl.NewDiagnosticTextWriter(w, files, 100, color)
-	_ = dw.WriteDiagnostics(diags)
+	_ = dw.WriteDiagnostics(shown)
+	for _, r := range repeats {
+		fmt.Fprintln(w, r)
+	}
+}
+
+// compactWarnings keeps the first of the warnings that share a summary (a
+// repository with forty resources of an unsupported type would otherwise
+// print forty snippets) and lists where the others are, one line each
+// summary. Errors are all kept.
+func compactWarnings(diags hcl.Diagnostics) (hcl.Diagnostics, []string) {
+	var shown hcl.Diagnostics
+	var order []string
+	more := map[string][]string{}
+	seen := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity != hcl.DiagWarning {
+			shown = append(shown, d)
+			continue
+		}
+		if !seen[d.Summary] {
+			seen[d.Summary] = true
+			shown = append(shown, d)
+			continue
+		}
+		if more[d.Summary] == nil {
+			order = append(order, d.Summary)
+		}
+		where := "?"
+		if d.Subject != nil {
+			where = fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)
+		}
+		more[d.Summary] = append(more[d.Summary], where)
+	}
+	var lines []string
+	for _, summary := range order {
+		lines = append(lines, fmt.Sprintf("Warning: %s, %d more: %s", summary, len(more[summary]), strings.Join(more[summary], ", ")))
+	}
+	return shown, lines
 }
 
 // isTerminal reports whether w is a character device (a TTY).
