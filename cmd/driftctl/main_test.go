@@ -37,8 +37,10 @@ func TestScripts(t *testing.T) {
 			if cond == "moto" {
 				// In CI a missing moto_server must fail the scripts, not
 				// skip them: there the condition always holds.
-				_, err := exec.LookPath("moto_server")
-				return err == nil || os.Getenv("CI") == "true", nil
+				// The scripts also change the cloud with the AWS CLI.
+				_, errMoto := exec.LookPath("moto_server")
+				_, errCLI := exec.LookPath("aws")
+				return errMoto == nil && errCLI == nil || os.Getenv("CI") == "true", nil
 			}
 			return false, errors.New("unknown condition " + cond)
 		},
