@@ -51,20 +51,13 @@ func filter(name string, values ...string) ec2types.Filter {
 	return ec2types.Filter{Name: aws.String(name), Values: values}
 }
 
-// ec2Tags converts EC2 tags to the "tags" value. Tags under the reserved
-// "aws:" prefix (aws:cloudformation:stack-name, ...) are dropped, as
-// terraform-provider-aws does with KeyValueTags(...).IgnoreAWS(): nobody can
-// set them in configuration.
+// ec2Tags converts EC2 tags to the "tags" value (see tagsValue).
 func ec2Tags(tags []ec2types.Tag) cty.Value {
 	m := map[string]string{}
 	for _, t := range tags {
-		k := aws.ToString(t.Key)
-		if strings.HasPrefix(k, "aws:") {
-			continue
-		}
-		m[k] = aws.ToString(t.Value)
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	return stringMap(m)
+	return tagsValue(m)
 }
 
 // ec2ARN builds the ARN of an EC2 resource as terraform-provider-aws does

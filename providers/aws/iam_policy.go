@@ -73,7 +73,7 @@ func readIAMPolicies(ctx context.Context, p *Provider, ids []string) ([]*provide
 			"path":             str(pol.Path),
 			"description":      str(pol.Description),
 			"policy":           cty.StringVal(doc),
-			"tags":             stringMap(tags[arn]),
+			"tags":             tagsValue(tags[arn]),
 		})
 		live = append(live, &providers.Live{ID: arn, Attrs: attrs})
 	}

@@ -168,13 +168,13 @@ func (a *accountAuthorization) managedPolicyTags(ctx context.Context, client *ia
 	return a.policyTags, a.policyTagsErr
 }
 
-// iamTags is a tags value from IAM tags (null when there are none).
+// iamTags is a tags value from IAM tags (see tagsValue).
 func iamTags(tags []iamtypes.Tag) cty.Value {
 	m := make(map[string]string, len(tags))
 	for _, t := range tags {
 		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	return stringMap(m)
+	return tagsValue(m)
 }
 
 // permissionsBoundary is the ARN of a permissions boundary, "" when there

@@ -119,6 +119,7 @@ type Provider struct {
 	f           *Factory
 	region      string
 	defaultTags map[string]string
+	ignoreTags  ignoreTags
 	ec2         *ec2.Client
 	s3          *s3.Client
 	iam         *iam.Client
@@ -173,7 +174,8 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	p := &Provider{
 		f:           f,
 		region:      awsCfg.Region,
-		defaultTags: settings.defaultTags,
+		defaultTags: settings.ignoreTags.filterMap(settings.defaultTags),
+		ignoreTags:  settings.ignoreTags,
 		ec2:         ec2.NewFromConfig(awsCfg, endpointOption[ec2.Options](settings.endpoints["ec2"])),
 		iam:         iam.NewFromConfig(awsCfg, endpointOption[iam.Options](settings.endpoints["iam"])),
 		sts:         sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"])),
@@ -221,7 +223,8 @@ func providerName(cfg providers.Config) string {
 // Region is where the provider reads.
 func (p *Provider) Region() string { return p.region }
 
-// DefaultTags are the provider block's default_tags.
+// DefaultTags are the provider block's default_tags, less those that
+// ignore_tags names (terraform-provider-aws leaves them out of tags_all).
 func (p *Provider) DefaultTags() map[string]string { return p.defaultTags }
 
 // Read returns the live resources of one type.
@@ -236,6 +239,9 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 	}
 	for _, l := range live {
 		l.Type = req.Type
+		// As terraform-provider-aws's read, the provider's ignore_tags
+		// never reach a resource's tags.
+		l.Attrs = p.ignoreTags.filterAttrs(l.Attrs)
 		if l.Region == "" {
 			l.Region = p.regionOf(rt)
 		}

@@ -124,7 +124,7 @@ func readS3Buckets(ctx context.Context, p *Provider, ids []string) ([]*providers
 			"hosted_zone_id":                       hostedZoneID(p.region),
 			"region":                               cty.StringVal(p.region),
 			"object_lock_enabled":                  cty.BoolVal(objectLock),
-			"tags":                                 stringMap(tags),
+			"tags":                                 tagsValue(tags),
 			"policy":                               strOrNull(policy),
 			"versioning":                           inlineVersioning(schema.Attributes["versioning"], versioning.Status, versioning.MFADelete),
 			"server_side_encryption_configuration": inlineEncryption(schema.Attributes["server_side_encryption_configuration"], sse),

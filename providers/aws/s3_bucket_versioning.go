@@ -15,12 +15,14 @@ import (
 //
 // Which buckets have one: S3 answers GetBucketVersioning with no status for
 // a bucket whose versioning was never set, and terraform-provider-aws
-// reads that as status "Disabled". Such a bucket is not reported when
-// listing every resource (every bucket would otherwise show up as an
-// unmanaged aws_s3_bucket_versioning); when its ID is asked for, it is
-// reported with status "Disabled", so a configuration that wants
-// "Enabled" shows as drifted rather than missing, and one that says
-// "Disabled" is in sync.
+// reads that as status "Disabled" (its create does not even call
+// PutBucketVersioning for "Disabled": such a resource is in real states).
+// Such a bucket is reported with status "Disabled" and CloudManaged, as
+// the state S3 gives every bucket by itself: a configuration that says
+// "Disabled" is in sync, one that wants "Enabled" is drifted rather than
+// missing, and no bucket shows up as an unmanaged aws_s3_bucket_versioning.
+// The engine reads every resource of a type (no IDs), so this must not
+// depend on the IDs asked for.
 func s3BucketVersioningType() *resourceType {
 	return &resourceType{schema: s3BucketVersioningSchema(), read: readS3BucketVersionings}
 }
@@ -54,17 +56,14 @@ func readS3BucketVersionings(ctx context.Context, p *Provider, ids []string) ([]
 	}
 	schema := s3BucketVersioningSchema()
 	block := schema.Attributes["versioning_configuration"]
-	asked := len(ids) > 0
 	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
 		out, err := p.bucketVersioning(ctx, name)
 		if err != nil {
 			return nil, err
 		}
 		status := string(out.Status)
-		if status == "" {
-			if !asked {
-				return nil, nil
-			}
+		neverSet := status == ""
+		if neverSet {
 			status = "Disabled"
 		}
 		// S3 returns MFADelete only once it has been configured; absent
@@ -81,6 +80,6 @@ func readS3BucketVersionings(ctx context.Context, p *Provider, ids []string) ([]
 				"mfa_delete": cty.StringVal(mfa),
 			})}),
 		})
-		return &providers.Live{ID: name, Attrs: attrs}, nil
+		return &providers.Live{ID: name, Attrs: attrs, CloudManaged: neverSet}, nil
 	})
 }

@@ -126,14 +126,20 @@ func TestS3Read(t *testing.T) {
 			want: []string{"plain-bucket"},
 		},
 		{
-			// A bucket whose versioning was never set is not listed.
+			// A bucket whose versioning was never set is listed too, as
+			// "Disabled" (what Terraform reads and stores): the engine
+			// reads without IDs, and leaving it out made a configured
+			// "Disabled" versioning missing. It is CloudManaged (see
+			// TestS3VersioningNeverSetIsCloudManaged).
 			name: "versioning", typ: "aws_s3_bucket_versioning",
-			want: []string{"suspended-bucket", "tagged-versioned"},
+			want: []string{generatedBucket, "plain-bucket", "suspended-bucket", "tagged-versioned"},
 			checks: []check{
 				{"tagged-versioned", []any{"versioning_configuration", 0, "status"}, cty.StringVal("Enabled")},
 				{"tagged-versioned", []any{"versioning_configuration", 0, "mfa_delete"}, cty.StringVal("Disabled")},
 				{"suspended-bucket", []any{"versioning_configuration", 0, "status"}, cty.StringVal("Suspended")},
 				{"suspended-bucket", []any{"bucket"}, cty.StringVal("suspended-bucket")},
+				{"plain-bucket", []any{"versioning_configuration", 0, "status"}, cty.StringVal("Disabled")},
+				{"plain-bucket", []any{"versioning_configuration", 0, "mfa_delete"}, cty.StringVal("Disabled")},
 			},
 		},
 		{
@@ -192,6 +198,22 @@ func TestS3Read(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestS3VersioningNeverSetIsCloudManaged: a never-versioned bucket's
+// "Disabled" versioning is what S3 gives every bucket, so it is not an
+// unmanaged resource; a bucket whose versioning was set is not
+// cloud-managed, even once suspended.
+func TestS3VersioningNeverSetIsCloudManaged(t *testing.T) {
+	srv := awstest.Start(t)
+	seedBuckets(t, srv)
+	p := testProvider(t, srv.URL(), "us-east-1")
+	live := readAll(t, p, "aws_s3_bucket_versioning")
+	for id, want := range map[string]bool{"plain-bucket": true, generatedBucket: true, "tagged-versioned": false, "suspended-bucket": false} {
+		if got := liveByID(t, live, id).CloudManaged; got != want {
+			t.Errorf("%s: CloudManaged = %v, want %v", id, got, want)
+		}
 	}
 }
 

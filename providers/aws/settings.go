@@ -3,6 +3,7 @@ package aws
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/smithy-go"
 	"github.com/zclconf/go-cty/cty"
@@ -77,6 +78,71 @@ type settings struct {
 	defaultTags                 map[string]string
 	assumeRoleARN, sessionName  string
 	externalID                  string
+	ignoreTags                  ignoreTags
+}
+
+// ignoreTags is the provider block's ignore_tags: tags that
+// terraform-provider-aws leaves out of every resource's tags when it reads
+// them (tftags.KeyValueTags.IgnoreConfig), typically those that other
+// systems add (kubernetes.io/cluster/..., set by EKS on subnets).
+type ignoreTags struct {
+	keys     map[string]bool
+	prefixes []string
+}
+
+// ignored reports whether a tag key is ignored.
+func (it ignoreTags) ignored(key string) bool {
+	if it.keys[key] {
+		return true
+	}
+	for _, p := range it.prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// empty reports whether no tag is ignored.
+func (it ignoreTags) empty() bool { return len(it.keys) == 0 && len(it.prefixes) == 0 }
+
+// filterMap returns m without the ignored keys.
+func (it ignoreTags) filterMap(m map[string]string) map[string]string {
+	if it.empty() || m == nil {
+		return m
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if !it.ignored(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// filterAttrs returns a live value with the ignored keys left out of its
+// "tags"; an empty result is null, as tags that are absent.
+func (it ignoreTags) filterAttrs(attrs cty.Value) cty.Value {
+	if it.empty() || attrs == cty.NilVal || attrs.IsNull() || !attrs.IsWhollyKnown() ||
+		!attrs.Type().IsObjectType() || !attrs.Type().HasAttribute("tags") {
+		return attrs
+	}
+	tags := attrs.GetAttr("tags")
+	if tags.IsNull() || !tags.Type().IsMapType() || tags.LengthInt() == 0 {
+		return attrs
+	}
+	m := map[string]string{}
+	for k, v := range tags.AsValueMap() {
+		if !it.ignored(k) && !v.IsNull() {
+			m[k] = v.AsString()
+		}
+	}
+	if len(m) == tags.LengthInt() {
+		return attrs
+	}
+	vals := attrs.AsValueMap()
+	vals["tags"] = stringMap(m)
+	return cty.ObjectVal(vals)
 }
 
 // decodeSettings reads settings from an evaluated provider block. A null
@@ -121,6 +187,15 @@ func decodeSettings(v cty.Value) (settings, error) {
 			}
 			s.defaultTags[k] = tv.AsString()
 		}
+	}
+	for _, block := range blocks(v, "ignore_tags") {
+		for _, k := range stringElems(attr(block, "keys")) {
+			if s.ignoreTags.keys == nil {
+				s.ignoreTags.keys = map[string]bool{}
+			}
+			s.ignoreTags.keys[k] = true
+		}
+		s.ignoreTags.prefixes = append(s.ignoreTags.prefixes, stringElems(attr(block, "key_prefixes"))...)
 	}
 	for _, block := range blocks(v, "assume_role") {
 		s.assumeRoleARN = attrString(block, "role_arn")

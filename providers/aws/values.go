@@ -2,6 +2,7 @@ package aws
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/zclconf/go-cty/cty"
@@ -62,6 +63,20 @@ func stringMap(m map[string]string) cty.Value {
 		vals[k] = cty.StringVal(v)
 	}
 	return cty.MapVal(vals)
+}
+
+// tagsValue is the "tags" value of a resource's tags. Tags under the
+// reserved "aws:" prefix (aws:cloudformation:stack-name, ...) are dropped,
+// as terraform-provider-aws does for every type with
+// KeyValueTags(...).IgnoreAWS(): nobody can set them in configuration.
+func tagsValue(m map[string]string) cty.Value {
+	kept := make(map[string]string, len(m))
+	for k, v := range m {
+		if !strings.HasPrefix(k, "aws:") {
+			kept[k] = v
+		}
+	}
+	return stringMap(kept)
 }
 
 // sortedKeys returns the keys of a map, sorted.

@@ -56,11 +56,15 @@ func vpcSchema() *providers.Schema {
 			"ipv6_association_id":                  str(false, true),
 			"ipv6_cidr_block":                      {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
 			"ipv6_cidr_block_network_border_group": str(true, true),
-			"ipv6_ipam_pool_id":                    str(true, false),
-			"ipv6_netmask_length":                  {Type: cty.Number, Optional: true},
-			"main_route_table_id":                  str(false, true),
-			"owner_id":                             str(false, true),
-			"tags":                                 {Type: cty.Map(cty.String), Optional: true},
+			// EC2 reports an IPAM-allocated block's pool as "IPAM
+			// Managed", never the pool ID; terraform-provider-aws then
+			// keeps the configured ID (resourceVPCRead,
+			// ipamManagedIPv6PoolID). Not comparable with the cloud.
+			"ipv6_ipam_pool_id":   {Type: cty.String, Optional: true, TerraformOnly: true},
+			"ipv6_netmask_length": {Type: cty.Number, Optional: true},
+			"main_route_table_id": str(false, true),
+			"owner_id":            str(false, true),
+			"tags":                {Type: cty.Map(cty.String), Optional: true},
 		},
 	}
 }
@@ -243,7 +247,6 @@ func vpcAttrs(schema *providers.Schema, region string, v ec2types.Vpc, e *vpcExt
 		vals["ipv6_cidr_block"] = cty.StringVal(cidr)
 		vals["ipv6_cidr_block_network_border_group"] = str(a.NetworkBorderGroup)
 		if pool != "" && pool != amazonIPv6Pool {
-			vals["ipv6_ipam_pool_id"] = cty.StringVal(pool)
 			if _, bits, ok := strings.Cut(cidr, "/"); ok {
 				if n, err := strconv.Atoi(bits); err == nil {
 					vals["ipv6_netmask_length"] = cty.NumberIntVal(int64(n))

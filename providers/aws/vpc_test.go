@@ -10,6 +10,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws/awstest"
 )
 
@@ -126,5 +128,59 @@ func TestVPCSchema(t *testing.T) {
 	}
 	if _, ok := s.Attributes["tags_all"]; ok {
 		t.Errorf("tags_all must not be in the schema")
+	}
+}
+
+// compareConfig compares a configuration (only the attributes given, as
+// the configuration decoder has them) with a live value, with the engine's
+// semantics.
+func compareConfig(t *testing.T, schema *providers.Schema, config map[string]cty.Value, live cty.Value) []drift.Diff {
+	t.Helper()
+	diffs, err := drift.Compare(schema, cty.ObjectVal(config), live, drift.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return diffs
+}
+
+// TestVPCIPAMManagedIPv6 is a VPC whose IPv6 block came from an IPAM pool:
+// EC2 reports the association's pool as "IPAM Managed", not the pool ID
+// that configuration names (terraform-provider-aws keeps the configured ID,
+// resourceVPCRead). That must not be drift.
+func TestVPCIPAMManagedIPv6(t *testing.T) {
+	schema := vpcSchema()
+	vpc := ec2types.Vpc{
+		VpcId: aws.String("vpc-1"), OwnerId: aws.String("123456789012"), CidrBlock: aws.String("10.0.0.0/16"),
+		InstanceTenancy: ec2types.TenancyDefault,
+		Ipv6CidrBlockAssociationSet: []ec2types.VpcIpv6CidrBlockAssociation{{
+			AssociationId:      aws.String("vpc-cidr-assoc-1"),
+			Ipv6CidrBlock:      aws.String("2600:1f14:abc:de00::/56"),
+			Ipv6Pool:           aws.String("IPAM Managed"),
+			NetworkBorderGroup: aws.String("us-east-1"),
+			Ipv6CidrBlockState: &ec2types.VpcCidrBlockState{State: ec2types.VpcCidrBlockStateCodeAssociated},
+		}},
+	}
+	live := vpcAttrs(schema, "us-east-1", vpc, &vpcExtras{dnsSupport: true})
+	tests := []struct {
+		name   string
+		config map[string]cty.Value
+		want   int
+	}{
+		{"pool and netmask", map[string]cty.Value{
+			"cidr_block":          cty.StringVal("10.0.0.0/16"),
+			"ipv6_ipam_pool_id":   cty.StringVal("ipam-pool-0123456789abcdef0"),
+			"ipv6_netmask_length": cty.NumberIntVal(56),
+		}, 0},
+		{"netmask differs", map[string]cty.Value{
+			"ipv6_ipam_pool_id":   cty.StringVal("ipam-pool-0123456789abcdef0"),
+			"ipv6_netmask_length": cty.NumberIntVal(48),
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diffs := compareConfig(t, schema, tt.config, live); len(diffs) != tt.want {
+				t.Errorf("diffs = %v, want %d", diffs, tt.want)
+			}
+		})
 	}
 }
