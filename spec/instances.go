@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
@@ -83,6 +84,17 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		}
 		body := dynblock.Expand(b.Body, ictx)
 		val, diags := hcldec.Decode(body, spec, ictx)
+		itaints := taints
+		if !b.Data && onlyUnknownArguments(diags) {
+			// An argument or block that driftctl's schema lacks is, far
+			// more often than a typo, one of Terraform's that driftctl
+			// does not read yet: the resource is unknown, the scan goes on.
+			val, _, _ = hcldec.PartialDecode(body, spec, ictx)
+			for _, d := range diags {
+				d.Severity = hcl.DiagWarning
+				itaints = append(itaints, fmt.Sprintf("%s: %s (%s)", b.addr(), strings.TrimSuffix(d.Detail, "."), loc(*d.Subject)))
+			}
+		}
 		r.diags = append(r.diags, diags...)
 		if diags.HasErrors() {
 			val = cty.UnknownVal(hcldec.ImpliedType(spec))
@@ -91,7 +103,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			values = append(values, r.readData(b, inst, val))
 			continue
 		}
-		values = append(values, r.emit(b, inst, val, body, spec, taints))
+		values = append(values, r.emit(b, inst, val, body, spec, itaints))
 	}
 
 	switch {
@@ -284,4 +296,21 @@ func (r *run) expandForEach(expr hcl.Expression, ctx *hcl.EvalContext) ([]instan
 		return r.invalid(expr, "Invalid for_each argument", `The given "for_each" argument value is unsuitable: the "for_each" argument must be a map, or set of strings, and you have provided a value of type %s.`, ty.FriendlyName())
 	}
 	return out, true, true
+}
+
+// onlyUnknownArguments reports whether every error in diags is an argument
+// or block type the schema does not have.
+func onlyUnknownArguments(diags hcl.Diagnostics) bool {
+	if !diags.HasErrors() {
+		return false
+	}
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		if d.Subject == nil || (d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type") {
+			return false
+		}
+	}
+	return true
 }

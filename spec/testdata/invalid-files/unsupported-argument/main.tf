@@ -1,6 +1,6 @@
 resource "aws_vpc" "main" {
   cidr_block = "10.0.0.0/16"
-  cidr_blocks = ["10.0.0.0/16"] # ERROR: Unsupported argument
+  cidr_blocks = ["10.0.0.0/16"] # WARNING: Unsupported argument
   lifecycle {
     ignore_change = [tags] # ERROR: Unsupported argument
   }
