@@ -212,9 +212,9 @@ func TestIAMReadsOnePage(t *testing.T) {
 	proxy := srv.StartProxy(t)
 	p := testProvider(t, proxy.URL(), "us-east-1")
 	for _, typ := range []string{"aws_iam_role", "aws_iam_role_policy_attachment", "aws_iam_user", "aws_iam_policy"} {
-		readAll(t, p, typ)
+		mustRead(t, p, typ)
 	}
-	if got := len(readAll(t, p, "aws_iam_role")); got != roles {
+	if got := len(mustRead(t, p, "aws_iam_role")); got != roles {
 		t.Errorf("%d roles, want %d", got, roles)
 	}
 	if got := proxy.Calls("iam", "GetAccountAuthorizationDetails"); got != 1 {

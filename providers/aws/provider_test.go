@@ -30,16 +30,6 @@ func testProvider(t *testing.T, endpoint, region string) *Provider {
 	return p.(*Provider)
 }
 
-// readAll reads every live resource of typ, failing the test on error.
-func readAll(t *testing.T, p *Provider, typ string) []*providers.Live {
-	t.Helper()
-	resp, err := p.Read(context.Background(), providers.ReadRequest{Type: typ})
-	if err != nil {
-		t.Fatalf("reading %s: %v", typ, err)
-	}
-	return resp.Resources
-}
-
 // liveByID finds a live resource by ID, failing the test when absent.
 func liveByID(t *testing.T, live []*providers.Live, id string) *providers.Live {
 	t.Helper()

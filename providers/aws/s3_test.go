@@ -209,7 +209,7 @@ func TestS3VersioningNeverSetIsCloudManaged(t *testing.T) {
 	srv := awstest.Start(t)
 	seedBuckets(t, srv)
 	p := testProvider(t, srv.URL(), "us-east-1")
-	live := readAll(t, p, "aws_s3_bucket_versioning")
+	live := mustRead(t, p, "aws_s3_bucket_versioning")
 	for id, want := range map[string]bool{"plain-bucket": true, generatedBucket: true, "tagged-versioned": false, "suspended-bucket": false} {
 		if got := liveByID(t, live, id).CloudManaged; got != want {
 			t.Errorf("%s: CloudManaged = %v, want %v", id, got, want)
@@ -222,12 +222,12 @@ func TestS3RegionFiltering(t *testing.T) {
 	seedBuckets(t, srv)
 	p := testProvider(t, srv.URL(), "eu-west-1")
 	for _, typ := range []string{"aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_policy"} {
-		live := readAll(t, p, typ)
+		live := mustRead(t, p, typ)
 		if got := liveIDs(live); !equalStrings(got, []string{"eu-bucket"}) {
 			t.Errorf("%s in eu-west-1: %q, want only eu-bucket", typ, got)
 		}
 	}
-	b := liveByID(t, readAll(t, p, "aws_s3_bucket"), "eu-bucket")
+	b := liveByID(t, mustRead(t, p, "aws_s3_bucket"), "eu-bucket")
 	if got := b.Attrs.GetAttr("region"); !got.RawEquals(cty.StringVal("eu-west-1")) || b.Region != "eu-west-1" {
 		t.Errorf("region attr %#v, live region %q", got, b.Region)
 	}
@@ -239,7 +239,7 @@ func TestS3CallsAreShared(t *testing.T) {
 	proxy := srv.StartProxy(t)
 	p := testProvider(t, proxy.URL(), "us-east-1")
 	for _, typ := range []string{"aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block"} {
-		readAll(t, p, typ)
+		mustRead(t, p, typ)
 	}
 	tests := []struct {
 		op   string
