@@ -1,6 +1,9 @@
 package state
 
 import (
+	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 )
@@ -71,4 +74,39 @@ func FromBackend(b Backend, dir string) (location string, opts []Option, ok bool
 func isTrue(s string) bool {
 	v, err := strconv.ParseBool(s)
 	return err == nil && v
+}
+
+// Discover reads the state of a configuration in dir: the locations given
+// (merged, later ones winning), else the backend's, else terraform.tfstate
+// in dir. It returns nil without error when there is none: no locations, no
+// or a local backend whose file does not exist, no terraform.tfstate.
+func Discover(ctx context.Context, locations []string, backend *Backend, dir string) (*State, error) {
+	if len(locations) == 0 {
+		if backend != nil {
+			if loc, opts, ok := FromBackend(*backend, dir); ok {
+				st, err := Load(ctx, loc, opts...)
+				if errors.Is(err, ErrNotFound) && (backend.Type == "local" || backend.Type == "") {
+					return nil, nil
+				}
+				return st, err
+			}
+		}
+		local := filepath.Join(dir, defaultLocalPath)
+		if _, err := os.Stat(local); err != nil {
+			return nil, nil
+		}
+		locations = []string{local}
+	}
+	states := make([]*State, 0, len(locations))
+	for _, loc := range locations {
+		st, err := Load(ctx, loc)
+		if err != nil {
+			return nil, err
+		}
+		states = append(states, st)
+	}
+	if len(states) == 1 {
+		return states[0], nil
+	}
+	return Merge(states...), nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -164,7 +163,11 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 		printDiagnostics(stderr, mod, diags, diagColor)
 		return nil, exitError
 	}
-	st, err := loadStates(ctx, o.states, mod, dir)
+	var backend *state.Backend
+	if mod.Backend != nil {
+		backend = &state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}
+	}
+	st, err := state.Discover(ctx, o.states, backend, dir)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -239,40 +242,6 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
-}
-
-// loadStates reads the --state locations, else the backend's, else
-// terraform.tfstate beside the HCL; nil when there is none.
-func loadStates(ctx context.Context, locs []string, mod *spec.Module, dir string) (*state.State, error) {
-	if len(locs) == 0 {
-		if mod.Backend != nil {
-			loc, opts, ok := state.FromBackend(state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}, dir)
-			if ok {
-				st, err := state.Load(ctx, loc, opts...)
-				if errors.Is(err, state.ErrNotFound) && mod.Backend.Type == "local" {
-					return nil, nil
-				}
-				return st, err
-			}
-		}
-		local := filepath.Join(dir, "terraform.tfstate")
-		if _, err := os.Stat(local); err != nil {
-			return nil, nil
-		}
-		locs = []string{local}
-	}
-	states := make([]*state.State, 0, len(locs))
-	for _, loc := range locs {
-		st, err := state.Load(ctx, loc)
-		if err != nil {
-			return nil, err
-		}
-		states = append(states, st)
-	}
-	if len(states) == 1 {
-		return states[0], nil
-	}
-	return state.Merge(states...), nil
 }
 
 func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, color bool) {
