@@ -106,7 +106,7 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 		config.WithCredentialsProvider(awstest.Credentials),
 	))
 	o := &scanOptions{dir: filepath.Join("fixtures", "demo"), failOn: "drifted,missing", unmanaged: "declared", stack: "demo", noColor: noColor}
-	rep, code := runScan(ctx, o, factory, stdout, stderr)
+	rep, code := runScan(ctx, o, factory, nil, stdout, stderr)
 	if rep == nil {
 		return fail("the demo scan did not complete")
 	}

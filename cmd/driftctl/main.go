@@ -78,7 +78,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newScanCommand(), newDemoCommand(), newVersionCommand())
+	root.AddCommand(newScanCommand(), newServeCommand(), newDemoCommand(), newVersionCommand())
 	return root
 }
 

@@ -2,16 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/report"
@@ -30,6 +33,11 @@ type scanOptions struct {
 	stack     string
 	noColor   bool
 	quiet     bool
+
+	pushgateway  string
+	pushOptional bool
+	textfile     string
+	maxResources int
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -70,7 +78,11 @@ be completed (bad input, unreachable provider, partial results).`,
 			if len(args) == 1 {
 				o.dir = args[0]
 			}
-			_, code := runScan(cmd.Context(), o, aws.NewFactory(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			api := metrics.NewAPICalls()
+			factory := aws.NewFactory(aws.WithAPIObserver(func(service, operation, code string) {
+				api.Observe("aws", service, operation, code)
+			}))
+			_, code := runScan(cmd.Context(), o, factory, api, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if code != exitOK {
 				return &exitCodeError{code}
 			}
@@ -87,6 +99,10 @@ be completed (bad input, unreachable provider, partial results).`,
 	f.StringVar(&o.stack, "stack", "", "stack name in reports (default: the directory's name)")
 	f.BoolVar(&o.noColor, "no-color", false, "never colour the console output")
 	f.BoolVar(&o.quiet, "quiet", false, "print only drift, errors and the summary")
+	f.StringVar(&o.pushgateway, "pushgateway", "", "push the scan's metrics to this Prometheus Pushgateway (job driftctl, grouped by stack)")
+	f.BoolVar(&o.pushOptional, "push-optional", false, "a failed push is a warning, not exit code 2")
+	f.StringVar(&o.textfile, "metrics-textfile", "", "write the scan's metrics to this file (node_exporter textfile collector format, written atomically)")
+	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack")
 	return cmd
 }
 
@@ -128,9 +144,9 @@ func parseFailOn(s string) (map[drift.Status]bool, error) {
 	return set, nil
 }
 
-// runScan runs one scan and renders it; it returns the report (nil when
-// the scan could not run) and the exit code.
-func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, stdout, stderr io.Writer) (*drift.Report, int) {
+// runScan runs one scan, renders it and publishes its metrics; it returns
+// the report (nil when the scan could not run) and the exit code.
+func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api *metrics.APICalls, stdout, stderr io.Writer) (*drift.Report, int) {
 	fail := func(format string, args ...any) (*drift.Report, int) {
 		fmt.Fprintf(stderr, "Error: "+format+"\n", args...)
 		return nil, exitError
@@ -146,6 +162,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 	if o.unmanaged != "declared" && o.unmanaged != "none" {
 		return fail("--unmanaged %q: expected declared or none", o.unmanaged)
 	}
+	if o.maxResources < 0 {
+		return fail("--metrics-max-resources must be 0 or more")
+	}
 	dir, err := filepath.Abs(o.dir)
 	if err != nil {
 		return fail("%v", err)
@@ -155,13 +174,61 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
+	stack := o.stack
+	if stack == "" {
+		stack = filepath.Base(dir)
+	}
 
+	started := time.Now()
+	rep, scanErr := scanDir(ctx, o, dir, stack, factory, stderr, diagColor)
+	ended := time.Now()
+	code := exitError
+	if rep != nil {
+		code = exitCode(rep, failOn)
+		for _, out := range outs {
+			if err := render(out, rep, stdout, report.ConsoleOptions{Color: color, Quiet: o.quiet}); err != nil {
+				fmt.Fprintf(stderr, "Error: %v\n", err)
+				code = exitError
+			}
+		}
+	}
+	if o.pushgateway != "" || o.textfile != "" {
+		snap := metrics.Next(nil, metrics.ScanOutcome{
+			Stack: stack, Source: dir, Report: rep, Err: scanErr, Started: started, Ended: ended, FailOn: failOn,
+		})
+		c := metrics.NewCollector(o.maxResources)
+		c.Set(snap)
+		reg := metrics.NewRegistry(c, api, buildVersion())
+		if o.textfile != "" {
+			if err := metrics.WriteTextfile(o.textfile, reg); err != nil {
+				fmt.Fprintf(stderr, "Error: writing the metrics textfile: %v\n", err)
+				code = exitError
+			}
+		}
+		if o.pushgateway != "" {
+			if err := metrics.Push(ctx, o.pushgateway, stack, reg); err != nil {
+				if o.pushOptional {
+					fmt.Fprintf(stderr, "Warning: pushing metrics to %s: %v (--push-optional)\n", o.pushgateway, err)
+				} else {
+					fmt.Fprintf(stderr, "Error: pushing metrics to %s: %v\n", o.pushgateway, err)
+					code = exitError
+				}
+			}
+		}
+	}
+	return rep, code
+}
+
+// scanDir loads the HCL in dir and its state and compares them with the
+// cloud. Problems are printed; the error only says that the scan did not
+// run, for the metrics.
+func scanDir(ctx context.Context, o *scanOptions, dir, stack string, factory providers.Factory, stderr io.Writer, diagColor bool) (*drift.Report, error) {
 	// Loaded by the path as given, so that reports name files as the user
 	// knows them (main.tf:12, infra/main.tf:12), as terraform does.
 	mod, diags := spec.Load(o.dir)
 	if diags.HasErrors() {
 		printDiagnostics(stderr, mod, diags, diagColor)
-		return nil, exitError
+		return nil, errors.New(diags.Error())
 	}
 	var backend *state.Backend
 	if mod.Backend != nil {
@@ -169,11 +236,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 	}
 	st, err := state.Discover(ctx, o.states, backend, dir)
 	if err != nil {
-		return fail("%v", err)
-	}
-	stack := o.stack
-	if stack == "" {
-		stack = filepath.Base(dir)
+		printDiagnostics(stderr, mod, diags, diagColor)
+		fmt.Fprintf(stderr, "Error: %v\n", err)
+		return nil, err
 	}
 	scanner := drift.NewScanner(providers.NewRegistry(factory), drift.WithUnmanaged(o.unmanaged == "declared"))
 	rep, sdiags := scanner.Scan(ctx, drift.Input{
@@ -185,14 +250,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, std
 	diags = append(diags, sdiags...)
 	printDiagnostics(stderr, mod, diags, diagColor)
 	if rep == nil {
-		return nil, exitError
+		return nil, errors.New(diags.Error())
 	}
-	for _, out := range outs {
-		if err := render(out, rep, stdout, report.ConsoleOptions{Color: color, Quiet: o.quiet}); err != nil {
-			return fail("%v", err)
-		}
-	}
-	return rep, exitCode(rep, failOn)
+	return rep, nil
 }
 
 // exitCode is 2 for partial results, 1 when a status counted by --fail-on

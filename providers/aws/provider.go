@@ -43,6 +43,7 @@ type Factory struct {
 	data      map[string]*dataSource
 	schema    *providers.ProviderSchema
 	opts      []func(*config.LoadOptions) error
+	observe   APIObserver
 }
 
 // Option configures a Factory.
@@ -159,6 +160,9 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	}
 	if awsCfg.Region == "" {
 		return nil, fmt.Errorf("provider %s: no region: set region in the provider block or AWS_REGION", providerName(cfg))
+	}
+	if f.observe != nil {
+		awsCfg.APIOptions = append(awsCfg.APIOptions, observeAPICalls(f.observe))
 	}
 	if settings.assumeRoleARN != "" {
 		stsClient := sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"]))

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/gitdrift/driftctl/metrics"
+	"github.com/gitdrift/driftctl/providers/aws"
+	"github.com/gitdrift/driftctl/serve"
+)
+
+// serveOptions are the flags of driftctl serve; set ones override the
+// configuration file's server block.
+type serveOptions struct {
+	config    string
+	listen    string
+	dataDir   string
+	logFormat string
+	logLevel  string
+}
+
+func newServeCommand() *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve --config driftctl.hcl",
+		Short: "Scan stacks on a schedule and serve the results as Prometheus metrics",
+		Long: `Scan the stacks of a configuration file on their schedules and serve the last
+result of each: /metrics (Prometheus), /healthz, /readyz (ready once every stack's
+first scan was attempted) and /api/v1/stacks (the last report of each stack).
+A scrape never triggers a scan. With a data directory, the last result of each
+stack survives restarts. SIGTERM or SIGINT stops it cleanly.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if code := runServe(cmd.Context(), o, cmd.Flags().Changed, cmd.ErrOrStderr()); code != exitOK {
+				return &exitCodeError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.config, "config", "driftctl.hcl", "the configuration file (HCL): a server block and stack blocks")
+	f.StringVar(&o.listen, "listen", serve.DefaultListen, "address to serve on")
+	f.StringVar(&o.dataDir, "data-dir", "", "directory that keeps each stack's last result across restarts")
+	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return cmd
+}
+
+func runServe(ctx context.Context, o *serveOptions, changed func(string) bool, stderr io.Writer) int {
+	cfg, diags := serve.LoadConfig(o.config)
+	if diags.HasErrors() {
+		_ = hcl.NewDiagnosticTextWriter(stderr, cfg.Files, 100, false).WriteDiagnostics(diags)
+		return exitError
+	}
+	s := &cfg.Server
+	for flag, dst := range map[string]*string{"listen": &s.Listen, "data-dir": &s.DataDir, "log-format": &s.LogFormat, "log-level": &s.LogLevel} {
+		if changed(flag) {
+			*dst = map[string]string{"listen": o.listen, "data-dir": o.dataDir, "log-format": o.logFormat, "log-level": o.logLevel}[flag]
+		}
+	}
+	logger, err := newLogger(stderr, s.LogFormat, s.LogLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "Error: %v\n", err)
+		return exitError
+	}
+	if s.DataDir == "" {
+		logger.Warn("no data directory: the last results are lost on restart (set --data-dir)")
+	}
+	api := metrics.NewAPICalls()
+	factory := aws.NewFactory(aws.WithAPIObserver(func(service, operation, code string) {
+		api.Observe("aws", service, operation, code)
+	}))
+	srv, err := serve.New(serve.Options{Config: cfg, Factory: factory, API: api, Logger: logger, Version: buildVersion()})
+	if err != nil {
+		logger.Error("starting", "error", err)
+		return exitError
+	}
+	if err := srv.Run(ctx); err != nil {
+		logger.Error("serving", "error", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// newLogger makes the slog logger of the given format and level.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: expected debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: expected text or json", format)
+}

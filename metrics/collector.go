@@ -1,0 +1,158 @@
+package metrics
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Collector exposes the last snapshot of every stack. Collect only reads
+// the snapshots given to Set: a scrape never calls a cloud or Git.
+type Collector struct {
+	maxDriftInfo int
+
+	mu    sync.RWMutex
+	snaps map[string]*Snapshot
+
+	resources, driftInfo, driftOmitted, driftSince, driftDetected,
+	coverage, success, duration, lastScan, lastSuccess, scans, specInfo *prometheus.Desc
+}
+
+// NewCollector returns a collector without snapshots. maxDriftInfo bounds
+// the driftctl_drift_info and driftctl_drift_since_timestamp_seconds
+// series of one stack (a stack with thousands of unmanaged resources must
+// not explode Prometheus's series count); 0 or less exposes none.
+func NewCollector(maxDriftInfo int) *Collector {
+	stack := []string{"stack"}
+	item := []string{"stack", "address", "type", "id", "status"}
+	return &Collector{
+		maxDriftInfo: maxDriftInfo,
+		snaps:        map[string]*Snapshot{},
+		resources: prometheus.NewDesc("driftctl_resources",
+			"Resources found by the last scan with a report, per provider, type and status.",
+			[]string{"stack", "provider", "type", "status"}, nil),
+		driftInfo: prometheus.NewDesc("driftctl_drift_info",
+			"A resource that is not in sync (always 1); at most the configured number per stack.",
+			item, nil),
+		// A gauge rather than a counter: it is the number left out by the
+		// last scan, which goes down as well as up.
+		driftOmitted: prometheus.NewDesc("driftctl_drift_info_omitted_resources",
+			"Resources not in sync that the last scan left out of driftctl_drift_info to bound the series count (a gauge: the last scan's number).",
+			stack, nil),
+		driftSince: prometheus.NewDesc("driftctl_drift_since_timestamp_seconds",
+			"When a resource was first seen with its status, for the resources of driftctl_drift_info.",
+			item, nil),
+		driftDetected: prometheus.NewDesc("driftctl_drift_detected",
+			"1 when the last scan with a report found resources with a status that fails the scan (fail_on), else 0.",
+			stack, nil),
+		coverage: prometheus.NewDesc("driftctl_coverage_ratio",
+			"Managed resources over managed and unmanaged ones, from the last scan with a report.",
+			stack, nil),
+		success: prometheus.NewDesc("driftctl_scan_success",
+			"1 when the last scan produced a complete report, else 0.",
+			stack, nil),
+		duration: prometheus.NewDesc("driftctl_scan_duration_seconds",
+			"How long the last scan took.",
+			stack, nil),
+		lastScan: prometheus.NewDesc("driftctl_last_scan_timestamp_seconds",
+			"When the last scan ended.",
+			stack, nil),
+		lastSuccess: prometheus.NewDesc("driftctl_last_successful_scan_timestamp_seconds",
+			"When the last successful scan ended.",
+			stack, nil),
+		scans: prometheus.NewDesc("driftctl_scans_total",
+			"Scans per result: success (complete report), partial (report with errors), error (no report).",
+			[]string{"stack", "result"}, nil),
+		specInfo: prometheus.NewDesc("driftctl_spec_info",
+			"The desired state of the last scan with a report: source, Git commit and ref (always 1).",
+			[]string{"stack", "commit", "ref", "source"}, nil),
+	}
+}
+
+// Set replaces the snapshot of s.Stack with a copy of s. It is safe to
+// call while Prometheus scrapes.
+func (c *Collector) Set(s *Snapshot) {
+	cp := s.clone()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.snaps[s.Stack] = cp
+}
+
+// Snapshots returns copies of the snapshots, sorted by stack.
+func (c *Collector) Snapshots() []*Snapshot {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*Snapshot, 0, len(c.snaps))
+	for _, s := range c.snaps {
+		out = append(out, s.clone())
+	}
+	slices.SortFunc(out, func(a, b *Snapshot) int { return cmp.Compare(a.Stack, b.Stack) })
+	return out
+}
+
+// Describe sends the descriptors of every metric the collector exposes.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{
+		c.resources, c.driftInfo, c.driftOmitted, c.driftSince, c.driftDetected,
+		c.coverage, c.success, c.duration, c.lastScan, c.lastSuccess, c.scans, c.specInfo,
+	} {
+		ch <- d
+	}
+}
+
+// Collect sends the metrics of every stack's snapshot.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, stack := range slices.Sorted(maps.Keys(c.snaps)) {
+		c.collectStack(ch, c.snaps[stack])
+	}
+}
+
+func (c *Collector) collectStack(ch chan<- prometheus.Metric, s *Snapshot) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{s.Stack}, labels...)...)
+	}
+	gauge(c.specInfo, 1, s.Commit, s.Ref, s.Source)
+	gauge(c.success, boolFloat(s.Success))
+	gauge(c.duration, s.DurationSeconds)
+	gauge(c.lastScan, unixSeconds(s.LastScan))
+	if !s.LastSuccess.IsZero() {
+		gauge(c.lastSuccess, unixSeconds(s.LastSuccess))
+	}
+	for _, r := range results {
+		ch <- prometheus.MustNewConstMetric(c.scans, prometheus.CounterValue, s.Scans[r], s.Stack, r)
+	}
+	// Without a report nothing is known about the resources: their series
+	// are absent rather than 0, so "no drift" is never claimed.
+	if !s.HasReport {
+		return
+	}
+	gauge(c.coverage, s.Coverage)
+	gauge(c.driftDetected, boolFloat(s.DriftDetected))
+	for _, r := range s.Resources {
+		gauge(c.resources, float64(r.Count), r.Provider, r.Type, r.Status)
+	}
+	shown := s.Drift[:min(len(s.Drift), max(c.maxDriftInfo, 0))]
+	for _, d := range shown {
+		gauge(c.driftInfo, 1, d.Address, d.Type, d.ID, d.Status)
+		gauge(c.driftSince, unixSeconds(d.Since), d.Address, d.Type, d.ID, d.Status)
+	}
+	gauge(c.driftOmitted, float64(len(s.Drift)-len(shown)))
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// unixSeconds is t as Unix seconds with sub-second precision.
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}

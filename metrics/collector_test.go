@@ -1,0 +1,278 @@
+package metrics
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/gitdrift/driftctl/drift"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// twoStacks returns a collector with stack "network" (a report with every
+// status) and stack "storage", whose second scan failed after a first
+// complete one.
+func twoStacks(maxDriftInfo int) *Collector {
+	c := NewCollector(maxDriftInfo)
+	c.Set(Next(nil, scan("network", everyStatus(), nil, t0)))
+	storage := &drift.Report{
+		Stack: "storage",
+		Results: []drift.Result{
+			{Address: "aws_s3_bucket.a", Type: "aws_s3_bucket", ID: "a", Provider: "aws", Status: drift.InSync},
+			{Address: "aws_s3_bucket.b", Type: "aws_s3_bucket", ID: "b", Provider: "aws", Status: drift.InSync},
+			{Address: "aws_iam_role.ci", Type: "aws_iam_role", ID: "ci", Provider: "aws.global", Status: drift.Drifted},
+		},
+	}
+	first := Next(nil, scan("storage", storage, nil, t0.Add(-time.Hour)))
+	c.Set(Next(first, scan("storage", nil, errors.New("cloning repository: authentication required"), t0)))
+	return c
+}
+
+// gatherText returns the exposition text of what g gathers.
+func gatherText(t *testing.T, g prometheus.Gatherer) []byte {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// compareGolden compares what g gathers with testdata/name, rewriting it
+// with -update.
+func compareGolden(t *testing.T, g prometheus.Gatherer, name string, metricNames ...string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, gatherText(t, g), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := testutil.GatherAndCompare(g, f, metricNames...); err != nil {
+		t.Errorf("%s (run go test -update to accept):\n%v", path, err)
+	}
+}
+
+func TestCollectorExposition(t *testing.T) {
+	tests := []struct {
+		name         string
+		maxDriftInfo int
+		golden       string
+	}{
+		{"two stacks", 100, "two_stacks.prom"},
+		{"drift info bounded", 2, "two_stacks_bounded.prom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(twoStacks(tt.maxDriftInfo))
+			compareGolden(t, reg, tt.golden)
+		})
+	}
+}
+
+func TestDriftInfoBound(t *testing.T) {
+	rep := &drift.Report{}
+	for i := range 5 {
+		rep.Results = append(rep.Results, drift.Result{
+			Address: fmt.Sprintf("aws_vpc.v%d", i), Type: "aws_vpc", ID: fmt.Sprintf("vpc-%d", i), Provider: "aws", Status: drift.Drifted,
+		})
+	}
+	tests := []struct {
+		max             int
+		series, omitted int
+	}{
+		{max: 2, series: 2, omitted: 3},
+		{max: 5, series: 5, omitted: 0},
+		{max: 10, series: 5, omitted: 0},
+		{max: 0, series: 0, omitted: 5},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint("max ", tt.max), func(t *testing.T) {
+			c := NewCollector(tt.max)
+			c.Set(Next(nil, scan("s", rep, nil, t0)))
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(c)
+			for _, name := range []string{"driftctl_drift_info", "driftctl_drift_since_timestamp_seconds"} {
+				n, err := testutil.GatherAndCount(reg, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != tt.series {
+					t.Errorf("%d %s series, want %d", n, name, tt.series)
+				}
+			}
+			want := fmt.Sprintf(`
+# HELP driftctl_drift_info_omitted_resources Resources not in sync that the last scan left out of driftctl_drift_info to bound the series count (a gauge: the last scan's number).
+# TYPE driftctl_drift_info_omitted_resources gauge
+driftctl_drift_info_omitted_resources{stack="s"} %d
+`, tt.omitted)
+			if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "driftctl_drift_info_omitted_resources"); err != nil {
+				t.Error(err)
+			}
+			if tt.series == 2 {
+				// The first items in Drift order are the ones kept.
+				want := `
+# HELP driftctl_drift_info A resource that is not in sync (always 1); at most the configured number per stack.
+# TYPE driftctl_drift_info gauge
+driftctl_drift_info{address="aws_vpc.v0",id="vpc-0",stack="s",status="drifted",type="aws_vpc"} 1
+driftctl_drift_info{address="aws_vpc.v1",id="vpc-1",stack="s",status="drifted",type="aws_vpc"} 1
+`
+				if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "driftctl_drift_info"); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
+
+func TestScansTotalAccumulates(t *testing.T) {
+	outcomes := []ScanOutcome{
+		scan("s", everyStatus(), nil, t0),                       // partial: an unknown resource
+		scan("s", &drift.Report{}, nil, t0.Add(time.Hour)),      // success
+		scan("s", nil, errors.New("boom"), t0.Add(2*time.Hour)), // error
+		scan("s", &drift.Report{}, nil, t0.Add(3*time.Hour)),    // success
+	}
+	c := NewCollector(10)
+	var s *Snapshot
+	for _, o := range outcomes {
+		s = Next(s, o)
+		c.Set(s)
+	}
+	want := `
+# HELP driftctl_scans_total Scans per result: success (complete report), partial (report with errors), error (no report).
+# TYPE driftctl_scans_total counter
+driftctl_scans_total{result="error",stack="s"} 1
+driftctl_scans_total{result="partial",stack="s"} 1
+driftctl_scans_total{result="success",stack="s"} 2
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "driftctl_scans_total"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCollectorSnapshotsAreCopies(t *testing.T) {
+	c := twoStacks(10)
+	snaps := c.Snapshots()
+	if len(snaps) != 2 || snaps[0].Stack != "network" || snaps[1].Stack != "storage" {
+		t.Fatalf("Snapshots = %v, want network and storage", snaps)
+	}
+	snaps[0].Drift[0].Status = "changed"
+	snaps[0].Scans[ResultSuccess] = 99
+	if again := c.Snapshots()[0]; again.Drift[0].Status == "changed" || again.Scans[ResultSuccess] == 99 {
+		t.Error("changing a returned snapshot changed the collector's")
+	}
+}
+
+func TestCollectorConcurrentSetAndCollect(t *testing.T) {
+	c := NewCollector(10)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			var s *Snapshot
+			for j := range 50 {
+				s = Next(s, scan(fmt.Sprint("stack", i), everyStatus(), nil, t0.Add(time.Duration(j)*time.Minute)))
+				c.Set(s)
+			}
+		})
+	}
+	for range 20 {
+		if _, err := reg.Gather(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+}
+
+func TestNewRegistry(t *testing.T) {
+	api := NewAPICalls()
+	api.Observe("aws", "ec2", "DescribeVpcs", "")
+	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
+	api.Observe("aws", "s3", "ListBuckets", "")
+	reg := NewRegistry(twoStacks(10), api, "v1.2.3")
+	want := `
+# HELP driftctl_provider_api_calls_total API call attempts made by providers, retries included.
+# TYPE driftctl_provider_api_calls_total counter
+driftctl_provider_api_calls_total{operation="DescribeVpcs",provider="aws",service="ec2"} 2
+driftctl_provider_api_calls_total{operation="ListBuckets",provider="aws",service="s3"} 1
+# HELP driftctl_provider_api_errors_total API call attempts that failed, per error code (the API's, NetworkError or Canceled).
+# TYPE driftctl_provider_api_errors_total counter
+driftctl_provider_api_errors_total{code="Throttling",operation="DescribeVpcs",provider="aws",service="ec2"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
+		"driftctl_provider_api_calls_total", "driftctl_provider_api_errors_total"); err != nil {
+		t.Error(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var build []string
+	for _, mf := range mfs {
+		if mf.GetName() != "driftctl_build_info" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				build = append(build, l.GetName()+"="+l.GetValue())
+			}
+			if m.GetGauge().GetValue() != 1 {
+				t.Errorf("driftctl_build_info = %v, want 1", m.GetGauge().GetValue())
+			}
+		}
+	}
+	if len(build) != 3 || !strings.HasPrefix(build[0], "goversion=go") || build[1] == "revision=" || build[2] != "version=v1.2.3" {
+		t.Errorf("driftctl_build_info labels = %v", build)
+	}
+	// Without API counters the registry still works.
+	if _, err := NewRegistry(NewCollector(1), nil, "dev").Gather(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestPromtoolLint lints everything a registry exposes with
+// `promtool check metrics`, Prometheus's own naming rules.
+func TestPromtoolLint(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("promtool is not on PATH")
+		}
+		t.Skip("promtool is not on PATH: apt-get install prometheus")
+	}
+	api := NewAPICalls()
+	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
+	text := gatherText(t, NewRegistry(twoStacks(10), api, "v1.2.3"))
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(text)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}

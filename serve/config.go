@@ -1,0 +1,337 @@
+// Package serve is driftctl's long-running exporter: it scans the stacks of
+// a configuration file on their schedules, keeps the last result of each on
+// disk, and serves it as Prometheus metrics and as JSON.
+package serve
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/spec"
+)
+
+// Config is a driftctl.hcl file: server settings and the stacks to scan.
+type Config struct {
+	Server ServerConfig
+	Stacks []*StackConfig
+	// Files holds the parsed file for diagnostic snippets.
+	Files map[string]*hcl.File
+}
+
+// ServerConfig is the server block. Command-line flags override it.
+type ServerConfig struct {
+	Listen    string
+	DataDir   string
+	LogFormat string // "text" or "json"
+	LogLevel  string // "debug", "info", "warn", "error"
+	// MetricsMaxResources bounds driftctl_drift_info per stack.
+	MetricsMaxResources int
+}
+
+// StackConfig is one stack block.
+type StackConfig struct {
+	Name string
+	// Source is the directory of the stack's HCL.
+	Source    string
+	States    []string
+	Vars      []spec.VarArg
+	Schedule  Schedule
+	FailOn    map[drift.Status]bool
+	Unmanaged bool
+	// Timeout bounds one scan.
+	Timeout   time.Duration
+	DeclRange hcl.Range
+}
+
+// Defaults of a stack block.
+const (
+	DefaultSchedule = 15 * time.Minute
+	DefaultTimeout  = 10 * time.Minute
+	DefaultListen   = ":9725"
+)
+
+var (
+	fileSchema = &hcl.BodySchema{
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "server"},
+			{Type: "stack", LabelNames: []string{"name"}},
+		},
+	}
+	serverSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "listen"}, {Name: "data_dir"}, {Name: "log_format"}, {Name: "log_level"}, {Name: "metrics_max_resources"},
+		},
+	}
+	stackSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "source"}, {Name: "repository"}, {Name: "ref"}, {Name: "path"},
+			{Name: "state"}, {Name: "vars"}, {Name: "var_files"},
+			{Name: "schedule"}, {Name: "fail_on"}, {Name: "unmanaged"}, {Name: "timeout"},
+		},
+	}
+	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+)
+
+// LoadConfig reads and checks a configuration file. Every problem is a
+// diagnostic naming its file and line. Relative stack sources, states and
+// variable files are relative to the file's directory.
+func LoadConfig(path string) (*Config, hcl.Diagnostics) {
+	p := hclparse.NewParser()
+	f, diags := p.ParseHCLFile(path)
+	cfg := &Config{Files: p.Files(), Server: ServerConfig{Listen: DefaultListen, LogFormat: "text", LogLevel: "info", MetricsMaxResources: 1000}}
+	if diags.HasErrors() {
+		return cfg, diags
+	}
+	base := filepath.Dir(path)
+	content, d := f.Body.Content(fileSchema)
+	diags = append(diags, d...)
+	seen := map[string]hcl.Range{}
+	servers := 0
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "server":
+			servers++
+			if servers > 1 {
+				diags = append(diags, errorAt(b.DefRange, "Duplicate server block", "A configuration has at most one server block."))
+				continue
+			}
+			diags = append(diags, decodeServer(b.Body, base, &cfg.Server)...)
+		case "stack":
+			name := b.Labels[0]
+			if prev, ok := seen[name]; ok {
+				diags = append(diags, errorAt(b.LabelRanges[0], "Duplicate stack", fmt.Sprintf("A stack named %q is already declared at %s:%d.", name, prev.Filename, prev.Start.Line)))
+				continue
+			}
+			seen[name] = b.DefRange
+			if !stackName.MatchString(name) {
+				diags = append(diags, errorAt(b.LabelRanges[0], "Invalid stack name", "A stack name starts with a letter or digit and holds only letters, digits, '_', '.' and '-'."))
+				continue
+			}
+			st, d := decodeStack(name, b, base)
+			diags = append(diags, d...)
+			if st != nil {
+				cfg.Stacks = append(cfg.Stacks, st)
+			}
+		}
+	}
+	if len(cfg.Stacks) == 0 && !diags.HasErrors() {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No stacks", Detail: "The configuration declares no stack block; there is nothing to scan.", Subject: f.Body.MissingItemRange().Ptr()})
+	}
+	return cfg, diags
+}
+
+func errorAt(r hcl.Range, summary, detail string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: r.Ptr()}
+}
+
+// attrValue evaluates an attribute that may use no variables or functions.
+func attrValue(a *hcl.Attribute, want cty.Type) (cty.Value, hcl.Diagnostics) {
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	if want == cty.DynamicPseudoType {
+		return v, nil
+	}
+	c, err := convertValue(v, want)
+	if err != nil {
+		return cty.NilVal, hcl.Diagnostics{errorAt(a.Expr.Range(), "Invalid value for "+a.Name, fmt.Sprintf("%s must be %s: %v.", a.Name, want.FriendlyName(), err))}
+	}
+	return c, nil
+}
+
+func stringAttr(attrs hcl.Attributes, name string, dst *string) hcl.Diagnostics {
+	a, ok := attrs[name]
+	if !ok {
+		return nil
+	}
+	v, diags := attrValue(a, cty.String)
+	if diags.HasErrors() {
+		return diags
+	}
+	*dst = v.AsString()
+	return nil
+}
+
+func stringListAttr(attrs hcl.Attributes, name string) ([]string, hcl.Diagnostics) {
+	a, ok := attrs[name]
+	if !ok {
+		return nil, nil
+	}
+	v, diags := attrValue(a, cty.List(cty.String))
+	if diags.HasErrors() || v.IsNull() {
+		return nil, diags
+	}
+	var out []string
+	for _, e := range v.AsValueSlice() {
+		out = append(out, e.AsString())
+	}
+	return out, nil
+}
+
+func decodeServer(body hcl.Body, base string, s *ServerConfig) hcl.Diagnostics {
+	content, diags := body.Content(serverSchema)
+	diags = append(diags, stringAttr(content.Attributes, "listen", &s.Listen)...)
+	diags = append(diags, stringAttr(content.Attributes, "data_dir", &s.DataDir)...)
+	if s.DataDir != "" && !filepath.IsAbs(s.DataDir) {
+		s.DataDir = filepath.Join(base, s.DataDir)
+	}
+	if a, ok := content.Attributes["log_format"]; ok {
+		diags = append(diags, stringAttr(content.Attributes, "log_format", &s.LogFormat)...)
+		if s.LogFormat != "text" && s.LogFormat != "json" {
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid log_format", `log_format is "text" or "json".`))
+		}
+	}
+	if a, ok := content.Attributes["log_level"]; ok {
+		diags = append(diags, stringAttr(content.Attributes, "log_level", &s.LogLevel)...)
+		switch s.LogLevel {
+		case "debug", "info", "warn", "error":
+		default:
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid log_level", `log_level is "debug", "info", "warn" or "error".`))
+		}
+	}
+	if a, ok := content.Attributes["metrics_max_resources"]; ok {
+		v, d := attrValue(a, cty.Number)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			n, acc := v.AsBigFloat().Int64()
+			if acc != 0 || n < 0 {
+				diags = append(diags, errorAt(a.Expr.Range(), "Invalid metrics_max_resources", "metrics_max_resources is a whole number, 0 or more."))
+			} else {
+				s.MetricsMaxResources = int(n)
+			}
+		}
+	}
+	return diags
+}
+
+func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diagnostics) {
+	content, diags := b.Body.Content(stackSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	attrs := content.Attributes
+	st := &StackConfig{Name: name, Schedule: Every(DefaultSchedule), FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true},
+		Unmanaged: true, Timeout: DefaultTimeout, DeclRange: b.DefRange}
+
+	for _, git := range []string{"repository", "ref", "path"} {
+		if a, ok := attrs[git]; ok {
+			diags = append(diags, errorAt(a.NameRange, "Git sources are not supported yet",
+				"A stack's source is a directory for now; reading stacks straight from a Git repository comes with driftctl's Git support."))
+		}
+	}
+	a, ok := attrs["source"]
+	if !ok {
+		diags = append(diags, errorAt(b.DefRange, "Missing source", fmt.Sprintf("Stack %q needs source = \"DIRECTORY\" (the directory of its HCL).", name)))
+	} else if d := stringAttr(attrs, "source", &st.Source); d.HasErrors() {
+		diags = append(diags, d...)
+	} else {
+		if !filepath.IsAbs(st.Source) {
+			st.Source = filepath.Join(base, st.Source)
+		}
+		if fi, err := os.Stat(st.Source); err != nil || !fi.IsDir() {
+			diags = append(diags, errorAt(a.Expr.Range(), "Source is not a directory", fmt.Sprintf("%s is not a directory.", st.Source)))
+		}
+	}
+
+	states, d := stringListAttr(attrs, "state")
+	diags = append(diags, d...)
+	for i, loc := range states {
+		if !strings.Contains(loc, "://") && !filepath.IsAbs(loc) {
+			loc = filepath.Join(base, loc)
+			states[i] = loc
+		}
+		if !strings.Contains(loc, "://") {
+			if _, err := os.Stat(loc); err != nil {
+				diags = append(diags, errorAt(attrs["state"].Expr.Range(), "State not found", fmt.Sprintf("The state file %s does not exist.", loc)))
+			}
+		}
+	}
+	st.States = states
+
+	files, d := stringListAttr(attrs, "var_files")
+	diags = append(diags, d...)
+	for _, f := range files {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(base, f)
+		}
+		st.Vars = append(st.Vars, spec.VarArg{File: true, Value: f})
+	}
+	if a, ok := attrs["vars"]; ok {
+		v, d := attrValue(a, cty.DynamicPseudoType)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			if !v.Type().IsObjectType() && !v.Type().IsMapType() {
+				diags = append(diags, errorAt(a.Expr.Range(), "Invalid vars", "vars is an object of variable values: vars = { env = \"prod\" }."))
+			} else {
+				for _, k := range sortedKeys(v.AsValueMap()) {
+					st.Vars = append(st.Vars, spec.VarArg{Value: k + "=" + varLiteral(v.GetAttr(k))})
+				}
+			}
+		}
+	}
+
+	if a, ok := attrs["schedule"]; ok {
+		var text string
+		if d := stringAttr(attrs, "schedule", &text); d.HasErrors() {
+			diags = append(diags, d...)
+		} else if sched, err := ParseSchedule(text); err != nil {
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid schedule", err.Error()))
+		} else {
+			st.Schedule = sched
+		}
+	}
+	if a, ok := attrs["fail_on"]; ok {
+		list, d := stringListAttr(attrs, "fail_on")
+		diags = append(diags, d...)
+		st.FailOn = map[drift.Status]bool{}
+		for _, s := range list {
+			switch drift.Status(s) {
+			case drift.Drifted, drift.Missing, drift.Unmanaged, drift.Unknown:
+				st.FailOn[drift.Status(s)] = true
+			default:
+				diags = append(diags, errorAt(a.Expr.Range(), "Invalid fail_on", fmt.Sprintf("%q is not one of drifted, missing, unmanaged, unknown.", s)))
+			}
+		}
+	}
+	if a, ok := attrs["unmanaged"]; ok {
+		var mode string
+		diags = append(diags, stringAttr(attrs, "unmanaged", &mode)...)
+		switch mode {
+		case "declared":
+		case "none":
+			st.Unmanaged = false
+		default:
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid unmanaged", `unmanaged is "declared" or "none".`))
+		}
+	}
+	if a, ok := attrs["timeout"]; ok {
+		var text string
+		diags = append(diags, stringAttr(attrs, "timeout", &text)...)
+		if dur, err := time.ParseDuration(text); err != nil || dur <= 0 {
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid timeout", "timeout is a positive duration such as \"10m\"."))
+		} else {
+			st.Timeout = dur
+		}
+	}
+	return st, diags
+}
+
+// varLiteral renders a variable value as -var does: strings as they are,
+// other values as HCL.
+func varLiteral(v cty.Value) string {
+	if v.Type() == cty.String && !v.IsNull() {
+		return v.AsString()
+	}
+	return strings.TrimSpace(string(hclwrite.TokensForValue(v).Bytes()))
+}

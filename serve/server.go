@@ -1,0 +1,359 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/metrics"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/report"
+	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// ShutdownGrace bounds how long Run waits, after its context ends, for
+// scans to stop and HTTP requests to finish.
+const ShutdownGrace = 8 * time.Second
+
+// Options are what a Server is made of.
+type Options struct {
+	Config *Config
+	// Factory makes the providers of each scan (a fresh provider per scan,
+	// so no read is served from an earlier scan's cache).
+	Factory providers.Factory
+	// API counts the providers' API calls; may be nil.
+	API     *metrics.APICalls
+	Logger  *slog.Logger
+	Version string
+}
+
+// Server scans stacks on their schedules and serves the results.
+type Server struct {
+	cfg       *Config
+	factory   providers.Factory
+	logger    *slog.Logger
+	collector *metrics.Collector
+	registry  *prometheus.Registry
+	store     store
+	stacks    []*stack
+}
+
+// stack is one stack's schedule and last result.
+type stack struct {
+	cfg *StackConfig
+
+	mu        sync.Mutex
+	snapshot  *metrics.Snapshot
+	report    json.RawMessage
+	attempted bool
+	scanning  bool
+	nextScan  time.Time
+}
+
+// New makes a server and publishes what the data directory kept of each
+// stack's last scan.
+func New(opts Options) (*Server, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		cfg:       opts.Config,
+		factory:   opts.Factory,
+		logger:    logger,
+		collector: metrics.NewCollector(opts.Config.Server.MetricsMaxResources),
+		store:     store{dir: opts.Config.Server.DataDir},
+	}
+	s.registry = metrics.NewRegistry(s.collector, opts.API, opts.Version)
+	for _, sc := range opts.Config.Stacks {
+		st := &stack{cfg: sc}
+		rec, err := s.store.load(sc.Name)
+		if err != nil {
+			return nil, err
+		}
+		if rec != nil {
+			st.snapshot, st.report = rec.Snapshot, rec.Report
+			s.collector.Set(rec.Snapshot)
+			logger.Info("published the last known result", "stack", sc.Name, "last_scan", rec.Snapshot.LastScan)
+		}
+		s.stacks = append(s.stacks, st)
+	}
+	return s, nil
+}
+
+// Run listens on the configured address, scans every stack on its
+// schedule, and returns when ctx ends, after the scans have stopped and
+// the HTTP server has shut down. A scan cut short by the end of ctx is not
+// recorded.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Server.Listen, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.logger.Info("serving", "address", ln.Addr().String(), "stacks", len(s.stacks))
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- srv.Serve(ln) }()
+
+	var wg sync.WaitGroup
+	for _, st := range s.stacks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.loop(ctx, st)
+		}()
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-httpErr:
+		return fmt.Errorf("serving HTTP: %w", err)
+	}
+	s.logger.Info("shutting down")
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	timeout := time.NewTimer(ShutdownGrace)
+	defer timeout.Stop()
+	select {
+	case <-done:
+	case <-timeout.C:
+		s.logger.Warn("scans did not stop in time")
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down HTTP: %w", err)
+	}
+	return nil
+}
+
+// loop scans one stack on its schedule; one goroutine per stack, so a
+// stack is never scanned twice at once.
+func (s *Server) loop(ctx context.Context, st *stack) {
+	// The first scan comes soon, spread a little so that stacks do not all
+	// start at once.
+	wait := jitter(min(time.Until(st.cfg.Schedule.Next(time.Now())), 5*time.Second))
+	for {
+		next := time.Now().Add(wait)
+		st.mu.Lock()
+		st.nextScan = next
+		st.mu.Unlock()
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		s.scanOnce(ctx, st)
+		wait = time.Until(nextRun(st.cfg.Schedule, time.Now()))
+	}
+}
+
+// scanOnce runs one scan of a stack and publishes its result.
+func (s *Server) scanOnce(ctx context.Context, st *stack) {
+	st.mu.Lock()
+	st.scanning = true
+	prev := st.snapshot
+	st.mu.Unlock()
+	defer func() {
+		st.mu.Lock()
+		st.scanning, st.attempted = false, true
+		st.mu.Unlock()
+	}()
+
+	started := time.Now()
+	scanCtx, cancel := context.WithTimeout(ctx, st.cfg.Timeout)
+	rep, err := s.scanStack(scanCtx, st.cfg)
+	cancel()
+	if ctx.Err() != nil {
+		s.logger.Info("scan cancelled by shutdown; not recorded", "stack", st.cfg.Name)
+		return
+	}
+	ended := time.Now()
+	snap := metrics.Next(prev, metrics.ScanOutcome{
+		Stack: st.cfg.Name, Source: st.cfg.Source, Report: rep, Err: err,
+		Started: started, Ended: ended, FailOn: st.cfg.FailOn,
+	})
+	var raw json.RawMessage
+	if rep != nil {
+		var buf bytes.Buffer
+		if jerr := report.JSON(&buf, rep); jerr == nil {
+			raw = buf.Bytes()
+		}
+	}
+	st.mu.Lock()
+	st.snapshot = snap
+	if raw != nil {
+		st.report = raw
+	}
+	rec := &record{Snapshot: snap, Report: st.report}
+	st.mu.Unlock()
+	s.collector.Set(snap)
+	if serr := s.store.save(st.cfg.Name, rec); serr != nil {
+		s.logger.Error("keeping the result on disk failed", "stack", st.cfg.Name, "error", serr)
+	}
+
+	attrs := []any{"stack", st.cfg.Name, "duration", ended.Sub(started).Round(time.Millisecond)}
+	switch {
+	case err != nil:
+		s.logger.Error("scan failed", append(attrs, "error", err)...)
+	case len(rep.Errors) > 0:
+		for _, e := range rep.Errors {
+			s.logger.Error("read failed", "stack", st.cfg.Name, "type", e.Type, "region", e.Region, "operation", e.Operation, "error", e.Message)
+		}
+		s.logger.Warn("scan partial", append(attrs, summaryAttrs(rep)...)...)
+	default:
+		s.logger.Info("scan done", append(attrs, summaryAttrs(rep)...)...)
+	}
+}
+
+func summaryAttrs(rep *drift.Report) []any {
+	sum := rep.Summary()
+	return []any{"in_sync", sum.InSync, "drifted", sum.Drifted, "missing", sum.Missing, "unmanaged", sum.Unmanaged, "ignored", sum.Ignored, "unknown", sum.Unknown}
+}
+
+// scanStack loads the stack's HCL and state and compares them with the
+// cloud.
+func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report, error) {
+	mod, diags := spec.Load(cfg.Source)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("loading %s: %s", cfg.Source, diags.Error())
+	}
+	var backend *state.Backend
+	if mod.Backend != nil {
+		backend = &state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}
+	}
+	st, err := state.Discover(ctx, cfg.States, backend, cfg.Source)
+	if err != nil {
+		return nil, err
+	}
+	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(cfg.Unmanaged), drift.WithLogger(s.logger))
+	rep, diags := scanner.Scan(ctx, drift.Input{
+		Stack: cfg.Name, Module: mod, State: st,
+		Vars: spec.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
+	})
+	if rep == nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, errors.New(diags.Error())
+	}
+	return rep, nil
+}
+
+// Handler serves /metrics, /healthz, /readyz and /api/v1/stacks.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("GET /api/v1/stacks", s.listStacks)
+	mux.HandleFunc("GET /api/v1/stacks/{name}", s.getStack)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "driftctl serve: /metrics /healthz /readyz /api/v1/stacks")
+	})
+	return mux
+}
+
+// ready answers 200 once every stack's first scan was attempted.
+func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
+	var waiting []string
+	for _, st := range s.stacks {
+		st.mu.Lock()
+		if !st.attempted {
+			waiting = append(waiting, st.cfg.Name)
+		}
+		st.mu.Unlock()
+	}
+	if len(waiting) > 0 {
+		http.Error(w, fmt.Sprintf("waiting for the first scan of %v", waiting), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// stackView is a stack in /api/v1/stacks.
+type stackView struct {
+	Name        string          `json:"name"`
+	Schedule    string          `json:"schedule"`
+	Scanning    bool            `json:"scanning"`
+	NextScan    *time.Time      `json:"next_scan"`
+	Success     *bool           `json:"success"`
+	Error       string          `json:"error,omitempty"`
+	LastScan    *time.Time      `json:"last_scan"`
+	LastSuccess *time.Time      `json:"last_success"`
+	Report      json.RawMessage `json:"report"`
+}
+
+func (st *stack) view() stackView {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	v := stackView{Name: st.cfg.Name, Schedule: st.cfg.Schedule.String(), Scanning: st.scanning, Report: st.report}
+	if !st.nextScan.IsZero() {
+		t := st.nextScan.UTC()
+		v.NextScan = &t
+	}
+	if v.Report == nil {
+		v.Report = json.RawMessage("null")
+	}
+	if sn := st.snapshot; sn != nil {
+		ok := sn.Success
+		v.Success, v.Error = &ok, sn.Error
+		if !sn.LastScan.IsZero() {
+			t := sn.LastScan.UTC()
+			v.LastScan = &t
+		}
+		if !sn.LastSuccess.IsZero() {
+			t := sn.LastSuccess.UTC()
+			v.LastSuccess = &t
+		}
+	}
+	return v
+}
+
+func (s *Server) listStacks(w http.ResponseWriter, _ *http.Request) {
+	views := make([]stackView, 0, len(s.stacks))
+	for _, st := range s.stacks {
+		views = append(views, st.view())
+	}
+	writeJSON(w, map[string]any{"stacks": views})
+}
+
+func (s *Server) getStack(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	for _, st := range s.stacks {
+		if st.cfg.Name == name {
+			writeJSON(w, st.view())
+			return
+		}
+	}
+	http.Error(w, fmt.Sprintf("no stack named %q", name), http.StatusNotFound)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
