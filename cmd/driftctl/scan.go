@@ -208,9 +208,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 		if o.pushgateway != "" {
 			if err := metrics.Push(ctx, o.pushgateway, stack, reg); err != nil {
 				if o.pushOptional {
-					fmt.Fprintf(stderr, "Warning: pushing metrics to %s: %v (--push-optional)\n", o.pushgateway, err)
+					fmt.Fprintf(stderr, "Warning: %v (--push-optional)\n", err)
 				} else {
-					fmt.Fprintf(stderr, "Error: pushing metrics to %s: %v\n", o.pushgateway, err)
+					fmt.Fprintf(stderr, "Error: %v\n", err)
 					code = exitError
 				}
 			}
