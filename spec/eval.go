@@ -36,7 +36,7 @@ func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions) (*Evaluator,
 	e := &Evaluator{
 		mod:     m,
 		schemas: schemas,
-		funcs:   Functions(m.Dir),
+		funcs:   functions(m.files),
 		// Terraform's path.module and path.root are "." for the root
 		// module; file() and templatefile() read relative to m.Dir.
 		pathObj: cty.ObjectVal(map[string]cty.Value{

@@ -19,12 +19,19 @@ func evaluate(t *testing.T, dir string, vars VarOptions, data DataReader, res Re
 	if diags.HasErrors() {
 		t.Fatalf("Load: %s", diags.Error())
 	}
+	out, d := evaluateModule(t, m, vars, data, res)
+	return out, append(diags, d...)
+}
+
+// evaluateModule evaluates a loaded module with the test schemas.
+func evaluateModule(t *testing.T, m *Module, vars VarOptions, data DataReader, res Resolver) ([]*Resource, hcl.Diagnostics) {
+	t.Helper()
 	ev, d := NewEvaluator(m, testSchemas(), vars)
 	if d.HasErrors() {
 		t.Fatalf("NewEvaluator: %s", d.Error())
 	}
-	out, d := ev.Resources(context.Background(), data, res)
-	return out, append(diags, d...)
+	out, rd := ev.Resources(context.Background(), data, res)
+	return out, append(d, rd...)
 }
 
 func byAddress(rs []*Resource) map[string]*Resource {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -28,7 +27,9 @@ import (
 // with file and templatefile reading relative paths from dir. Functions
 // whose result Terraform only knows at apply time (timestamp, uuid) return
 // unknown values.
-func Functions(dir string) map[string]function.Function {
+func Functions(dir string) map[string]function.Function { return functions(diskFiles(dir)) }
+
+func functions(files moduleFiles) map[string]function.Function {
 	funcs := map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
 		"alltrue":         allTrueFunc,
@@ -115,15 +116,15 @@ func Functions(dir string) map[string]function.Function {
 		"values":          stdlib.ValuesFunc,
 		"zipmap":          stdlib.ZipmapFunc,
 	}
-	funcs["file"] = fileFunc(dir)
-	funcs["fileexists"] = fileExistsFunc(dir)
+	funcs["file"] = fileFunc(files)
+	funcs["fileexists"] = fileExistsFunc(files)
 	// templatefile sees every function but itself, as in Terraform, so a
 	// template cannot recurse.
 	inner := make(map[string]function.Function, len(funcs))
 	for k, v := range funcs {
 		inner[k] = v
 	}
-	funcs["templatefile"] = templateFileFunc(dir, inner)
+	funcs["templatefile"] = templateFileFunc(files, inner)
 	return funcs
 }
 
@@ -468,8 +469,8 @@ func modulePath(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-func readTextFile(dir, p string) (string, error) {
-	b, err := os.ReadFile(modulePath(dir, p))
+func readTextFile(files moduleFiles, p string) (string, error) {
+	b, err := files.readFile(p)
 	if err != nil {
 		return "", fmt.Errorf("reading file %s: %w", p, err)
 	}
@@ -479,12 +480,12 @@ func readTextFile(dir, p string) (string, error) {
 	return string(b), nil
 }
 
-func fileFunc(dir string) function.Function {
+func fileFunc(files moduleFiles) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			s, err := readTextFile(dir, args[0].AsString())
+			s, err := readTextFile(files, args[0].AsString())
 			if err != nil {
 				return cty.NilVal, err
 			}
@@ -493,12 +494,12 @@ func fileFunc(dir string) function.Function {
 	})
 }
 
-func fileExistsFunc(dir string) function.Function {
+func fileExistsFunc(files moduleFiles) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			st, err := os.Stat(modulePath(dir, args[0].AsString()))
+			st, err := files.stat(args[0].AsString())
 			if err != nil {
 				return cty.False, nil
 			}
@@ -507,14 +508,14 @@ func fileExistsFunc(dir string) function.Function {
 	})
 }
 
-func templateFileFunc(dir string, funcs map[string]function.Function) function.Function {
+func templateFileFunc(files moduleFiles, funcs map[string]function.Function) function.Function {
 	render := func(args []cty.Value) (cty.Value, error) {
 		p := args[0].AsString()
-		src, err := readTextFile(dir, p)
+		src, err := readTextFile(files, p)
 		if err != nil {
 			return cty.NilVal, err
 		}
-		expr, diags := hclsyntax.ParseTemplate([]byte(src), modulePath(dir, p), hcl.InitialPos)
+		expr, diags := hclsyntax.ParseTemplate([]byte(src), files.pathName(p), hcl.InitialPos)
 		if diags.HasErrors() {
 			return cty.NilVal, diags
 		}

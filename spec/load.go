@@ -2,8 +2,7 @@ package spec
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -16,12 +15,14 @@ import (
 // Module is a parsed directory of Terraform language files. It holds the
 // declarations, not their values: an Evaluator evaluates them.
 type Module struct {
-	// Dir is the directory the files were read from, as given to Load.
+	// Dir is the directory the files were read from, as given to Load or
+	// LoadFS: file names in diagnostics and ranges start with it.
 	Dir string
 	// Backend is the terraform { backend "..." } block, nil when there is
 	// none.
 	Backend *Backend
 
+	files     moduleFiles
 	parser    *hclparse.Parser
 	variables map[string]*variable
 	locals    map[string]*local
@@ -35,9 +36,19 @@ type Module struct {
 // Load parses every .tf and .tf.json file in dir (not its subdirectories)
 // into a Module. The Module is returned even when diagnostics hold errors,
 // with what could be decoded.
-func Load(dir string) (*Module, hcl.Diagnostics) {
+func Load(dir string) (*Module, hcl.Diagnostics) { return load(diskFiles(dir)) }
+
+// LoadFS is Load for the files of fsys's root directory (a Git commit's
+// tree): file names are shown as dir joined with their name, with slashes.
+// file() and templatefile() read from fsys too.
+func LoadFS(fsys fs.FS, dir string) (*Module, hcl.Diagnostics) {
+	return load(moduleFiles{fsys: fsys, dir: dir})
+}
+
+func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 	m := &Module{
-		Dir:       dir,
+		Dir:       files.dir,
+		files:     files,
 		parser:    hclparse.NewParser(),
 		variables: map[string]*variable{},
 		locals:    map[string]*local{},
@@ -45,12 +56,12 @@ func Load(dir string) (*Module, hcl.Diagnostics) {
 		data:      map[string]*resourceBlock{},
 		modules:   map[string]*moduleCall{},
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := files.readDir()
 	if err != nil {
 		return m, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Failed to read module directory",
-			Detail:   fmt.Sprintf("reading %s: %v", dir, err),
+			Detail:   fmt.Sprintf("reading %s: %v", files.dir, err),
 		}}
 	}
 	var diags hcl.Diagnostics
@@ -63,7 +74,7 @@ func Load(dir string) (*Module, hcl.Diagnostics) {
 		if !isJSON && !strings.HasSuffix(name, ".tf") {
 			continue
 		}
-		path := filepath.Join(dir, name)
+		path := files.display(name)
 		base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
 		if base == "override" || strings.HasSuffix(base, "_override") {
 			diags = append(diags, &hcl.Diagnostic{
@@ -74,13 +85,7 @@ func Load(dir string) (*Module, hcl.Diagnostics) {
 			})
 			continue
 		}
-		var f *hcl.File
-		var d hcl.Diagnostics
-		if isJSON {
-			f, d = m.parser.ParseJSONFile(path)
-		} else {
-			f, d = m.parser.ParseHCLFile(path)
-		}
+		f, d := m.parseFile(name, path)
 		diags = append(diags, d...)
 		if f == nil || f.Body == nil {
 			continue
@@ -88,6 +93,22 @@ func Load(dir string) (*Module, hcl.Diagnostics) {
 		diags = append(diags, m.decodeFile(f)...)
 	}
 	return m, diags
+}
+
+// parseFile parses a file of the module, named path in diagnostics.
+func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
+	src, err := fs.ReadFile(m.files.fsys, name)
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to read file",
+			Detail:   fmt.Sprintf("reading %s: %v", path, err),
+		}}
+	}
+	if strings.HasSuffix(name, ".json") {
+		return m.parser.ParseJSON(src, path)
+	}
+	return m.parser.ParseHCL(src, path)
 }
 
 // ignoredFile reports editor and hidden files, which Terraform skips too.

@@ -2,8 +2,7 @@ package spec
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -51,7 +50,7 @@ func (e *Evaluator) variableValues(opts VarOptions) (map[string]cty.Value, hcl.D
 		}
 	}
 	files := []string{"terraform.tfvars", "terraform.tfvars.json"}
-	if entries, err := os.ReadDir(m.Dir); err == nil {
+	if entries, err := m.files.readDir(); err == nil {
 		var auto []string
 		for _, en := range entries {
 			n := en.Name()
@@ -63,11 +62,10 @@ func (e *Evaluator) variableValues(opts VarOptions) (map[string]cty.Value, hcl.D
 		files = append(files, auto...)
 	}
 	for _, f := range files {
-		path := filepath.Join(m.Dir, f)
-		if _, err := os.Stat(path); err != nil {
+		if _, err := fs.Stat(m.files.fsys, f); err != nil {
 			continue
 		}
-		diags = append(diags, m.readVarFile(path, raw)...)
+		diags = append(diags, m.readModuleVarFile(f, raw)...)
 	}
 	for _, arg := range opts.Args {
 		if arg.File {
@@ -156,8 +154,15 @@ func parseVarString(v *variable, s, source string) (cty.Value, hcl.Diagnostics) 
 	return expr.Value(nil)
 }
 
-// readVarFile assigns the values of a .tfvars or .tfvars.json file. Values
-// must be literal: no references, no function calls.
+// readModuleVarFile reads a variables file of the module's directory.
+func (m *Module) readModuleVarFile(name string, raw map[string]varValue) hcl.Diagnostics {
+	f, diags := m.parseFile(name, m.files.display(name))
+	return m.assignVarFile(f, diags, m.files.display(name), raw)
+}
+
+// readVarFile assigns the values of a .tfvars or .tfvars.json file given on
+// the command line. Values must be literal: no references, no function
+// calls.
 func (m *Module) readVarFile(path string, raw map[string]varValue) hcl.Diagnostics {
 	var f *hcl.File
 	var diags hcl.Diagnostics
@@ -166,6 +171,10 @@ func (m *Module) readVarFile(path string, raw map[string]varValue) hcl.Diagnosti
 	} else {
 		f, diags = m.parser.ParseHCLFile(path)
 	}
+	return m.assignVarFile(f, diags, path, raw)
+}
+
+func (m *Module) assignVarFile(f *hcl.File, diags hcl.Diagnostics, path string, raw map[string]varValue) hcl.Diagnostics {
 	if f == nil || diags.HasErrors() {
 		if f == nil && len(diags) == 0 {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Failed to read variables file", Detail: path})
