@@ -42,6 +42,18 @@ type Diff struct {
 	// Range is where the attribute is written, nil when the configuration
 	// leaves it out.
 	Range *hcl.Range
+	// Blame says who last wrote the line of Range, when the desired state
+	// comes from Git; nil otherwise.
+	Blame *Blame
+}
+
+// Blame is the last change to a line of the desired state.
+type Blame struct {
+	// SHA is the commit; "" for a line of a working tree not committed yet.
+	SHA    string
+	Author string
+	Email  string
+	Time   time.Time
 }
 
 // Result is the outcome for one resource.
@@ -70,10 +82,20 @@ type Error struct {
 
 // Commit identifies the Git commit the desired state came from.
 type Commit struct {
-	SHA    string
-	Ref    string
-	Author string
-	Time   time.Time
+	SHA string
+	// Ref is the ref the scan asked for, or the branch HEAD points to.
+	Ref     string
+	Author  string
+	Email   string
+	Time    time.Time
+	Message string
+	// Dirty is true when a local working tree differs from the commit: the
+	// files scanned are the working tree's.
+	Dirty bool
+	// Repository is where the commit was read, without credentials.
+	Repository string
+	// Path is the stack's directory inside the repository.
+	Path string
 }
 
 // Summary counts results per status.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -64,7 +65,10 @@ var statusStyle = map[drift.Status]struct {
 // written at, the errors, and a summary. Resources in sync are only
 // counted. Sensitive values print as (sensitive).
 func Console(w io.Writer, r *drift.Report, opts ConsoleOptions) error {
-	c := &console{w: w, color: opts.Color}
+	c := &console{w: w, color: opts.Color, now: r.StartedAt}
+	if c.now.IsZero() {
+		c.now = time.Now()
+	}
 	if !opts.Quiet {
 		c.header(r)
 	}
@@ -110,6 +114,9 @@ func Console(w io.Writer, r *drift.Report, opts ConsoleOptions) error {
 type console struct {
 	w     io.Writer
 	color bool
+	// now is when ages ("3 days ago") are counted from: the scan's start,
+	// so the same report always prints the same.
+	now   time.Time
 	wrote bool
 	err   error
 }
@@ -150,6 +157,31 @@ func (c *console) header(r *drift.Report) {
 		}
 	}
 	c.printf("%s\n", c.paint(ansiBold, b.String()))
+	if cm := r.Commit; cm != nil && cm.SHA != "" {
+		var d strings.Builder
+		if cm.Repository != "" {
+			fmt.Fprintf(&d, "%s", clean(cm.Repository))
+			if cm.Path != "" {
+				fmt.Fprintf(&d, " %s", clean(cm.Path))
+			}
+			d.WriteString(": ")
+		}
+		if subject, _, _ := strings.Cut(cm.Message, "\n"); subject != "" {
+			fmt.Fprintf(&d, "%q ", clean(subject))
+		}
+		if cm.Author != "" {
+			fmt.Fprintf(&d, "by %s", clean(cm.Author))
+		}
+		if !cm.Time.IsZero() {
+			fmt.Fprintf(&d, ", %s", age(cm.Time, c.now))
+		}
+		if text := strings.TrimSpace(d.String()); text != "" {
+			c.printf("%s\n", c.paint(ansiDim, text))
+		}
+		if cm.Dirty {
+			c.printf("%s\n", c.paint(ansiYellow, "The working tree differs from this commit: the files scanned are the working tree's."))
+		}
+	}
 }
 
 func (c *console) result(res drift.Result, symbol, color string) {
@@ -180,7 +212,17 @@ func (c *console) diff(d drift.Diff, color string) {
 	}
 	where := ""
 	if d.Range != nil && d.Range.Filename != "" {
-		where = "  " + c.paint(ansiDim, fmt.Sprintf("(%s:%d)", clean(d.Range.Filename), d.Range.Start.Line))
+		loc := fmt.Sprintf("%s:%d", clean(d.Range.Filename), d.Range.Start.Line)
+		if b := d.Blame; b != nil {
+			// Who last wrote the line: main.tf:12 (a1b2c3d, Jane Doe, 3 days ago).
+			who := "not committed yet"
+			if b.SHA != "" {
+				who = fmt.Sprintf("%s, %s, %s", clean(shortSHA(b.SHA)), clean(b.Author), age(b.Time, c.now))
+			}
+			where = "  " + c.paint(ansiDim, fmt.Sprintf("%s (%s)", loc, who))
+		} else {
+			where = "  " + c.paint(ansiDim, "("+loc+")")
+		}
 	}
 	prefix := "      " + c.paint(color, "~") + " " + clean(d.Path)
 	if added, removed, ok := setDelta(d); ok {
@@ -357,3 +399,28 @@ func clean(s string) string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// age says how long before now t was, as people say it: "5 minutes ago",
+// "3 days ago".
+func age(t, now time.Time) string {
+	d := now.Sub(t)
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit + " ago"
+		}
+		return fmt.Sprintf("%d %ss ago", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	case d < 60*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d < 2*365*24*time.Hour:
+		return plural(int(d/(30*24*time.Hour)), "month")
+	}
+	return plural(int(d/(365*24*time.Hour)), "year")
+}

@@ -13,8 +13,13 @@
 //	  "commit": {                       // null when the desired state is not from Git
 //	    "sha": "9fceb02d0ae598e95dc970b74767f19372d61af8",
 //	    "ref": "refs/heads/main",
-//	    "author": "Ada <ada@example.com>",
-//	    "time": "2024-05-01T09:30:00Z"  // RFC 3339, UTC; null when unknown
+//	    "author": "Ada Lovelace",
+//	    "email": "ada@example.com",
+//	    "time": "2024-05-01T09:30:00Z", // RFC 3339, UTC; null when unknown
+//	    "message": "Open HTTPS to the world",
+//	    "dirty": false,                 // true: a local working tree differs from the commit
+//	    "repository": "https://git.example.com/acme/infra.git", // without credentials
+//	    "path": "envs/prod"             // the stack's directory in the repository
 //	  },
 //	  "started_at": "2024-05-01T10:00:00Z", // RFC 3339, UTC; null when unknown
 //	  "duration_seconds": 12.345,
@@ -39,7 +44,12 @@
 //	          "got": "dev",               // live value; null: absent
 //	          "sensitive": false,         // true: want and got are masked as "(sensitive)"
 //	          "file": "main.tf",          // where the attribute is written; null when
-//	          "line": 12                  // the configuration leaves it out
+//	          "line": 12,                 // the configuration leaves it out
+//	          "blame": {                  // who last wrote that line; null unless from Git
+//	            "commit": "a1b2c3d4...",  // "" for a working tree line not committed yet
+//	            "author": "Jane Doe", "email": "jane@example.com",
+//	            "time": "2024-04-28T09:00:00Z"
+//	          }
 //	        }
 //	      ]
 //	    }

@@ -29,9 +29,21 @@ type jsonReport struct {
 }
 
 type jsonCommit struct {
-	SHA    string  `json:"sha"`
-	Ref    string  `json:"ref"`
+	SHA        string  `json:"sha"`
+	Ref        string  `json:"ref"`
+	Author     string  `json:"author"`
+	Email      string  `json:"email"`
+	Time       *string `json:"time"`
+	Message    string  `json:"message"`
+	Dirty      bool    `json:"dirty"`
+	Repository string  `json:"repository"`
+	Path       string  `json:"path"`
+}
+
+type jsonBlame struct {
+	Commit string  `json:"commit"`
 	Author string  `json:"author"`
+	Email  string  `json:"email"`
 	Time   *string `json:"time"`
 }
 
@@ -65,6 +77,8 @@ type jsonDiff struct {
 	Sensitive bool    `json:"sensitive"`
 	File      *string `json:"file"`
 	Line      *int    `json:"line"`
+	// Blame is who last wrote the line, for a desired state from Git.
+	Blame *jsonBlame `json:"blame"`
 }
 
 type jsonError struct {
@@ -87,7 +101,8 @@ func JSON(w io.Writer, r *drift.Report) error {
 		Errors:          []jsonError{},
 	}
 	if c := r.Commit; c != nil {
-		out.Commit = &jsonCommit{SHA: c.SHA, Ref: c.Ref, Author: c.Author, Time: timeText(c.Time)}
+		out.Commit = &jsonCommit{SHA: c.SHA, Ref: c.Ref, Author: c.Author, Email: c.Email, Time: timeText(c.Time),
+			Message: c.Message, Dirty: c.Dirty, Repository: c.Repository, Path: c.Path}
 	}
 	s := r.Summary()
 	out.Summary = jsonSummary{
@@ -111,6 +126,9 @@ func JSON(w io.Writer, r *drift.Report) error {
 			if d.Range != nil && d.Range.Filename != "" {
 				file, line := d.Range.Filename, d.Range.Start.Line
 				jd.File, jd.Line = &file, &line
+			}
+			if b := d.Blame; b != nil {
+				jd.Blame = &jsonBlame{Commit: b.SHA, Author: b.Author, Email: b.Email, Time: timeText(b.Time)}
 			}
 			jr.Diffs = append(jr.Diffs, jd)
 		}

@@ -35,10 +35,10 @@ func TestJSONSchema(t *testing.T) {
 		{"empty", &drift.Report{}, 0, 0, false},
 	}
 	topKeys := []string{"commit", "duration_seconds", "errors", "resources", "schema_version", "stack", "started_at", "summary"}
-	commitKeys := []string{"author", "ref", "sha", "time"}
+	commitKeys := []string{"author", "dirty", "email", "message", "path", "ref", "repository", "sha", "time"}
 	summaryKeys := []string{"coverage", "drifted", "ignored", "in_sync", "missing", "total", "unknown", "unmanaged"}
 	resourceKeys := []string{"address", "diffs", "id", "provider", "region", "status", "type"}
-	diffKeys := []string{"file", "got", "line", "path", "sensitive", "want"}
+	diffKeys := []string{"blame", "file", "got", "line", "path", "sensitive", "want"}
 	errorKeys := []string{"message", "operation", "region", "type"}
 
 	for _, tt := range tests {
