@@ -253,3 +253,24 @@ func TestElidePair(t *testing.T) {
 		})
 	}
 }
+
+func TestAge(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		ago  time.Duration
+		want string
+	}{
+		{10 * time.Second, "just now"},
+		{time.Minute, "1 minute ago"},
+		{59 * time.Minute, "59 minutes ago"},
+		{3 * time.Hour, "3 hours ago"},
+		{3 * 24 * time.Hour, "3 days ago"},
+		{90 * 24 * time.Hour, "3 months ago"},
+		{3 * 365 * 24 * time.Hour, "3 years ago"},
+	}
+	for _, tt := range tests {
+		if got := age(now.Add(-tt.ago), now); got != tt.want {
+			t.Errorf("age(%s) = %q, want %q", tt.ago, got, tt.want)
+		}
+	}
+}
