@@ -79,9 +79,16 @@ func isTrue(s string) bool {
 // Discover reads the state of a configuration in dir: the locations given
 // (merged, later ones winning), else the backend's, else terraform.tfstate
 // in dir. It returns nil without error when there is none: no locations, no
-// or a local backend whose file does not exist, no terraform.tfstate.
+// or a local backend whose file does not exist, no terraform.tfstate. An
+// empty dir (a configuration read from a remote Git repository) has no
+// local files: only locations and remote backends count.
 func Discover(ctx context.Context, locations []string, backend *Backend, dir string) (*State, error) {
 	if len(locations) == 0 {
+		if dir == "" {
+			if backend == nil || backend.Type == "local" || backend.Type == "" {
+				return nil, nil
+			}
+		}
 		if backend != nil {
 			if loc, opts, ok := FromBackend(*backend, dir); ok {
 				st, err := Load(ctx, loc, opts...)
@@ -92,7 +99,7 @@ func Discover(ctx context.Context, locations []string, backend *Backend, dir str
 			}
 		}
 		local := filepath.Join(dir, defaultLocalPath)
-		if _, err := os.Stat(local); err != nil {
+		if _, err := os.Stat(local); dir == "" || err != nil {
 			return nil, nil
 		}
 		locations = []string{local}

@@ -28,6 +28,7 @@ func TestDiscover(t *testing.T) {
 		backend  *Backend
 		wantFrom string // "" means no state
 		wantErr  bool
+		remote   bool // Discover gets no directory
 	}{
 		{name: "nothing", wantFrom: ""},
 		{name: "terraform.tfstate beside the HCL", files: []string{"terraform.tfstate"}, wantFrom: "terraform.tfstate"},
@@ -37,6 +38,9 @@ func TestDiscover(t *testing.T) {
 		{name: "locations win over the backend", files: []string{"a.tfstate", "states/prod.tfstate"}, locs: []string{"a.tfstate"},
 			backend: &Backend{Type: "local", Config: map[string]string{"path": "states/prod.tfstate"}}, wantFrom: "a.tfstate"},
 		{name: "a missing location is an error", locs: []string{"missing.tfstate"}, wantErr: true},
+		{name: "a remote source has no local files", files: []string{"terraform.tfstate"}, remote: true, wantFrom: ""},
+		{name: "a remote source ignores a local backend", files: []string{"states/prod.tfstate"}, remote: true,
+			backend: &Backend{Type: "local", Config: map[string]string{"path": "states/prod.tfstate"}}, wantFrom: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,7 +52,11 @@ func TestDiscover(t *testing.T) {
 			for _, l := range tt.locs {
 				locs = append(locs, filepath.Join(dir, l))
 			}
-			st, err := Discover(context.Background(), locs, tt.backend, dir)
+			from := dir
+			if tt.remote {
+				from = ""
+			}
+			st, err := Discover(context.Background(), locs, tt.backend, from)
 			if tt.wantErr {
 				if err == nil {
 					t.Fatal("want an error")
