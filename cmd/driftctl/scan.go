@@ -38,6 +38,12 @@ type scanOptions struct {
 	pushOptional bool
 	textfile     string
 	maxResources int
+
+	ref           string
+	path          string
+	cacheDir      string
+	requireSigned bool
+	trustedKeys   string
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -65,8 +71,8 @@ func (f varFlag) Set(v string) error {
 func newScanCommand() *cobra.Command {
 	o := &scanOptions{}
 	cmd := &cobra.Command{
-		Use:   "scan [DIR]",
-		Short: "Compare the HCL in DIR (default: .) with the live cloud",
+		Use:   "scan [DIR|REPOSITORY]",
+		Short: "Compare the HCL in DIR or a Git repository (default: .) with the live cloud",
 		Long: `Compare the Terraform-style HCL in DIR with the live cloud and report every
 difference.
 
@@ -103,6 +109,11 @@ be completed (bad input, unreachable provider, partial results).`,
 	f.BoolVar(&o.pushOptional, "push-optional", false, "a failed push is a warning, not exit code 2")
 	f.StringVar(&o.textfile, "metrics-textfile", "", "write the scan's metrics to this file (node_exporter textfile collector format, written atomically)")
 	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack")
+	f.StringVar(&o.ref, "ref", "", "with a Git repository: the branch, tag or commit to compare against (default: the remote's HEAD; for a local working tree, its files as they are)")
+	f.StringVar(&o.path, "path", "", "the stack's directory inside the repository")
+	f.StringVar(&o.cacheDir, "cache-dir", "", "where clones of remote repositories are kept (default: the user cache directory)")
+	f.BoolVar(&o.requireSigned, "require-signed", false, "refuse a commit whose signature does not verify against --trusted-keys")
+	f.StringVar(&o.trustedKeys, "trusted-keys", "", "a file of armored OpenPGP public keys for --require-signed")
 	return cmd
 }
 
@@ -165,22 +176,25 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if o.maxResources < 0 {
 		return fail("--metrics-max-resources must be 0 or more")
 	}
-	dir, err := filepath.Abs(o.dir)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fail("%s is not a directory", o.dir)
+	git := spec.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ()}
+	if o.trustedKeys != "" {
+		keys, err := os.ReadFile(o.trustedKeys)
+		if err != nil {
+			return fail("--trusted-keys: %v", err)
+		}
+		git.TrustedKeys = string(keys)
+	} else if o.requireSigned {
+		return fail("--require-signed needs --trusted-keys FILE (armored OpenPGP public keys)")
 	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
 	stack := o.stack
 	if stack == "" {
-		stack = filepath.Base(dir)
+		stack = spec.StackName(o.dir, git)
 	}
 
 	started := time.Now()
-	rep, scanErr := scanDir(ctx, o, dir, stack, factory, stderr, diagColor)
+	rep, scanErr := scanSource(ctx, o, git, stack, factory, stderr, diagColor)
 	ended := time.Now()
 	code := exitError
 	if rep != nil {
@@ -194,7 +208,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	}
 	if o.pushgateway != "" || o.textfile != "" {
 		snap := metrics.Next(nil, metrics.ScanOutcome{
-			Stack: stack, Source: dir, Report: rep, Err: scanErr, Started: started, Ended: ended, FailOn: failOn,
+			Stack: stack, Source: o.dir, Report: rep, Err: scanErr, Started: started, Ended: ended, FailOn: failOn,
 		})
 		c := metrics.NewCollector(o.maxResources)
 		c.Set(snap)
@@ -219,13 +233,18 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	return rep, code
 }
 
-// scanDir loads the HCL in dir and its state and compares them with the
-// cloud. Problems are printed; the error only says that the scan did not
-// run, for the metrics.
-func scanDir(ctx context.Context, o *scanOptions, dir, stack string, factory providers.Factory, stderr io.Writer, diagColor bool) (*drift.Report, error) {
-	// Loaded by the path as given, so that reports name files as the user
-	// knows them (main.tf:12, infra/main.tf:12), as terraform does.
-	mod, diags := spec.Load(o.dir)
+// scanSource loads the desired state (a directory, or a Git repository at
+// a ref) and its state and compares them with the cloud; drifted lines are
+// blamed when the desired state comes from Git. Problems are printed; the
+// error only says that the scan did not run, for the metrics.
+func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack string, factory providers.Factory, stderr io.Writer, diagColor bool) (*drift.Report, error) {
+	src, diags, err := spec.Open(ctx, o.dir, git)
+	if err != nil {
+		fmt.Fprintf(stderr, "Error: %v\n", err)
+		return nil, err
+	}
+	defer src.Close()
+	mod := src.Module
 	if diags.HasErrors() {
 		printDiagnostics(stderr, mod, diags, diagColor)
 		return nil, errors.New(diags.Error())
@@ -234,7 +253,7 @@ func scanDir(ctx context.Context, o *scanOptions, dir, stack string, factory pro
 	if mod.Backend != nil {
 		backend = &state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}
 	}
-	st, err := state.Discover(ctx, o.states, backend, dir)
+	st, err := state.Discover(ctx, o.states, backend, src.Dir)
 	if err != nil {
 		printDiagnostics(stderr, mod, diags, diagColor)
 		fmt.Fprintf(stderr, "Error: %v\n", err)
@@ -246,11 +265,17 @@ func scanDir(ctx context.Context, o *scanOptions, dir, stack string, factory pro
 		Module: mod,
 		Vars:   spec.VarOptions{Args: o.vars, Environ: os.Environ()},
 		State:  st,
+		Commit: drift.CommitOf(src, o.path),
 	})
 	diags = append(diags, sdiags...)
 	printDiagnostics(stderr, mod, diags, diagColor)
 	if rep == nil {
 		return nil, errors.New(diags.Error())
+	}
+	if blame := drift.BlameOf(src); blame != nil {
+		if err := drift.AttributeBlame(ctx, rep, blame); err != nil {
+			fmt.Fprintf(stderr, "Warning: blaming drifted lines: %v\n", err)
+		}
 	}
 	return rep, nil
 }
