@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,10 +32,12 @@ func TestScripts(t *testing.T) {
 		Dir:           "testdata/script",
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"moto":    cmdMoto,
-			"awsid":   cmdAWSID,
-			"tfstate": cmdTFState,
-			"fault":   cmdFault,
+			"moto":     cmdMoto,
+			"awsid":    cmdAWSID,
+			"tfstate":  cmdTFState,
+			"fault":    cmdFault,
+			"capture":  cmdCapture,
+			"gitserve": cmdGitServe,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "moto" {
@@ -151,3 +157,36 @@ type proxyKey struct{}
 
 // proxyHolder keeps a script's fault proxy between commands.
 type proxyHolder struct{ proxy *awstest.Proxy }
+
+// cmdCapture runs a program and stores its trimmed output in an environment
+// variable: capture NAME git -C work rev-parse HEAD.
+func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: capture NAME program args...")
+	}
+	cmd := exec.Command(args[1], args[2:]...)
+	cmd.Dir = ts.Getenv("WORK")
+	out, err := cmd.Output()
+	if err != nil {
+		ts.Fatalf("%s: %v", strings.Join(args[1:], " "), err)
+	}
+	ts.Setenv(args[0], strings.TrimSpace(string(out)))
+}
+
+// cmdGitServe serves the bare repositories under a directory over HTTP with
+// git http-backend on 127.0.0.1 and sets GITURL to the server's address.
+func cmdGitServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gitserve DIR")
+	}
+	execPath, err := exec.Command("git", "--exec-path").Output()
+	ts.Check(err)
+	backend := &cgi.Handler{
+		Path:   filepath.Join(strings.TrimSpace(string(execPath)), "git-http-backend"),
+		Env:    []string{"GIT_PROJECT_ROOT=" + ts.MkAbs(args[0]), "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull},
+		Stderr: io.Discard,
+	}
+	srv := httptest.NewServer(backend)
+	ts.Defer(srv.Close)
+	ts.Setenv("GITURL", srv.URL)
+}
