@@ -18,6 +18,7 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/spec/gitrepo"
 )
 
 // Config is a driftctl.hcl file: server settings and the stacks to scan.
@@ -36,13 +37,21 @@ type ServerConfig struct {
 	LogLevel  string // "debug", "info", "warn", "error"
 	// MetricsMaxResources bounds driftctl_drift_info per stack.
 	MetricsMaxResources int
+	// CacheDir keeps the clones of remote repositories ("" = the user
+	// cache directory).
+	CacheDir string
 }
 
 // StackConfig is one stack block.
 type StackConfig struct {
 	Name string
-	// Source is the directory of the stack's HCL.
-	Source    string
+	// Source is the directory of the stack's HCL, or the Git repository
+	// it is read from (then Git says the ref and path).
+	Source string
+	Git    spec.GitOptions
+	// Poll is how often a repository is checked for a new commit, which
+	// is scanned at once; 0 for a directory.
+	Poll      time.Duration
 	States    []string
 	Vars      []spec.VarArg
 	Schedule  Schedule
@@ -57,6 +66,7 @@ type StackConfig struct {
 const (
 	DefaultSchedule = 15 * time.Minute
 	DefaultTimeout  = 10 * time.Minute
+	DefaultPoll     = time.Minute
 	DefaultListen   = ":9725"
 )
 
@@ -69,14 +79,15 @@ var (
 	}
 	serverSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
-			{Name: "listen"}, {Name: "data_dir"}, {Name: "log_format"}, {Name: "log_level"}, {Name: "metrics_max_resources"},
+			{Name: "listen"}, {Name: "data_dir"}, {Name: "log_format"}, {Name: "log_level"}, {Name: "metrics_max_resources"}, {Name: "cache_dir"},
 		},
 	}
 	stackSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "source"}, {Name: "repository"}, {Name: "ref"}, {Name: "path"},
 			{Name: "state"}, {Name: "vars"}, {Name: "var_files"},
-			{Name: "schedule"}, {Name: "fail_on"}, {Name: "unmanaged"}, {Name: "timeout"},
+			{Name: "schedule"}, {Name: "fail_on"}, {Name: "unmanaged"}, {Name: "timeout"}, {Name: "poll"},
+			{Name: "require_signed"}, {Name: "trusted_keys"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -186,6 +197,10 @@ func decodeServer(body hcl.Body, base string, s *ServerConfig) hcl.Diagnostics {
 	if s.DataDir != "" && !filepath.IsAbs(s.DataDir) {
 		s.DataDir = filepath.Join(base, s.DataDir)
 	}
+	diags = append(diags, stringAttr(content.Attributes, "cache_dir", &s.CacheDir)...)
+	if s.CacheDir != "" && !filepath.IsAbs(s.CacheDir) {
+		s.CacheDir = filepath.Join(base, s.CacheDir)
+	}
 	if a, ok := content.Attributes["log_format"]; ok {
 		diags = append(diags, stringAttr(content.Attributes, "log_format", &s.LogFormat)...)
 		if s.LogFormat != "text" && s.LogFormat != "json" {
@@ -224,25 +239,7 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 	st := &StackConfig{Name: name, Schedule: Every(DefaultSchedule), FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true},
 		Unmanaged: true, Timeout: DefaultTimeout, DeclRange: b.DefRange}
 
-	for _, git := range []string{"repository", "ref", "path"} {
-		if a, ok := attrs[git]; ok {
-			diags = append(diags, errorAt(a.NameRange, "Git sources are not supported yet",
-				"A stack's source is a directory for now; reading stacks straight from a Git repository comes with driftctl's Git support."))
-		}
-	}
-	a, ok := attrs["source"]
-	if !ok {
-		diags = append(diags, errorAt(b.DefRange, "Missing source", fmt.Sprintf("Stack %q needs source = \"DIRECTORY\" (the directory of its HCL).", name)))
-	} else if d := stringAttr(attrs, "source", &st.Source); d.HasErrors() {
-		diags = append(diags, d...)
-	} else {
-		if !filepath.IsAbs(st.Source) {
-			st.Source = filepath.Join(base, st.Source)
-		}
-		if fi, err := os.Stat(st.Source); err != nil || !fi.IsDir() {
-			diags = append(diags, errorAt(a.Expr.Range(), "Source is not a directory", fmt.Sprintf("%s is not a directory.", st.Source)))
-		}
-	}
+	diags = append(diags, decodeStackSource(st, attrs, b, base)...)
 
 	states, d := stringListAttr(attrs, "state")
 	diags = append(diags, d...)
@@ -325,6 +322,81 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 		}
 	}
 	return st, diags
+}
+
+// decodeStackSource reads where a stack's HCL comes from: a directory
+// (source) or a Git repository (repository, ref, path, poll,
+// require_signed, trusted_keys).
+func decodeStackSource(st *StackConfig, attrs hcl.Attributes, b *hcl.Block, base string) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	src, hasSource := attrs["source"]
+	repo, hasRepo := attrs["repository"]
+	switch {
+	case hasSource && hasRepo:
+		return append(diags, errorAt(repo.NameRange, "Both source and repository", "A stack reads its HCL from a directory (source) or a Git repository (repository), not both."))
+	case !hasSource && !hasRepo:
+		return append(diags, errorAt(b.DefRange, "Missing source", fmt.Sprintf("Stack %q needs source = \"DIRECTORY\" or repository = \"URL\".", st.Name)))
+	case hasSource:
+		for _, git := range []string{"ref", "path", "poll", "require_signed", "trusted_keys"} {
+			if a, ok := attrs[git]; ok {
+				diags = append(diags, errorAt(a.NameRange, "Git setting without a repository", fmt.Sprintf("%s applies to a stack read from a repository.", git)))
+			}
+		}
+		if d := stringAttr(attrs, "source", &st.Source); d.HasErrors() {
+			return append(diags, d...)
+		}
+		if !filepath.IsAbs(st.Source) {
+			st.Source = filepath.Join(base, st.Source)
+		}
+		if fi, err := os.Stat(st.Source); err != nil || !fi.IsDir() {
+			diags = append(diags, errorAt(src.Expr.Range(), "Source is not a directory", fmt.Sprintf("%s is not a directory.", st.Source)))
+		}
+		return diags
+	}
+	diags = append(diags, stringAttr(attrs, "repository", &st.Source)...)
+	if !gitrepo.IsRemote(st.Source) {
+		if !filepath.IsAbs(st.Source) {
+			st.Source = filepath.Join(base, st.Source)
+		}
+		if !gitrepo.IsRepository(st.Source) {
+			diags = append(diags, errorAt(repo.Expr.Range(), "Not a Git repository", fmt.Sprintf("%s is neither a repository URL nor a local Git repository.", st.Source)))
+		}
+	}
+	diags = append(diags, stringAttr(attrs, "ref", &st.Git.Ref)...)
+	diags = append(diags, stringAttr(attrs, "path", &st.Git.Path)...)
+	st.Poll = DefaultPoll
+	if a, ok := attrs["poll"]; ok {
+		var text string
+		diags = append(diags, stringAttr(attrs, "poll", &text)...)
+		if d, err := time.ParseDuration(text); err != nil || d < 0 {
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid poll", "poll is a duration such as \"1m\", or \"0s\" not to poll."))
+		} else {
+			st.Poll = d
+		}
+	}
+	if a, ok := attrs["require_signed"]; ok {
+		v, d := attrValue(a, cty.Bool)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !v.IsNull() {
+			st.Git.RequireSigned = v.True()
+		}
+	}
+	if a, ok := attrs["trusted_keys"]; ok {
+		var file string
+		diags = append(diags, stringAttr(attrs, "trusted_keys", &file)...)
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(base, file)
+		}
+		keys, err := os.ReadFile(file)
+		if err != nil {
+			diags = append(diags, errorAt(a.Expr.Range(), "Cannot read trusted_keys", err.Error()))
+		}
+		st.Git.TrustedKeys = string(keys)
+	}
+	if st.Git.RequireSigned && st.Git.TrustedKeys == "" {
+		diags = append(diags, errorAt(b.DefRange, "require_signed without trusted_keys", "require_signed needs trusted_keys = \"FILE\" (armored OpenPGP public keys)."))
+	}
+	return diags
 }
 
 // varLiteral renders a variable value as -var does: strings as they are,

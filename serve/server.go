@@ -21,6 +21,7 @@ import (
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/report"
 	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/spec/gitrepo"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -150,22 +151,37 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) loop(ctx context.Context, st *stack) {
 	// The first scan comes soon, spread a little so that stacks do not all
 	// start at once.
-	wait := jitter(min(time.Until(st.cfg.Schedule.Next(time.Now())), 5*time.Second))
+	next := time.Now().Add(jitter(min(time.Until(st.cfg.Schedule.Next(time.Now())), 5*time.Second)))
 	for {
-		next := time.Now().Add(wait)
 		st.mu.Lock()
 		st.nextScan = next
 		st.mu.Unlock()
-		t := time.NewTimer(wait)
+		// A stack read from a repository is polled between scans, and a
+		// new commit is scanned at once.
+		wake := next
+		poll := st.cfg.Poll > 0 && st.attemptedOnce() && time.Now().Add(st.cfg.Poll).Before(next)
+		if poll {
+			wake = time.Now().Add(st.cfg.Poll)
+		}
+		t := time.NewTimer(time.Until(wake))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
 		case <-t.C:
 		}
+		if poll && !s.headMoved(ctx, st) {
+			continue
+		}
 		s.scanOnce(ctx, st)
-		wait = time.Until(nextRun(st.cfg.Schedule, time.Now()))
+		next = nextRun(st.cfg.Schedule, time.Now())
 	}
+}
+
+func (st *stack) attemptedOnce() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.attempted
 }
 
 // scanOnce runs one scan of a stack and publishes its result.
@@ -189,10 +205,14 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) {
 		return
 	}
 	ended := time.Now()
-	snap := metrics.Next(prev, metrics.ScanOutcome{
+	outcome := metrics.ScanOutcome{
 		Stack: st.cfg.Name, Source: st.cfg.Source, Report: rep, Err: err,
 		Started: started, Ended: ended, FailOn: st.cfg.FailOn,
-	})
+	}
+	if rep != nil && rep.Commit != nil {
+		outcome.Commit, outcome.Ref = rep.Commit.SHA, rep.Commit.Ref
+	}
+	snap := metrics.Next(prev, outcome)
 	var raw json.RawMessage
 	if rep != nil {
 		var buf bytes.Buffer
@@ -231,25 +251,31 @@ func summaryAttrs(rep *drift.Report) []any {
 	return []any{"in_sync", sum.InSync, "drifted", sum.Drifted, "missing", sum.Missing, "unmanaged", sum.Unmanaged, "ignored", sum.Ignored, "unknown", sum.Unknown}
 }
 
-// scanStack loads the stack's HCL and state and compares them with the
-// cloud.
+// scanStack loads the stack's HCL (from its directory, or its repository
+// at its ref) and state and compares them with the cloud.
 func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report, error) {
-	mod, diags := spec.Load(cfg.Source)
+	src, diags, err := spec.Open(ctx, cfg.Source, s.gitOptions(cfg))
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("loading %s: %s", cfg.Source, diags.Error())
 	}
+	mod := src.Module
 	var backend *state.Backend
 	if mod.Backend != nil {
 		backend = &state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}
 	}
-	st, err := state.Discover(ctx, cfg.States, backend, cfg.Source)
+	st, err := state.Discover(ctx, cfg.States, backend, src.Dir)
 	if err != nil {
 		return nil, err
 	}
 	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(cfg.Unmanaged), drift.WithLogger(s.logger))
 	rep, diags := scanner.Scan(ctx, drift.Input{
 		Stack: cfg.Name, Module: mod, State: st,
-		Vars: spec.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
+		Vars:   spec.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
+		Commit: drift.CommitOf(src, cfg.Git.Path),
 	})
 	if rep == nil {
 		if err := ctx.Err(); err != nil {
@@ -257,7 +283,48 @@ func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report
 		}
 		return nil, errors.New(diags.Error())
 	}
+	if blame := drift.BlameOf(src); blame != nil {
+		if err := drift.AttributeBlame(ctx, rep, blame); err != nil {
+			s.logger.Warn("blaming drifted lines", "stack", cfg.Name, "error", err)
+		}
+	}
 	return rep, nil
+}
+
+func (s *Server) gitOptions(cfg *StackConfig) spec.GitOptions {
+	g := cfg.Git
+	g.CacheDir = s.cfg.Server.CacheDir
+	g.Environ = os.Environ()
+	return g
+}
+
+// headMoved reports whether the stack's repository has a commit other than
+// the one last scanned. A failed check is logged and reads as no change:
+// the scheduled scan reports it.
+func (s *Server) headMoved(ctx context.Context, st *stack) bool {
+	g := s.gitOptions(st.cfg)
+	co, err := gitrepo.Open(ctx, st.cfg.Source, gitrepo.Options{
+		Ref: g.Ref, Path: g.Path, CacheDir: g.CacheDir, Environ: g.Environ, Logger: s.logger,
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			s.logger.Warn("polling the repository failed", "stack", st.cfg.Name, "error", err)
+		}
+		return false
+	}
+	sha := co.Commit.SHA
+	_ = co.Close()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	last := ""
+	if st.snapshot != nil {
+		last = st.snapshot.Commit
+	}
+	if sha != last {
+		s.logger.Info("new commit", "stack", st.cfg.Name, "commit", sha, "previous", last)
+		return true
+	}
+	return false
 }
 
 // Handler serves /metrics, /healthz, /readyz and /api/v1/stacks.

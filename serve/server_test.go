@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/spec"
 )
 
 // fakeFactory serves live "test_thing" resources; a read waits on gate
@@ -264,4 +267,73 @@ func metricLine(text, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// A stack read from a Git repository is polled: a new commit is scanned at
+// once, long before its schedule, and its commit is published.
+func TestServePollsTheRepository(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+			"GIT_AUTHOR_NAME=Ann", "GIT_AUTHOR_EMAIL=ann@example.com", "GIT_COMMITTER_NAME=Ann", "GIT_COMMITTER_EMAIL=ann@example.com")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write := func(names ...string) {
+		var b strings.Builder
+		for _, n := range names {
+			fmt.Fprintf(&b, "resource \"test_thing\" %q { name = %q }\n", n, n)
+		}
+		if err := os.MkdirAll(filepath.Join(repo, "stack"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(repo, "stack", "main.tf"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	write("a")
+	git("add", ".")
+	git("commit", "-q", "-m", "one thing")
+	first := git("rev-parse", "HEAD")
+
+	f := &fakeFactory{live: map[string]string{"t-1": "a"}}
+	cfg := &Config{
+		Server: ServerConfig{MetricsMaxResources: 100, CacheDir: t.TempDir()},
+		Stacks: []*StackConfig{{Name: "s", Source: repo, Git: spec.GitOptions{Ref: "main", Path: "stack"}, Poll: 100 * time.Millisecond,
+			Schedule: Every(time.Hour), FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Unmanaged: true, Timeout: time.Minute}},
+	}
+	srv, err := New(Options{Config: cfg, Factory: f, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+
+	eventually(t, "the first commit's scan", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `driftctl_spec_info{commit="`+first+`",ref="main"`) && strings.Contains(m, `status="in_sync",type="test_thing"} 1`)
+	})
+	write("a", "b")
+	git("commit", "-q", "-am", "two things")
+	second := git("rev-parse", "HEAD")
+	eventually(t, "the new commit's scan", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `driftctl_spec_info{commit="`+second+`"`) && strings.Contains(m, `driftctl_drift_info{address="test_thing.b"`)
+	})
 }
