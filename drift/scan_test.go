@@ -45,6 +45,9 @@ func (p fakeProvider) Read(_ context.Context, req providers.ReadRequest) (*provi
 func (p fakeProvider) ReadData(context.Context, string, cty.Value) (cty.Value, error) {
 	return cty.NilVal, errors.New("no data sources")
 }
+func (p fakeProvider) Apply(context.Context, providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return nil, providers.ErrNotSupported
+}
 func (p fakeProvider) Close() error                   { return nil }
 func (p fakeProvider) Region() string                 { return "r1" }
 func (p fakeProvider) DefaultTags() map[string]string { return p.f.tags }

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/zclconf/go-cty/cty"
@@ -19,9 +20,52 @@ type Provider interface {
 	// ReadData evaluates a data source (aws_caller_identity,
 	// aws_iam_policy_document, ...) with its decoded configuration.
 	ReadData(ctx context.Context, typ string, config cty.Value) (cty.Value, error)
+	// Apply makes one change to the cloud toward a desired configuration:
+	// creates, updates in place or deletes one resource. It is only called
+	// for remediation, after a person or a configuration approved it.
+	Apply(ctx context.Context, req ApplyRequest) (*ApplyResponse, error)
 	// Close releases what the provider holds.
 	Close() error
 }
+
+// ChangeKind is what an Apply does.
+type ChangeKind string
+
+// The kinds of change. A replace is a Delete then a Create, ordered by the
+// caller.
+const (
+	Create ChangeKind = "create"
+	Update ChangeKind = "update"
+	Delete ChangeKind = "delete"
+)
+
+// ApplyRequest is one change to one resource.
+type ApplyRequest struct {
+	Type string
+	Kind ChangeKind
+	// ID of the live resource (Update, Delete).
+	ID string
+	// Desired is the configuration to reach (Create, Update), with the
+	// provider's default tags merged into tags; null for Delete. It is
+	// wholly known.
+	Desired cty.Value
+	// Live is the resource as last read (Update, Delete); null for Create.
+	Live cty.Value
+	// Changed lists the top-level attributes an Update must change; the
+	// others already match.
+	Changed []string
+}
+
+// ApplyResponse is the outcome of a successful Apply.
+type ApplyResponse struct {
+	// ID of the resource after the change ("" after a Delete).
+	ID string
+}
+
+// ErrNotSupported is returned by Apply for a change a type cannot make
+// (for example an attribute AWS cannot update in place, which needs a
+// replace instead).
+var ErrNotSupported = errors.New("not supported")
 
 // ReadRequest asks for the live resources of one type.
 type ReadRequest struct {

@@ -46,6 +46,9 @@ type Attribute struct {
 	// TerraformOnly attributes (force_destroy, timeouts) exist only in
 	// Terraform and are never compared with the cloud.
 	TerraformOnly bool
+	// ForceNew attributes cannot change in place: changing one replaces
+	// the resource (terraform-provider-aws's ForceNew).
+	ForceNew bool
 	// Default is what the provider assumes when configuration leaves the
 	// attribute out (cty.NilVal when there is none).
 	Default cty.Value

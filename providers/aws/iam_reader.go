@@ -44,10 +44,31 @@ type accountAuthorization struct {
 	policyTagsErr  error
 }
 
-// accountAuthorization returns the account's IAM details, read once.
+// accountAuthorization returns the account's IAM details, read once and
+// shared by the IAM types until a change forgets them. A failed read is not
+// kept: the next one tries again.
 func (p *Provider) accountAuthorization(ctx context.Context) (*accountAuthorization, error) {
-	p.iamOnce.Do(func() { p.iamAuth, p.iamErr = readAccountAuthorization(ctx, p.iam) })
-	return p.iamAuth, p.iamErr
+	p.iamMu.Lock()
+	defer p.iamMu.Unlock()
+	if p.iamAuth != nil {
+		return p.iamAuth, nil
+	}
+	auth, err := readAccountAuthorization(ctx, p.iam)
+	if err != nil {
+		return nil, err
+	}
+	p.iamAuth = auth
+	return auth, nil
+}
+
+// forgetReads drops what the provider cached of IAM and S3, after a change.
+func (p *Provider) forgetReads() {
+	p.iamMu.Lock()
+	p.iamAuth = nil
+	p.iamMu.Unlock()
+	p.s3Mu.Lock()
+	p.buckets = map[string]*bucketCall{}
+	p.s3Mu.Unlock()
 }
 
 func readAccountAuthorization(ctx context.Context, client *iam.Client) (*accountAuthorization, error) {

@@ -29,6 +29,9 @@ type resourceType struct {
 	// read returns the live resources of the type; ids, when non-empty,
 	// limits the read (an implementation may still return more).
 	read func(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error)
+	// apply changes one resource (remediation); nil for a type that
+	// cannot be remediated.
+	apply applyFunc
 }
 
 // dataSource is one supported data source.
@@ -126,10 +129,10 @@ type Provider struct {
 	iam         *iam.Client
 	sts         *sts.Client
 
-	// IAM and S3 reads serve several resource types; each is made once.
-	iamOnce sync.Once
+	// IAM and S3 reads serve several resource types; each is made once
+	// until a change (Apply) forgets them.
+	iamMu   sync.Mutex
 	iamAuth *accountAuthorization
-	iamErr  error
 	s3Mu    sync.Mutex
 	buckets map[string]*bucketCall
 }
