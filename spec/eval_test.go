@@ -589,3 +589,36 @@ resource "aws_subnet" "a" {
 		}
 	}
 }
+
+func TestReferencesThroughLocalsAndData(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+locals {
+  vpc = aws_vpc.main.id
+}
+data "aws_region" "here" {
+  name = aws_s3_bucket.assets.bucket
+}
+resource "aws_s3_bucket" "assets" {
+  bucket = "assets"
+}
+resource "aws_subnet" "a" {
+  vpc_id            = local.vpc
+  availability_zone = data.aws_region.here.account_id
+}
+`})
+	rs, diags := evaluate(t, dir, VarOptions{}, accountData(), &fakeResolver{ResolveFn: withID})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	got := byAddress(rs)["aws_subnet.a"].References
+	if strings.Join(got, ",") != "aws_s3_bucket.assets,aws_vpc.main" {
+		t.Errorf("references = %v, want the bucket (through the data source) and the VPC (through the local)", got)
+	}
+	if refs := byAddress(rs)["aws_vpc.main"].References; len(refs) != 0 {
+		t.Errorf("aws_vpc.main references %v, want none", refs)
+	}
+}

@@ -142,6 +142,7 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 		Unsupported:    append([]string(nil), taints...),
 	}
 	res.ImportID = r.importIDs[res.Address]
+	res.References = r.e.mod.references(b, r.e.schemas)
 	for _, pm := range marks {
 		if _, ok := pm.Marks[sensitiveMark]; ok {
 			res.SensitivePaths = append(res.SensitivePaths, pathString(pm.Path))

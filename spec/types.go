@@ -94,6 +94,9 @@ type Resource struct {
 	PreventDestroy bool
 	// ImportID is the ID an `import` block gives this instance, if any.
 	ImportID string
+	// References are the managed resources ("TYPE.NAME") the configuration
+	// depends on, directly or through locals and data sources.
+	References []string
 	// Unsupported lists why this instance cannot be evaluated faithfully
 	// (it refers to a module or an unsupported data source), each naming
 	// file:line. The drift engine reports such resources as unknown.
