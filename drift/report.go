@@ -70,6 +70,19 @@ type Result struct {
 	Reason string
 	// DeclRange is where the resource block is written (zero for unmanaged).
 	DeclRange hcl.Range
+
+	// What remediation needs; not part of the JSON report.
+
+	// Desired is the configuration with the provider's default tags merged
+	// (cty.NilVal for unmanaged resources).
+	Desired cty.Value
+	// Live is the live resource's attributes (cty.NilVal when none was
+	// read).
+	Live           cty.Value
+	PreventDestroy bool
+	// References are the resources ("TYPE.NAME") the configuration
+	// depends on.
+	References []string
 }
 
 // Error is a failure that left part of the scan incomplete.

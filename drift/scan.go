@@ -70,6 +70,41 @@ type Input struct {
 // reads are in the report's Errors and make the resources they concern
 // unknown.
 func (s *Scanner) Scan(ctx context.Context, in Input) (*Report, hcl.Diagnostics) {
+	sess, diags := s.Open(ctx, in)
+	if sess == nil {
+		return nil, diags
+	}
+	sess.Close()
+	return sess.Report, diags
+}
+
+// Session is a scan whose configured providers stay open, for remediation
+// to change what the scan found. Close it.
+type Session struct {
+	Report *Report
+	// Providers are the scan's configured providers by configuration.
+	Providers map[spec.ProviderRef]providers.Configured
+}
+
+// Provider returns the configured provider of a result ("aws", "aws.west").
+func (s *Session) Provider(ref string) (providers.Configured, bool) {
+	for r, p := range s.Providers {
+		if r.String() == ref {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Close closes the providers.
+func (s *Session) Close() {
+	for _, p := range s.Providers {
+		_ = p.Close()
+	}
+}
+
+// Open is Scan that keeps the providers open in the returned Session.
+func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics) {
 	started := time.Now()
 	ev, diags := spec.NewEvaluator(in.Module, s.registry, in.Vars)
 	if diags.HasErrors() {
@@ -81,7 +116,11 @@ func (s *Scanner) Scan(ctx context.Context, in Input) (*Report, hcl.Diagnostics)
 		return nil, diags
 	}
 	configured := map[spec.ProviderRef]providers.Configured{}
+	keep := false
 	defer func() {
+		if keep {
+			return
+		}
 		for _, p := range configured {
 			_ = p.Close()
 		}
@@ -141,14 +180,15 @@ func (s *Scanner) Scan(ctx context.Context, in Input) (*Report, hcl.Diagnostics)
 		e.discoverUnmanaged()
 	}
 	sortResults(e.results)
-	return &Report{
+	keep = true
+	return &Session{Providers: configured, Report: &Report{
 		Stack:     in.Stack,
 		Commit:    in.Commit,
 		StartedAt: started.UTC(),
 		Duration:  time.Since(started),
 		Results:   e.results,
 		Errors:    e.reads.errors(),
-	}, diags
+	}}, diags
 }
 
 func rangePtr(r hcl.Range) *hcl.Range {
@@ -191,7 +231,8 @@ func liveKey(l *providers.Live) string { return l.Region + "|" + l.Type + "|" + 
 // references to it see.
 func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	schema, _ := e.scanner.registry.ResourceSchema(r.Type)
-	res := Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange}
+	res := Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange,
+		Desired: r.Config, PreventDestroy: r.PreventDestroy, References: r.References}
 	if inst := e.lookupState(r.Address); inst != nil {
 		res.ID = inst.ID
 	}
@@ -228,10 +269,15 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	}
 	e.mu.Unlock()
 
+	if schema.Tags {
+		if p := e.configured[r.Provider]; p != nil {
+			res.Desired = withDefaultTags(r.Config, p.DefaultTags())
+		}
+	}
 	live, identified := Match(schema, r, e.state, idx)
 	switch {
 	case live != nil:
-		res.ID, res.Region = live.ID, live.Region
+		res.ID, res.Region, res.Live = live.ID, live.Region, live.Attrs
 		e.mu.Lock()
 		e.claimed[liveKey(live)] = true
 		e.mu.Unlock()
@@ -255,13 +301,7 @@ func (e *evaluation) lookupState(addr string) *state.Instance {
 
 // compare diffs a matched resource and sets its status.
 func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, live *providers.Live, res *Result) {
-	want := r.Config
-	if schema.Tags {
-		if p := e.configured[r.Provider]; p != nil {
-			want = withDefaultTags(want, p.DefaultTags())
-		}
-	}
-	diffs, err := Compare(schema, want, live.Attrs, DiffOptions{Ranges: r.Ranges})
+	diffs, err := Compare(schema, res.Desired, live.Attrs, DiffOptions{Ranges: r.Ranges})
 	if err != nil {
 		res.Status, res.Reason = Unknown, err.Error()
 		return
@@ -328,7 +368,7 @@ func (e *evaluation) discoverUnmanaged() {
 			}
 			seen[key] = true
 			e.results = append(e.results, Result{
-				Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged,
+				Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged, Live: l.Attrs,
 			})
 		}
 	}
