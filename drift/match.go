@@ -28,13 +28,19 @@ func newLiveIndex(schema *providers.Schema, live []*providers.Live) *liveIndex {
 	return idx
 }
 
-// Match finds the live resource of a desired one: by the ID the state
+// Match finds the live resource of a desired one: by a known ID (one that
+// remediation created since the state was written), by the ID the state
 // records for its address (or, where the state's ID is not the cloud's, by
 // the natural identity of the state's attributes), by its import block's ID,
 // or by the natural identity of its configuration. identified is false when
 // none of these could be tried: then an absent live resource is not known
 // to be missing.
-func Match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex) (live *providers.Live, identified bool) {
+func Match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex, known string) (live *providers.Live, identified bool) {
+	if known != "" {
+		if l := idx.byID[known]; l != nil {
+			return l, true
+		}
+	}
 	if st != nil {
 		if inst := st.Lookup(r.Address); inst != nil && inst.ID != "" {
 			identified = true

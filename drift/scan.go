@@ -63,6 +63,9 @@ type Input struct {
 	// State is the Terraform state, nil when there is none.
 	State  *state.State
 	Commit *Commit
+	// IDs are the live IDs of resources created since the state was
+	// written (by remediation), by address; they match first.
+	IDs map[string]string
 }
 
 // Scan evaluates the configuration, reads the cloud and compares. Errors in
@@ -168,6 +171,7 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		reads:      startReads(ctx, plan, configured, s.concurrency),
 		configured: configured,
 		state:      in.State,
+		ids:        in.IDs,
 		indexes:    map[readKey]*liveIndex{},
 		claimed:    map[string]bool{},
 	}
@@ -216,6 +220,7 @@ type evaluation struct {
 	reads      *reads
 	configured map[spec.ProviderRef]providers.Configured
 	state      *state.State
+	ids        map[string]string
 
 	mu      sync.Mutex
 	indexes map[readKey]*liveIndex
@@ -274,7 +279,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 			res.Desired = withDefaultTags(r.Config, p.DefaultTags())
 		}
 	}
-	live, identified := Match(schema, r, e.state, idx)
+	live, identified := Match(schema, r, e.state, idx, e.ids[r.Address])
 	switch {
 	case live != nil:
 		res.ID, res.Region, res.Live = live.ID, live.Region, live.Attrs
