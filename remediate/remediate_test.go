@@ -48,9 +48,9 @@ func (c *cloud) Schema() *providers.ProviderSchema {
 	return &providers.ProviderSchema{Provider: &providers.Schema{Type: "test", Attributes: map[string]*providers.Attribute{}}, Resources: schemas}
 }
 func (c *cloud) New(context.Context, providers.Config) (providers.Configured, error) { return c, nil }
-func (c *cloud) Region() string                                                     { return "r1" }
-func (c *cloud) DefaultTags() map[string]string                                     { return nil }
-func (c *cloud) Close() error                                                       { return nil }
+func (c *cloud) Region() string                                                      { return "r1" }
+func (c *cloud) DefaultTags() map[string]string                                      { return nil }
+func (c *cloud) Close() error                                                        { return nil }
 func (c *cloud) ReadData(context.Context, string, cty.Value) (cty.Value, error) {
 	return cty.NilVal, errors.New("none")
 }
