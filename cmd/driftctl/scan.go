@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/metrics"
@@ -96,25 +97,46 @@ be completed (bad input, unreachable provider, partial results).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&o.states, "state", nil, "Terraform state: a path or s3://bucket/key (repeatable; default: the backend block, else terraform.tfstate in DIR)")
-	f.Var(varFlag{&o.vars, false}, "var", "set a variable, NAME=VALUE (repeatable)")
-	f.Var(varFlag{&o.vars, true}, "var-file", "read variables from a .tfvars or .tfvars.json file (repeatable)")
+	addSourceFlags(f, o)
 	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output: console, json or json=FILE (repeatable; default console)")
 	f.StringVar(&o.failOn, "fail-on", "drifted,missing", "statuses that make the exit code 1: drifted, missing, unmanaged, unknown, or none")
 	f.StringVar(&o.unmanaged, "unmanaged", "declared", "report unmanaged resources of the declared types (declared) or not at all (none)")
-	f.StringVar(&o.stack, "stack", "", "stack name in reports (default: the directory's name)")
-	f.BoolVar(&o.noColor, "no-color", false, "never colour the console output")
 	f.BoolVar(&o.quiet, "quiet", false, "print only drift, errors and the summary")
 	f.StringVar(&o.pushgateway, "pushgateway", "", "push the scan's metrics to this Prometheus Pushgateway (job driftctl, grouped by stack)")
 	f.BoolVar(&o.pushOptional, "push-optional", false, "a failed push is a warning, not exit code 2")
 	f.StringVar(&o.textfile, "metrics-textfile", "", "write the scan's metrics to this file (node_exporter textfile collector format, written atomically)")
 	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack")
+	return cmd
+}
+
+// addSourceFlags adds the flags that say what to compare: the desired
+// state's source, its variables and its Terraform state.
+func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
+	f.StringArrayVar(&o.states, "state", nil, "Terraform state: a path or s3://bucket/key (repeatable; default: the backend block, else terraform.tfstate in DIR)")
+	f.Var(varFlag{&o.vars, false}, "var", "set a variable, NAME=VALUE (repeatable)")
+	f.Var(varFlag{&o.vars, true}, "var-file", "read variables from a .tfvars or .tfvars.json file (repeatable)")
+	f.StringVar(&o.stack, "stack", "", "stack name in reports (default: the directory's name)")
+	f.BoolVar(&o.noColor, "no-color", false, "never colour the console output")
 	f.StringVar(&o.ref, "ref", "", "with a Git repository: the branch, tag or commit to compare against (default: the remote's HEAD; for a local working tree, its files as they are)")
 	f.StringVar(&o.path, "path", "", "the stack's directory inside the repository")
 	f.StringVar(&o.cacheDir, "cache-dir", "", "where clones of remote repositories are kept (default: the user cache directory)")
 	f.BoolVar(&o.requireSigned, "require-signed", false, "refuse a commit whose signature does not verify against --trusted-keys")
 	f.StringVar(&o.trustedKeys, "trusted-keys", "", "a file of armored OpenPGP public keys for --require-signed")
-	return cmd
+}
+
+// gitOptions are the Git settings of the flags.
+func (o *scanOptions) gitOptions() (spec.GitOptions, error) {
+	git := spec.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ()}
+	if o.trustedKeys != "" {
+		keys, err := os.ReadFile(o.trustedKeys)
+		if err != nil {
+			return git, fmt.Errorf("--trusted-keys: %w", err)
+		}
+		git.TrustedKeys = string(keys)
+	} else if o.requireSigned {
+		return git, errors.New("--require-signed needs --trusted-keys FILE (armored OpenPGP public keys)")
+	}
+	return git, nil
 }
 
 // output is one requested report: a format and where it goes ("" = stdout).
@@ -176,15 +198,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if o.maxResources < 0 {
 		return fail("--metrics-max-resources must be 0 or more")
 	}
-	git := spec.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ()}
-	if o.trustedKeys != "" {
-		keys, err := os.ReadFile(o.trustedKeys)
-		if err != nil {
-			return fail("--trusted-keys: %v", err)
-		}
-		git.TrustedKeys = string(keys)
-	} else if o.requireSigned {
-		return fail("--require-signed needs --trusted-keys FILE (armored OpenPGP public keys)")
+	git, err := o.gitOptions()
+	if err != nil {
+		return fail("%v", err)
 	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/providers/aws"
+	"github.com/gitdrift/driftctl/remediate"
+	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// remediateOptions are the flags of driftctl remediate.
+type remediateOptions struct {
+	scanOptions
+	targets         []string
+	allowDelete     bool
+	autoApprove     bool
+	continueOnError bool
+	out             string
+	planFile        string
+	output          string
+	auditLog        string
+	concurrency     int
+}
+
+func newRemediateCommand() *cobra.Command {
+	o := &remediateOptions{}
+	cmd := &cobra.Command{
+		Use:   "remediate [DIR|REPOSITORY]",
+		Short: "Bring the cloud back to what Git declares: plan, approve, apply, verify",
+		Long: `Scan, then plan the changes that bring drifted and missing resources back to
+what Git declares: updates of drifted attributes (a replace where an attribute
+cannot change in place), creates of missing resources, and, with
+--allow-delete, deletes of unmanaged ones. Resources whose status is unknown
+are never touched; prevent_destroy and ignore_changes are honoured.
+
+Nothing changes without --auto-approve or a "yes" typed on a terminal. The
+changes are made in dependency order, every one is written to --audit-log, and
+a last scan verifies each. Terraform's state is not rewritten: the import
+lines for what was created are printed.
+
+Exit codes: 0 nothing to do, or every change applied and verified; 1 a change
+applied but still drifted, blocked or not attempted; 2 a change failed or the
+plan could not be made or applied.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.dir = "."
+			if len(args) == 1 {
+				o.dir = args[0]
+			}
+			if code := runRemediate(cmd.Context(), o, aws.NewFactory(), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()); code != exitOK {
+				return &exitCodeError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	addSourceFlags(f, &o.scanOptions)
+	f.StringArrayVar(&o.targets, "target", nil, "limit the plan to this address (repeatable; an unmanaged resource is TYPE/ID)")
+	f.BoolVar(&o.allowDelete, "allow-delete", false, "also delete unmanaged resources of the declared types")
+	f.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking")
+	f.BoolVar(&o.continueOnError, "continue-on-error", false, "after a failed change, go on with those that do not depend on it")
+	f.StringVar(&o.out, "out", "", "save the plan to this file and change nothing")
+	f.StringVar(&o.planFile, "plan", "", "apply a plan saved with --out, if the cloud and Git still match it")
+	f.StringVarP(&o.output, "output", "o", "console", "how to print the plan: console or json")
+	f.StringVar(&o.auditLog, "audit-log", "driftctl-audit.log", "append every action to this file (JSON lines)")
+	f.IntVar(&o.concurrency, "concurrency", 4, "changes made at once")
+	return cmd
+}
+
+// stackScanner scans one stack again and again from one opened source.
+type stackScanner struct {
+	o       *remediateOptions
+	src     *spec.Source
+	stack   string
+	factory providers.Factory
+	st      *state.State
+}
+
+func (s *stackScanner) scan(ctx context.Context, created map[string]string) (*drift.Session, error) {
+	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(s.o.allowDelete))
+	sess, diags := scanner.Open(ctx, drift.Input{
+		Stack: s.stack, Module: s.src.Module, State: s.st,
+		Vars:   spec.VarOptions{Args: s.o.vars, Environ: os.Environ()},
+		Commit: drift.CommitOf(s.src, s.o.path),
+		IDs:    created,
+	})
+	if sess == nil {
+		return nil, errors.New(diags.Error())
+	}
+	return sess, nil
+}
+
+func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Factory, stdin io.Reader, stdout, stderr io.Writer) int {
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(stderr, "Error: "+format+"\n", args...)
+		return exitError
+	}
+	if o.output != "console" && o.output != "json" {
+		return fail("--output %q: expected console or json", o.output)
+	}
+	if o.out != "" && o.planFile != "" {
+		return fail("--out makes a plan and --plan applies one: give one of them")
+	}
+	git, err := o.gitOptions()
+	if err != nil {
+		return fail("%v", err)
+	}
+	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
+	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
+	stack := o.stack
+	if stack == "" {
+		stack = spec.StackName(o.dir, git)
+	}
+	src, diags, err := spec.Open(ctx, o.dir, git)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer src.Close()
+	if diags.HasErrors() {
+		printDiagnostics(stderr, src.Module, diags, diagColor)
+		return exitError
+	}
+	var backend *state.Backend
+	if src.Module.Backend != nil {
+		backend = &state.Backend{Type: src.Module.Backend.Type, Config: src.Module.Backend.Config}
+	}
+	st, err := state.Discover(ctx, o.states, backend, src.Dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	ss := &stackScanner{o: o, src: src, stack: stack, factory: factory, st: st}
+	registry := providers.NewRegistry(factory)
+
+	var plan *remediate.Plan
+	if o.planFile != "" {
+		if plan, err = remediate.Load(o.planFile); err != nil {
+			return fail("%v", err)
+		}
+	} else {
+		sess, err := ss.scan(ctx, nil)
+		if err != nil {
+			return fail("scanning: %v", err)
+		}
+		sess.Close()
+		if len(sess.Report.Errors) > 0 {
+			for _, e := range sess.Report.Errors {
+				fmt.Fprintf(stderr, "Error: %s in %s (%s): %s\n", e.Type, e.Region, e.Operation, e.Message)
+			}
+			return fail("the scan is partial: remediation needs every read to succeed")
+		}
+		plan = remediate.NewPlan(sess.Report, registry.ResourceSchema, remediate.Options{AllowDelete: o.allowDelete, Targets: o.targets})
+	}
+	if o.output == "json" {
+		err = remediate.WriteJSON(stdout, plan)
+	} else {
+		err = remediate.WriteConsole(stdout, plan, color)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	if o.out != "" {
+		if err := remediate.Save(o.out, plan); err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "\nSaved the plan to %s; apply it with: driftctl remediate --plan %s\n", o.out, o.out)
+		return exitOK
+	}
+	if plan.Empty() {
+		if len(plan.Changes) > 0 {
+			return exitDrift // only blocked changes
+		}
+		return exitOK
+	}
+	if !o.autoApprove {
+		if !isTerminalReader(stdin) {
+			return fail("nothing was changed: pass --auto-approve, or run on a terminal to answer yes")
+		}
+		fmt.Fprint(stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+		answer, _ := bufio.NewReader(stdin).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			fmt.Fprintln(stdout, "Remediation cancelled; nothing was changed.")
+			return exitOK
+		}
+	}
+	audit, err := remediate.OpenAuditLog(o.auditLog)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer audit.Close()
+	outcomes, err := remediate.Apply(ctx, plan, ss.scan, remediate.ApplyOptions{
+		Concurrency: o.concurrency, ContinueOnError: o.continueOnError, Audit: audit, Schemas: registry.ResourceSchema,
+	})
+	if err != nil && outcomes == nil {
+		return fail("%v", err)
+	}
+	if werr := remediate.WriteOutcomes(stdout, outcomes, color); werr != nil {
+		return fail("%v", werr)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	code := exitOK
+	for _, oc := range outcomes {
+		switch oc.Result {
+		case remediate.Failed:
+			return exitError
+		case remediate.Verified:
+		default:
+			code = exitDrift
+		}
+	}
+	return code
+}
+
+// isTerminalReader reports whether r is a terminal someone can type into.
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
