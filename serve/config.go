@@ -40,6 +40,9 @@ type ServerConfig struct {
 	// CacheDir keeps the clones of remote repositories ("" = the user
 	// cache directory).
 	CacheDir string
+	// AuditLog is where automatic remediation records its actions
+	// (default: DataDir/audit.log).
+	AuditLog string
 }
 
 // StackConfig is one stack block.
@@ -58,8 +61,14 @@ type StackConfig struct {
 	FailOn    map[drift.Status]bool
 	Unmanaged bool
 	// Timeout bounds one scan.
-	Timeout   time.Duration
-	DeclRange hcl.Range
+	Timeout time.Duration
+	// Remediate is "auto" to bring drift back to the Git state after each
+	// scan, or "off".
+	Remediate string
+	// RemediateDeletes lets automatic remediation delete unmanaged
+	// resources (as --allow-delete).
+	RemediateDeletes bool
+	DeclRange        hcl.Range
 }
 
 // Defaults of a stack block.
@@ -80,6 +89,7 @@ var (
 	serverSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "listen"}, {Name: "data_dir"}, {Name: "log_format"}, {Name: "log_level"}, {Name: "metrics_max_resources"}, {Name: "cache_dir"},
+			{Name: "audit_log"},
 		},
 	}
 	stackSchema = &hcl.BodySchema{
@@ -87,7 +97,7 @@ var (
 			{Name: "source"}, {Name: "repository"}, {Name: "ref"}, {Name: "path"},
 			{Name: "state"}, {Name: "vars"}, {Name: "var_files"},
 			{Name: "schedule"}, {Name: "fail_on"}, {Name: "unmanaged"}, {Name: "timeout"}, {Name: "poll"},
-			{Name: "require_signed"}, {Name: "trusted_keys"},
+			{Name: "require_signed"}, {Name: "trusted_keys"}, {Name: "remediate"}, {Name: "remediate_allow_delete"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -196,6 +206,10 @@ func decodeServer(body hcl.Body, base string, s *ServerConfig) hcl.Diagnostics {
 	diags = append(diags, stringAttr(content.Attributes, "data_dir", &s.DataDir)...)
 	if s.DataDir != "" && !filepath.IsAbs(s.DataDir) {
 		s.DataDir = filepath.Join(base, s.DataDir)
+	}
+	diags = append(diags, stringAttr(content.Attributes, "audit_log", &s.AuditLog)...)
+	if s.AuditLog != "" && !filepath.IsAbs(s.AuditLog) {
+		s.AuditLog = filepath.Join(base, s.AuditLog)
 	}
 	diags = append(diags, stringAttr(content.Attributes, "cache_dir", &s.CacheDir)...)
 	if s.CacheDir != "" && !filepath.IsAbs(s.CacheDir) {
@@ -310,6 +324,20 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 			st.Unmanaged = false
 		default:
 			diags = append(diags, errorAt(a.Expr.Range(), "Invalid unmanaged", `unmanaged is "declared" or "none".`))
+		}
+	}
+	st.Remediate = "off"
+	if a, ok := attrs["remediate"]; ok {
+		diags = append(diags, stringAttr(attrs, "remediate", &st.Remediate)...)
+		if st.Remediate != "off" && st.Remediate != "auto" {
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid remediate", `remediate is "off" or "auto".`))
+		}
+	}
+	if a, ok := attrs["remediate_allow_delete"]; ok {
+		v, d := attrValue(a, cty.Bool)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !v.IsNull() {
+			st.RemediateDeletes = v.True()
 		}
 	}
 	if a, ok := attrs["timeout"]; ok {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/remediate"
 	"github.com/gitdrift/driftctl/report"
 	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/spec/gitrepo"
@@ -50,6 +52,9 @@ type Server struct {
 	registry  *prometheus.Registry
 	store     store
 	stacks    []*stack
+	// remediations counts automatic remediation; audit records it.
+	remediations *metrics.Remediations
+	audit        *remediate.AuditLog
 }
 
 // stack is one stack's schedule and last result.
@@ -79,6 +84,28 @@ func New(opts Options) (*Server, error) {
 		store:     store{dir: opts.Config.Server.DataDir},
 	}
 	s.registry = metrics.NewRegistry(s.collector, opts.API, opts.Version)
+	s.remediations = metrics.NewRemediations()
+	s.registry.MustRegister(s.remediations)
+	for _, sc := range opts.Config.Stacks {
+		if sc.Remediate != "auto" || s.audit != nil {
+			continue
+		}
+		path := opts.Config.Server.AuditLog
+		if path == "" && opts.Config.Server.DataDir != "" {
+			if err := os.MkdirAll(opts.Config.Server.DataDir, 0o755); err != nil {
+				return nil, fmt.Errorf("making the data directory: %w", err)
+			}
+			path = filepath.Join(opts.Config.Server.DataDir, "audit.log")
+		}
+		if path == "" {
+			return nil, errors.New("remediate = \"auto\" needs an audit log: set server { audit_log = ... } or a data directory")
+		}
+		a, err := remediate.OpenAuditLog(path)
+		if err != nil {
+			return nil, err
+		}
+		s.audit = a
+	}
 	for _, sc := range opts.Config.Stacks {
 		st := &stack{cfg: sc}
 		rec, err := s.store.load(sc.Name)
@@ -138,6 +165,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-timeout.C:
 		s.logger.Warn("scans did not stop in time")
 	}
+	if s.audit != nil {
+		_ = s.audit.Close()
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -173,7 +203,12 @@ func (s *Server) loop(ctx context.Context, st *stack) {
 		if poll && !s.headMoved(ctx, st) {
 			continue
 		}
-		s.scanOnce(ctx, st)
+		if rep := s.scanOnce(ctx, st); rep != nil && st.cfg.Remediate == "auto" {
+			if s.remediate(ctx, st, rep) {
+				// Publish what the changes left.
+				s.scanOnce(ctx, st)
+			}
+		}
 		next = nextRun(st.cfg.Schedule, time.Now())
 	}
 }
@@ -184,8 +219,9 @@ func (st *stack) attemptedOnce() bool {
 	return st.attempted
 }
 
-// scanOnce runs one scan of a stack and publishes its result.
-func (s *Server) scanOnce(ctx context.Context, st *stack) {
+// scanOnce runs one scan of a stack and publishes its result; it returns
+// the report of a complete scan, nil otherwise.
+func (s *Server) scanOnce(ctx context.Context, st *stack) *drift.Report {
 	st.mu.Lock()
 	st.scanning = true
 	prev := st.snapshot
@@ -202,7 +238,7 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) {
 	cancel()
 	if ctx.Err() != nil {
 		s.logger.Info("scan cancelled by shutdown; not recorded", "stack", st.cfg.Name)
-		return
+		return nil
 	}
 	ended := time.Now()
 	outcome := metrics.ScanOutcome{
@@ -243,7 +279,39 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) {
 		s.logger.Warn("scan partial", append(attrs, summaryAttrs(rep)...)...)
 	default:
 		s.logger.Info("scan done", append(attrs, summaryAttrs(rep)...)...)
+		return rep
 	}
+	return nil
+}
+
+// remediate brings a stack's drift back to the Git state, with the rules
+// of driftctl remediate --auto-approve: unknown resources are never
+// touched, prevent_destroy and ignore_changes hold, unmanaged resources are
+// deleted only with remediate_allow_delete, every action is in the audit
+// log and counted. It reports whether it changed anything.
+func (s *Server) remediate(ctx context.Context, st *stack, rep *drift.Report) bool {
+	registry := providers.NewRegistry(s.factory)
+	plan := remediate.NewPlan(rep, registry.ResourceSchema, remediate.Options{AllowDelete: st.cfg.RemediateDeletes})
+	if plan.Empty() {
+		return false
+	}
+	s.logger.Info("remediating", "stack", st.cfg.Name, "plan", plan.Summary())
+	rescan := func(ctx context.Context, created map[string]string) (*drift.Session, error) {
+		return s.openStack(ctx, st.cfg, created)
+	}
+	outcomes, err := remediate.Apply(ctx, plan, rescan, remediate.ApplyOptions{Audit: s.audit, Schemas: registry.ResourceSchema})
+	if err != nil {
+		s.logger.Error("remediation failed", "stack", st.cfg.Name, "error", err)
+	}
+	for _, o := range outcomes {
+		s.remediations.Observe(st.cfg.Name, o.Change.Action.Name(), o.Result)
+		attrs := []any{"stack", st.cfg.Name, "address", o.Change.Address, "action", o.Change.Action.Name(), "result", o.Result}
+		if o.Error != "" {
+			attrs = append(attrs, "error", o.Error)
+		}
+		s.logger.Info("remediation", attrs...)
+	}
+	return len(outcomes) > 0
 }
 
 func summaryAttrs(rep *drift.Report) []any {
@@ -254,6 +322,17 @@ func summaryAttrs(rep *drift.Report) []any {
 // scanStack loads the stack's HCL (from its directory, or its repository
 // at its ref) and state and compares them with the cloud.
 func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report, error) {
+	sess, err := s.openStack(ctx, cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	sess.Close()
+	return sess.Report, nil
+}
+
+// openStack scans a stack and keeps its providers open (for remediation);
+// created are the IDs of resources remediation created since the state.
+func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[string]string) (*drift.Session, error) {
 	src, diags, err := spec.Open(ctx, cfg.Source, s.gitOptions(cfg))
 	if err != nil {
 		return nil, err
@@ -272,23 +351,24 @@ func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report
 		return nil, err
 	}
 	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(cfg.Unmanaged), drift.WithLogger(s.logger))
-	rep, diags := scanner.Scan(ctx, drift.Input{
+	sess, diags := scanner.Open(ctx, drift.Input{
 		Stack: cfg.Name, Module: mod, State: st,
 		Vars:   spec.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Commit: drift.CommitOf(src, cfg.Git.Path),
+		IDs:    created,
 	})
-	if rep == nil {
+	if sess == nil {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		return nil, errors.New(diags.Error())
 	}
 	if blame := drift.BlameOf(src); blame != nil {
-		if err := drift.AttributeBlame(ctx, rep, blame); err != nil {
+		if err := drift.AttributeBlame(ctx, sess.Report, blame); err != nil {
 			s.logger.Warn("blaming drifted lines", "stack", cfg.Name, "error", err)
 		}
 	}
-	return rep, nil
+	return sess, nil
 }
 
 func (s *Server) gitOptions(cfg *StackConfig) spec.GitOptions {

@@ -86,8 +86,17 @@ func (p fakeProvider) Read(ctx context.Context, req providers.ReadRequest) (*pro
 func (p fakeProvider) ReadData(context.Context, string, cty.Value) (cty.Value, error) {
 	return cty.NilVal, errors.New("none")
 }
-func (p fakeProvider) Apply(context.Context, providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	return nil, providers.ErrNotSupported
+
+// Apply creates things (the only change the fake cloud knows).
+func (p fakeProvider) Apply(_ context.Context, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	if req.Kind != providers.Create {
+		return nil, providers.ErrNotSupported
+	}
+	p.f.mu.Lock()
+	defer p.f.mu.Unlock()
+	id := fmt.Sprintf("t-%d", len(p.f.live)+1)
+	p.f.live[id] = req.Desired.GetAttr("name").AsString()
+	return &providers.ApplyResponse{ID: id}, nil
 }
 func (p fakeProvider) Close() error                   { return nil }
 func (p fakeProvider) Region() string                 { return "r1" }
@@ -339,4 +348,46 @@ func TestServePollsTheRepository(t *testing.T) {
 		_, m := get(t, base+"/metrics")
 		return strings.Contains(m, `driftctl_spec_info{commit="`+second+`"`) && strings.Contains(m, `driftctl_drift_info{address="test_thing.b"`)
 	})
+}
+
+// With remediate = "auto", a missing resource is created after the scan
+// that finds it, the change is counted and audited, and a new scan
+// publishes the stack in sync.
+func TestServeRemediatesAutomatically(t *testing.T) {
+	data := t.TempDir()
+	f := &fakeFactory{live: map[string]string{"t-1": "a"}}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+resource "test_thing" "a" { name = "a" }
+resource "test_thing" "b" { name = "b" }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{
+		Server: ServerConfig{DataDir: data, MetricsMaxResources: 100},
+		Stacks: []*StackConfig{{Name: "s", Source: dir, Schedule: Every(time.Hour), Remediate: "auto",
+			FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Unmanaged: true, Timeout: time.Minute}},
+	}
+	srv, err := New(Options{Config: cfg, Factory: f, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+	eventually(t, "the remediated stack in sync", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `driftctl_remediations_total{action="create",result="applied and verified",stack="s"} 1`) &&
+			strings.Contains(m, `driftctl_resources{provider="test",stack="s",status="in_sync",type="test_thing"} 2`)
+	})
+	audit, err := os.ReadFile(filepath.Join(data, "audit.log"))
+	if err != nil || !strings.Contains(string(audit), `"address":"test_thing.b"`) || !strings.Contains(string(audit), `"result":"applied and verified"`) {
+		t.Errorf("audit log (%v):\n%s", err, audit)
+	}
 }
