@@ -16,7 +16,7 @@ import (
 // configuration manages them and they would be noise. Its Terraform ID is
 // the policy ARN; its identity is the name, unique in an account.
 func iamPolicyType() *resourceType {
-	return &resourceType{schema: iamPolicySchema(), read: readIAMPolicies}
+	return &resourceType{schema: iamPolicySchema(), read: readIAMPolicies, apply: applyIAMPolicy}
 }
 
 func iamPolicySchema() *providers.Schema {
@@ -27,12 +27,12 @@ func iamPolicySchema() *providers.Schema {
 			"arn":              {Type: cty.String, Computed: true},
 			"policy_id":        {Type: cty.String, Computed: true},
 			"attachment_count": {Type: cty.Number, Computed: true},
-			"name":             {Type: cty.String, Optional: true, Computed: true},
-			"name_prefix":      {Type: cty.String, Optional: true, Computed: true},
-			"path":             {Type: cty.String, Optional: true, Default: cty.StringVal("/")},
+			"name":             {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"name_prefix":      {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"path":             {Type: cty.String, Optional: true, ForceNew: true, Default: cty.StringVal("/")},
 			// description has no default in terraform-provider-aws; an
 			// unset one is created as "" and read back as "".
-			"description": {Type: cty.String, Optional: true},
+			"description": {Type: cty.String, Optional: true, ForceNew: true},
 			"policy":      {Type: cty.String, Required: true, Comparer: policyComparer},
 			"tags":        {Type: cty.Map(cty.String), Optional: true},
 		},

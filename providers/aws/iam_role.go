@@ -13,7 +13,7 @@ import (
 // iamRoleType is aws_iam_role. Its ID is the role name. Service-linked
 // roles and other roles AWS makes itself are CloudManaged.
 func iamRoleType() *resourceType {
-	return &resourceType{schema: iamRoleSchema(), read: readIAMRoles}
+	return &resourceType{schema: iamRoleSchema(), read: readIAMRoles, apply: applyIAMRole}
 }
 
 func iamRoleSchema() *providers.Schema {
@@ -24,11 +24,11 @@ func iamRoleSchema() *providers.Schema {
 			"arn":                   {Type: cty.String, Computed: true},
 			"unique_id":             {Type: cty.String, Computed: true},
 			"create_date":           {Type: cty.String, Computed: true},
-			"name":                  {Type: cty.String, Optional: true, Computed: true},
-			"name_prefix":           {Type: cty.String, Optional: true, Computed: true},
+			"name":                  {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"name_prefix":           {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 			"assume_role_policy":    {Type: cty.String, Required: true, Comparer: policyComparer},
 			"description":           {Type: cty.String, Optional: true},
-			"path":                  {Type: cty.String, Optional: true, Default: cty.StringVal("/")},
+			"path":                  {Type: cty.String, Optional: true, ForceNew: true, Default: cty.StringVal("/")},
 			"max_session_duration":  {Type: cty.Number, Optional: true, Default: cty.NumberIntVal(3600)},
 			"permissions_boundary":  {Type: cty.String, Optional: true},
 			"force_detach_policies": {Type: cty.Bool, Optional: true, TerraformOnly: true, Default: cty.False},

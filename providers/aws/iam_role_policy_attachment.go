@@ -17,7 +17,7 @@ import (
 // told apart from it). Attachments to roles AWS makes itself are
 // CloudManaged.
 func iamRolePolicyAttachmentType() *resourceType {
-	return &resourceType{schema: iamRolePolicyAttachmentSchema(), read: readIAMRolePolicyAttachments}
+	return &resourceType{schema: iamRolePolicyAttachmentSchema(), read: readIAMRolePolicyAttachments, apply: applyIAMRolePolicyAttachment}
 }
 
 func iamRolePolicyAttachmentSchema() *providers.Schema {
@@ -25,8 +25,8 @@ func iamRolePolicyAttachmentSchema() *providers.Schema {
 		Type: "aws_iam_role_policy_attachment",
 		Attributes: map[string]*providers.Attribute{
 			"id":         {Type: cty.String, Computed: true},
-			"role":       {Type: cty.String, Required: true},
-			"policy_arn": {Type: cty.String, Required: true},
+			"role":       {Type: cty.String, Required: true, ForceNew: true},
+			"policy_arn": {Type: cty.String, Required: true, ForceNew: true},
 		},
 		Identity: func(v cty.Value) string {
 			role, ok1 := knownString(v, "role")

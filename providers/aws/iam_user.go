@@ -11,7 +11,7 @@ import (
 
 // iamUserType is aws_iam_user. Its ID is the user name.
 func iamUserType() *resourceType {
-	return &resourceType{schema: iamUserSchema(), read: readIAMUsers}
+	return &resourceType{schema: iamUserSchema(), read: readIAMUsers, apply: applyIAMUser}
 }
 
 func iamUserSchema() *providers.Schema {

@@ -22,7 +22,7 @@ import (
 // accepted in configuration and never compared, rather than compared with a
 // value that was not read.
 func instanceType() *resourceType {
-	return &resourceType{schema: instanceSchema(), read: readInstances}
+	return &resourceType{schema: instanceSchema(), read: readInstances, apply: applyInstance}
 }
 
 func instanceSchema() *providers.Schema {
@@ -47,7 +47,7 @@ func instanceSchema() *providers.Schema {
 	}
 	str, num, boolean := cty.String, cty.Number, cty.Bool
 	opt := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Optional: true} }
-	return &providers.Schema{
+	s := &providers.Schema{
 		Type: "aws_instance",
 		Tags: true,
 		Attributes: map[string]*providers.Attribute{
@@ -182,6 +182,23 @@ func instanceSchema() *providers.Schema {
 			"vpc_security_group_ids": optComp(cty.Set(str)),
 		},
 	}
+	// What terraform-provider-aws v5 marks ForceNew. A block is marked as
+	// a whole when each attribute a configuration sets in it is ForceNew
+	// (cpu_options, ebs_block_device, enclave_options, network_interface).
+	for _, name := range []string{
+		"ami", "associate_public_ip_address", "availability_zone",
+		"cpu_core_count", "cpu_options", "cpu_threads_per_core",
+		"ebs_block_device", "ebs_optimized", "enclave_options", "ephemeral_block_device",
+		"hibernation", "host_id", "ipv6_address_count", "ipv6_addresses", "key_name",
+		"launch_template", "network_interface", "placement_group", "placement_partition_number",
+		"private_dns_name_options", "private_ip", "security_groups", "subnet_id", "tenancy",
+	} {
+		s.Attributes[name].ForceNew = true
+	}
+	root := s.Attributes["root_block_device"].Nested.Attributes
+	root["encrypted"].ForceNew = true
+	root["kms_key_id"].ForceNew = true
+	return s
 }
 
 // instanceTypeNormalizer compares instance types without case or

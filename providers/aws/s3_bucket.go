@@ -21,7 +21,7 @@ import (
 // are read, so a configuration that sets them compares them; left out of
 // configuration they accept any live value.
 func s3BucketType() *resourceType {
-	return &resourceType{schema: s3BucketSchema(), read: readS3Buckets}
+	return &resourceType{schema: s3BucketSchema(), read: readS3Buckets, apply: applyS3Bucket}
 }
 
 func s3BucketSchema() *providers.Schema {
@@ -29,17 +29,17 @@ func s3BucketSchema() *providers.Schema {
 		Type: "aws_s3_bucket",
 		Attributes: map[string]*providers.Attribute{
 			"id":     {Type: cty.String, Computed: true},
-			"bucket": {Type: cty.String, Optional: true, Computed: true},
+			"bucket": {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 			// bucket_prefix is read back from a name Terraform generated
 			// (create.NamePrefixFromName), as v5 does.
-			"bucket_prefix":               {Type: cty.String, Optional: true, Computed: true},
+			"bucket_prefix":               {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 			"arn":                         {Type: cty.String, Computed: true},
 			"bucket_domain_name":          {Type: cty.String, Computed: true},
 			"bucket_regional_domain_name": {Type: cty.String, Computed: true},
 			"hosted_zone_id":              {Type: cty.String, Computed: true},
 			"region":                      {Type: cty.String, Computed: true},
 			"force_destroy":               {Type: cty.Bool, Optional: true, TerraformOnly: true, Default: cty.False},
-			"object_lock_enabled":         {Type: cty.Bool, Optional: true, Computed: true},
+			"object_lock_enabled":         {Type: cty.Bool, Optional: true, Computed: true, ForceNew: true},
 			"tags":                        {Type: cty.Map(cty.String), Optional: true},
 			// acl is write-only in terraform-provider-aws: the read never
 			// sets it from S3 (only grant, from GetBucketAcl), so Terraform

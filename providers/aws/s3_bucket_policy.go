@@ -13,7 +13,7 @@ import (
 // any other failure of GetBucketPolicy fails the read, so a bucket is never
 // reported missing because its policy could not be read.
 func s3BucketPolicyType() *resourceType {
-	return &resourceType{schema: s3BucketPolicySchema(), read: readS3BucketPolicies}
+	return &resourceType{schema: s3BucketPolicySchema(), read: readS3BucketPolicies, apply: applyS3BucketPolicy}
 }
 
 func s3BucketPolicySchema() *providers.Schema {
@@ -21,7 +21,7 @@ func s3BucketPolicySchema() *providers.Schema {
 		Type: "aws_s3_bucket_policy",
 		Attributes: map[string]*providers.Attribute{
 			"id":     {Type: cty.String, Computed: true},
-			"bucket": {Type: cty.String, Required: true},
+			"bucket": {Type: cty.String, Required: true, ForceNew: true},
 			"policy": {Type: cty.String, Required: true, Comparer: policyComparer},
 		},
 		Identity: identityOf("bucket"),

@@ -12,7 +12,7 @@ import (
 // ID is the bucket name. A bucket without a public access block
 // (NoSuchPublicAccessBlockConfiguration) has none live.
 func s3BucketPublicAccessBlockType() *resourceType {
-	return &resourceType{schema: s3BucketPublicAccessBlockSchema(), read: readS3BucketPublicAccessBlocks}
+	return &resourceType{schema: s3BucketPublicAccessBlockSchema(), read: readS3BucketPublicAccessBlocks, apply: applyS3BucketPublicAccessBlock}
 }
 
 // publicAccessBlockSettings are the four settings; each defaults to false
@@ -22,7 +22,7 @@ var publicAccessBlockSettings = []string{"block_public_acls", "block_public_poli
 func s3BucketPublicAccessBlockSchema() *providers.Schema {
 	attrs := map[string]*providers.Attribute{
 		"id":     {Type: cty.String, Computed: true},
-		"bucket": {Type: cty.String, Required: true},
+		"bucket": {Type: cty.String, Required: true, ForceNew: true},
 	}
 	for _, s := range publicAccessBlockSettings {
 		attrs[s] = &providers.Attribute{Type: cty.Bool, Optional: true, Default: cty.False}

@@ -24,7 +24,7 @@ import (
 // The engine reads every resource of a type (no IDs), so this must not
 // depend on the IDs asked for.
 func s3BucketVersioningType() *resourceType {
-	return &resourceType{schema: s3BucketVersioningSchema(), read: readS3BucketVersionings}
+	return &resourceType{schema: s3BucketVersioningSchema(), read: readS3BucketVersionings, apply: applyS3BucketVersioning}
 }
 
 func s3BucketVersioningSchema() *providers.Schema {
@@ -32,10 +32,10 @@ func s3BucketVersioningSchema() *providers.Schema {
 		Type: "aws_s3_bucket_versioning",
 		Attributes: map[string]*providers.Attribute{
 			"id":     {Type: cty.String, Computed: true},
-			"bucket": {Type: cty.String, Required: true},
+			"bucket": {Type: cty.String, Required: true, ForceNew: true},
 			// expected_bucket_owner and mfa are request parameters (a guard
 			// against the wrong account, an MFA token), not bucket settings.
-			"expected_bucket_owner": {Type: cty.String, Optional: true, TerraformOnly: true},
+			"expected_bucket_owner": {Type: cty.String, Optional: true, TerraformOnly: true, ForceNew: true},
 			"mfa":                   {Type: cty.String, Optional: true, Sensitive: true, TerraformOnly: true},
 			"versioning_configuration": {Required: true, Nested: &providers.NestedBlock{
 				Nesting: providers.NestingList, MinItems: 1, MaxItems: 1,

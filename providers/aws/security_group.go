@@ -24,7 +24,7 @@ const uniqueIDSuffixLength = 26
 // rules. Attribute semantics follow terraform-provider-aws v5
 // internal/service/ec2/vpc_security_group.go (resourceSecurityGroup).
 func securityGroupType() *resourceType {
-	return &resourceType{schema: securityGroupSchema(), read: readSecurityGroups}
+	return &resourceType{schema: securityGroupSchema(), read: readSecurityGroups, apply: applySecurityGroup}
 }
 
 func securityGroupSchema() *providers.Schema {
@@ -56,17 +56,17 @@ func securityGroupSchema() *providers.Schema {
 		Attributes: map[string]*providers.Attribute{
 			"id":          computed,
 			"arn":         computed,
-			"description": {Type: cty.String, Optional: true, Default: cty.StringVal("Managed by Terraform")},
+			"description": {Type: cty.String, Optional: true, ForceNew: true, Default: cty.StringVal("Managed by Terraform")},
 			"egress":      rules(),
 			"ingress":     rules(),
-			"name":        {Type: cty.String, Optional: true, Computed: true},
-			"name_prefix": {Type: cty.String, Optional: true, Computed: true},
+			"name":        {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"name_prefix": {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 			"owner_id":    computed,
 			// Only tells Terraform how to delete the group.
 			"revoke_rules_on_delete": {Type: cty.Bool, Optional: true, TerraformOnly: true, Default: cty.False},
 			"tags":                   {Type: cty.Map(cty.String), Optional: true},
 			"timeouts":               timeoutsAttribute("create", "delete"),
-			"vpc_id":                 {Type: cty.String, Optional: true, Computed: true},
+			"vpc_id":                 {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 		},
 	}
 }

@@ -15,7 +15,7 @@ import (
 // subnetType is aws_subnet. Attribute semantics follow terraform-provider-aws
 // v5 internal/service/ec2/vpc_subnet.go (resourceSubnet).
 func subnetType() *resourceType {
-	return &resourceType{schema: subnetSchema(), read: readSubnets}
+	return &resourceType{schema: subnetSchema(), read: readSubnets, apply: applySubnet}
 }
 
 func subnetSchema() *providers.Schema {
@@ -39,9 +39,9 @@ func subnetSchema() *providers.Schema {
 			"id":                              computed,
 			"arn":                             computed,
 			"assign_ipv6_address_on_creation": optBool(cty.False),
-			"availability_zone":               {Type: cty.String, Optional: true, Computed: true},
-			"availability_zone_id":            {Type: cty.String, Optional: true, Computed: true},
-			"cidr_block":                      {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
+			"availability_zone":               {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"availability_zone_id":            {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"cidr_block":                      {Type: cty.String, Optional: true, Computed: true, ForceNew: true, Normalizer: cidrNormalizer},
 			"customer_owned_ipv4_pool":        {Type: cty.String, Optional: true},
 			"enable_dns64":                    optBool(cty.False),
 			"enable_lni_at_device_index":      {Type: cty.Number, Optional: true},
@@ -49,23 +49,23 @@ func subnetSchema() *providers.Schema {
 			"enable_resource_name_dns_a_record_on_launch":    optBool(cty.False),
 			// IPAM allocation inputs: kept from configuration by
 			// Terraform, not reported by EC2.
-			"ipv4_ipam_pool_id":              {Type: cty.String, Optional: true, TerraformOnly: true},
-			"ipv4_netmask_length":            {Type: cty.Number, Optional: true, TerraformOnly: true},
+			"ipv4_ipam_pool_id":              {Type: cty.String, Optional: true, TerraformOnly: true, ForceNew: true},
+			"ipv4_netmask_length":            {Type: cty.Number, Optional: true, TerraformOnly: true, ForceNew: true},
 			"ipv6_cidr_block":                {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
 			"ipv6_cidr_block_association_id": computed,
-			"ipv6_ipam_pool_id":              {Type: cty.String, Optional: true, TerraformOnly: true},
-			"ipv6_native":                    optBool(cty.False),
-			"ipv6_netmask_length":            {Type: cty.Number, Optional: true, TerraformOnly: true},
+			"ipv6_ipam_pool_id":              {Type: cty.String, Optional: true, TerraformOnly: true, ForceNew: true},
+			"ipv6_native":                    {Type: cty.Bool, Optional: true, Default: cty.False, ForceNew: true},
+			"ipv6_netmask_length":            {Type: cty.Number, Optional: true, TerraformOnly: true, ForceNew: true},
 			// Optional without a schema default: the SDK reads an absent
 			// bool as false.
 			"map_customer_owned_ip_on_launch":     optBool(cty.False),
 			"map_public_ip_on_launch":             optBool(cty.False),
-			"outpost_arn":                         {Type: cty.String, Optional: true},
+			"outpost_arn":                         {Type: cty.String, Optional: true, ForceNew: true},
 			"owner_id":                            computed,
 			"private_dns_hostname_type_on_launch": {Type: cty.String, Optional: true, Computed: true},
 			"tags":                                {Type: cty.Map(cty.String), Optional: true},
 			"timeouts":                            timeoutsAttribute("create", "delete"),
-			"vpc_id":                              {Type: cty.String, Required: true},
+			"vpc_id":                              {Type: cty.String, Required: true, ForceNew: true},
 		},
 	}
 }

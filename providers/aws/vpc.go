@@ -22,7 +22,7 @@ const amazonIPv6Pool = "Amazon"
 // vpcType is aws_vpc. Attribute semantics follow terraform-provider-aws v5
 // internal/service/ec2/vpc_.go (ResourceVPC).
 func vpcType() *resourceType {
-	return &resourceType{schema: vpcSchema(), read: readVPCs}
+	return &resourceType{schema: vpcSchema(), read: readVPCs, apply: applyVPC}
 }
 
 func vpcSchema() *providers.Schema {
@@ -38,7 +38,7 @@ func vpcSchema() *providers.Schema {
 			// Optional without a schema default: the SDK reads an
 			// absent bool as false, so false is what is expected live.
 			"assign_generated_ipv6_cidr_block": {Type: cty.Bool, Optional: true, Default: cty.False},
-			"cidr_block":                       {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
+			"cidr_block":                       {Type: cty.String, Optional: true, Computed: true, ForceNew: true, Normalizer: cidrNormalizer},
 			"default_network_acl_id":           str(false, true),
 			"default_route_table_id":           str(false, true),
 			"default_security_group_id":        str(false, true),
@@ -48,11 +48,14 @@ func vpcSchema() *providers.Schema {
 			// Reading it takes a third DescribeVpcAttribute call per
 			// VPC; it is not read and so never compared.
 			"enable_network_address_usage_metrics": {Type: cty.Bool, Optional: true, Computed: true, TerraformOnly: true},
-			"instance_tenancy":                     {Type: cty.String, Optional: true, Default: cty.StringVal("default")},
+			// Not ForceNew in terraform-provider-aws v5 (resourceVPCUpdate
+			// calls ModifyVpcTenancy), but EC2 changes only "dedicated" to
+			// "default" in place; Apply refuses any other change.
+			"instance_tenancy": {Type: cty.String, Optional: true, Default: cty.StringVal("default")},
 			// IPAM allocation inputs: Terraform keeps them from
 			// configuration, EC2 does not report them.
-			"ipv4_ipam_pool_id":                    {Type: cty.String, Optional: true, TerraformOnly: true},
-			"ipv4_netmask_length":                  {Type: cty.Number, Optional: true, TerraformOnly: true},
+			"ipv4_ipam_pool_id":                    {Type: cty.String, Optional: true, TerraformOnly: true, ForceNew: true},
+			"ipv4_netmask_length":                  {Type: cty.Number, Optional: true, TerraformOnly: true, ForceNew: true},
 			"ipv6_association_id":                  str(false, true),
 			"ipv6_cidr_block":                      {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
 			"ipv6_cidr_block_network_border_group": str(true, true),
