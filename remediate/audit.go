@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -38,19 +39,22 @@ type EntryAttribute struct {
 }
 
 // AuditLog appends entries as JSON lines, each synced to disk before the
-// next change is made. A nil AuditLog records nothing.
+// next change is made. The file is created by the first entry, so that a
+// run that changes nothing leaves none. A nil AuditLog records nothing.
 type AuditLog struct {
-	mu sync.Mutex
-	f  *os.File
+	mu   sync.Mutex
+	path string
+	f    *os.File
 }
 
-// OpenAuditLog opens (creating it if needed) an audit log for appending.
+// OpenAuditLog returns an audit log appending to path. It checks that the
+// file's directory exists, so that a typo fails before any change.
 func OpenAuditLog(path string) (*AuditLog, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("opening the audit log: %w", err)
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("opening the audit log %s: %s is not a directory", path, dir)
 	}
-	return &AuditLog{f: f}, nil
+	return &AuditLog{path: path}, nil
 }
 
 // Record appends one entry.
@@ -70,6 +74,13 @@ func (a *AuditLog) Record(e Entry) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.f == nil {
+		f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("opening the audit log: %w", err)
+		}
+		a.f = f
+	}
 	if _, err := a.f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
@@ -84,7 +95,14 @@ func (a *AuditLog) Close() error {
 	if a == nil {
 		return nil
 	}
-	return a.f.Close()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.f == nil {
+		return nil
+	}
+	err := a.f.Close()
+	a.f = nil
+	return err
 }
 
 // entryAttributes renders a change's attributes for the log.

@@ -65,6 +65,8 @@ type AttributeChange struct {
 	Sensitive bool
 	// ForceNew attributes cannot change in place.
 	ForceNew bool
+	// saved holds the values of a plan read from a file, for display.
+	savedFrom, savedTo json.RawMessage
 }
 
 type attributeChangeJSON struct {
@@ -78,7 +80,11 @@ type attributeChangeJSON struct {
 // MarshalJSON writes the values as plain JSON, sensitive ones as
 // "(sensitive)".
 func (a AttributeChange) MarshalJSON() ([]byte, error) {
-	return json.Marshal(attributeChangeJSON{Path: a.Path, From: redactedJSON(a.From, a.Sensitive), To: redactedJSON(a.To, a.Sensitive), Sensitive: a.Sensitive, ForceNew: a.ForceNew})
+	j := attributeChangeJSON{Path: a.Path, From: redactedJSON(a.From, a.Sensitive), To: redactedJSON(a.To, a.Sensitive), Sensitive: a.Sensitive, ForceNew: a.ForceNew}
+	if a.From == cty.NilVal && a.savedFrom != nil {
+		j.From, j.To = a.savedFrom, a.savedTo
+	}
+	return json.Marshal(j)
 }
 
 // UnmarshalJSON reads a saved plan's attribute; its values are only for
@@ -88,7 +94,8 @@ func (a *AttributeChange) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*a = AttributeChange{Path: j.Path, Sensitive: j.Sensitive, ForceNew: j.ForceNew, From: cty.NullVal(cty.DynamicPseudoType), To: cty.NullVal(cty.DynamicPseudoType)}
+	*a = AttributeChange{Path: j.Path, Sensitive: j.Sensitive, ForceNew: j.ForceNew, From: cty.NilVal, To: cty.NilVal,
+		savedFrom: j.From, savedTo: j.To}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -31,9 +32,12 @@ func WriteConsole(w io.Writer, p *Plan, color bool) error {
 		return style + s + reset
 	}
 	var b strings.Builder
-	if p.Empty() {
+	switch {
+	case len(p.Changes) == 0:
 		b.WriteString("No changes: the live resources are as Git declares them, as far as remediation can tell.\n")
-	} else {
+	case p.Empty():
+		b.WriteString("These changes are needed, and blocked:\n")
+	default:
 		b.WriteString("driftctl will perform the following actions:\n")
 	}
 	style := map[Action]string{Create: green, Update: yellow, Replace: red, Delete: red}
@@ -57,7 +61,12 @@ func WriteConsole(w io.Writer, p *Plan, color bool) error {
 			fmt.Fprintf(&b, "\n  %s %s\n", paint(style[c.Action], head), describe(c))
 			for _, a := range c.Attributes {
 				from, to := "(sensitive)", "(sensitive)"
-				if !a.Sensitive {
+				switch {
+				case a.Sensitive:
+				case a.From == cty.NilVal && a.savedFrom != nil:
+					// A saved plan shows its values as it saved them.
+					from, to = string(a.savedFrom), string(a.savedTo)
+				default:
 					from, to = valueText(a.From), valueText(a.To)
 				}
 				mark := ""
@@ -96,13 +105,66 @@ func describe(c Change) string {
 	return ""
 }
 
-// valueText renders a value compactly for the console.
+// valueText renders a value compactly for the console, as HCL would
+// write it; the unset attributes of an object (a security group rule's
+// empty lists) are left out.
 func valueText(v cty.Value) string {
-	raw := redactedJSON(v, false)
-	if len(raw) > 120 {
-		return string(raw[:117]) + "..."
+	text := hclText(v)
+	if len(text) > 160 {
+		return text[:157] + "..."
 	}
-	return string(raw)
+	return text
+}
+
+func hclText(v cty.Value) string {
+	switch {
+	case v == cty.NilVal || v.IsNull():
+		return "null"
+	case !v.IsKnown():
+		return "(known after apply)"
+	}
+	ty := v.Type()
+	switch {
+	case ty.IsObjectType() || ty.IsMapType():
+		var parts []string
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			if ty.IsObjectType() && unset(e) {
+				continue
+			}
+			parts = append(parts, k.AsString()+" = "+hclText(e))
+		}
+		sort.Strings(parts)
+		return "{" + strings.Join(parts, ", ") + "}"
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
+		var parts []string
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			parts = append(parts, hclText(e))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return string(redactedJSON(v, false))
+}
+
+// unset is true for what Terraform stores for an attribute left out.
+func unset(v cty.Value) bool {
+	if v.IsNull() {
+		return true
+	}
+	if !v.IsKnown() {
+		return false
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return v.AsString() == ""
+	case ty == cty.Bool:
+		return v.False()
+	case ty.IsCollectionType():
+		return v.LengthInt() == 0
+	}
+	return false
 }
 
 // WriteJSON writes the plan as JSON (the saved plan format).
@@ -172,7 +234,9 @@ func WriteOutcomes(w io.Writer, outcomes []Outcome, color bool) error {
 			line += " (" + o.Error + ")"
 		}
 		b.WriteString(line + "\n")
-		if o.NewID != "" && (o.Result == Verified || o.Result == StillDrifted) && !strings.Contains(o.Change.Address, "/") {
+		// The state already knows a resource recreated with the ID it
+		// records (a bucket, a role): only new IDs need an import.
+		if o.NewID != "" && o.NewID != o.Change.ID && (o.Result == Verified || o.Result == StillDrifted) && !strings.Contains(o.Change.Address, "/") {
 			imports = append(imports, o)
 		}
 	}

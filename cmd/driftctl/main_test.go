@@ -133,8 +133,14 @@ func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
 // and makes requests of one operation fail:
 // fault SERVICE OPERATION STATUS [CODE], e.g. fault ec2 DescribeVpcs 403 UnauthorizedOperation.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 1 && args[0] == "clear" {
+		if h := ts.Value(proxyKey{}).(*proxyHolder); h.proxy != nil {
+			h.proxy.Clear()
+		}
+		return
+	}
 	if neg || len(args) < 3 {
-		ts.Fatalf("usage: fault SERVICE OPERATION STATUS [CODE]")
+		ts.Fatalf("usage: fault SERVICE OPERATION STATUS [CODE], or fault clear")
 	}
 	status, err := strconv.Atoi(args[2])
 	ts.Check(err)

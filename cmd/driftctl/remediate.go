@@ -88,7 +88,9 @@ type stackScanner struct {
 }
 
 func (s *stackScanner) scan(ctx context.Context, created map[string]string) (*drift.Session, error) {
-	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(s.o.allowDelete))
+	// Unmanaged resources are always discovered, so that the plan says which
+	// it leaves alone without --allow-delete.
+	scanner := drift.NewScanner(providers.NewRegistry(s.factory))
 	sess, diags := scanner.Open(ctx, drift.Input{
 		Stack: s.stack, Module: s.src.Module, State: s.st,
 		Vars:   spec.VarOptions{Args: s.o.vars, Environ: os.Environ()},
