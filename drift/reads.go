@@ -30,7 +30,7 @@ type reads struct {
 	order   []readKey
 }
 
-func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, configured map[spec.ProviderRef]providers.Configured, limit int) *reads {
+func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, attributes func(typ string) []string, configured map[spec.ProviderRef]providers.Configured, limit int) *reads {
 	r := &reads{results: map[readKey]*readResult{}}
 	sem := make(chan struct{}, limit)
 	for _, ref := range sortedRefs(plan) {
@@ -55,7 +55,7 @@ func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, configu
 					return
 				}
 				defer func() { <-sem }()
-				resp, err := p.Read(ctx, providers.ReadRequest{Type: typ})
+				resp, err := p.Read(ctx, providers.ReadRequest{Type: typ, Attributes: attributes(typ)})
 				if err != nil {
 					res.err = err
 					return

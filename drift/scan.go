@@ -167,8 +167,10 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		}
 	}
 	e := &evaluation{
-		scanner:    s,
-		reads:      startReads(ctx, plan, configured, s.concurrency),
+		scanner: s,
+		reads: startReads(ctx, plan, func(typ string) []string {
+			return in.Module.WrittenAttributes(typ, s.registry)
+		}, configured, s.concurrency),
 		configured: configured,
 		state:      in.State,
 		ids:        in.IDs,

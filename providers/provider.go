@@ -72,6 +72,11 @@ type ReadRequest struct {
 	Type string
 	// IDs limits the read to these resource IDs; empty means all.
 	IDs []string
+	// Attributes, when not nil, are the attributes the configuration writes
+	// for this type. A provider may then skip reading optional+computed
+	// attributes not listed (they are never compared), to save calls; it
+	// must still read every other attribute.
+	Attributes []string
 }
 
 // ReadResponse holds what a read found.

@@ -622,3 +622,37 @@ resource "aws_subnet" "a" {
 		t.Errorf("aws_vpc.main references %v, want none", refs)
 	}
 }
+
+func TestWrittenAttributes(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+resource "aws_s3_bucket" "a" {
+  bucket = "a"
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "b"
+  tags   = { Env = "prod" }
+}
+resource "aws_security_group" "web" {
+  name = "web"
+  dynamic "ingress" {
+    for_each = [443]
+    content {
+      from_port = ingress.value
+      to_port   = ingress.value
+      protocol  = "tcp"
+    }
+  }
+}
+`})
+	m, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if got := strings.Join(m.WrittenAttributes("aws_s3_bucket", testSchemas()), ","); got != "bucket,tags" {
+		t.Errorf("aws_s3_bucket writes %s, want bucket,tags", got)
+	}
+	if got := strings.Join(m.WrittenAttributes("aws_security_group", testSchemas()), ","); got != "ingress,name" {
+		t.Errorf("aws_security_group writes %s, want ingress,name (the dynamic block by its label)", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -336,4 +337,43 @@ func parseProviderRef(expr hcl.Expression) (ProviderRef, hcl.Diagnostics) {
 		}}
 	}
 	return ref, nil
+}
+
+// WrittenAttributes lists the top-level attributes and blocks that the
+// configuration writes in any resource of a type (dynamic blocks count by
+// their label), sorted. A provider may skip reading optional+computed
+// attributes that no configuration writes: they are never compared.
+func (m *Module) WrittenAttributes(typ string, schemas SchemaSource) []string {
+	spec, ok := schemas.ResourceSpec(typ)
+	if !ok {
+		return nil
+	}
+	schema := hcldec.ImpliedSchema(spec)
+	schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"name"}})
+	seen := map[string]bool{}
+	for _, b := range m.resources {
+		if b.Type != typ {
+			continue
+		}
+		content, _, _ := b.Body.PartialContent(schema)
+		if content == nil {
+			continue
+		}
+		for name := range content.Attributes {
+			seen[name] = true
+		}
+		for _, blk := range content.Blocks {
+			if blk.Type == "dynamic" && len(blk.Labels) == 1 {
+				seen[blk.Labels[0]] = true
+			} else {
+				seen[blk.Type] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for name := range seen {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }
