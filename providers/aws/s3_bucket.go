@@ -97,39 +97,53 @@ func readS3Buckets(ctx context.Context, p *Provider, ids []string) ([]*providers
 		if err != nil {
 			return nil, err
 		}
-		versioning, err := p.bucketVersioning(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		policy, err := p.bucketPolicy(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		sse, err := p.bucketEncryption(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		objectLock, err := p.bucketObjectLockEnabled(ctx, name)
-		if err != nil {
-			return nil, err
-		}
 		part := partitionOf(p.region)
-		attrs := objectOf(schema.Attributes, map[string]cty.Value{
-			"id":                                   cty.StringVal(name),
-			"bucket":                               cty.StringVal(name),
-			"bucket_prefix":                        namePrefix(name),
-			"arn":                                  cty.StringVal(fmt.Sprintf("arn:%s:s3:::%s", part.name, name)),
-			"bucket_domain_name":                   cty.StringVal(fmt.Sprintf("%s.s3.%s", name, part.dnsSuffix)),
-			"bucket_regional_domain_name":          cty.StringVal(fmt.Sprintf("%s.s3.%s.%s", name, p.region, part.dnsSuffix)),
-			"hosted_zone_id":                       hostedZoneID(p.region),
-			"region":                               cty.StringVal(p.region),
-			"object_lock_enabled":                  cty.BoolVal(objectLock),
-			"tags":                                 tagsValue(tags),
-			"policy":                               strOrNull(policy),
-			"versioning":                           inlineVersioning(schema.Attributes["versioning"], versioning.Status, versioning.MFADelete),
-			"server_side_encryption_configuration": inlineEncryption(schema.Attributes["server_side_encryption_configuration"], sse),
-		})
-		return &providers.Live{ID: name, Attrs: attrs}, nil
+		// The deprecated inline settings are optional+computed: read them
+		// (a call each per bucket) only when a configuration writes them.
+		inline := map[string]cty.Value{}
+		if written(ctx, "versioning") {
+			versioning, err := p.bucketVersioning(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			inline["versioning"] = inlineVersioning(schema.Attributes["versioning"], versioning.Status, versioning.MFADelete)
+		}
+		if written(ctx, "policy") {
+			policy, err := p.bucketPolicy(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			inline["policy"] = strOrNull(policy)
+		}
+		if written(ctx, "server_side_encryption_configuration") {
+			sse, err := p.bucketEncryption(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			inline["server_side_encryption_configuration"] = inlineEncryption(schema.Attributes["server_side_encryption_configuration"], sse)
+		}
+		if written(ctx, "object_lock_enabled") {
+			objectLock, err := p.bucketObjectLockEnabled(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			inline["object_lock_enabled"] = cty.BoolVal(objectLock)
+		}
+		values := map[string]cty.Value{
+			"id":                          cty.StringVal(name),
+			"bucket":                      cty.StringVal(name),
+			"bucket_prefix":               namePrefix(name),
+			"arn":                         cty.StringVal(fmt.Sprintf("arn:%s:s3:::%s", part.name, name)),
+			"bucket_domain_name":          cty.StringVal(fmt.Sprintf("%s.s3.%s", name, part.dnsSuffix)),
+			"bucket_regional_domain_name": cty.StringVal(fmt.Sprintf("%s.s3.%s.%s", name, p.region, part.dnsSuffix)),
+			"hosted_zone_id":              hostedZoneID(p.region),
+			"region":                      cty.StringVal(p.region),
+			"tags":                        tagsValue(tags),
+		}
+		for k, v := range inline {
+			values[k] = v
+		}
+		return &providers.Live{ID: name, Attrs: objectOf(schema.Attributes, values)}, nil
 	})
 }
 
