@@ -16,3 +16,7 @@ demo:
 lint:
     test -z "$(gofmt -l .)"
     go vet ./...
+
+# Benchmark scans against moto with a real region's latency (see cmd/driftbench).
+bench:
+    go run ./cmd/driftbench --resources 1000,5000 --latency 50ms

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/metrics"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/providers/aws"
+	"github.com/gitdrift/driftctl/report"
+	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// childResult is what a child process measured, written to its stdout as
+// JSON.
+type childResult struct {
+	WallSeconds    float64        `json:"wall_seconds"`
+	ScanSeconds    float64        `json:"scan_seconds"`
+	ReportSeconds  float64        `json:"report_seconds"`
+	MetricsSeconds float64        `json:"metrics_seconds"`
+	PeakRSS        int64          `json:"peak_rss_bytes"`
+	BaseRSS        int64          `json:"base_rss_bytes"`
+	Calls          map[string]int `json:"calls"`
+	Drifted        []string       `json:"drifted"`
+	Missing        []string       `json:"missing"`
+	Unmanaged      []string       `json:"unmanaged"`
+	Other          []string       `json:"other"` // unknown and ignored results
+	InSync         int            `json:"in_sync"`
+	Errors         []string       `json:"errors"`
+	Diagnostics    []string       `json:"diagnostics"`
+}
+
+// procStatus reads a "VmXXX: N kB" line of /proc/self/status, in bytes;
+// 0 where there is none (not Linux).
+func procStatus(field string) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok || name != field {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		if err != nil {
+			return 0
+		}
+		return kb * 1024
+	}
+	return 0
+}
+
+// scanChild scans dir as driftctl scan does (AWS endpoint and credentials
+// from the environment), then builds its metrics and JSON report. With
+// mem set, the provider serves the live resources from memory.
+func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, error) {
+	res := &childResult{Calls: map[string]int{}}
+	var mu sync.Mutex
+	api := metrics.NewAPICalls()
+	var factory providers.Factory = mem
+	if mem == nil {
+		parallelism, _ := strconv.Atoi(os.Getenv("DRIFTBENCH_PARALLELISM"))
+		rate, _ := strconv.ParseFloat(os.Getenv("DRIFTBENCH_API_RATE"), 64)
+		factory = aws.NewFactory(aws.WithParallelism(parallelism), aws.WithAPIRate(rate), aws.WithAPIObserver(func(service, operation, code string) {
+			api.Observe("aws", service, operation, code)
+			mu.Lock()
+			res.Calls[service+":"+operation]++
+			mu.Unlock()
+		}))
+	}
+	runtime.GC()
+	res.BaseRSS = procStatus("VmRSS")
+
+	started := time.Now()
+	src, diags, err := spec.Open(ctx, dir, spec.GitOptions{Environ: os.Environ()})
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	if diags.HasErrors() {
+		return nil, errors.New(diags.Error())
+	}
+	st, err := state.Discover(ctx, nil, nil, src.Dir)
+	if err != nil {
+		return nil, err
+	}
+	rep, sdiags := drift.NewScanner(providers.NewRegistry(factory), drift.WithUnmanaged(true)).Scan(ctx, drift.Input{
+		Stack: "driftbench", Module: src.Module, Vars: spec.VarOptions{Environ: os.Environ()}, State: st,
+	})
+	for _, d := range append(diags, sdiags...) {
+		res.Diagnostics = append(res.Diagnostics, d.Error())
+	}
+	if rep == nil {
+		return nil, fmt.Errorf("the scan produced no report: %s", sdiags.Error())
+	}
+	scanned := time.Now()
+	res.ScanSeconds = scanned.Sub(started).Seconds()
+
+	if err := report.JSON(io.Discard, rep); err != nil {
+		return nil, err
+	}
+	if err := report.Console(io.Discard, rep, report.ConsoleOptions{}); err != nil {
+		return nil, err
+	}
+	reported := time.Now()
+	res.ReportSeconds = reported.Sub(scanned).Seconds()
+
+	snap := metrics.Next(nil, metrics.ScanOutcome{Stack: "driftbench", Source: dir, Report: rep, Started: started, Ended: scanned,
+		FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}})
+	c := metrics.NewCollector(1000)
+	c.Set(snap)
+	if _, err := metrics.NewRegistry(c, api, "driftbench").Gather(); err != nil {
+		return nil, fmt.Errorf("gathering metrics: %w", err)
+	}
+	res.MetricsSeconds = time.Since(reported).Seconds()
+	res.WallSeconds = time.Since(started).Seconds()
+	res.PeakRSS = procStatus("VmHWM")
+
+	for _, r := range rep.Results {
+		switch r.Status {
+		case drift.Drifted:
+			res.Drifted = append(res.Drifted, r.Address)
+		case drift.Missing:
+			res.Missing = append(res.Missing, r.Address)
+		case drift.Unmanaged:
+			res.Unmanaged = append(res.Unmanaged, r.Type+" "+r.ID)
+		case drift.InSync:
+			res.InSync++
+		default:
+			res.Other = append(res.Other, fmt.Sprintf("%s %s %s: %s", r.Status, r.Address, r.ID, r.Reason))
+		}
+	}
+	for _, e := range rep.Errors {
+		res.Errors = append(res.Errors, fmt.Sprintf("%s %s %s: %s", e.Type, e.Region, e.Operation, e.Message))
+	}
+	sort.Strings(res.Drifted)
+	sort.Strings(res.Missing)
+	sort.Strings(res.Unmanaged)
+	return res, nil
+}
+
+// exactly says whether the report found exactly the hand changes and
+// everything else in sync; otherwise why not.
+func exactly(want expected, got *childResult, managed int) (bool, string) {
+	var why []string
+	cmp := func(what string, w, g []string) {
+		ws, gs := map[string]bool{}, map[string]bool{}
+		for _, s := range w {
+			ws[s] = true
+		}
+		for _, s := range g {
+			gs[s] = true
+		}
+		var lack, extra []string
+		for _, s := range w {
+			if !gs[s] {
+				lack = append(lack, s)
+			}
+		}
+		for _, s := range g {
+			if !ws[s] {
+				extra = append(extra, s)
+			}
+		}
+		if len(lack) > 0 {
+			why = append(why, fmt.Sprintf("%s lacks %d: %s", what, len(lack), firstFew(lack)))
+		}
+		if len(extra) > 0 {
+			why = append(why, fmt.Sprintf("%s has %d more: %s", what, len(extra), firstFew(extra)))
+		}
+	}
+	cmp("drifted", want.Drifted, got.Drifted)
+	cmp("missing", want.Missing, got.Missing)
+	cmp("unmanaged", want.Unmanaged, got.Unmanaged)
+	if len(got.Other) > 0 {
+		why = append(why, fmt.Sprintf("%d unknown or ignored: %s", len(got.Other), firstFew(got.Other)))
+	}
+	if wantSync := managed - len(want.Drifted) - len(want.Missing); got.InSync != wantSync {
+		why = append(why, fmt.Sprintf("%d in sync, want %d", got.InSync, wantSync))
+	}
+	return len(why) == 0, strings.Join(why, "; ")
+}
+
+func firstFew(s []string) string {
+	if len(s) > 5 {
+		return strings.Join(s[:5], ", ") + ", …"
+	}
+	return strings.Join(s, ", ")
+}

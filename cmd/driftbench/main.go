@@ -1,0 +1,341 @@
+// Command driftbench measures driftctl at scale: it seeds moto with an
+// estate of N resources of the supported types, writes its HCL and state,
+// changes about 5% of it by hand, and scans it through the awstest proxy
+// with a per-request latency. Beside each scan it measures the floor: the
+// minimum set of calls for that estate, issued straight through the SDK
+// through the same proxy. --engine-only measures the engine (match, diff,
+// report, metrics) with the live resources in memory.
+//
+//	go run ./cmd/driftbench --resources 1000,5000 --latency 50ms --json bench.json
+//	go run ./cmd/driftbench --engine-only --resources 100000
+//
+// Each size runs in a child process, so that peak RSS (VmHWM) is the run's
+// own; the parent holds moto, the proxy and the floor.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gitdrift/driftctl/providers/aws/awstest"
+)
+
+type options struct {
+	sizes       []int
+	latency     time.Duration
+	jsonPath    string
+	engineOnly  bool
+	concurrency int
+	workers     int
+	perFile     int
+	parallelism int
+	apiRate     float64
+	verbose     bool
+}
+
+// run is one line of the table and one object of the JSON.
+type run struct {
+	Mode             string         `json:"mode"`
+	Resources        int            `json:"resources"`
+	Calls            int            `json:"calls"`
+	MinCalls         int            `json:"min_calls"`
+	WallSeconds      float64        `json:"wall_seconds"`
+	FloorSeconds     float64        `json:"floor_seconds"`
+	PeakRSSBytes     int64          `json:"peak_rss_bytes"`
+	Exact            bool           `json:"exact"`
+	NotExact         string         `json:"not_exact,omitempty"`
+	LatencyMS        float64        `json:"latency_ms"`
+	Concurrency      int            `json:"floor_concurrency,omitempty"`
+	SeedSeconds      float64        `json:"seed_seconds,omitempty"`
+	ScanSeconds      float64        `json:"scan_seconds"`
+	ReportSeconds    float64        `json:"report_seconds"`
+	MetricsSeconds   float64        `json:"metrics_seconds"`
+	BytesPerResource float64        `json:"bytes_per_resource"`
+	CallsByOperation map[string]int `json:"calls_by_operation,omitempty"`
+	MinByOperation   map[string]int `json:"min_calls_by_operation,omitempty"`
+	FloorByOperation map[string]int `json:"floor_calls_by_operation,omitempty"`
+	Quirks           *quirks        `json:"moto_quirks,omitempty"`
+	Errors           []string       `json:"errors,omitempty"`
+}
+
+func main() {
+	// A child process runs one measured scan and prints its result.
+	if len(os.Args) > 1 && os.Args[1] == "-child" {
+		if err := child(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "driftbench child:", err)
+			os.Exit(2)
+		}
+		return
+	}
+	o := options{}
+	fs := flag.NewFlagSet("driftbench", flag.ExitOnError)
+	sizes := fs.String("resources", "200", "estate sizes, comma-separated (one run each)")
+	fs.DurationVar(&o.latency, "latency", 10*time.Millisecond, "latency the proxy adds to every request (a real region answers in ~50ms)")
+	fs.StringVar(&o.jsonPath, "json", "", "also write the runs to this file as JSON")
+	fs.BoolVar(&o.engineOnly, "engine-only", false, "measure match, diff, report and metrics with the live resources in memory (no moto)")
+	fs.IntVar(&o.concurrency, "concurrency", 32, "calls in flight for the floor")
+	fs.IntVar(&o.workers, "seed-workers", 16, "concurrent calls that seed moto")
+	fs.IntVar(&o.parallelism, "parallelism", 0, "driftctl's requests in flight (aws.WithParallelism; 0: driftctl's default)")
+	fs.Float64Var(&o.apiRate, "api-rate", 0, "driftctl's requests per second per service (aws.WithAPIRate; 0: driftctl's defaults, EC2 20/s)")
+	fs.IntVar(&o.perFile, "per-file", 1000, "resource blocks per .tf file")
+	fs.BoolVar(&o.verbose, "v", false, "print the child's diagnostics and the reasons of inexact reports in full")
+	_ = fs.Parse(os.Args[1:])
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 20 {
+			fmt.Fprintf(os.Stderr, "--resources %q: sizes are numbers of at least 20\n", s)
+			os.Exit(2)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := bench(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "driftbench:", err)
+		os.Exit(1)
+	}
+}
+
+func bench(ctx context.Context, o options) error {
+	var runs []run
+	for _, n := range o.sizes {
+		var r *run
+		var err error
+		if o.engineOnly {
+			r, err = engineRun(ctx, o, n)
+		} else {
+			r, err = motoRun(ctx, o, n)
+		}
+		if err != nil {
+			return fmt.Errorf("%d resources: %w", n, err)
+		}
+		runs = append(runs, *r)
+		if !o.engineOnly {
+			printBreakdown(r)
+		}
+	}
+	printTable(runs)
+	if o.jsonPath != "" {
+		b, err := json.MarshalIndent(map[string]any{"runs": runs}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// motoRun seeds a fresh moto with n resources, scans it in a child process
+// through the proxy, then issues the floor through the same proxy.
+func motoRun(ctx context.Context, o options, n int) (*run, error) {
+	srv, err := awstest.Launch(ctx)
+	if errors.Is(err, awstest.ErrNoMoto) {
+		return nil, fmt.Errorf("moto_server is not on PATH; %s", awstest.InstallHint)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	direct := newClients(srv.URL())
+	l := newLayout(n)
+	want := expectedOf(l)
+
+	seedStart := time.Now()
+	estate, err := seed(ctx, direct, l, o.workers)
+	if err != nil {
+		return nil, fmt.Errorf("seeding: %w", err)
+	}
+	if err := handChanges(ctx, direct, l, estate, o.workers); err != nil {
+		return nil, err
+	}
+	q, err := probeQuirks(ctx, direct)
+	if err != nil {
+		return nil, err
+	}
+	seedTime := time.Since(seedStart)
+	fmt.Fprintf(os.Stderr, "%d resources: seeded %d (+%d hand changes) in %.1fs (not measured)\n", n, l.total(), want.changed(), seedTime.Seconds())
+
+	dir, err := os.MkdirTemp("", "driftbench-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := writeHCL(dir, l, o.perFile); err != nil {
+		return nil, err
+	}
+	if err := writeState(dir, estate); err != nil {
+		return nil, err
+	}
+
+	proxy, err := awstest.NewProxy(srv.URL())
+	if err != nil {
+		return nil, err
+	}
+	defer proxy.Close()
+	for _, svc := range []string{"ec2", "s3", "iam", "sts"} {
+		proxy.Inject(awstest.Fault{Service: svc, Latency: o.latency})
+	}
+
+	res, err := runChild(ctx, o, []string{"scan", dir}, append(awstest.Environ(proxy.URL(), region), fmt.Sprintf("DRIFTBENCH_PARALLELISM=%d", o.parallelism), fmt.Sprintf("DRIFTBENCH_API_RATE=%g", o.apiRate)))
+	if err != nil {
+		return nil, err
+	}
+	floorTime, floorCalls, err := floor(ctx, proxy.URL(), q, o.concurrency)
+	if err != nil {
+		return nil, fmt.Errorf("the floor: %w", err)
+	}
+	mins := minCalls(l, q)
+	r := &run{
+		Mode: "moto", Resources: l.total(), Calls: sum(res.Calls), MinCalls: sum(mins),
+		WallSeconds: res.WallSeconds, FloorSeconds: floorTime.Seconds(), PeakRSSBytes: res.PeakRSS,
+		LatencyMS: float64(o.latency) / float64(time.Millisecond), Concurrency: o.concurrency, SeedSeconds: seedTime.Seconds(),
+		ScanSeconds: res.ScanSeconds, ReportSeconds: res.ReportSeconds, MetricsSeconds: res.MetricsSeconds,
+		BytesPerResource: float64(res.PeakRSS) / float64(l.total()),
+		CallsByOperation: res.Calls, MinByOperation: mins, FloorByOperation: floorCalls, Quirks: &q, Errors: res.Errors,
+	}
+	r.Exact, r.NotExact = exactly(want, res, l.total())
+	return r, nil
+}
+
+// engineRun measures the engine alone in a child process.
+func engineRun(ctx context.Context, o options, n int) (*run, error) {
+	res, err := runChild(ctx, o, []string{"engine", strconv.Itoa(n), strconv.Itoa(o.perFile)}, nil)
+	if err != nil {
+		return nil, err
+	}
+	l := newLayout(n)
+	r := &run{
+		Mode: "engine", Resources: l.total(), WallSeconds: res.WallSeconds, PeakRSSBytes: res.PeakRSS,
+		ScanSeconds: res.ScanSeconds, ReportSeconds: res.ReportSeconds, MetricsSeconds: res.MetricsSeconds,
+		BytesPerResource: float64(res.PeakRSS) / float64(l.total()), Errors: res.Errors,
+	}
+	r.Exact, r.NotExact = exactly(expectedOf(l), res, l.total())
+	return r, nil
+}
+
+// runChild re-executes this program with -child args and decodes the
+// result it prints.
+func runChild(ctx context.Context, o options, args []string, env []string) (*childResult, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe, append([]string{"-child"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("child %v: %w: %s", args, err, strings.TrimSpace(stderr.String()))
+	}
+	var res childResult
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return nil, fmt.Errorf("child %v printed no result: %w", args, err)
+	}
+	if o.verbose {
+		for _, d := range res.Diagnostics {
+			fmt.Fprintln(os.Stderr, "  diagnostic:", d)
+		}
+	}
+	return &res, nil
+}
+
+// child runs in the child process: "scan DIR" or "engine N PERFILE".
+func child(args []string) error {
+	ctx := context.Background()
+	var res *childResult
+	var err error
+	switch {
+	case len(args) == 2 && args[0] == "scan":
+		res, err = scanChild(ctx, args[1], nil)
+	case len(args) == 3 && args[0] == "engine":
+		n, _ := strconv.Atoi(args[1])
+		perFile, _ := strconv.Atoi(args[2])
+		res, err = engineChild(ctx, n, perFile)
+	default:
+		return fmt.Errorf("unknown child arguments %q", args)
+	}
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// engineChild builds the estate in memory, writes its HCL and state, and
+// scans it with the in-memory provider.
+func engineChild(ctx context.Context, n, perFile int) (*childResult, error) {
+	l := newLayout(n)
+	live, estate, err := memEstate(l)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "driftbench-engine-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := writeHCL(dir, l, perFile); err != nil {
+		return nil, err
+	}
+	if err := writeState(filepath.Clean(dir), estate); err != nil {
+		return nil, err
+	}
+	return scanChild(ctx, dir, &memFactory{schema: memSchema(), live: live})
+}
+
+func printTable(runs []run) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "mode\tresources\tcalls\tmin_calls\tcalls/res\tcalls/min\twall_s\tfloor_s\twall/floor\tres/s\tpeak_rss_MiB\tB/res\texact\t")
+	for _, r := range runs {
+		ratio := func(a, b float64) string {
+			if b == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2f", a/b)
+		}
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s\t%s\t%.2f\t%.2f\t%s\t%.0f\t%.1f\t%.0f\t%v\t\n",
+			r.Mode, r.Resources, r.Calls, r.MinCalls, ratio(float64(r.Calls), float64(r.Resources)), ratio(float64(r.Calls), float64(r.MinCalls)),
+			r.WallSeconds, r.FloorSeconds, ratio(r.WallSeconds, r.FloorSeconds), float64(r.Resources)/r.WallSeconds,
+			float64(r.PeakRSSBytes)/(1<<20), r.BytesPerResource, r.Exact)
+	}
+	_ = w.Flush()
+	for _, r := range runs {
+		if !r.Exact {
+			fmt.Printf("%d resources: report not exact: %s\n", r.Resources, r.NotExact)
+		}
+		for _, e := range r.Errors {
+			fmt.Printf("%d resources: scan error: %s\n", r.Resources, e)
+		}
+		if r.Mode == "engine" {
+			fmt.Printf("%d resources (engine): scan %.2fs, reports %.2fs, metrics %.2fs\n", r.Resources, r.ScanSeconds, r.ReportSeconds, r.MetricsSeconds)
+		}
+	}
+}
+
+// printBreakdown prints where one run's calls went, beside the minimum
+// and the floor's.
+func printBreakdown(r *run) {
+	fmt.Printf("\n%d resources, latency %.0fms: calls by operation\n", r.Resources, r.LatencyMS)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "operation\tdriftctl\tmin\tfloor\textra\t")
+	for _, op := range sortedOps(r.CallsByOperation, r.MinByOperation, r.FloorByOperation) {
+		got, min := r.CallsByOperation[op], r.MinByOperation[op]
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%+d\t\n", op, got, min, r.FloorByOperation[op], got-min)
+	}
+	fmt.Fprintf(w, "total\t%d\t%d\t%d\t%+d\t\n", r.Calls, r.MinCalls, sum(r.FloorByOperation), r.Calls-r.MinCalls)
+	_ = w.Flush()
+	fmt.Println()
+}
