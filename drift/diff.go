@@ -231,8 +231,20 @@ func (d *differ) blockSet(a *providers.Attribute, want, got cty.Value, path stri
 	w, g := elements(want), elements(got)
 	used := make([]bool, len(g))
 	elem := a.ImpliedType().ElementType()
+	// Elements that are exactly equal pair at once; only the others go
+	// through the attribute-wise comparison, which costs a diff per pair.
+	exact := map[string][]int{}
+	for j, ge := range g {
+		k := ge.GoString()
+		exact[k] = append(exact[k], j)
+	}
 	for _, we := range w {
 		found := false
+		if js := exact[we.GoString()]; len(js) > 0 {
+			used[js[0]], found = true, true
+			exact[we.GoString()] = js[1:]
+			continue
+		}
 		for j, ge := range g {
 			if used[j] {
 				continue

@@ -74,10 +74,13 @@ func vpcSchema() *providers.Schema {
 
 // vpcExtras are what DescribeVpcs does not return about a VPC.
 type vpcExtras struct {
-	dnsSupport, dnsHostnames bool
-	mainRouteTable           string
-	defaultACL               string
-	defaultSG                string
+	dnsSupport bool
+	// dnsHostnames is null when no configuration writes it (it is
+	// optional+computed, so never compared then).
+	dnsHostnames   cty.Value
+	mainRouteTable string
+	defaultACL     string
+	defaultSG      string
 }
 
 func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
@@ -196,6 +199,10 @@ func readVPCExtras(ctx context.Context, p *Provider, vpcs []ec2types.Vpc, limite
 			e.dnsSupport = out.EnableDnsSupport != nil && aws.ToBool(out.EnableDnsSupport.Value)
 			return nil
 		})
+		e.dnsHostnames = cty.NullVal(cty.Bool)
+		if !written(ctx, "enable_dns_hostnames") {
+			continue
+		}
 		g.Go(func() error {
 			out, err := p.ec2.DescribeVpcAttribute(gctx, &ec2.DescribeVpcAttributeInput{
 				VpcId: aws.String(id), Attribute: ec2types.VpcAttributeNameEnableDnsHostnames,
@@ -203,7 +210,7 @@ func readVPCExtras(ctx context.Context, p *Provider, vpcs []ec2types.Vpc, limite
 			if err != nil {
 				return fmt.Errorf("describing VPC %s attribute enableDnsHostnames: %w", id, err)
 			}
-			e.dnsHostnames = out.EnableDnsHostnames != nil && aws.ToBool(out.EnableDnsHostnames.Value)
+			e.dnsHostnames = cty.BoolVal(out.EnableDnsHostnames != nil && aws.ToBool(out.EnableDnsHostnames.Value))
 			return nil
 		})
 	}
@@ -225,7 +232,7 @@ func vpcAttrs(schema *providers.Schema, region string, v ec2types.Vpc, e *vpcExt
 		"default_route_table_id":    cty.StringVal(e.mainRouteTable),
 		"default_security_group_id": cty.StringVal(e.defaultSG),
 		"dhcp_options_id":           str(v.DhcpOptionsId),
-		"enable_dns_hostnames":      cty.BoolVal(e.dnsHostnames),
+		"enable_dns_hostnames":      nullIfNil(e.dnsHostnames, cty.Bool),
 		"enable_dns_support":        cty.BoolVal(e.dnsSupport),
 		"instance_tenancy":          cty.StringVal(string(v.InstanceTenancy)),
 		"main_route_table_id":       cty.StringVal(e.mainRouteTable),
@@ -259,4 +266,12 @@ func vpcAttrs(schema *providers.Schema, region string, v ec2types.Vpc, e *vpcExt
 		break
 	}
 	return objectOf(schema.Attributes, vals)
+}
+
+// nullIfNil is v, or a null of ty when v was never set.
+func nullIfNil(v cty.Value, ty cty.Type) cty.Value {
+	if v == cty.NilVal {
+		return cty.NullVal(ty)
+	}
+	return v
 }
