@@ -58,7 +58,7 @@ plan could not be made or applied.`,
 			if len(args) == 1 {
 				o.dir = args[0]
 			}
-			if code := runRemediate(cmd.Context(), o, aws.NewFactory(), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()); code != exitOK {
+			if code := runRemediate(cmd.Context(), o, aws.NewFactory(o.awsOptions()...), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()); code != exitOK {
 				return &exitCodeError{code}
 			}
 			return nil

@@ -39,6 +39,12 @@ type scanOptions struct {
 	pushOptional bool
 	textfile     string
 	maxResources int
+	// bar shows progress while scanning; nil when not shown.
+	bar *progress
+
+	progress    bool
+	apiRate     float64
+	parallelism int
 
 	ref           string
 	path          string
@@ -86,9 +92,15 @@ be completed (bad input, unreachable provider, partial results).`,
 				o.dir = args[0]
 			}
 			api := metrics.NewAPICalls()
-			factory := aws.NewFactory(aws.WithAPIObserver(func(service, operation, code string) {
+			if o.progress || isTerminal(cmd.ErrOrStderr()) {
+				o.bar = newProgress(cmd.ErrOrStderr())
+			}
+			factory := aws.NewFactory(append(o.awsOptions(), aws.WithAPIObserver(func(service, operation, code string) {
 				api.Observe("aws", service, operation, code)
-			}))
+				if o.bar != nil {
+					o.bar.call(service, operation, code)
+				}
+			}))...)
 			_, code := runScan(cmd.Context(), o, factory, api, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if code != exitOK {
 				return &exitCodeError{code}
@@ -106,6 +118,7 @@ be completed (bad input, unreachable provider, partial results).`,
 	f.BoolVar(&o.pushOptional, "push-optional", false, "a failed push is a warning, not exit code 2")
 	f.StringVar(&o.textfile, "metrics-textfile", "", "write the scan's metrics to this file (node_exporter textfile collector format, written atomically)")
 	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack")
+	f.BoolVar(&o.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	return cmd
 }
 
@@ -122,6 +135,8 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.StringVar(&o.cacheDir, "cache-dir", "", "where clones of remote repositories are kept (default: the user cache directory)")
 	f.BoolVar(&o.requireSigned, "require-signed", false, "refuse a commit whose signature does not verify against --trusted-keys")
 	f.StringVar(&o.trustedKeys, "trusted-keys", "", "a file of armored OpenPGP public keys for --require-signed")
+	f.Float64Var(&o.apiRate, "api-rate", 0, "API requests per second per service and region (default: safe limits per service, lowered on throttling)")
+	f.IntVar(&o.parallelism, "parallelism", 32, "API requests in flight at most")
 }
 
 // gitOptions are the Git settings of the flags.
@@ -275,7 +290,12 @@ func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack 
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return nil, err
 	}
-	scanner := drift.NewScanner(providers.NewRegistry(factory), drift.WithUnmanaged(o.unmanaged == "declared"))
+	scanOpts := []drift.Option{drift.WithUnmanaged(o.unmanaged == "declared")}
+	if o.bar != nil {
+		scanOpts = append(scanOpts, drift.WithProgress(o.bar.read))
+		o.bar.start()
+	}
+	scanner := drift.NewScanner(providers.NewRegistry(factory), scanOpts...)
 	rep, sdiags := scanner.Scan(ctx, drift.Input{
 		Stack:  stack,
 		Module: mod,
@@ -283,6 +303,9 @@ func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack 
 		State:  st,
 		Commit: drift.CommitOf(src, o.path),
 	})
+	if o.bar != nil {
+		o.bar.finish()
+	}
 	diags = append(diags, sdiags...)
 	printDiagnostics(stderr, mod, diags, diagColor)
 	if rep == nil {
@@ -404,4 +427,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// awsOptions are the AWS factory options of the flags.
+func (o *scanOptions) awsOptions() []aws.Option {
+	var opts []aws.Option
+	if o.apiRate > 0 {
+		opts = append(opts, aws.WithAPIRate(o.apiRate))
+	}
+	if o.parallelism > 0 {
+		opts = append(opts, aws.WithParallelism(o.parallelism))
+	}
+	return opts
 }

@@ -47,6 +47,11 @@ type Factory struct {
 	schema    *providers.ProviderSchema
 	opts      []func(*config.LoadOptions) error
 	observe   APIObserver
+
+	apiRate     float64
+	parallelism int
+	// limiter throttles the calls of every provider the factory makes.
+	limiter *apiLimiter
 }
 
 // Option configures a Factory.
@@ -64,6 +69,7 @@ func NewFactory(opts ...Option) *Factory {
 	for _, o := range opts {
 		o(f)
 	}
+	f.limiter = newAPILimiter(f.apiRate, f.parallelism)
 	f.schema = &providers.ProviderSchema{
 		Provider:    providerSchema(),
 		Resources:   map[string]*providers.Schema{},
@@ -164,9 +170,22 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	if awsCfg.Region == "" {
 		return nil, fmt.Errorf("provider %s: no region: set region in the provider block or AWS_REGION", providerName(cfg))
 	}
+	// Unless a retryer was given (tests) or the adaptive mode asked for
+	// (AWS_RETRY_MODE), the SDK's standard one without its retry quota. Its
+	// attempts are defaultMaxAttempts unless max_retries, AWS_MAX_ATTEMPTS
+	// or the profile's max_attempts say otherwise: those set
+	// RetryMaxAttempts, which each client applies over the retryer (a
+	// retryer in the load options would make the SDK ignore them).
+	if awsCfg.Retryer == nil && awsCfg.RetryMode != aws.RetryModeAdaptive {
+		awsCfg.Retryer = standardRetryer(defaultMaxAttempts)
+	}
 	if f.observe != nil {
 		awsCfg.APIOptions = append(awsCfg.APIOptions, observeAPICalls(f.observe))
 	}
+	// Installed after the observer, the limiter runs closer to the retry
+	// loop: the observer sees only attempts that were let through.
+	awsCfg.APIOptions = append(awsCfg.APIOptions, limitAPICalls(f.limiter))
+	f.limiter.setProviderRate(awsCfg.Region, settings.apiRate)
 	if settings.assumeRoleARN != "" {
 		stsClient := sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"]))
 		awsCfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, settings.assumeRoleARN, func(o *stscreds.AssumeRoleOptions) {
@@ -240,7 +259,7 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 	if !ok {
 		return nil, fmt.Errorf("resource type %s is not supported by the aws provider", req.Type)
 	}
-	live, err := rt.read(ctx, p, req.IDs)
+	live, err := rt.read(withWritten(ctx, req.Attributes), p, req.IDs)
 	if err != nil {
 		return nil, &providers.ReadError{Type: req.Type, Region: p.regionOf(rt), Operation: operationOf(err), Err: err}
 	}

@@ -32,6 +32,7 @@ func providerSchema() *providers.Schema {
 			"secret_key":                  {Type: cty.String, Optional: true, Sensitive: true},
 			"token":                       {Type: cty.String, Optional: true, Sensitive: true},
 			"max_retries":                 {Type: cty.Number, Optional: true},
+			"api_rate":                    {Type: cty.Number, Optional: true},
 			"s3_use_path_style":           {Type: cty.Bool, Optional: true},
 			"skip_credentials_validation": {Type: cty.Bool, Optional: true},
 			"skip_requesting_account_id":  {Type: cty.Bool, Optional: true},
@@ -79,6 +80,10 @@ type settings struct {
 	assumeRoleARN, sessionName  string
 	externalID                  string
 	ignoreTags                  ignoreTags
+	// apiRate is api_rate, driftctl's own setting: requests per second
+	// per service (and region) for the account, in place of the
+	// services' defaults (see defaultRate); 0 when not set.
+	apiRate float64
 }
 
 // ignoreTags is the provider block's ignore_tags: tags that
@@ -163,6 +168,13 @@ func decodeSettings(v cty.Value) (settings, error) {
 	if n := attr(v, "max_retries"); !n.IsNull() {
 		i, _ := n.AsBigFloat().Int64()
 		s.maxRetries = int(i)
+	}
+	if n := attr(v, "api_rate"); !n.IsNull() {
+		f, _ := n.AsBigFloat().Float64()
+		if f <= 0 {
+			return s, fmt.Errorf("api_rate must be a positive number of requests per second, not %v", f)
+		}
+		s.apiRate = f
 	}
 	if b := attr(v, "s3_use_path_style"); !b.IsNull() {
 		t := b.True()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -23,13 +24,21 @@ type Fault struct {
 	// "" matches every operation of the service.
 	Operation string
 	// Status, when non-zero, is returned instead of forwarding the request,
-	// with an AWS error body carrying Code.
+	// with an AWS error body carrying Code in the service's protocol (EC2's
+	// Response/Errors, S3's Error, the query services' ErrorResponse).
+	// Throttles as AWS sends them: EC2 400 RequestLimitExceeded, IAM and
+	// STS 400 Throttling, S3 503 SlowDown; the SDK retries each of them.
 	Status int
 	Code   string
 	// Latency is added before the request is handled.
 	Latency time.Duration
 	// Times limits how many requests the fault hits; 0 means all.
 	Times int
+	// Probability, when in (0, 1), is the chance that the fault hits a
+	// matching request, drawn from the proxy's seeded source (see Seed); 0
+	// means every matching request. A request the fault spares is checked
+	// against the later faults.
+	Probability float64
 }
 
 // Proxy sits in front of a Server and injects faults. Its zero faults
@@ -39,7 +48,12 @@ type Proxy struct {
 	mu     sync.Mutex
 	faults []*faultState
 	calls  map[string]int
+	rng    *rand.Rand
 }
+
+// defaultSeed seeds a new proxy's source, so that runs draw the same
+// sequence unless Seed says otherwise.
+const defaultSeed = 1
 
 type faultState struct {
 	Fault
@@ -53,7 +67,7 @@ func NewProxy(target string) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing proxy target: %w", err)
 	}
-	p := &Proxy{calls: map[string]int{}}
+	p := &Proxy{calls: map[string]int{}, rng: newRand(defaultSeed)}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -101,6 +115,19 @@ func (p *Proxy) Inject(f Fault) {
 	p.faults = append(p.faults, &faultState{Fault: f})
 }
 
+// Seed restarts the source of the faults' probabilities. The sequence of
+// draws is reproducible; which request gets which draw still depends on
+// the order in which concurrent requests arrive.
+func (p *Proxy) Seed(seed int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rng = newRand(seed)
+}
+
+func newRand(seed int64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
+}
+
 // Clear removes every fault.
 func (p *Proxy) Clear() {
 	p.mu.Lock()
@@ -124,6 +151,9 @@ func (p *Proxy) match(service, op string) *Fault {
 			continue
 		}
 		if f.Times > 0 && f.hits >= f.Times {
+			continue
+		}
+		if f.Probability > 0 && p.rng.Float64() >= f.Probability {
 			continue
 		}
 		f.hits++
@@ -169,6 +199,7 @@ func s3Operation(r *http.Request) string {
 		{"location", "BucketLocation"},
 		{"acl", "BucketAcl"},
 		{"encryption", "BucketEncryption"},
+		{"object-lock", "ObjectLockConfiguration"},
 	}
 	for _, s := range subresources {
 		if q.Has(s.key) {
@@ -196,6 +227,12 @@ func writeError(w http.ResponseWriter, service string, status int, code string) 
 		code = strings.ReplaceAll(code, " ", "")
 	}
 	msg := "injected by awstest"
+	// The query protocol says who is at fault: the caller for 4xx (a
+	// throttle included), AWS for 5xx.
+	party := "Sender"
+	if status >= 500 {
+		party = "Receiver"
+	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
 	switch service {
@@ -204,6 +241,6 @@ func writeError(w http.ResponseWriter, service string, status int, code string) 
 	case "s3":
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><RequestId>awstest</RequestId></Error>`, code, msg)
 	default:
-		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>awstest</RequestId></ErrorResponse>`, code, msg)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>awstest</RequestId></ErrorResponse>`, party, code, msg)
 	}
 }
