@@ -131,7 +131,8 @@ func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdFault puts a fault-injecting proxy in front of the script's moto (once)
 // and makes requests of one operation fail:
-// fault SERVICE OPERATION STATUS [CODE], e.g. fault ec2 DescribeVpcs 403 UnauthorizedOperation.
+// fault SERVICE OPERATION STATUS [CODE [PROBABILITY]], e.g. fault ec2
+// DescribeVpcs 403 UnauthorizedOperation; OPERATION * is every operation.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 1 && args[0] == "clear" {
 		if h := ts.Value(proxyKey{}).(*proxyHolder); h.proxy != nil {
@@ -148,6 +149,16 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) > 3 {
 		code = args[3]
 	}
+	prob := 0.0
+	if len(args) > 4 {
+		p, err := strconv.ParseFloat(args[4], 64)
+		ts.Check(err)
+		prob = p
+	}
+	op := args[1]
+	if op == "*" {
+		op = ""
+	}
 	h := ts.Value(proxyKey{}).(*proxyHolder)
 	if h.proxy == nil {
 		p, err := awstest.NewProxy(ts.Getenv("MOTO_URL"))
@@ -156,7 +167,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		h.proxy = p
 		ts.Setenv("AWS_ENDPOINT_URL", p.URL())
 	}
-	h.proxy.Inject(awstest.Fault{Service: args[0], Operation: args[1], Status: status, Code: code})
+	h.proxy.Inject(awstest.Fault{Service: args[0], Operation: op, Status: status, Code: code, Probability: prob})
 }
 
 type proxyKey struct{}
