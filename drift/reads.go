@@ -30,7 +30,7 @@ type reads struct {
 	order   []readKey
 }
 
-func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, attributes func(typ string) []string, configured map[spec.ProviderRef]providers.Configured, limit int) *reads {
+func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, attributes func(typ string) []string, configured map[spec.ProviderRef]providers.Configured, limit int, progress func(ReadProgress)) *reads {
 	r := &reads{results: map[readKey]*readResult{}}
 	sem := make(chan struct{}, limit)
 	for _, ref := range sortedRefs(plan) {
@@ -48,6 +48,11 @@ func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, attribu
 			res.region = p.Region()
 			go func() {
 				defer close(res.done)
+				if progress != nil {
+					defer func() {
+						progress(ReadProgress{Type: typ, Region: res.region, Resources: len(res.live), Err: res.err})
+					}()
+				}
 				select {
 				case sem <- struct{}{}:
 				case <-ctx.Done():

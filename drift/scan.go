@@ -25,6 +25,7 @@ type Scanner struct {
 	unmanaged   bool
 	concurrency int
 	logger      *slog.Logger
+	progress    func(ReadProgress)
 }
 
 // Option configures a Scanner.
@@ -42,6 +43,17 @@ func WithConcurrency(n int) Option {
 		}
 	}
 }
+
+// ReadProgress is one finished read, for a progress display.
+type ReadProgress struct {
+	Type, Region string
+	Resources    int
+	Err          error
+}
+
+// WithProgress calls f after each read of a type finishes (from the
+// reading goroutines: f must be safe for concurrent use).
+func WithProgress(f func(ReadProgress)) Option { return func(s *Scanner) { s.progress = f } }
 
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(s *Scanner) { s.logger = l } }
@@ -170,7 +182,7 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		scanner: s,
 		reads: startReads(ctx, plan, func(typ string) []string {
 			return in.Module.WrittenAttributes(typ, s.registry)
-		}, configured, s.concurrency),
+		}, configured, s.concurrency, s.progress),
 		configured: configured,
 		state:      in.State,
 		ids:        in.IDs,
