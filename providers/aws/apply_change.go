@@ -71,33 +71,9 @@ type applyChange struct {
 func (c *applyChange) has(name string) bool { return c.changed[name] }
 
 // checkUpdatable refuses an Update of attributes that cannot change in
-// place: ForceNew ones (Terraform would replace the resource) and those
-// that this provider does not update.
+// place (see the function checkUpdatable).
 func (c *applyChange) checkUpdatable(updatable []string) error {
-	can := map[string]bool{}
-	for _, n := range updatable {
-		can[n] = true
-	}
-	var forceNew, other []string
-	for _, name := range sortedKeys(c.changed) {
-		a, ok := c.schema.Attributes[name]
-		switch {
-		case !ok:
-			return fmt.Errorf("%s has no attribute %q", c.Type, name)
-		case a.ForceNew:
-			forceNew = append(forceNew, name)
-		case !can[name]:
-			other = append(other, name)
-		}
-	}
-	if len(forceNew) > 0 {
-		return fmt.Errorf("changing %s of %s replaces it, it cannot be updated in place: %w",
-			strings.Join(forceNew, ", "), c.Type, providers.ErrNotSupported)
-	}
-	if len(other) > 0 {
-		return fmt.Errorf("updating %s of %s in place: %w", strings.Join(other, ", "), c.Type, providers.ErrNotSupported)
-	}
-	return nil
+	return checkUpdatable(c.schema, sortedKeys(c.changed), updatable...)
 }
 
 // want is a desired attribute as the provider would write it: a null
@@ -151,7 +127,12 @@ func (p *Provider) untouchableTag(key string) bool {
 // tagMap returns the "tags" attribute of v as a map, without the keys
 // remediation must not touch.
 func (p *Provider) tagMap(v cty.Value) map[string]string {
-	tags := attr(v, "tags")
+	return p.managedTagValues(attr(v, "tags"))
+}
+
+// managedTagValues returns a map of tags (tags, volume_tags) without the
+// keys remediation must not touch.
+func (p *Provider) managedTagValues(tags cty.Value) map[string]string {
 	m := map[string]string{}
 	if tags.IsNull() || !tags.IsKnown() || !tags.CanIterateElements() {
 		return m

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -143,32 +142,10 @@ func checkUpdatable(s *providers.Schema, changed []string, updatable ...string) 
 	return nil
 }
 
-// managedTag says whether a tag key is one an Apply writes or removes: not
-// AWS's reserved "aws:" keys (nobody may set them) and not the provider's
-// ignore_tags (terraform-provider-aws leaves them alone).
-func (p *Provider) managedTag(key string) bool {
-	return !strings.HasPrefix(key, "aws:") && !p.ignoreTags.ignored(key)
-}
-
-// managedTags returns the managed tags of a tags value.
-func (p *Provider) managedTags(v cty.Value) map[string]string {
-	m := map[string]string{}
-	if v.IsNull() || !v.IsKnown() || !v.Type().IsMapType() {
-		return m
-	}
-	for k, tv := range v.AsValueMap() {
-		if tv.IsNull() || !p.managedTag(k) {
-			continue
-		}
-		m[k] = tv.AsString()
-	}
-	return m
-}
-
 // tagSpecifications tags a new resource with the desired tags (which hold
 // the provider's default_tags already); nil when there are none.
 func (p *Provider) tagSpecifications(rt ec2types.ResourceType, desired cty.Value) []ec2types.TagSpecification {
-	tags := p.managedTags(attr(desired, "tags"))
+	tags := p.tagMap(desired)
 	if len(tags) == 0 {
 		return nil
 	}
@@ -186,7 +163,7 @@ func ec2TagList(m map[string]string) []ec2types.Tag {
 // updateTags changes the tags of an EC2 resource from live to desired:
 // CreateTags for the keys added or changed, DeleteTags for those removed.
 func (p *Provider) updateTags(ctx context.Context, id string, live, desired cty.Value) error {
-	have, want := p.managedTags(attr(live, "tags")), p.managedTags(attr(desired, "tags"))
+	have, want := p.tagMap(live), p.tagMap(desired)
 	set := map[string]string{}
 	for k, v := range want {
 		if cur, ok := have[k]; !ok || cur != v {

@@ -56,7 +56,7 @@ func createInstance(ctx context.Context, p *Provider, req providers.ApplyRequest
 		TagSpecifications: p.tagSpecifications(ec2types.ResourceTypeInstance, d),
 		Placement:         instancePlacement(s, d),
 	}
-	if tags := p.managedTags(attr(d, "volume_tags")); len(tags) > 0 {
+	if tags := p.managedTagValues(attr(d, "volume_tags")); len(tags) > 0 {
 		in.TagSpecifications = append(in.TagSpecifications, ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeVolume, Tags: ec2TagList(tags)})
 	}
 	if v, ok := desiredString(s, d, "ami"); ok {
