@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/state"
 )
 
 // CommitOf is the report's commit for a desired state read from Git, nil
@@ -32,4 +33,15 @@ func BlameOf(src *spec.Source) BlameFunc {
 		}
 		return &Blame{SHA: b.SHA, Author: b.Author, Email: b.Email, Time: b.Time}, nil
 	}
+}
+
+// StateOf reads the Terraform state of a loaded source: the locations
+// given, else the module's backend, else terraform.tfstate beside it (see
+// state.Discover); nil when there is none.
+func StateOf(ctx context.Context, src *spec.Source, locations []string) (*state.State, error) {
+	var backend *state.Backend
+	if b := src.Module.Backend; b != nil {
+		backend = &state.Backend{Type: b.Type, Config: b.Config}
+	}
+	return state.Discover(ctx, locations, backend, src.Dir)
 }

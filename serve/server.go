@@ -24,7 +24,6 @@ import (
 	"github.com/gitdrift/driftctl/report"
 	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/spec/gitrepo"
-	"github.com/gitdrift/driftctl/state"
 )
 
 // ShutdownGrace bounds how long Run waits, after its context ends, for
@@ -342,11 +341,7 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 		return nil, fmt.Errorf("loading %s: %s", cfg.Source, diags.Error())
 	}
 	mod := src.Module
-	var backend *state.Backend
-	if mod.Backend != nil {
-		backend = &state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}
-	}
-	st, err := state.Discover(ctx, cfg.States, backend, src.Dir)
+	st, err := drift.StateOf(ctx, src, cfg.States)
 	if err != nil {
 		return nil, err
 	}

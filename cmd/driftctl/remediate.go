@@ -133,11 +133,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 		printDiagnostics(stderr, src.Module, diags, diagColor)
 		return exitError
 	}
-	var backend *state.Backend
-	if src.Module.Backend != nil {
-		backend = &state.Backend{Type: src.Module.Backend.Type, Config: src.Module.Backend.Config}
-	}
-	st, err := state.Discover(ctx, o.states, backend, src.Dir)
+	st, err := drift.StateOf(ctx, src, o.states)
 	if err != nil {
 		return fail("%v", err)
 	}

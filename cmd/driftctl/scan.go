@@ -20,7 +20,6 @@ import (
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/report"
 	"github.com/gitdrift/driftctl/spec"
-	"github.com/gitdrift/driftctl/state"
 )
 
 // scanOptions are the flags of driftctl scan.
@@ -280,11 +279,7 @@ func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack 
 		printDiagnostics(stderr, mod, diags, diagColor)
 		return nil, errors.New(diags.Error())
 	}
-	var backend *state.Backend
-	if mod.Backend != nil {
-		backend = &state.Backend{Type: mod.Backend.Type, Config: mod.Backend.Config}
-	}
-	st, err := state.Discover(ctx, o.states, backend, src.Dir)
+	st, err := drift.StateOf(ctx, src, o.states)
 	if err != nil {
 		printDiagnostics(stderr, mod, diags, diagColor)
 		fmt.Fprintf(stderr, "Error: %v\n", err)
