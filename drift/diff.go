@@ -286,6 +286,7 @@ func elements(v cty.Value) []cty.Value {
 // that configuration left out their default or empty value, as Terraform
 // stores them, so that block elements compare with the live ones.
 func fillNested(nb *providers.NestedBlock, v cty.Value) cty.Value {
+	changed := false
 	fill := func(obj cty.Value) cty.Value {
 		if obj.IsNull() || !obj.IsKnown() {
 			return obj
@@ -294,6 +295,7 @@ func fillNested(nb *providers.NestedBlock, v cty.Value) cty.Value {
 		if m == nil {
 			m = map[string]cty.Value{}
 		}
+		filled := false
 		for name, a := range nb.Attributes {
 			cur, ok := m[name]
 			if ok && !cur.IsNull() {
@@ -302,14 +304,18 @@ func fillNested(nb *providers.NestedBlock, v cty.Value) cty.Value {
 			switch {
 			case a.Computed:
 				if !ok {
-					m[name] = cty.NullVal(a.ImpliedType())
+					m[name], filled = cty.NullVal(a.ImpliedType()), true
 				}
 			case a.Default != cty.NilVal:
-				m[name] = a.Default
+				m[name], filled = a.Default, true
 			default:
-				m[name] = emptyOf(a.ImpliedType())
+				m[name], filled = emptyOf(a.ImpliedType()), true
 			}
 		}
+		if !filled {
+			return obj
+		}
+		changed = true
 		return cty.ObjectVal(m)
 	}
 	elems := elements(v)
@@ -319,6 +325,11 @@ func fillNested(nb *providers.NestedBlock, v cty.Value) cty.Value {
 	out := make([]cty.Value, len(elems))
 	for i, e := range elems {
 		out[i] = fill(e)
+	}
+	if !changed {
+		// A live value has every attribute already: building the set
+		// again would only hash every element once more.
+		return v
 	}
 	if v.Type().IsSetType() {
 		return cty.SetVal(out)
