@@ -69,9 +69,18 @@ func Apply(ctx context.Context, plan *Plan, rescan Rescan, opts ApplyOptions) ([
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFresh(plan, sess.Report, opts.Schemas); err != nil {
+	fresh, err := checkFresh(plan, sess.Report, opts.Schemas)
+	if err != nil {
 		sess.Close()
 		return nil, err
+	}
+	// The plan matches the scan: take the attribute values (a saved plan
+	// has them only for display) and references from the scan, so that the
+	// audit log records what is changed, redacted as the scan says.
+	for i := range plan.Changes {
+		if f := fresh[plan.Changes[i].key()]; f != nil {
+			plan.Changes[i].Attributes, plan.Changes[i].References = f.Attributes, f.References
+		}
 	}
 	a := &applier{plan: plan, opts: opts, outcomes: map[string]*Outcome{}, created: created}
 	pending := map[string]*Change{}
@@ -93,7 +102,7 @@ func Apply(ctx context.Context, plan *Plan, rescan Rescan, opts ApplyOptions) ([
 		for _, c := range ready {
 			delete(pending, c.key())
 		}
-		if results.failed && !opts.ContinueOnError {
+		if results.failed && !opts.ContinueOnError || a.auditFailed() != nil {
 			stopped = true
 			break
 		}
@@ -115,8 +124,13 @@ func Apply(ctx context.Context, plan *Plan, rescan Rescan, opts ApplyOptions) ([
 		}
 		a.finish(c, NotAttempted, reason, "")
 	}
+	if err := a.auditFailed(); err != nil {
+		// Without the audit log nothing more is done, not even the
+		// verifying scan's records.
+		return a.list(), fmt.Errorf("changes stopped: %w", err)
+	}
 	a.verify(ctx, rescan)
-	return a.list(), nil
+	return a.list(), a.auditFailed()
 }
 
 type applier struct {
@@ -125,26 +139,47 @@ type applier struct {
 	mu       sync.Mutex
 	outcomes map[string]*Outcome
 	created  map[string]string
-	failed   map[string]bool
+	// failed are the changes that failed or were not made because one
+	// they depend on failed: what depends on them is not made either.
+	failed map[string]bool
+	// auditErr is the first failure to write the audit log; no change is
+	// started after it.
+	auditErr error
+}
+
+func (a *applier) auditFailed() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.auditErr
 }
 
 // ready lists the pending changes none of whose references is pending or
 // failed; those that depend on a failed change are finished as not
 // attempted.
 func (a *applier) ready(pending map[string]*Change) []*Change {
+	// A change that is not made because one it depends on failed makes
+	// those that depend on it wait too: go round until nothing more is
+	// left out.
+	for again := true; again; {
+		again = false
+		for _, c := range sortedChanges(pending) {
+			if key := a.failedReference(c); key != "" {
+				a.finish(c, NotAttempted, "it depends on "+key+", whose change failed or was not made", "")
+				delete(pending, c.key())
+				if a.failed == nil {
+					a.failed = map[string]bool{}
+				}
+				a.failed[c.key()] = true
+				again = true
+			}
+		}
+	}
 	var ready []*Change
 	for _, c := range sortedChanges(pending) {
 		waits := false
 		for _, ref := range c.References {
 			for key := range pending {
 				if key != c.key() && (key == ref || strings.HasPrefix(key, ref+"[")) {
-					waits = true
-				}
-			}
-			for key := range a.failed {
-				if key == ref || strings.HasPrefix(key, ref+"[") {
-					a.finish(c, NotAttempted, "it depends on "+key+", whose change failed", "")
-					delete(pending, c.key())
 					waits = true
 				}
 			}
@@ -156,6 +191,28 @@ func (a *applier) ready(pending map[string]*Change) []*Change {
 	return ready
 }
 
+// failedReference is a failed (or not made) change that c depends on, ""
+// for none.
+func (a *applier) failedReference(c *Change) string {
+	for _, ref := range c.References {
+		for _, key := range sortedKeys(a.failed) {
+			if key == ref || strings.HasPrefix(key, ref+"[") {
+				return key
+			}
+		}
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 type waveResult struct{ failed bool }
 
 // wave makes changes concurrently, at most Concurrency at once.
@@ -165,8 +222,18 @@ func (a *applier) wave(ctx context.Context, sess *drift.Session, changes []*Chan
 	var mu sync.Mutex
 	res := waveResult{}
 	for _, c := range changes {
-		wg.Add(1)
 		sem <- struct{}{}
+		// The first failure stops the apply: what has not started yet is
+		// not started, even in this wave.
+		mu.Lock()
+		stop := res.failed && !a.opts.ContinueOnError
+		mu.Unlock()
+		if stop || a.auditFailed() != nil {
+			<-sem
+			a.finish(c, NotAttempted, "an earlier change failed", "")
+			continue
+		}
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
@@ -199,6 +266,16 @@ func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (s
 	if !ok {
 		return "", fmt.Errorf("provider %s is not configured", c.Provider)
 	}
+	// The resource must still need the planned change: never touch one
+	// whose status became unknown (a read failed), never create one that
+	// is no longer missing.
+	if want := statusFor(c.Action); res.Status != want {
+		detail := ""
+		if res.Reason != "" {
+			detail = ": " + res.Reason
+		}
+		return "", fmt.Errorf("its status is now %s, not %s%s", res.Status, want, detail)
+	}
 	if c.Action != Delete && !res.Desired.IsWhollyKnown() {
 		return "", fmt.Errorf("its configuration is not known yet (it refers to %s)", strings.Join(c.References, ", "))
 	}
@@ -228,6 +305,17 @@ func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (s
 	return "", fmt.Errorf("unknown action %q", c.Action)
 }
 
+// statusFor is the status of a resource that needs the action.
+func statusFor(a Action) drift.Status {
+	switch a {
+	case Create:
+		return drift.Missing
+	case Delete:
+		return drift.Unmanaged
+	}
+	return drift.Drifted
+}
+
 // findResult finds a change's resource in a scan.
 func findResult(rep *drift.Report, c *Change) *drift.Result {
 	for i := range rep.Results {
@@ -251,10 +339,17 @@ func (a *applier) finish(c *Change, result, detail, newID string) {
 }
 
 func (a *applier) record(c *Change, result, errText, newID string) {
-	_ = a.opts.Audit.Record(Entry{
+	err := a.opts.Audit.Record(Entry{
 		Stack: a.plan.Stack, Commit: a.plan.Commit, Address: c.Address, Type: c.Type, ID: c.ID,
 		Action: c.Action.Name(), Attributes: entryAttributes(c), Result: result, Error: errText, NewID: newID,
 	})
+	if err != nil {
+		a.mu.Lock()
+		if a.auditErr == nil {
+			a.auditErr = err
+		}
+		a.mu.Unlock()
+	}
 }
 
 // verify scans again and says, for every applied change, whether the
@@ -281,7 +376,10 @@ func (a *applier) verify(ctx context.Context, rescan Rescan) {
 		case err != nil:
 			detail = "the verifying scan failed: " + err.Error()
 		case o.Change.Action == Delete:
-			if findResult(rep, &o.Change) == nil {
+			switch {
+			case readFailed(rep, &o.Change):
+				detail = "the verifying scan could not read " + o.Change.Type
+			case findResult(rep, &o.Change) == nil:
 				result = Verified
 			}
 		default:
@@ -294,6 +392,17 @@ func (a *applier) verify(ctx context.Context, rescan Rescan) {
 		o.Result, o.Error = result, detail
 		a.record(&o.Change, result, detail, o.NewID)
 	}
+}
+
+// readFailed reports whether the scan failed to read the change's type in
+// its region: a resource absent from such a scan may still exist.
+func readFailed(rep *drift.Report, c *Change) bool {
+	for _, e := range rep.Errors {
+		if e.Type == c.Type && (e.Region == c.Region || c.Region == "" || e.Region == "" || c.Region == "global") {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *applier) list() []Outcome {
@@ -317,15 +426,20 @@ func sortedChanges(m map[string]*Change) []*Change {
 // checkFresh refuses a plan when a new plan from the current scan differs:
 // another commit, other changes, or resources whose live or desired values
 // changed since.
-func checkFresh(plan *Plan, rep *drift.Report, schemas SchemaFunc) error {
+func checkFresh(plan *Plan, rep *drift.Report, schemas SchemaFunc) (map[string]*Change, error) {
 	fresh := NewPlan(rep, schemas, plan.Options)
 	var reasons []string
+	if fresh.Stack != plan.Stack {
+		reasons = append(reasons, fmt.Sprintf("the plan was made for stack %q, not %q", plan.Stack, fresh.Stack))
+	}
 	if fresh.Commit != plan.Commit {
 		reasons = append(reasons, fmt.Sprintf("the plan was made from commit %q, the desired state is now at %q", short(plan.Commit), short(fresh.Commit)))
 	}
 	now := map[string]*Change{}
+	all := map[string]*Change{}
 	for i := range fresh.Changes {
 		now[fresh.Changes[i].key()] = &fresh.Changes[i]
+		all[fresh.Changes[i].key()] = &fresh.Changes[i]
 	}
 	for i := range plan.Changes {
 		c := &plan.Changes[i]
@@ -339,6 +453,12 @@ func checkFresh(plan *Plan, rep *drift.Report, schemas SchemaFunc) error {
 			reasons = append(reasons, c.Address+" changed in the cloud since the plan was made")
 		case f.DesiredFingerprint != c.DesiredFingerprint:
 			reasons = append(reasons, c.Address+"'s configuration changed since the plan was made")
+		case f.Type != c.Type || f.ID != c.ID || f.Provider != c.Provider || f.Region != c.Region:
+			reasons = append(reasons, c.Address+" is now another resource than the plan's")
+		case f.Blocked != c.Blocked:
+			reasons = append(reasons, c.Address+"'s lifecycle changed since the plan was made")
+		case !sameAttributes(f, c):
+			reasons = append(reasons, c.Address+" now needs other attributes changed than the plan's (ignore_changes or sensitivity changed)")
 		}
 		delete(now, c.key())
 	}
@@ -346,9 +466,30 @@ func checkFresh(plan *Plan, rep *drift.Report, schemas SchemaFunc) error {
 		reasons = append(reasons, c.Address+" needs a change the plan does not have")
 	}
 	if len(reasons) > 0 {
-		return &StaleError{Reasons: reasons}
+		return nil, &StaleError{Reasons: reasons}
 	}
-	return nil
+	return all, nil
+}
+
+// sameAttributes reports whether two changes change the same attribute
+// paths, with the same sensitivity and ForceNew.
+func sameAttributes(a, b *Change) bool {
+	if len(a.Attributes) != len(b.Attributes) {
+		return false
+	}
+	key := func(x AttributeChange) string { return fmt.Sprintf("%s|%t|%t", x.Path, x.Sensitive, x.ForceNew) }
+	as, bs := make([]string, len(a.Attributes)), make([]string, len(b.Attributes))
+	for i := range a.Attributes {
+		as[i], bs[i] = key(a.Attributes[i]), key(b.Attributes[i])
+	}
+	sort.Strings(as)
+	sort.Strings(bs)
+	for i := range as {
+		if as[i] != bs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func short(sha string) string {

@@ -168,6 +168,7 @@ func NewPlan(rep *drift.Report, schemaOf SchemaFunc, opts Options) *Plan {
 	if rep.Commit != nil {
 		p.Commit = rep.Commit.SHA
 	}
+	unknown := unknownDeclared(rep)
 	for i := range rep.Results {
 		res := &rep.Results[i]
 		addr := resultAddress(res)
@@ -216,6 +217,10 @@ func NewPlan(rep *drift.Report, schemaOf SchemaFunc, opts Options) *Plan {
 				p.Skipped = append(p.Skipped, Skip{addr, "unmanaged: left alone without --allow-delete"})
 				continue
 			}
+			if who := unknown.mayBe(res); who != "" {
+				p.Skipped = append(p.Skipped, Skip{addr, "unmanaged, but it may be " + who + ", whose status is unknown: left alone"})
+				continue
+			}
 			c.Action = Delete
 		default:
 			continue
@@ -224,6 +229,35 @@ func NewPlan(rep *drift.Report, schemaOf SchemaFunc, opts Options) *Plan {
 	}
 	sort.SliceStable(p.Changes, func(i, j int) bool { return p.Changes[i].Address < p.Changes[j].Address })
 	return p
+}
+
+// unknownResources are the declared resources whose status is unknown, by
+// type: their live resources were not matched, so a scan lists them as
+// unmanaged, and deleting them would touch a resource whose status is
+// unknown.
+type unknownResources map[string][]*drift.Result
+
+func unknownDeclared(rep *drift.Report) unknownResources {
+	u := unknownResources{}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		if r.Status == drift.Unknown && r.Address != "" {
+			u[r.Type] = append(u[r.Type], r)
+		}
+	}
+	return u
+}
+
+// mayBe names a declared resource of unknown status that the unmanaged
+// resource may be: one with its ID, or one of its type whose ID is not
+// known. "" for none.
+func (u unknownResources) mayBe(res *drift.Result) string {
+	for _, r := range u[res.Type] {
+		if r.ID == "" || r.ID == res.ID {
+			return r.Address
+		}
+	}
+	return ""
 }
 
 // resultAddress is a result's address, or TYPE/ID for an unmanaged one.

@@ -26,8 +26,10 @@ type cloud struct {
 	mu     sync.Mutex
 	things map[string]map[string]cty.Value // type → id → attrs
 	next   int
-	fail   map[string]bool // "kind type" that fails
+	fail   map[string]bool // "kind type" (or "kind type id") that fails
 	calls  []string
+	// failRead are the types whose reads fail.
+	failRead map[string]bool
 }
 
 var schemas = map[string]*providers.Schema{
@@ -58,6 +60,9 @@ func (c *cloud) ReadData(context.Context, string, cty.Value) (cty.Value, error) 
 func (c *cloud) Read(_ context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.failRead[req.Type] {
+		return nil, &providers.ReadError{Type: req.Type, Region: "r1", Operation: "test:List", Err: errors.New("injected read failure")}
+	}
 	var out []*providers.Live
 	for id, attrs := range c.things[req.Type] {
 		out = append(out, &providers.Live{Type: req.Type, ID: id, Region: "r1", Attrs: attrs})
@@ -69,7 +74,7 @@ func (c *cloud) Apply(_ context.Context, req providers.ApplyRequest) (*providers
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.calls = append(c.calls, fmt.Sprintf("%s %s", req.Kind, req.Type))
-	if c.fail[string(req.Kind)+" "+req.Type] {
+	if c.fail[string(req.Kind)+" "+req.Type] || c.fail[string(req.Kind)+" "+req.Type+" "+req.ID] {
 		return nil, errors.New("injected failure")
 	}
 	switch req.Kind {
@@ -140,7 +145,7 @@ func newStack(t *testing.T, cfg string, st *state.State) *stack {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	c := &cloud{things: map[string]map[string]cty.Value{"test_net": {}, "test_sub": {}}, fail: map[string]bool{}}
+	c := &cloud{things: map[string]map[string]cty.Value{"test_net": {}, "test_sub": {}}, fail: map[string]bool{}, failRead: map[string]bool{}}
 	return &stack{t: t, cloud: c, mod: mod, st: st}
 }
 
