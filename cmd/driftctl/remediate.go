@@ -114,6 +114,10 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 	if o.out != "" && o.planFile != "" {
 		return fail("--out makes a plan and --plan applies one: give one of them")
 	}
+	if o.planFile != "" && (len(o.targets) > 0 || o.allowDelete) {
+		// What a saved plan may do was approved when it was saved.
+		return fail("--target and --allow-delete belong to making a plan; a saved plan applies what it was saved with")
+	}
 	git, err := o.gitOptions()
 	if err != nil {
 		return fail("%v", err)
