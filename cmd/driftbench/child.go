@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -110,6 +111,13 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	}
 	scanned := time.Now()
 	res.ScanSeconds = scanned.Sub(started).Seconds()
+	if path := os.Getenv("DRIFTBENCH_MEMPROFILE"); path != "" {
+		// What the scan keeps, for go tool pprof: the heap right after it.
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 
 	if err := report.JSON(io.Discard, rep); err != nil {
 		return nil, err
