@@ -15,7 +15,10 @@ import (
 // progress shows, on one line of stderr, the resources read per type, the
 // API calls made and the throttled ones, while a scan runs.
 type progress struct {
-	w         io.Writer
+	w io.Writer
+	// live redraws the line as the scan goes (on a terminal); otherwise
+	// only the last line is printed, with no control characters.
+	live      bool
 	mu        sync.Mutex
 	types     map[string]int
 	failed    int
@@ -26,7 +29,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	return &progress{w: w, types: map[string]int{}, stop: make(chan struct{}), done: make(chan struct{})}
+	return &progress{w: w, live: isTerminal(w), types: map[string]int{}, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // read records a finished read of a type.
@@ -74,6 +77,11 @@ func (p *progress) line() string {
 func (p *progress) start() {
 	go func() {
 		defer close(p.done)
+		if !p.live {
+			<-p.stop
+			fmt.Fprintln(p.w, p.line())
+			return
+		}
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
 		for {
