@@ -135,3 +135,12 @@ func TestNextRunJitter(t *testing.T) {
 		}
 	}
 }
+
+func TestParseScheduleRefusesACronThatNeverFires(t *testing.T) {
+	if _, err := ParseSchedule("0 0 30 2 *"); err == nil {
+		t.Error("a cron expression for February 30 is accepted: its scans would never come, or come in a busy loop")
+	}
+	if _, err := ParseSchedule("0 0 29 2 *"); err != nil {
+		t.Errorf("February 29: %v", err)
+	}
+}

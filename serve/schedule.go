@@ -54,6 +54,9 @@ func ParseSchedule(text string) (Schedule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q is neither an interval (\"10m\") nor a cron expression (\"*/15 * * * *\"): %v", text, err)
 	}
+	if s.Next(time.Now()).IsZero() {
+		return nil, fmt.Errorf("the cron expression %q never matches a date", text)
+	}
 	return cronSchedule{text: text, s: s}, nil
 }
 

@@ -66,6 +66,10 @@ type stack struct {
 	attempted bool
 	scanning  bool
 	nextScan  time.Time
+	// seen is the last commit a scan or a poll found: a poll rescans
+	// only when the repository moved past it, so that a commit whose scan
+	// fails is not scanned again on every poll.
+	seen string
 }
 
 // New makes a server and publishes what the data directory kept of each
@@ -109,10 +113,15 @@ func New(opts Options) (*Server, error) {
 		st := &stack{cfg: sc}
 		rec, err := s.store.load(sc.Name)
 		if err != nil {
-			return nil, err
+			// The kept result is a cache of the last scan: one that cannot
+			// be read is not published, and the next scan replaces it.
+			logger.Warn("ignoring the kept result", "stack", sc.Name, "error", err)
+			rec = nil
 		}
 		if rec != nil {
-			st.snapshot, st.report = rec.Snapshot, rec.Report
+			// Locations kept by earlier versions may carry credentials.
+			rec.Snapshot.Source = gitrepo.Redact(rec.Snapshot.Source)
+			st.snapshot, st.report, st.seen = rec.Snapshot, rec.Report, rec.Snapshot.Commit
 			s.collector.Set(rec.Snapshot)
 			logger.Info("published the last known result", "stack", sc.Name, "last_scan", rec.Snapshot.LastScan)
 		}
@@ -234,14 +243,20 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) *drift.Report {
 	started := time.Now()
 	scanCtx, cancel := context.WithTimeout(ctx, st.cfg.Timeout)
 	rep, err := s.scanStack(scanCtx, st.cfg)
+	timedOut := scanCtx.Err() != nil
 	cancel()
 	if ctx.Err() != nil {
 		s.logger.Info("scan cancelled by shutdown; not recorded", "stack", st.cfg.Name)
 		return nil
 	}
+	if timedOut {
+		// Reads cut short by the timeout come back as failed reads: such
+		// a report would replace the last known state with unknowns.
+		rep, err = nil, fmt.Errorf("scan timed out after %s", st.cfg.Timeout)
+	}
 	ended := time.Now()
 	outcome := metrics.ScanOutcome{
-		Stack: st.cfg.Name, Source: st.cfg.Source, Report: rep, Err: err,
+		Stack: st.cfg.Name, Source: gitrepo.Redact(st.cfg.Source), Report: rep, Err: err,
 		Started: started, Ended: ended, FailOn: st.cfg.FailOn,
 	}
 	if rep != nil && rep.Commit != nil {
@@ -259,6 +274,9 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) *drift.Report {
 	st.snapshot = snap
 	if raw != nil {
 		st.report = raw
+	}
+	if outcome.Commit != "" {
+		st.seen = outcome.Commit
 	}
 	rec := &record{Snapshot: snap, Report: st.report}
 	st.mu.Unlock()
@@ -338,7 +356,7 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 	}
 	defer src.Close()
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("loading %s: %s", cfg.Source, diags.Error())
+		return nil, fmt.Errorf("loading %s: %s", gitrepo.Redact(cfg.Source), diags.Error())
 	}
 	mod := src.Module
 	st, err := drift.StateOf(ctx, src, cfg.States)
@@ -378,7 +396,11 @@ func (s *Server) gitOptions(cfg *StackConfig) spec.GitOptions {
 // the scheduled scan reports it.
 func (s *Server) headMoved(ctx context.Context, st *stack) bool {
 	g := s.gitOptions(st.cfg)
-	co, err := gitrepo.Open(ctx, st.cfg.Source, gitrepo.Options{
+	// A remote that stops answering, or a cache lock held by a scan of
+	// the same repository, must not stall the stack's schedule.
+	pollCtx, cancel := context.WithTimeout(ctx, st.cfg.Timeout)
+	defer cancel()
+	co, err := gitrepo.Open(pollCtx, st.cfg.Source, gitrepo.Options{
 		Ref: g.Ref, Path: g.Path, CacheDir: g.CacheDir, Environ: g.Environ, Logger: s.logger,
 	})
 	if err != nil {
@@ -391,11 +413,9 @@ func (s *Server) headMoved(ctx context.Context, st *stack) bool {
 	_ = co.Close()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	last := ""
-	if st.snapshot != nil {
-		last = st.snapshot.Commit
-	}
+	last := st.seen
 	if sha != last {
+		st.seen = sha
 		s.logger.Info("new commit", "stack", st.cfg.Name, "commit", sha, "previous", last)
 		return true
 	}

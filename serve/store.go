@@ -45,6 +45,9 @@ func (s store) load(stack string) (*record, error) {
 	if r.Snapshot == nil {
 		return nil, fmt.Errorf("reading the last result of stack %s from %s: no snapshot", stack, s.path(stack))
 	}
+	if r.Snapshot.Stack != stack {
+		return nil, fmt.Errorf("reading the last result of stack %s from %s: it holds stack %q", stack, s.path(stack), r.Snapshot.Stack)
+	}
 	return &r, nil
 }
 

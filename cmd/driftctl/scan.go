@@ -20,6 +20,7 @@ import (
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/report"
 	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/spec/gitrepo"
 )
 
 // scanOptions are the flags of driftctl scan.
@@ -238,7 +239,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	}
 	if o.pushgateway != "" || o.textfile != "" {
 		snap := metrics.Next(nil, metrics.ScanOutcome{
-			Stack: stack, Source: o.dir, Report: rep, Err: scanErr, Started: started, Ended: ended, FailOn: failOn,
+			Stack: stack, Source: gitrepo.Redact(o.dir), Report: rep, Err: scanErr, Started: started, Ended: ended, FailOn: failOn,
 		})
 		c := metrics.NewCollector(o.maxResources)
 		c.Set(snap)

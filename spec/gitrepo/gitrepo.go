@@ -192,6 +192,20 @@ func Open(ctx context.Context, location string, opts Options) (*Checkout, error)
 	return openLocal(ctx, location, sub, opts, log)
 }
 
+// Redact returns location as it may be shown: a URL without its userinfo
+// (user names, passwords and tokens), an scp-like address or a local path
+// as it is. Use it wherever a location is logged, put in an error or in a
+// metric label.
+func Redact(location string) string {
+	if !IsRemote(location) {
+		return location
+	}
+	if loc, err := parseRemote(location); err == nil {
+		return loc.display
+	}
+	return redactURL(location)
+}
+
 // remoteLocation is a parsed remote location.
 type remoteLocation struct {
 	display  string // without userinfo (scp-like keeps its user name)

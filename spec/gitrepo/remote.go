@@ -152,7 +152,11 @@ func openCache(dir, url string, fresh bool, log *slog.Logger) (*git.Repository, 
 		switch {
 		case err == nil:
 			if err = checkCache(repo, dir); err == nil {
-				return repo, ensureOrigin(repo, url)
+				if err := ensureOrigin(repo, url); err != nil {
+					closeRepo(repo)
+					return nil, err
+				}
+				return repo, nil
 			}
 			closeRepo(repo)
 			log.Warn("git cache is corrupted; cloning again", "reason", err.Error())
@@ -171,7 +175,11 @@ func openCache(dir, url string, fresh bool, log *slog.Logger) (*git.Repository, 
 	if err != nil {
 		return nil, err
 	}
-	return repo, ensureOrigin(repo, url)
+	if err := ensureOrigin(repo, url); err != nil {
+		closeRepo(repo)
+		return nil, err
+	}
+	return repo, nil
 }
 
 // checkCache tells whether a cached clone is whole enough to use: readable

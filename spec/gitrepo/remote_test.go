@@ -327,3 +327,20 @@ func TestParseRemote(t *testing.T) {
 		t.Errorf("bad URL: error %v", err)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://x-access-token:tok-123456@host/org/infra.git": "https://host/org/infra.git",
+		"http://tok-123456@host:8080/infra.git":                "http://host:8080/infra.git",
+		"ssh://git:pw-123456@host:2222/org/infra.git":          "ssh://host:2222/org/infra.git",
+		"https://user:s3cret@host/%zz":                         "https://host/%zz",
+		"git@host:org/infra.git":                               "git@host:org/infra.git",
+		"/srv/infra":                                           "/srv/infra",
+		"file:///srv/infra.git":                                "file:///srv/infra.git",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
