@@ -359,11 +359,21 @@ func emptyOf(ty cty.Type) cty.Value {
 // isEmpty is true for null, "", false, 0 and empty collections: what an
 // optional attribute left out of configuration may be live.
 func isEmpty(v cty.Value) bool {
+	if v.IsKnown() && !v.IsNull() && v.Type() == cty.Number {
+		return v.Equals(cty.Zero).True()
+	}
+	return Unset(v)
+}
+
+// Unset is true for what Terraform stores for an attribute left out of a
+// block: null, "", false and empty collections (not 0, which is a port or
+// a count). Renderers leave such attributes out of the objects they show.
+func Unset(v cty.Value) bool {
+	if v.IsMarked() || !v.IsKnown() {
+		return false
+	}
 	if v.IsNull() {
 		return true
-	}
-	if !v.IsKnown() {
-		return false
 	}
 	ty := v.Type()
 	switch {
@@ -371,8 +381,6 @@ func isEmpty(v cty.Value) bool {
 		return v.AsString() == ""
 	case ty == cty.Bool:
 		return v.False()
-	case ty == cty.Number:
-		return v.Equals(cty.Zero).True()
 	case ty.IsCollectionType() || ty.IsTupleType():
 		return v.LengthInt() == 0
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/drift"
 )
 
 // ANSI styles, used only when the caller asks for colour.
@@ -129,7 +131,7 @@ func hclText(v cty.Value) string {
 		var parts []string
 		for it := v.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			if ty.IsObjectType() && unset(e) {
+			if ty.IsObjectType() && drift.Unset(e) {
 				continue
 			}
 			parts = append(parts, k.AsString()+" = "+hclText(e))
@@ -145,26 +147,6 @@ func hclText(v cty.Value) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	return string(redactedJSON(v, false))
-}
-
-// unset is true for what Terraform stores for an attribute left out.
-func unset(v cty.Value) bool {
-	if v.IsNull() {
-		return true
-	}
-	if !v.IsKnown() {
-		return false
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		return v.AsString() == ""
-	case ty == cty.Bool:
-		return v.False()
-	case ty.IsCollectionType():
-		return v.LengthInt() == 0
-	}
-	return false
 }
 
 // WriteJSON writes the plan as JSON (the saved plan format).

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/drift"
 )
 
 // Placeholders printed instead of values.
@@ -70,7 +72,7 @@ func writeValue(b *strings.Builder, v cty.Value) {
 		var pairs []kv
 		for it := v.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			if ty.IsObjectType() && emptyAttribute(e) {
+			if ty.IsObjectType() && drift.Unset(e) {
 				// An object's unset attributes ("" , false, [], null)
 				// are noise: a security group rule reads as its port,
 				// protocol and source.
@@ -185,25 +187,4 @@ func (s byKey) Less(i, j int) bool { return s.keys[i] < s.keys[j] }
 func (s byKey) Swap(i, j int) {
 	s.elems[i], s.elems[j] = s.elems[j], s.elems[i]
 	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
-}
-
-// emptyAttribute is true for the values Terraform stores for an unset
-// attribute: null, "", false and empty collections.
-func emptyAttribute(v cty.Value) bool {
-	if v.IsMarked() || !v.IsKnown() {
-		return false
-	}
-	if v.IsNull() {
-		return true
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		return v.AsString() == ""
-	case ty == cty.Bool:
-		return v.False()
-	case ty.IsCollectionType() || ty.IsTupleType():
-		return v.LengthInt() == 0
-	}
-	return false
 }
