@@ -124,21 +124,21 @@ var cidrSubnetFunc = function.New(&function.Spec{
 		if err != nil {
 			return cty.NilVal, err
 		}
-		num, err := intArg(args[2], 2)
-		if err != nil {
-			return cty.NilVal, err
+		// Terraform takes netnum as a big integer and, unlike
+		// cidrsubnets, lets an IPv6 prefix grow by more than 32 bits:
+		// cidrsubnet("fd00::/32", 64, 5) is "fd00::5:0:0/96".
+		var num *big.Int
+		if err := gocty.FromCtyValue(args[2], &num); err != nil {
+			return cty.NilVal, function.NewArgError(2, err)
 		}
-		if newbits > 32 {
-			return cty.NilVal, function.NewArgErrorf(1, "may not extend prefix by more than 32 bits")
-		}
-		if p.len+newbits > p.bits {
+		if newbits < 0 || p.len+newbits > p.bits {
 			return cty.NilVal, fmt.Errorf("insufficient address space to extend prefix of %d by %d", p.len, newbits)
 		}
-		if num < 0 || uint64(num) > uint64(1)<<uint(newbits)-1 {
+		if num.Sign() < 0 || num.Cmp(new(big.Int).Lsh(big.NewInt(1), uint(newbits))) >= 0 {
 			return cty.NilVal, fmt.Errorf("prefix extension of %d does not accommodate a subnet numbered %d", newbits, num)
 		}
 		sub := prefix{len: p.len + newbits, bits: p.bits}
-		off := new(big.Int).Lsh(big.NewInt(int64(num)), uint(p.bits-sub.len))
+		off := new(big.Int).Lsh(num, uint(p.bits-sub.len))
 		sub.ip = off.Add(off, p.ip)
 		return cty.StringVal(sub.String()), nil
 	},
@@ -167,6 +167,9 @@ var cidrSubnetsFunc = function.New(&function.Spec{
 			}
 			if newbits < 1 {
 				return cty.NilVal, function.NewArgErrorf(i+1, "must extend prefix by at least one bit")
+			}
+			if newbits > 32 {
+				return cty.NilVal, function.NewArgErrorf(i+1, "may not extend prefix by more than 32 bits")
 			}
 			l := p.len + newbits
 			if l > p.bits {

@@ -656,3 +656,32 @@ resource "aws_security_group" "web" {
 		t.Errorf("aws_security_group writes %s, want ingress,name (the dynamic block by its label)", got)
 	}
 }
+
+// TestSensitiveFunction: sensitive() marks a value as a sensitive variable
+// does, and lookup's null default leaves the argument null rather than
+// unknown (Terraform v1.11 console: `lookup({a="x"}, "b", null)` is null).
+func TestSensitiveFunction(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+resource "aws_vpc" "x" {
+  cidr_block         = sensitive("10.0.0.0/16")
+  enable_dns_support = lookup({ a = true }, "b", null)
+  tags               = { Name = nonsensitive(sensitive("n")) }
+}`})
+	rs, diags := evaluate(t, dir, VarOptions{}, nil, &fakeResolver{ResolveFn: withID})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	vpc := byAddress(rs)["aws_vpc.x"]
+	if diff := cmp.Diff([]string{"cidr_block"}, vpc.SensitivePaths); diff != "" {
+		t.Errorf("SensitivePaths (-want +got):\n%s", diff)
+	}
+	want := cty.ObjectVal(map[string]cty.Value{
+		"cidr_block":         cty.StringVal("10.0.0.0/16"),
+		"enable_dns_support": cty.NullVal(cty.Bool),
+		"tags":               cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("n")}),
+	})
+	if !vpc.Config.RawEquals(want) {
+		t.Errorf("Config = %#v, want %#v", vpc.Config, want)
+	}
+}

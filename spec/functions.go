@@ -116,6 +116,9 @@ func functions(files moduleFiles) map[string]function.Function {
 		"values":          stdlib.ValuesFunc,
 		"zipmap":          stdlib.ZipmapFunc,
 	}
+	for name, f := range moreFunctions(files) {
+		funcs[name] = f
+	}
 	funcs["file"] = fileFunc(files)
 	funcs["fileexists"] = fileExistsFunc(files)
 	// templatefile sees every function but itself, as in Terraform, so a
@@ -125,7 +128,13 @@ func functions(files moduleFiles) map[string]function.Function {
 		inner[k] = v
 	}
 	funcs["templatefile"] = templateFileFunc(files, inner)
-	return funcs
+	// Terraform also names its built-in functions core::NAME.
+	all := make(map[string]function.Function, 2*len(funcs))
+	for name, f := range funcs {
+		all[name] = f
+		all["core::"+name] = f
+	}
+	return all
 }
 
 func unknownFunc(ty cty.Type) function.Function {
@@ -223,53 +232,77 @@ var lengthFunc = function.New(&function.Spec{
 	},
 })
 
-// lookupFunc is Terraform's lookup: the default is optional, and a missing
-// key without one is an error.
+// lookupFunc is Terraform's lookup (lang/funcs.LookupFunc): the default is
+// optional and may be null, a missing key without one is an error, and a
+// missing attribute of an object yields the default with its own type.
 var lookupFunc = function.New(&function.Spec{
 	Params: []function.Parameter{
-		{Name: "inputMap", Type: cty.DynamicPseudoType},
-		{Name: "key", Type: cty.String},
+		{Name: "inputMap", Type: cty.DynamicPseudoType, AllowMarked: true},
+		{Name: "key", Type: cty.String, AllowMarked: true},
 	},
-	VarParam: &function.Parameter{Name: "default", Type: cty.DynamicPseudoType, AllowNull: true, AllowUnknown: true},
+	VarParam: &function.Parameter{
+		Name:             "default",
+		Type:             cty.DynamicPseudoType,
+		AllowUnknown:     true,
+		AllowDynamicType: true,
+		AllowNull:        true,
+		AllowMarked:      true,
+	},
 	Type: func(args []cty.Value) (cty.Type, error) {
-		if len(args) > 3 {
-			return cty.NilType, errors.New("lookup() takes no more than three arguments")
-		}
-		if len(args) == 3 {
-			return stdlib.LookupFunc.ReturnType([]cty.Type{args[0].Type(), args[1].Type(), args[2].Type()})
+		if len(args) < 1 || len(args) > 3 {
+			return cty.NilType, fmt.Errorf("lookup() takes two or three arguments, got %d", len(args))
 		}
 		ty := args[0].Type()
 		switch {
-		case ty.IsMapType():
-			return ty.ElementType(), nil
 		case ty.IsObjectType():
 			if !args[1].IsKnown() {
 				return cty.DynamicPseudoType, nil
 			}
-			if k := args[1].AsString(); ty.HasAttribute(k) {
-				return ty.AttributeType(k), nil
+			keyVal, _ := args[1].Unmark()
+			key := keyVal.AsString()
+			if ty.HasAttribute(key) {
+				return ty.AttributeType(key), nil
+			} else if len(args) == 3 {
+				return args[2].Type(), nil
 			}
-			return cty.NilType, function.NewArgErrorf(0, "the given object has no attribute %q", args[1].AsString())
-		case ty == cty.DynamicPseudoType:
-			return cty.DynamicPseudoType, nil
+			return cty.DynamicPseudoType, function.NewArgErrorf(0, "the given object has no attribute %q", key)
+		case ty.IsMapType():
+			if len(args) == 3 {
+				if _, err := convert.Convert(args[2], ty.ElementType()); err != nil {
+					return cty.NilType, function.NewArgErrorf(2, "the default value must have the same type as the map elements")
+				}
+			}
+			return ty.ElementType(), nil
 		}
-		return cty.NilType, function.NewArgErrorf(0, "the given value is not a map or object")
+		return cty.NilType, function.NewArgErrorf(0, "lookup() requires a map as the first argument")
 	},
 	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
-		if len(args) == 3 {
-			return stdlib.LookupFunc.Call(args)
+		var markses []cty.ValueMarks
+		m, mapMarks := args[0].Unmark()
+		markses = append(markses, mapMarks)
+		keyVal, keyMarks := args[1].Unmark()
+		if len(keyMarks) > 0 {
+			markses = append(markses, keyMarks)
 		}
-		m, key := args[0], args[1].AsString()
+		key := keyVal.AsString()
+		if !m.IsWhollyKnown() {
+			return cty.UnknownVal(retType).WithMarks(markses...), nil
+		}
 		if m.Type().IsObjectType() {
-			return m.GetAttr(key), nil
+			if m.Type().HasAttribute(key) {
+				return m.GetAttr(key).WithMarks(markses...), nil
+			}
+		} else if m.HasIndex(cty.StringVal(key)) == cty.True {
+			return m.Index(cty.StringVal(key)).WithMarks(markses...), nil
 		}
-		if !m.IsKnown() {
-			return cty.UnknownVal(retType), nil
+		if len(args) == 3 {
+			def, err := convert.Convert(args[2], retType)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			return def.WithMarks(markses...), nil
 		}
-		if v := m.Index(args[1]); m.HasIndex(args[1]).True() {
-			return v, nil
-		}
-		return cty.NilVal, function.NewArgErrorf(0, "the given object has no attribute %q", key)
+		return cty.UnknownVal(cty.DynamicPseudoType), fmt.Errorf("lookup failed to find key %q", key)
 	},
 })
 

@@ -75,6 +75,47 @@ func TestFunctions(t *testing.T) {
 		{expr: `can(regex("^a", "abc"))`, want: cty.True},
 		{expr: `file("hello.txt")`, want: str("hello\n")},
 		{expr: `templatefile("greet.tpl", { names = ["a", "b"], region = "eu" })`, want: str("Hi A B from eu")},
+		// lookup with a null default is null, not unknown (`lookup({a="x"}, "b", null)`
+		// printed null; on a map, tostring(null)); a map without the key and no
+		// default is an error.
+		{expr: `lookup({a="x"}, "b", null)`, want: cty.NullVal(cty.DynamicPseudoType)},
+		{expr: `lookup(tomap({a="x"}), "b", null)`, want: cty.NullVal(cty.String)},
+		{expr: `lookup({a="x"}, "b", {c=1})`, want: cty.ObjectVal(map[string]cty.Value{"c": cty.NumberIntVal(1)})},
+		{expr: `lookup(tomap({a="x"}), "b")`, wantErr: `lookup failed to find key "b"`},
+		// cidrsubnet may extend an IPv6 prefix by more than 32 bits;
+		// cidrsubnets may not.
+		{expr: `cidrsubnet("fd00::/32", 64, 5)`, want: str("fd00::5:0:0/96")},
+		{expr: `cidrsubnet("fd00::/48", 80, 1)`, want: str("fd00::1/128")},
+		{expr: `cidrsubnet("fd00::/32", 64, 18446744073709551615)`, want: str("fd00:0:ffff:ffff:ffff:ffff::/96")},
+		{expr: `cidrsubnet("fd00::/32", 97, 1)`, wantErr: "insufficient address space to extend prefix of 32 by 97"},
+		{expr: `cidrsubnets("fd00::/32", 64, 64)`, wantErr: "may not extend prefix by more than 32 bits"},
+		{expr: `cidrsubnets("fd00::/32", 32, 32)`, want: strs("fd00::/64", "fd00:0:0:1::/64")},
+		{expr: `nonsensitive(sensitive("a"))`, want: str("a")},
+		{expr: `upper(sensitive("x"))`, want: str("X").Mark(sensitiveMark)}, // (sensitive value)
+		{expr: `issensitive(sensitive(1))`, want: cty.True},
+		{expr: `can(sensitive(1))`, want: cty.True},
+		{expr: `basename("a/")`, want: str("a")},
+		{expr: `dirname("a/b/")`, want: str("a/b")},
+		{expr: `dirname("")`, want: str(".")},
+		{expr: `urlencode("a b&c=d/é~")`, want: str("a+b%26c%3Dd%2F%C3%A9~")},
+		{expr: `sha512("hi")`, want: str("150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071fa4c922f33dde38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197")},
+		{expr: `base64sha512("hi")`, want: str("FQoU7VvqbMcxz4bEFWasQnqNtI7xuf1iZmSzv7uZBx+kySLzPd44cZuMg1Tit6udd+Dmf8EoQ5IKcS5z1Vjhlw==")},
+		{expr: `base64gzip("hello world hello world hello world")`, want: str("H4sIAAAAAAAA/8pIzcnJVyjPL8pJUcDBBgAAAP//AQAA//+7/kIPIwAAAA==")},
+		{expr: `uuidv5("dns", "example.com")`, want: str("cfbff0d1-9375-5685-968c-48ce8b15ae17")},
+		{expr: `uuidv5("{6ba7b810-9dad-11d1-80b4-00c04fd430c8}", "x")`, want: str("05b16a01-46c6-56dd-bd6e-c6dfb4a1427a")},
+		{expr: `timecmp("2024-01-01T00:00:00Z", "2024-01-01T01:00:00+01:00")`, want: cty.Zero},
+		{expr: `matchkeys(["a","b"], [1,2], ["2"])`, want: strs("b")},
+		{expr: `pathexpand("/abs")`, want: str("/abs")},
+		{expr: `pathexpand("~bob/x")`, wantErr: "cannot expand user-specific home dir"},
+		{expr: `filebase64("hello.txt")`, want: str("aGVsbG8K")},
+		{expr: `filemd5("hello.txt")`, want: str("b1946ac92492d2347c6235b4d2611184")},
+		{expr: `filesha1("hello.txt")`, want: str("f572d396fae9206628714fb2ce00f72e94f2258f")},
+		{expr: `filebase64sha256("hello.txt")`, want: str("WJG1tSLV3whtD/CxEPvZ0hu0/HFjrzTQgoai6Eb2vgM=")},
+		{expr: `core::upper("a")`, want: str("A")},
+		// Not in Terraform: driftctl's own diagnostic for what it lacks.
+		{expr: `yamlencode({})`, wantErr: "driftctl does not implement Terraform's yamlencode function yet"},
+		{expr: `pathexpand("~/x")`, want: cty.UnknownVal(cty.String)},
+		{expr: `abspath("/a/../b")`, want: str("/b")},
 	}
 	funcs := Functions(dir)
 	for _, tt := range tests {
