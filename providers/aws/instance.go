@@ -17,10 +17,13 @@ import (
 //
 // Terraform's read makes several calls per instance (DescribeInstanceAttribute
 // for user data, API termination and stop protection, shutdown behaviour;
-// the launch template; the password data). driftctl reads in batches only,
-// so the attributes that need those calls are marked TerraformOnly: they are
-// accepted in configuration and never compared, rather than compared with a
-// value that was not read.
+// the launch template; the password data). driftctl reads in batches where
+// it can. The DescribeInstanceAttribute attributes are optional+computed and
+// read, one call per instance and attribute, only when a configuration
+// writes them (see written); otherwise they are null, which a configuration
+// that leaves them out accepts. The other per-instance attributes are
+// TerraformOnly: accepted in configuration and never compared, rather than
+// compared with a value that was not read.
 func instanceType() *resourceType {
 	return &resourceType{schema: instanceSchema(), read: readInstances, apply: applyInstance}
 }
@@ -75,8 +78,10 @@ func instanceSchema() *providers.Schema {
 			"credit_specification": single(false, map[string]*providers.Attribute{
 				"cpu_credits": optComp(str),
 			}),
-			"disable_api_stop":        notRead(boolean), // DescribeInstanceAttribute per instance
-			"disable_api_termination": notRead(boolean), // DescribeInstanceAttribute per instance
+			// Read with DescribeInstanceAttribute, only when written
+			// (instanceAttributeReads); updatable in place.
+			"disable_api_stop":        optComp(boolean),
+			"disable_api_termination": optComp(boolean),
 			// Terraform reads only the devices that configuration names;
 			// without the configuration at read time they are not read.
 			"ebs_block_device": set(map[string]*providers.Attribute{
@@ -106,7 +111,7 @@ func instanceSchema() *providers.Schema {
 			"host_id":                              optComp(str),
 			"host_resource_group_arn":              optComp(str),
 			"iam_instance_profile":                 optComp(str),
-			"instance_initiated_shutdown_behavior": notRead(str), // DescribeInstanceAttribute per instance
+			"instance_initiated_shutdown_behavior": optComp(str), // as disable_api_stop
 			"instance_state":                       computed(str),
 			"instance_type":                        {Type: str, Optional: true, Computed: true, Normalizer: instanceTypeNormalizer},
 			"ipv6_address_count":                   optComp(num),
@@ -169,12 +174,13 @@ func instanceSchema() *providers.Schema {
 			"tags":                  opt(cty.Map(str)),
 			"tenancy":               optComp(str),
 			"timeouts":              timeoutsAttribute("create", "update", "delete"),
-			// user_data needs a DescribeInstanceAttribute call per
-			// instance: not read (see the type's doc comment). The
-			// normalizer makes it comparable once it is: Terraform stores
-			// the SHA-1 of the user data, EC2 returns it base64-encoded.
-			"user_data":                   {Type: str, Optional: true, Computed: true, TerraformOnly: true, Normalizer: userDataNormalizer},
-			"user_data_base64":            {Type: str, Optional: true, Computed: true, TerraformOnly: true},
+			// Read with DescribeInstanceAttribute, only when written. As
+			// Terraform's StateFunc, the live value is the SHA-1 of the
+			// user data (EC2 returns it base64-encoded); the normalizer
+			// brings configured text, base64 and state hashes to it.
+			"user_data": {Type: str, Optional: true, Computed: true, Normalizer: userDataNormalizer},
+			// The base64 value as EC2 returns it, compared as written.
+			"user_data_base64":            optComp(str),
 			"user_data_replace_on_change": {Type: boolean, Optional: true, TerraformOnly: true, Default: cty.False},
 			// Terraform reads volume_tags only when configuration sets
 			// them and no block device declares its own tags.
@@ -229,6 +235,14 @@ func userDataHash(s string) string {
 	if len(s) == sha1.Size*2 && isLowerHex(s) {
 		return s
 	}
+	return userDataHashSum(s)
+}
+
+// userDataHashSum is terraform-provider-aws's userDataHashSum, without
+// userDataHash's shortcut for a value that already is a hash: the read uses
+// it on what EC2 returns, which is base64 (and might, rarely, be 40
+// lower-case hex digits).
+func userDataHashSum(s string) string {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		b = []byte(s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -287,13 +288,26 @@ func instanceNetwork(s *providers.Schema, d cty.Value, in *ec2.RunInstancesInput
 	in.Ipv6Addresses = ipv6Addrs
 }
 
+// updateInstance changes what terraform-provider-aws's resourceInstanceUpdate
+// changes in place, for the attributes it supports.
 func updateInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
 	s, d, id := instanceSchema(), req.Desired, req.ID
 	if err := checkUpdatable(s, req.Changed, "tags", "instance_type", "vpc_security_group_ids",
-		"source_dest_check", "monitoring", "metadata_options"); err != nil {
+		"source_dest_check", "monitoring", "metadata_options",
+		"disable_api_termination", "disable_api_stop", "instance_initiated_shutdown_behavior",
+		"user_data", "user_data_base64"); err != nil {
 		return nil, err
 	}
 	changed := changesOf(req)
+	// user_data_replace_on_change makes a user data change ForceNew
+	// (terraform-provider-aws's CustomizeDiff).
+	if replace, _ := desiredBool(s, d, "user_data_replace_on_change"); replace {
+		for _, name := range []string{"user_data", "user_data_base64"} {
+			if changed[name] {
+				return nil, fmt.Errorf("%s cannot change in place with user_data_replace_on_change, the resource must be replaced: %w", name, providers.ErrNotSupported)
+			}
+		}
+	}
 	if groups := desiredStrings(s, d, "vpc_security_group_ids"); changed["vpc_security_group_ids"] && len(groups) > 0 {
 		if err := modifyInstance(ctx, p, id, "vpc_security_group_ids", &ec2.ModifyInstanceAttributeInput{Groups: groups}); err != nil {
 			return nil, err
@@ -316,9 +330,52 @@ func updateInstance(ctx context.Context, p *Provider, req providers.ApplyRequest
 			return nil, fmt.Errorf("modifying instance %s metadata options: %w", id, err)
 		}
 	}
+	if v, ok := desiredBool(s, d, "disable_api_termination"); changed["disable_api_termination"] && ok {
+		if err := modifyInstance(ctx, p, id, "disable_api_termination", &ec2.ModifyInstanceAttributeInput{DisableApiTermination: attributeBool(v)}); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := desiredString(s, d, "instance_initiated_shutdown_behavior"); changed["instance_initiated_shutdown_behavior"] && ok {
+		// The Attribute/Value form, which EC2 documents for this
+		// attribute; moto does not implement the
+		// InstanceInitiatedShutdownBehavior.Value form that
+		// terraform-provider-aws sends.
+		if err := modifyInstance(ctx, p, id, "instance_initiated_shutdown_behavior", &ec2.ModifyInstanceAttributeInput{
+			Attribute: ec2types.InstanceAttributeNameInstanceInitiatedShutdownBehavior, Value: aws.String(v),
+		}); err != nil {
+			return nil, err
+		}
+	}
+	// Stop protection is lifted before and set after a stop and start
+	// below, which it would refuse.
+	apiStop, setAPIStop := desiredBool(s, d, "disable_api_stop")
+	setAPIStop = setAPIStop && changed["disable_api_stop"]
+	if setAPIStop && !apiStop {
+		if err := modifyInstance(ctx, p, id, "disable_api_stop", &ec2.ModifyInstanceAttributeInput{DisableApiStop: attributeBool(false)}); err != nil {
+			return nil, err
+		}
+	}
+	var stopped []instanceModification
 	if v, ok := desiredString(s, d, "instance_type"); changed["instance_type"] && ok {
+		stopped = append(stopped, instanceModification{"instance_type", &ec2.ModifyInstanceAttributeInput{
+			InstanceType: &ec2types.AttributeValue{Value: aws.String(v)},
+		}})
+	}
+	for _, name := range []string{"user_data", "user_data_base64"} {
+		if v := desiredAttr(s, d, name); changed[name] && !v.IsNull() && v.IsKnown() {
+			stopped = append(stopped, instanceModification{name, &ec2.ModifyInstanceAttributeInput{
+				UserData: &ec2types.SecureBlobAttributeValue{Value: userDataBytes(v.AsString())},
+			}})
+		}
+	}
+	if len(stopped) > 0 {
 		state, _ := knownString(req.Live, "instance_state")
-		if err := resizeInstance(ctx, p, id, state, v); err != nil {
+		if err := modifyStopped(ctx, p, id, state, stopped); err != nil {
+			return nil, err
+		}
+	}
+	if setAPIStop && apiStop {
+		if err := modifyInstance(ctx, p, id, "disable_api_stop", &ec2.ModifyInstanceAttributeInput{DisableApiStop: attributeBool(true)}); err != nil {
 			return nil, err
 		}
 	}
@@ -330,27 +387,50 @@ func updateInstance(ctx context.Context, p *Provider, req providers.ApplyRequest
 	return &providers.ApplyResponse{ID: id}, nil
 }
 
-// resizeInstance changes an instance's type. EC2 changes the type of a
-// stopped instance only: a running one is stopped, changed and started
-// again, as terraform-provider-aws does.
-func resizeInstance(ctx context.Context, p *Provider, id, state, instanceType string) error {
+// userDataBytes is the user data that user_data or user_data_base64 write:
+// decoded when it is base64 (the SDK encodes it again), as
+// terraform-provider-aws's update does.
+func userDataBytes(v string) []byte {
+	if b, err := base64.StdEncoding.DecodeString(v); err == nil {
+		return b
+	}
+	return []byte(v)
+}
+
+// instanceModification is one ModifyInstanceAttribute call, for the
+// aws_instance attribute name.
+type instanceModification struct {
+	name string
+	in   *ec2.ModifyInstanceAttributeInput
+}
+
+// modifyStopped makes ModifyInstanceAttribute calls that EC2 accepts on a
+// stopped instance only (its type, its user data): a running instance is
+// stopped, changed and started again, as terraform-provider-aws's
+// modifyInstanceAttributeWithStopStart does (here once for all the calls).
+func modifyStopped(ctx context.Context, p *Provider, id, state string, mods []instanceModification) error {
+	var names []string
+	for _, m := range mods {
+		names = append(names, m.name)
+	}
+	what := strings.Join(names, ", ")
 	running := state == string(ec2types.InstanceStateNameRunning) || state == string(ec2types.InstanceStateNamePending)
 	if running {
 		if _, err := p.ec2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}}); err != nil {
-			return fmt.Errorf("stopping instance %s to change its type: %w", id, err)
+			return fmt.Errorf("stopping instance %s to change %s: %w", id, what, err)
 		}
 		if err := waitInstance(ctx, p, id, ec2types.InstanceStateNameStopped); err != nil {
 			return err
 		}
 	}
-	if err := modifyInstance(ctx, p, id, "instance_type", &ec2.ModifyInstanceAttributeInput{
-		InstanceType: &ec2types.AttributeValue{Value: aws.String(instanceType)},
-	}); err != nil {
-		return err
+	for _, m := range mods {
+		if err := modifyInstance(ctx, p, id, m.name, m.in); err != nil {
+			return err
+		}
 	}
 	if running {
 		if _, err := p.ec2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{id}}); err != nil {
-			return fmt.Errorf("starting instance %s after changing its type: %w", id, err)
+			return fmt.Errorf("starting instance %s after changing %s: %w", id, what, err)
 		}
 		return waitInstance(ctx, p, id, ec2types.InstanceStateNameRunning)
 	}

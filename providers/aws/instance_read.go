@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitdrift/driftctl/providers"
 )
@@ -63,16 +65,132 @@ func readInstances(ctx context.Context, p *Provider, ids []string) ([]*providers
 	if err != nil {
 		return nil, err
 	}
+	attributes, err := readInstanceAttributes(ctx, p, found)
+	if err != nil {
+		return nil, err
+	}
 	schema := instanceSchema()
 	live := make([]*providers.Live, 0, len(found))
 	for _, f := range found {
 		id := aws.ToString(f.inst.InstanceId)
-		live = append(live, &providers.Live{
-			ID:    id,
-			Attrs: instanceAttrs(schema, p.region, f, volumes, credits[id]),
-		})
+		attrs := instanceAttrs(schema, p.region, f, volumes, credits[id], attributes[id])
+		live = append(live, &providers.Live{ID: id, Attrs: attrs})
 	}
 	return live, nil
+}
+
+// instanceAttributeReads are what only DescribeInstanceAttribute returns,
+// one instance and one attribute a call, and the aws_instance attributes
+// each answer sets. An answer is read only when the configuration writes
+// one of them (written): these attributes are optional+computed, so left
+// out of configuration they accept any live value and stay null.
+var instanceAttributeReads = []struct {
+	attribute ec2types.InstanceAttributeName
+	names     []string
+}{
+	{ec2types.InstanceAttributeNameUserData, []string{"user_data", "user_data_base64"}},
+	{ec2types.InstanceAttributeNameDisableApiTermination, []string{"disable_api_termination"}},
+	{ec2types.InstanceAttributeNameDisableApiStop, []string{"disable_api_stop"}},
+	{ec2types.InstanceAttributeNameInstanceInitiatedShutdownBehavior, []string{"instance_initiated_shutdown_behavior"}},
+}
+
+// readInstanceAttributes makes the DescribeInstanceAttribute calls that the
+// configuration needs, ec2Concurrency at a time, and returns the values they
+// give by instance ID and attribute name.
+func readInstanceAttributes(ctx context.Context, p *Provider, found []instanceRead) (map[string]map[string]cty.Value, error) {
+	values := make(map[string]map[string]cty.Value, len(found))
+	for _, f := range found {
+		values[aws.ToString(f.inst.InstanceId)] = map[string]cty.Value{}
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(ec2Concurrency)
+	for _, r := range instanceAttributeReads {
+		var names []string
+		for _, n := range r.names {
+			if written(ctx, n) {
+				names = append(names, n)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		for _, f := range found {
+			id := aws.ToString(f.inst.InstanceId)
+			// As terraform-provider-aws, Snowball Edge instances have
+			// no API termination protection to read.
+			if r.attribute == ec2types.InstanceAttributeNameDisableApiTermination && isSnowballEdgeInstance(id) {
+				continue
+			}
+			g.Go(func() error {
+				out, err := p.ec2.DescribeInstanceAttribute(gctx, &ec2.DescribeInstanceAttributeInput{
+					InstanceId: aws.String(id), Attribute: r.attribute,
+				})
+				var apiErr smithy.APIError
+				if r.attribute == ec2types.InstanceAttributeNameDisableApiStop && errors.As(err, &apiErr) && apiErr.ErrorCode() == "UnsupportedOperation" {
+					// Partitions without stop protection (ISO); as
+					// terraform-provider-aws, it is then not read.
+					return nil
+				}
+				if err != nil {
+					return fmt.Errorf("describing instance %s attribute %s: %w", id, r.attribute, err)
+				}
+				got := instanceAttributeValues(out, names)
+				mu.Lock()
+				defer mu.Unlock()
+				for n, v := range got {
+					values[id][n] = v
+				}
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return values, nil
+}
+
+// instanceAttributeValues are the values of names that one
+// DescribeInstanceAttribute answer gives.
+func instanceAttributeValues(out *ec2.DescribeInstanceAttributeOutput, names []string) map[string]cty.Value {
+	vals := map[string]cty.Value{}
+	for _, n := range names {
+		switch n {
+		case "user_data", "user_data_base64":
+			// EC2 answers without a value for an instance without user
+			// data: that is "" (whose hash Terraform's DiffSuppressFunc
+			// takes for "").
+			var b64 string
+			if out.UserData != nil {
+				b64 = aws.ToString(out.UserData.Value)
+			}
+			if n == "user_data" {
+				vals[n] = cty.StringVal(userDataHashSum(b64))
+			} else {
+				vals[n] = cty.StringVal(b64)
+			}
+		case "disable_api_termination":
+			if v := out.DisableApiTermination; v != nil {
+				vals[n] = cty.BoolVal(aws.ToBool(v.Value))
+			}
+		case "disable_api_stop":
+			if v := out.DisableApiStop; v != nil {
+				vals[n] = cty.BoolVal(aws.ToBool(v.Value))
+			}
+		case "instance_initiated_shutdown_behavior":
+			if v := out.InstanceInitiatedShutdownBehavior; v != nil {
+				vals[n] = str(v.Value)
+			}
+		}
+	}
+	return vals
+}
+
+// isSnowballEdgeInstance is terraform-provider-aws's test for an instance
+// of a Snowball Edge device ("s.i-...").
+func isSnowballEdgeInstance(id string) bool {
+	return strings.Contains(id, "s.")
 }
 
 // rootDevice returns the block device mapping of an instance's root volume.
@@ -156,7 +274,7 @@ func readCreditSpecifications(ctx context.Context, p *Provider, found []instance
 }
 
 // instanceAttrs builds the live value of one instance.
-func instanceAttrs(schema *providers.Schema, region string, f instanceRead, volumes map[string]ec2types.Volume, credits string) cty.Value {
+func instanceAttrs(schema *providers.Schema, region string, f instanceRead, volumes map[string]ec2types.Volume, credits string, attributes map[string]cty.Value) cty.Value {
 	inst := f.inst
 	id := aws.ToString(inst.InstanceId)
 	vals := map[string]cty.Value{
@@ -200,6 +318,9 @@ func instanceAttrs(schema *providers.Schema, region string, f instanceRead, volu
 	networkAttrs(vals, inst)
 	optionAttrs(vals, inst, credits)
 	vals["root_block_device"] = rootBlockDevice(schema.Attributes["root_block_device"], inst, volumes)
+	for n, v := range attributes {
+		vals[n] = v
+	}
 	return objectOf(schema.Attributes, vals)
 }
 

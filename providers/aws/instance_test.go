@@ -79,8 +79,13 @@ func TestInstanceRead(t *testing.T) {
 		"monitoring":             cty.False,
 		"instance_state":         cty.StringVal("running"),
 		"tags":                   cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("app")}),
-		// Not read: it would take a call per instance.
-		"user_data": cty.NullVal(cty.String),
+		// A read that does not say what configuration writes reads
+		// everything; user_data is the SHA-1 that Terraform's state holds.
+		"user_data":               cty.StringVal(userDataHashSum("#!/bin/sh\necho hi\n")),
+		"disable_api_termination": cty.False,
+		"disable_api_stop":        cty.False,
+		// moto's default for an instance launched without one.
+		"instance_initiated_shutdown_behavior": cty.StringVal("stop"),
 		// moto answers "standard" for every burstable instance.
 		"credit_specification": cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"cpu_credits": cty.StringVal("standard")})}),
 	})
