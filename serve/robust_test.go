@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,29 +15,6 @@ import (
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/spec"
 )
-
-// startServer serves cfg on a free port until the test ends.
-func startServer(t *testing.T, cfg *Config, f *fakeFactory) string {
-	t.Helper()
-	srv, err := New(Options{Config: cfg, Factory: f, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
 
 func thingsDir(t *testing.T) string {
 	t.Helper()

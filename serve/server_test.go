@@ -107,17 +107,17 @@ func (p fakeProvider) DefaultTags() map[string]string { return nil }
 // function that waits for Serve to return.
 func testServer(t *testing.T, f *fakeFactory, dataDir string, schedule string) (string, *Server, func()) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
-resource "test_thing" "a" { name = "a" }
-resource "test_thing" "b" { name = "b" }
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	cfg := &Config{
 		Server: ServerConfig{DataDir: dataDir, MetricsMaxResources: 100},
-		Stacks: []*StackConfig{{Name: "s", Source: dir, Schedule: mustSchedule(t, schedule), FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Unmanaged: true, Timeout: time.Minute}},
+		Stacks: []*StackConfig{{Name: "s", Source: thingsDir(t), Schedule: mustSchedule(t, schedule), FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Unmanaged: true, Timeout: time.Minute}},
 	}
+	return serveForTest(t, cfg, f)
+}
+
+// serveForTest serves cfg on a free port; stop, also run when the test
+// ends, waits for Serve to return.
+func serveForTest(t *testing.T, cfg *Config, f *fakeFactory) (base string, srv *Server, stop func()) {
+	t.Helper()
 	srv, err := New(Options{Config: cfg, Factory: f, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ resource "test_thing" "b" { name = "b" }
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
 	var once sync.Once
-	stop := func() {
+	stop = func() {
 		once.Do(func() {
 			cancel()
 			if err := <-done; err != nil {
@@ -140,6 +140,13 @@ resource "test_thing" "b" { name = "b" }
 	}
 	t.Cleanup(stop)
 	return "http://" + ln.Addr().String(), srv, stop
+}
+
+// startServer serves cfg on a free port until the test ends.
+func startServer(t *testing.T, cfg *Config, f *fakeFactory) string {
+	t.Helper()
+	base, _, _ := serveForTest(t, cfg, f)
+	return base
 }
 
 func mustSchedule(t *testing.T, text string) Schedule {
@@ -323,19 +330,7 @@ func TestServePollsTheRepository(t *testing.T) {
 		Stacks: []*StackConfig{{Name: "s", Source: repo, Git: spec.GitOptions{Ref: "main", Path: "stack"}, Poll: 100 * time.Millisecond,
 			Schedule: Every(time.Hour), FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Unmanaged: true, Timeout: time.Minute}},
 	}
-	srv, err := New(Options{Config: cfg, Factory: f, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	defer func() { cancel(); <-done }()
-	base := "http://" + ln.Addr().String()
+	base := startServer(t, cfg, f)
 
 	eventually(t, "the first commit's scan", func() bool {
 		_, m := get(t, base+"/metrics")
@@ -356,31 +351,13 @@ func TestServePollsTheRepository(t *testing.T) {
 func TestServeRemediatesAutomatically(t *testing.T) {
 	data := t.TempDir()
 	f := &fakeFactory{live: map[string]string{"t-1": "a"}}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
-resource "test_thing" "a" { name = "a" }
-resource "test_thing" "b" { name = "b" }
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := thingsDir(t)
 	cfg := &Config{
 		Server: ServerConfig{DataDir: data, MetricsMaxResources: 100},
 		Stacks: []*StackConfig{{Name: "s", Source: dir, Schedule: Every(time.Hour), Remediate: "auto",
 			FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Unmanaged: true, Timeout: time.Minute}},
 	}
-	srv, err := New(Options{Config: cfg, Factory: f, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	defer func() { cancel(); <-done }()
-	base := "http://" + ln.Addr().String()
+	base := startServer(t, cfg, f)
 	eventually(t, "the remediated stack in sync", func() bool {
 		_, m := get(t, base+"/metrics")
 		return strings.Contains(m, `driftctl_remediations_total{action="create",result="applied and verified",stack="s"} 1`) &&
