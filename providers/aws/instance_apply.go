@@ -26,22 +26,13 @@ var instanceCreateUnsupported = []string{
 // applyInstance creates, updates or deletes an aws_instance, as
 // terraform-provider-aws's resourceInstanceCreate, Update and Delete do for
 // the attributes it supports.
-func applyInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	switch req.Kind {
-	case providers.Create:
-		return createInstance(ctx, p, req)
-	case providers.Update:
-		return updateInstance(ctx, p, req)
-	case providers.Delete:
-		if _, err := p.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{req.ID}}); err != nil {
-			return nil, fmt.Errorf("terminating instance %s: %w", req.ID, err)
-		}
-		if err := waitInstance(ctx, p, req.ID, ec2types.InstanceStateNameTerminated); err != nil {
-			return nil, err
-		}
-		return &providers.ApplyResponse{}, nil
+func applyInstance() applyFunc { return byKind(createInstance, updateInstance, deleteInstance) }
+
+func deleteInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
+	if _, err := p.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{req.ID}}); err != nil {
+		return fmt.Errorf("terminating instance %s: %w", req.ID, err)
 	}
-	return nil, fmt.Errorf("%s: %w", req.Kind, providers.ErrNotSupported)
+	return waitInstance(ctx, p, req.ID, ec2types.InstanceStateNameTerminated)
 }
 
 func createInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {

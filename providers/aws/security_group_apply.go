@@ -21,19 +21,15 @@ const terraformNamePrefix = "terraform-"
 // applySecurityGroup creates, updates or deletes an aws_security_group with
 // its inline rules, as terraform-provider-aws's resourceSecurityGroupCreate,
 // Update and Delete do.
-func applySecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	switch req.Kind {
-	case providers.Create:
-		return createSecurityGroup(ctx, p, req)
-	case providers.Update:
-		return updateSecurityGroup(ctx, p, req)
-	case providers.Delete:
-		if _, err := p.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(req.ID)}); err != nil {
-			return nil, fmt.Errorf("deleting security group %s: %w", req.ID, err)
-		}
-		return &providers.ApplyResponse{}, nil
+func applySecurityGroup() applyFunc {
+	return byKind(createSecurityGroup, updateSecurityGroup, deleteSecurityGroup)
+}
+
+func deleteSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
+	if _, err := p.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(req.ID)}); err != nil {
+		return fmt.Errorf("deleting security group %s: %w", req.ID, err)
 	}
-	return nil, fmt.Errorf("%s: %w", req.Kind, providers.ErrNotSupported)
+	return nil
 }
 
 func createSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {

@@ -24,19 +24,13 @@ var subnetBoolAttributes = []string{
 
 // applySubnet creates, updates or deletes an aws_subnet as
 // terraform-provider-aws's resourceSubnetCreate, Update and Delete do.
-func applySubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	switch req.Kind {
-	case providers.Create:
-		return createSubnet(ctx, p, req)
-	case providers.Update:
-		return updateSubnet(ctx, p, req)
-	case providers.Delete:
-		if _, err := p.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(req.ID)}); err != nil {
-			return nil, fmt.Errorf("deleting subnet %s: %w", req.ID, err)
-		}
-		return &providers.ApplyResponse{}, nil
+func applySubnet() applyFunc { return byKind(createSubnet, updateSubnet, deleteSubnet) }
+
+func deleteSubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
+	if _, err := p.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(req.ID)}); err != nil {
+		return fmt.Errorf("deleting subnet %s: %w", req.ID, err)
 	}
-	return nil, fmt.Errorf("%s: %w", req.Kind, providers.ErrNotSupported)
+	return nil
 }
 
 func createSubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {

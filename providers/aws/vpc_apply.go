@@ -13,19 +13,13 @@ import (
 
 // applyVPC creates, updates or deletes an aws_vpc as
 // terraform-provider-aws's resourceVPCCreate, Update and Delete do.
-func applyVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	switch req.Kind {
-	case providers.Create:
-		return createVPC(ctx, p, req)
-	case providers.Update:
-		return updateVPC(ctx, p, req)
-	case providers.Delete:
-		if _, err := p.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(req.ID)}); err != nil {
-			return nil, fmt.Errorf("deleting VPC %s: %w", req.ID, err)
-		}
-		return &providers.ApplyResponse{}, nil
+func applyVPC() applyFunc { return byKind(createVPC, updateVPC, deleteVPC) }
+
+func deleteVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
+	if _, err := p.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(req.ID)}); err != nil {
+		return fmt.Errorf("deleting VPC %s: %w", req.ID, err)
 	}
-	return nil, fmt.Errorf("%s: %w", req.Kind, providers.ErrNotSupported)
+	return nil
 }
 
 func createVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
