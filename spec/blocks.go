@@ -133,8 +133,10 @@ type resourceBlock struct {
 	Count      hcl.Expression // nil without count
 	ForEach    hcl.Expression // nil without for_each
 	Provider   ProviderRef
-	// Body is what remains once meta-arguments are taken out.
+	// Body is what remains once meta-arguments are taken out; nil when
+	// lazy holds the block's source instead (use body()).
 	Body           hcl.Body
+	lazy           *lazyBody
 	IgnoreChanges  []string
 	IgnoreAll      bool
 	PreventDestroy bool

@@ -12,6 +12,12 @@ import (
 // configuration depends on: directly, or through the locals and data
 // sources it refers to. Remediation orders its changes by them.
 func (m *Module) references(b *resourceBlock, schemas SchemaSource) []string {
+	return m.referencesOf(b, b.body(), schemas)
+}
+
+// referencesOf is references with the block's body already at hand.
+func (m *Module) referencesOf(root *resourceBlock, rootBody hcl.Body, schemas SchemaSource) []string {
+	b := root
 	seen := map[string]bool{}
 	out := map[string]bool{}
 	var visitTraversals func(travs []hcl.Traversal)
@@ -34,7 +40,11 @@ func (m *Module) references(b *resourceBlock, schemas SchemaSource) []string {
 			spec, ok = schemas.ResourceSpec(b.Type)
 		}
 		if ok {
-			travs = append(travs, dynblock.VariablesHCLDec(b.Body, spec)...)
+			body := rootBody
+			if b != root {
+				body = b.body()
+			}
+			travs = append(travs, dynblock.VariablesHCLDec(body, spec)...)
 		}
 		visitTraversals(travs)
 	}

@@ -79,10 +79,16 @@ type run struct {
 	stack     []string
 	diags     hcl.Diagnostics
 	out       []*Resource
+	// discard leaves out empty: Resolve saw each resource, and nothing
+	// keeps it after (Evaluate).
+	discard bool
+	// emitted are the addresses of the resources evaluated, for
+	// checkImportTargets.
+	emitted map[string]bool
 }
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
-	return &run{e: e, ctx: ctx, nodes: map[string]*node{}}
+	return &run{e: e, ctx: ctx, nodes: map[string]*node{}, emitted: map[string]bool{}}
 }
 
 // visit evaluates the declaration key once; a reference back to a
@@ -210,8 +216,20 @@ func (m *Module) sortedBlocks() []*resourceBlock {
 // data; when data is nil every data source is unknown, and resources that
 // refer to one carry an Unsupported entry, as for modules.
 func (e *Evaluator) Resources(ctx context.Context, data DataReader, resolver Resolver) ([]*Resource, hcl.Diagnostics) {
+	return e.resources(ctx, data, resolver, false)
+}
+
+// Evaluate is Resources for a resolver that is the only consumer of the
+// resources: they are not kept, so that a large configuration's evaluated
+// resources need not all be in memory at once.
+func (e *Evaluator) Evaluate(ctx context.Context, data DataReader, resolver Resolver) hcl.Diagnostics {
+	_, diags := e.resources(ctx, data, resolver, true)
+	return diags
+}
+
+func (e *Evaluator) resources(ctx context.Context, data DataReader, resolver Resolver, discard bool) ([]*Resource, hcl.Diagnostics) {
 	r := e.newRun(ctx)
-	r.data, r.resolver = data, resolver
+	r.data, r.resolver, r.discard = data, resolver, discard
 	m := e.mod
 	for _, name := range sortedKeys(m.modules) {
 		mc := m.modules[name]
@@ -291,12 +309,8 @@ func (r *run) evalImports() {
 // checkImportTargets reports import blocks whose target has no
 // configuration.
 func (r *run) checkImportTargets() {
-	exists := make(map[string]bool, len(r.out))
-	for _, res := range r.out {
-		exists[res.Address] = true
-	}
 	for _, im := range r.e.mod.imports {
-		if !exists[im.To] {
+		if !r.emitted[im.To] {
 			r.diags = append(r.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Configuration for import target does not exist",

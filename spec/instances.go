@@ -26,7 +26,12 @@ func (r *run) block(b *resourceBlock) (cty.Value, []string) {
 		if r.static {
 			return cty.DynamicVal, nil
 		}
-		return r.evalBlock(b)
+		v, taints := r.evalBlock(b)
+		if !b.Data && !r.e.mod.isReferenced(b.addr()) {
+			// Nothing refers to it: its value need not be kept.
+			v = cty.DynamicVal
+		}
+		return v, taints
 	})
 }
 
@@ -58,7 +63,8 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			travs = append(travs, expr.Variables()...)
 		}
 	}
-	travs = append(travs, dynblock.VariablesHCLDec(b.Body, spec)...)
+	blockBody := b.body()
+	travs = append(travs, dynblock.VariablesHCLDec(blockBody, spec)...)
 	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
 
 	instances, known, ok := r.expand(b, ctx)
@@ -74,6 +80,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 	}
 
 	values := make([]cty.Value, 0, len(instances))
+	var refs []string // the same for every instance
 	for _, inst := range instances {
 		ictx := ctx.NewChild()
 		switch {
@@ -82,7 +89,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		case b.ForEach != nil:
 			ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": inst.key, "value": inst.each})}
 		}
-		body := dynblock.Expand(b.Body, ictx)
+		body := dynblock.Expand(blockBody, ictx)
 		val, diags := hcldec.Decode(body, spec, ictx)
 		itaints := taints
 		if !b.Data && onlyUnknownArguments(diags) {
@@ -103,7 +110,10 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			values = append(values, r.readData(b, inst, val))
 			continue
 		}
-		values = append(values, r.emit(b, inst, val, body, spec, itaints))
+		if refs == nil {
+			refs = r.e.mod.referencesOf(b, blockBody, r.e.schemas)
+		}
+		values = append(values, r.emit(b, inst, val, body, spec, itaints, refs))
 	}
 
 	switch {
@@ -125,7 +135,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 }
 
 // emit records a resource instance and resolves what references to it see.
-func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints []string) cty.Value {
+func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints, refs []string) cty.Value {
 	cfg, marks := val.UnmarkDeepWithPaths()
 	res := &Resource{
 		Address:        b.addr() + instanceKey(inst.key),
@@ -142,14 +152,17 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 		Unsupported:    append([]string(nil), taints...),
 	}
 	res.ImportID = r.importIDs[res.Address]
-	res.References = r.e.mod.references(b, r.e.schemas)
+	res.References = refs
 	for _, pm := range marks {
 		if _, ok := pm.Marks[sensitiveMark]; ok {
 			res.SensitivePaths = append(res.SensitivePaths, pathString(pm.Path))
 		}
 	}
 	sort.Strings(res.SensitivePaths)
-	r.out = append(r.out, res)
+	r.emitted[res.Address] = true
+	if !r.discard {
+		r.out = append(r.out, res)
+	}
 	if r.resolver == nil {
 		return cfg
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -23,15 +24,26 @@ type Module struct {
 	// none.
 	Backend *Backend
 
-	files     moduleFiles
-	parser    *hclparse.Parser
-	variables map[string]*variable
-	locals    map[string]*local
-	providers []*providerBlock
-	resources map[string]*resourceBlock // "TYPE.NAME"
-	data      map[string]*resourceBlock // "TYPE.NAME", without "data."
-	modules   map[string]*moduleCall
-	imports   []*importBlock
+	files  moduleFiles
+	parser *hclparse.Parser
+	// sources are the native-syntax files' bytes by name, for
+	// diagnostics: their syntax trees are not kept (see lazyBody).
+	sources map[string]*hcl.File
+	// written are the top-level names written in the native-syntax
+	// resource blocks of each type (WrittenAttributes).
+	written map[string]map[string]bool
+	// referenced are the "TYPE.NAME" of the resources some expression
+	// refers to; with referencedAll (a JSON file, whose expressions are
+	// not walked) every resource may be.
+	referenced    map[string]bool
+	referencedAll bool
+	variables     map[string]*variable
+	locals        map[string]*local
+	providers     []*providerBlock
+	resources     map[string]*resourceBlock // "TYPE.NAME"
+	data          map[string]*resourceBlock // "TYPE.NAME", without "data."
+	modules       map[string]*moduleCall
+	imports       []*importBlock
 }
 
 // Load parses every .tf and .tf.json file in dir (not its subdirectories)
@@ -48,14 +60,17 @@ func LoadFS(fsys fs.FS, dir string) (*Module, hcl.Diagnostics) {
 
 func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 	m := &Module{
-		Dir:       files.dir,
-		files:     files,
-		parser:    hclparse.NewParser(),
-		variables: map[string]*variable{},
-		locals:    map[string]*local{},
-		resources: map[string]*resourceBlock{},
-		data:      map[string]*resourceBlock{},
-		modules:   map[string]*moduleCall{},
+		Dir:        files.dir,
+		files:      files,
+		parser:     hclparse.NewParser(),
+		sources:    map[string]*hcl.File{},
+		written:    map[string]map[string]bool{},
+		referenced: map[string]bool{},
+		variables:  map[string]*variable{},
+		locals:     map[string]*local{},
+		resources:  map[string]*resourceBlock{},
+		data:       map[string]*resourceBlock{},
+		modules:    map[string]*moduleCall{},
 	}
 	entries, err := files.readDir()
 	if err != nil {
@@ -91,7 +106,7 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 		if f == nil || f.Body == nil {
 			continue
 		}
-		diags = append(diags, m.decodeFile(f)...)
+		diags = append(diags, m.decodeFile(f, !d.HasErrors())...)
 	}
 	return m, diags
 }
@@ -109,7 +124,9 @@ func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
 	if strings.HasSuffix(name, ".json") {
 		return m.parser.ParseJSON(src, path)
 	}
-	return m.parser.ParseHCL(src, path)
+	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	m.sources[path] = &hcl.File{Bytes: src, Nav: &lazyNav{src: src, filename: path}}
+	return f, diags
 }
 
 // ignoredFile reports editor and hidden files, which Terraform skips too.
@@ -121,7 +138,16 @@ func ignoredFile(name string) bool {
 // Files are the parsed sources by file name, for printing diagnostics with
 // hcl.NewDiagnosticTextWriter. It includes variable files read by an
 // Evaluator.
-func (m *Module) Files() map[string]*hcl.File { return m.parser.Files() }
+func (m *Module) Files() map[string]*hcl.File {
+	files := make(map[string]*hcl.File, len(m.sources))
+	for name, f := range m.sources {
+		files[name] = f
+	}
+	for name, f := range m.parser.Files() {
+		files[name] = f
+	}
+	return files
+}
 
 // ResourceTypes lists, for each provider configuration, the managed
 // resource types that use it, sorted and without duplicates. The provider
@@ -145,8 +171,15 @@ func (m *Module) ResourceTypes() map[ProviderRef][]string {
 	return out
 }
 
-func (m *Module) decodeFile(f *hcl.File) hcl.Diagnostics {
+// decodeFile decodes the blocks of f; lazy says its resource blocks may
+// be parsed again on demand (the file parsed without errors).
+func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 	content, diags := f.Body.Content(fileSchema)
+	var blocks map[int]*hclsyntax.Block
+	if lazy {
+		blocks = syntaxBlocks(f)
+	}
+	m.noteReferences(f)
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "terraform":
@@ -193,6 +226,16 @@ func (m *Module) decodeFile(f *hcl.File) hcl.Diagnostics {
 				continue
 			}
 			target[key] = r
+			if r.Data {
+				continue
+			}
+			if r.lazy = lazyBodyOf(b, f, blocks); r.lazy != nil {
+				if m.written[r.Type] == nil {
+					m.written[r.Type] = map[string]bool{}
+				}
+				rawWrittenNames(b.Body, m.written[r.Type])
+				r.Body = nil
+			}
 		case "module":
 			name := b.Labels[0]
 			if o, ok := m.modules[name]; ok {
@@ -352,22 +395,13 @@ func (m *Module) WrittenAttributes(typ string, schemas SchemaSource) []string {
 	schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"name"}})
 	seen := map[string]bool{}
 	for _, b := range m.resources {
-		if b.Type != typ {
-			continue
+		if b.Type == typ && b.lazy == nil {
+			writtenNames(b.Body, schema, seen)
 		}
-		content, _, _ := b.Body.PartialContent(schema)
-		if content == nil {
-			continue
-		}
-		for name := range content.Attributes {
+	}
+	for name := range m.written[typ] {
+		if schemaHas(schema, name) {
 			seen[name] = true
-		}
-		for _, blk := range content.Blocks {
-			if blk.Type == "dynamic" && len(blk.Labels) == 1 {
-				seen[blk.Labels[0]] = true
-			} else {
-				seen[blk.Type] = true
-			}
 		}
 	}
 	out := make([]string, 0, len(seen))

@@ -1,0 +1,191 @@
+package spec
+
+import (
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// A large configuration's syntax trees take far more memory than its
+// source (about ten times): a Module keeps the source of each resource
+// block written in the native syntax and parses it again when the block is
+// evaluated, so that only the blocks being evaluated have a tree. The
+// parse starts at the block's position in its file, so every range is the
+// one the first parse gave.
+
+// lazyBody is a resource block's source, parsed on demand.
+type lazyBody struct {
+	src      []byte // the block, from its type keyword to its closing brace
+	filename string
+	start    hcl.Pos
+}
+
+// syntaxBlocks indexes the top-level blocks of a native-syntax file by
+// the offset of their type keyword; nil for another file.
+func syntaxBlocks(f *hcl.File) map[int]*hclsyntax.Block {
+	fb, ok := f.Body.(*hclsyntax.Body)
+	if !ok || f.Bytes == nil {
+		return nil
+	}
+	m := make(map[int]*hclsyntax.Block, len(fb.Blocks))
+	for _, b := range fb.Blocks {
+		m[b.TypeRange.Start.Byte] = b
+	}
+	return m
+}
+
+// lazyBodyOf returns the source of b, a block of f, a native-syntax file
+// that parsed without errors and whose blocks are blocks; nil when b is
+// not one of them.
+func lazyBodyOf(b *hcl.Block, f *hcl.File, blocks map[int]*hclsyntax.Block) *lazyBody {
+	blk := blocks[b.TypeRange.Start.Byte]
+	if blk == nil || blk.TypeRange != b.TypeRange {
+		return nil
+	}
+	src := f.Bytes
+	start, end := blk.Range().Start, blk.Range().End
+	if start.Byte < 0 || end.Byte > len(src) || start.Byte >= end.Byte {
+		return nil
+	}
+	return &lazyBody{src: src[start.Byte:end.Byte:end.Byte], filename: b.TypeRange.Filename, start: start}
+}
+
+// parse parses the block again and returns what remains of its body once
+// the meta-arguments are taken out, as decodeResource does.
+func (l *lazyBody) parse() hcl.Body {
+	f, diags := hclsyntax.ParseConfig(l.src, l.filename, l.start)
+	if diags.HasErrors() || f == nil {
+		// It parsed when the module was loaded: this cannot happen.
+		panic("spec: a block that parsed once does not parse again: " + diags.Error())
+	}
+	content, _ := f.Body.Content(fileSchema)
+	if len(content.Blocks) != 1 {
+		panic("spec: a block parsed again is not one block")
+	}
+	_, remain, _ := content.Blocks[0].Body.PartialContent(resourceMetaSchema)
+	return remain
+}
+
+// body is the block's body without its meta-arguments.
+func (r *resourceBlock) body() hcl.Body {
+	if r.lazy != nil {
+		return r.lazy.parse()
+	}
+	return r.Body
+}
+
+// writtenNames adds to seen the top-level attributes and blocks of body
+// (a dynamic block by its label) that schema has.
+func writtenNames(body hcl.Body, schema *hcl.BodySchema, seen map[string]bool) {
+	content, _, _ := body.PartialContent(schema)
+	if content == nil {
+		return
+	}
+	for name := range content.Attributes {
+		seen[name] = true
+	}
+	for _, blk := range content.Blocks {
+		if blk.Type == "dynamic" && len(blk.Labels) == 1 {
+			seen[blk.Labels[0]] = true
+		} else {
+			seen[blk.Type] = true
+		}
+	}
+}
+
+// rawWrittenNames adds to seen every top-level attribute and block name of
+// a native-syntax body (a dynamic block by its label): WrittenAttributes
+// keeps those the type's schema has.
+func rawWrittenNames(body hcl.Body, seen map[string]bool) bool {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return false
+	}
+	for name := range sb.Attributes {
+		seen[name] = true
+	}
+	for _, blk := range sb.Blocks {
+		if blk.Type == "dynamic" && len(blk.Labels) == 1 {
+			seen[blk.Labels[0]] = true
+		} else {
+			seen[blk.Type] = true
+		}
+	}
+	return true
+}
+
+// schemaHas reports whether name is an attribute or a block type of
+// schema (a resource's meta-arguments are neither).
+func schemaHas(schema *hcl.BodySchema, name string) bool {
+	for _, a := range schema.Attributes {
+		if a.Name == name {
+			return true
+		}
+	}
+	for _, b := range schema.Blocks {
+		if b.Type == name && b.Type != "dynamic" {
+			return true
+		}
+	}
+	return false
+}
+
+// noteReferences records the resources that the expressions of f refer
+// to. An evaluation keeps the value of those only: a resource nothing
+// refers to is compared and forgotten.
+func (m *Module) noteReferences(f *hcl.File) {
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		m.referencedAll = true
+		return
+	}
+	_ = hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
+		if st, ok := n.(*hclsyntax.ScopeTraversalExpr); ok {
+			if name, ok := traversalName(st.Traversal, 1); ok {
+				m.referenced[st.Traversal.RootName()+"."+name] = true
+			}
+		}
+		return nil
+	})
+}
+
+// isReferenced reports whether an expression may refer to the managed
+// resource addr ("TYPE.NAME").
+func (m *Module) isReferenced(addr string) bool { return m.referencedAll || m.referenced[addr] }
+
+// lazyNav is the Nav of a native-syntax file whose tree is not kept: the
+// diagnostic printer asks it for the block around a position ("in
+// resource ..."), and it parses the file the first time it is asked.
+type lazyNav struct {
+	src      []byte
+	filename string
+	once     sync.Once
+	nav      any
+}
+
+func (n *lazyNav) parsed() any {
+	n.once.Do(func() {
+		if f, _ := hclsyntax.ParseConfig(n.src, n.filename, hcl.InitialPos); f != nil {
+			n.nav = f.Nav
+		}
+	})
+	return n.nav
+}
+
+// ContextString is hclsyntax's description of the block around offset.
+func (n *lazyNav) ContextString(offset int) string {
+	if c, ok := n.parsed().(interface{ ContextString(int) string }); ok {
+		return c.ContextString(offset)
+	}
+	return ""
+}
+
+// ContextDefRange is hclsyntax's definition range of the block around
+// offset.
+func (n *lazyNav) ContextDefRange(offset int) hcl.Range {
+	if c, ok := n.parsed().(interface{ ContextDefRange(int) hcl.Range }); ok {
+		return c.ContextDefRange(offset)
+	}
+	return hcl.Range{}
+}
