@@ -8,26 +8,6 @@ import (
 	"github.com/gitdrift/driftctl/state"
 )
 
-// liveIndex finds the live resources of one read by ID and by natural
-// identity.
-type liveIndex struct {
-	byID  map[string]*providers.Live
-	byKey map[string]*providers.Live
-}
-
-func newLiveIndex(schema *providers.Schema, live []*providers.Live) *liveIndex {
-	idx := &liveIndex{byID: map[string]*providers.Live{}, byKey: map[string]*providers.Live{}}
-	for _, l := range live {
-		idx.byID[l.ID] = l
-		if schema.Identity != nil {
-			if k := schema.Identity(l.Attrs); k != "" {
-				idx.byKey[k] = l
-			}
-		}
-	}
-	return idx
-}
-
 // Match finds the live resource of a desired one: by a known ID (one that
 // remediation created since the state was written), by the ID the state
 // records for its address (or, where the state's ID is not the cloud's, by
@@ -37,19 +17,19 @@ func newLiveIndex(schema *providers.Schema, live []*providers.Live) *liveIndex {
 // to be missing.
 func Match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex, known string) (live *providers.Live, identified bool) {
 	if known != "" {
-		if l := idx.byID[known]; l != nil {
+		if l := idx.byIDLive(known); l != nil {
 			return l, true
 		}
 	}
 	if st != nil {
 		if inst := st.Lookup(r.Address); inst != nil && inst.ID != "" {
 			identified = true
-			if l := idx.byID[inst.ID]; l != nil {
+			if l := idx.byIDLive(inst.ID); l != nil {
 				return l, true
 			}
 			if schema.Identity != nil {
 				if k := schema.Identity(inst.Value()); k != "" {
-					if l := idx.byKey[k]; l != nil {
+					if l := idx.byKeyLive(k); l != nil {
 						return l, true
 					}
 				}
@@ -58,13 +38,13 @@ func Match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liv
 	}
 	if r.ImportID != "" {
 		identified = true
-		if l := idx.byID[r.ImportID]; l != nil {
+		if l := idx.byIDLive(r.ImportID); l != nil {
 			return l, true
 		}
 	}
 	if schema.Identity != nil && r.Config.IsWhollyKnown() {
 		if k := schema.Identity(r.Config); k != "" {
-			if l := idx.byKey[k]; l != nil {
+			if l := idx.byKeyLive(k); l != nil {
 				return l, true
 			}
 			identified = true

@@ -3,6 +3,7 @@ package drift
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/spec"
@@ -19,8 +20,9 @@ type readKey struct {
 type readResult struct {
 	done   chan struct{}
 	region string
-	live   []*providers.Live
-	err    error
+	// index holds what the read found, once done is closed.
+	index *liveIndex
+	err   error
 }
 
 // reads runs every planned read concurrently, at most limit at a time, and
@@ -30,7 +32,7 @@ type reads struct {
 	order   []readKey
 }
 
-func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, attributes func(typ string) []string, configured map[spec.ProviderRef]providers.Configured, limit int, progress func(ReadProgress)) *reads {
+func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, schemaOf func(typ string) *providers.Schema, attributes func(typ string) []string, configured map[spec.ProviderRef]providers.Configured, limit int, progress func(ReadProgress)) *reads {
 	r := &reads{results: map[readKey]*readResult{}}
 	sem := make(chan struct{}, limit)
 	for _, ref := range sortedRefs(plan) {
@@ -46,11 +48,13 @@ func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, attribu
 				continue
 			}
 			res.region = p.Region()
+			schema := schemaOf(typ)
 			go func() {
 				defer close(res.done)
+				idx := newLiveIndex(schema, typ)
 				if progress != nil {
 					defer func() {
-						progress(ReadProgress{Type: typ, Region: res.region, Resources: len(res.live), Err: res.err})
+						progress(ReadProgress{Type: typ, Region: res.region, Resources: len(idx.list), Err: res.err})
 					}()
 				}
 				select {
@@ -60,12 +64,21 @@ func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, attribu
 					return
 				}
 				defer func() { <-sem }()
-				resp, err := p.Read(ctx, providers.ReadRequest{Type: typ, Attributes: attributes(typ)})
+				var mu sync.Mutex
+				take := func(live []*providers.Live) {
+					mu.Lock()
+					defer mu.Unlock()
+					for _, l := range live {
+						idx.add(schema, l)
+					}
+				}
+				resp, err := p.Read(ctx, providers.ReadRequest{Type: typ, Attributes: attributes(typ), Page: take})
 				if err != nil {
 					res.err = err
 					return
 				}
-				res.live = resp.Resources
+				take(resp.Resources)
+				res.index = idx
 			}()
 		}
 	}

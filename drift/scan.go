@@ -180,16 +180,18 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 	}
 	e := &evaluation{
 		scanner: s,
-		reads: startReads(ctx, plan, func(typ string) []string {
+		reads: startReads(ctx, plan, func(typ string) *providers.Schema {
+			schema, _ := s.registry.ResourceSchema(typ)
+			return schema
+		}, func(typ string) []string {
 			return in.Module.WrittenAttributes(typ, s.registry)
 		}, configured, s.concurrency, s.progress),
 		configured: configured,
 		state:      in.State,
 		ids:        in.IDs,
-		indexes:    map[readKey]*liveIndex{},
 		claimed:    map[string]bool{},
 	}
-	_, rdiags := ev.Resources(ctx, dataReader(configured), e)
+	rdiags := ev.Evaluate(ctx, dataReader(configured), e)
 	diags = append(diags, rdiags...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -237,7 +239,6 @@ type evaluation struct {
 	ids        map[string]string
 
 	mu      sync.Mutex
-	indexes map[readKey]*liveIndex
 	claimed map[string]bool
 	results []Result
 }
@@ -280,14 +281,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 		return referenceValue(schema, r, nil, e.state)
 	}
 
-	e.mu.Lock()
-	idx := e.indexes[readKey{r.Provider, r.Type}]
-	if idx == nil {
-		idx = newLiveIndex(schema, read.live)
-		e.indexes[readKey{r.Provider, r.Type}] = idx
-	}
-	e.mu.Unlock()
-
+	idx := read.index
 	if schema.Tags {
 		if p := e.configured[r.Provider]; p != nil {
 			res.Desired = withDefaultTags(r.Config, p.DefaultTags())
@@ -365,6 +359,12 @@ func coveredBy(path string, prefixes []string) bool {
 }
 
 func (e *evaluation) add(res Result) {
+	switch res.Status {
+	case InSync, Ignored, Unknown:
+		// Remediation never changes these: the values need not stay in
+		// memory until the report is done.
+		res.Desired, res.Live = cty.NilVal, cty.NilVal
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.results = append(e.results, res)
@@ -380,12 +380,13 @@ func (e *evaluation) discoverUnmanaged() {
 		if read.err != nil {
 			continue
 		}
-		for _, l := range read.live {
-			key := liveKey(l)
-			if l.CloudManaged || e.claimed[key] || seen[key] {
+		for _, p := range read.index.list {
+			key := p.region + "|" + k.typ + "|" + p.id
+			if p.cloudManaged || e.claimed[key] || seen[key] {
 				continue
 			}
 			seen[key] = true
+			l := read.index.live(p)
 			e.results = append(e.results, Result{
 				Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged, Live: l.Attrs,
 			})

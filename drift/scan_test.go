@@ -40,7 +40,15 @@ func (p fakeProvider) Read(_ context.Context, req providers.ReadRequest) (*provi
 	if err := p.f.errs[req.Type]; err != nil {
 		return nil, &providers.ReadError{Type: req.Type, Region: "r1", Operation: "test:List", Err: err}
 	}
-	return &providers.ReadResponse{Resources: p.f.live[req.Type]}, nil
+	// Half the resources come through Page, the others in the response:
+	// the scanner must take both.
+	all := p.f.live[req.Type]
+	if req.Page == nil {
+		return &providers.ReadResponse{Resources: all}, nil
+	}
+	half := len(all) / 2
+	req.Page(all[:half])
+	return &providers.ReadResponse{Resources: all[half:]}, nil
 }
 func (p fakeProvider) ReadData(context.Context, string, cty.Value) (cty.Value, error) {
 	return cty.NilVal, errors.New("no data sources")

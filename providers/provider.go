@@ -77,6 +77,11 @@ type ReadRequest struct {
 	// attributes not listed (they are never compared), to save calls; it
 	// must still read every other attribute.
 	Attributes []string
+	// Page, when not nil, may receive the live resources as they are read,
+	// a page at a time, so that neither side holds them all at once: a
+	// provider gives each resource either to Page or in the response, and
+	// the caller takes both. Page may be called from several goroutines.
+	Page func([]*Live)
 }
 
 // ReadResponse holds what a read found.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/gocty"
+	ctymsgpack "github.com/zclconf/go-cty/cty/msgpack"
 
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
@@ -15,11 +17,22 @@ import (
 
 // memFactory is an "aws" provider with the real AWS schemas that serves
 // live resources from memory: the engine-only mode measures matching,
-// diffing, reporting and metrics without a cloud.
+// diffing, reporting and metrics without a cloud. It keeps them as an API
+// answer does, compactly (MessagePack, as a JSON or XML body would be),
+// and makes their values a page at a time when read.
 type memFactory struct {
 	schema *providers.ProviderSchema
-	live   map[string][]*providers.Live
+	live   map[string][]memLive
 }
+
+// memLive is one live resource in memory.
+type memLive struct {
+	id, region string
+	attrs      []byte // MessagePack of the type's implied type
+}
+
+// memPage is how many resources a read gives at a time, as an API page.
+const memPage = 1000
 
 func (f *memFactory) Name() string                      { return "aws" }
 func (f *memFactory) Schema() *providers.ProviderSchema { return f.schema }
@@ -30,7 +43,26 @@ func (f *memFactory) New(context.Context, providers.Config) (providers.Configure
 type memProvider struct{ f *memFactory }
 
 func (p memProvider) Read(_ context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
-	return &providers.ReadResponse{Resources: p.f.live[req.Type]}, nil
+	ty := p.f.schema.Resources[req.Type].ImpliedType()
+	resp := &providers.ReadResponse{}
+	var page []*providers.Live
+	for _, m := range p.f.live[req.Type] {
+		v, err := ctymsgpack.Unmarshal(m.attrs, ty)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", req.Type, m.id, err)
+		}
+		page = append(page, &providers.Live{Type: req.Type, ID: m.id, Region: m.region, Attrs: v})
+		if len(page) == memPage {
+			if req.Page == nil {
+				resp.Resources = append(resp.Resources, page...)
+			} else {
+				req.Page(page)
+			}
+			page = nil
+		}
+	}
+	resp.Resources = append(resp.Resources, page...)
+	return resp, nil
 }
 func (p memProvider) ReadData(context.Context, string, cty.Value) (cty.Value, error) {
 	return cty.NilVal, errors.New("no data sources in the benchmark")
@@ -93,9 +125,9 @@ func withOwner(tags map[string]string, drifts bool) map[string]string {
 
 // memEstate builds the live resources of the layout after the hand
 // changes, and the estate (state) that records the managed ones.
-func memEstate(l layout) (map[string][]*providers.Live, *awstest.Estate, error) {
+func memEstate(l layout) (map[string][]memLive, *awstest.Estate, error) {
 	schemas := aws.NewFactory().Schema().Resources
-	live := map[string][]*providers.Live{}
+	live := map[string][]memLive{}
 	e := awstest.NewEstate()
 	var err error
 	add := func(typ, addr, id string, vals map[string]any) {
@@ -113,7 +145,12 @@ func memEstate(l layout) (map[string][]*providers.Live, *awstest.Estate, error) 
 		if s.Global {
 			reg = "global"
 		}
-		live[typ] = append(live[typ], &providers.Live{Type: typ, ID: id, Region: reg, Attrs: v})
+		var b []byte
+		if b, err = ctymsgpack.Marshal(v, s.ImpliedType()); err != nil {
+			err = fmt.Errorf("%s: %w", typ, err)
+			return
+		}
+		live[typ] = append(live[typ], memLive{id: id, region: reg, attrs: bytes.Clone(b)})
 		if addr != "" {
 			e.IDs[addr] = id
 		}

@@ -1,0 +1,78 @@
+package drift
+
+import (
+	"bytes"
+
+	"github.com/zclconf/go-cty/cty"
+	ctymsgpack "github.com/zclconf/go-cty/cty/msgpack"
+
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// A scan holds every live resource it read from its read until the end,
+// for matching and for finding the unmanaged ones. A cty object takes
+// several kilobytes (its attribute map, its own type's map, boxed values);
+// the same attributes in MessagePack take a few hundred bytes. So reads
+// keep each live resource packed, and a match unpacks the one it found.
+
+// packedLive is one live resource as a read keeps it.
+type packedLive struct {
+	id, region   string
+	cloudManaged bool
+	// attrs is the MessagePack encoding of the resource's attributes as
+	// the index's type; when they do not conform to it, value holds them.
+	attrs []byte
+	value cty.Value
+}
+
+// liveIndex holds the live resources of one read, in the order read, and
+// finds them by ID and by natural identity.
+type liveIndex struct {
+	typ   string
+	ty    cty.Type
+	list  []*packedLive
+	byID  map[string]*packedLive
+	byKey map[string]*packedLive
+}
+
+func newLiveIndex(schema *providers.Schema, typ string) *liveIndex {
+	return &liveIndex{typ: typ, ty: schema.ImpliedType(), byID: map[string]*packedLive{}, byKey: map[string]*packedLive{}}
+}
+
+// add packs l into the index.
+func (idx *liveIndex) add(schema *providers.Schema, l *providers.Live) {
+	p := &packedLive{id: l.ID, region: l.Region, cloudManaged: l.CloudManaged}
+	if b, err := ctymsgpack.Marshal(l.Attrs, idx.ty); err == nil {
+		p.attrs = bytes.Clone(b) // the encoder's buffer has room to spare
+	} else {
+		p.value = l.Attrs
+	}
+	idx.list = append(idx.list, p)
+	idx.byID[l.ID] = p
+	if schema.Identity != nil {
+		if k := schema.Identity(l.Attrs); k != "" {
+			idx.byKey[k] = p
+		}
+	}
+}
+
+// live unpacks p.
+func (idx *liveIndex) live(p *packedLive) *providers.Live {
+	if p == nil {
+		return nil
+	}
+	l := &providers.Live{Type: idx.typ, ID: p.id, Region: p.region, CloudManaged: p.cloudManaged, Attrs: p.value}
+	if p.attrs != nil {
+		v, err := ctymsgpack.Unmarshal(p.attrs, idx.ty)
+		if err != nil {
+			// It was packed from a value of this type: this cannot happen.
+			panic("drift: a packed live resource does not unpack: " + err.Error())
+		}
+		l.Attrs = v
+	}
+	return l
+}
+
+func (idx *liveIndex) byIDLive(id string) *providers.Live { return idx.live(idx.byID[id]) }
+
+func (idx *liveIndex) byKeyLive(key string) *providers.Live { return idx.live(idx.byKey[key]) }
