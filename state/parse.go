@@ -195,19 +195,30 @@ func convertInstance(rs resourceStateV4, is instanceObjectStateV4) (*Instance, e
 	default:
 		attrs = []byte("{}")
 	}
-	if err := json.Unmarshal(attrs, &in.Attributes); err != nil {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(attrs, &top); err != nil {
 		return nil, fmt.Errorf("instance %s: attributes must be a JSON object: %w", in.Address, err)
 	}
-	v, err := impliedValue(attrs)
-	if err != nil {
+	if _, err := impliedValue(attrs); err != nil {
 		return nil, fmt.Errorf("instance %s: decoding attributes: %w", in.Address, err)
 	}
-	in.value = v
-	switch id := in.Attributes["id"].(type) {
-	case string:
-		in.ID = id
-	case float64:
-		in.ID = v.GetAttr("id").AsBigFloat().Text('f', -1)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, attrs); err != nil {
+		return nil, fmt.Errorf("instance %s: attributes: %w", in.Address, err)
+	}
+	in.raw = bytes.Clone(compact.Bytes())
+	if id, ok := top["id"]; ok {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(id))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err == nil {
+			switch id := v.(type) {
+			case string:
+				in.ID = id
+			case json.Number:
+				in.ID = id.String()
+			}
+		}
 	}
 
 	if len(is.AttributeSensitivePaths) > 0 {

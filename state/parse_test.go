@@ -106,7 +106,7 @@ func TestParseDetails(t *testing.T) {
 	if diff := cmp.Diff([]string{"data.aws_ami.ubuntu"}, web.Dependencies); diff != "" {
 		t.Errorf("Dependencies (-want +got):\n%s", diff)
 	}
-	if got := web.Attributes["instance_type"]; got != "t3.micro" {
+	if got := web.Attributes()["instance_type"]; got != "t3.micro" {
 		t.Errorf("Attributes[instance_type] = %v", got)
 	}
 	v := web.Value()
@@ -375,7 +375,7 @@ func TestParseProvider(t *testing.T) {
 }
 
 func TestValueOfHandMadeInstance(t *testing.T) {
-	in := &Instance{Attributes: map[string]any{"id": "vpc-1", "cidr_block": "10.0.0.0/16", "tags": map[string]any{"Name": "x"}}}
+	in := &Instance{raw: []byte(`{"id":"vpc-1","cidr_block":"10.0.0.0/16","tags":{"Name":"x"}}`)}
 	v := in.Value()
 	if got := v.GetAttr("tags").GetAttr("Name"); !got.RawEquals(cty.StringVal("x")) {
 		t.Errorf("Value().tags.Name = %#v", got)

@@ -147,9 +147,6 @@ type Instance struct {
 	ProviderAlias string
 	// ID is the "id" attribute ("" when there is none).
 	ID string
-	// Attributes are the recorded attributes as decoded by encoding/json:
-	// numbers are float64. Value gives them exactly, as cty.
-	Attributes map[string]any
 	// SensitivePaths are the attribute paths that Terraform recorded as
 	// sensitive (from sensitive_attributes).
 	SensitivePaths []cty.Path
@@ -160,8 +157,20 @@ type Instance struct {
 	// Dependencies are the addresses of resources this one depends on.
 	Dependencies []string
 
-	// value caches the attributes as cty, set by Parse.
-	value cty.Value
+	// raw is the recorded attributes' JSON object, compacted: a large
+	// state's instances are kept as their JSON, which takes a fraction of
+	// the memory of decoded values, and decoded when asked.
+	raw []byte
+}
+
+// Attributes returns the recorded attributes as decoded by encoding/json:
+// numbers are float64. Value gives them exactly, as cty.
+func (in *Instance) Attributes() map[string]any {
+	m := map[string]any{}
+	if len(in.raw) > 0 {
+		_ = json.Unmarshal(in.raw, &m)
+	}
+	return m
 }
 
 // Value returns the attributes as a cty object with the types implied by
@@ -169,17 +178,10 @@ type Instance struct {
 // evaluating references such as aws_vpc.main.id. It returns cty.EmptyObjectVal
 // when the instance has no attributes.
 func (in *Instance) Value() cty.Value {
-	if in.value != cty.NilVal {
-		return in.value
-	}
-	if len(in.Attributes) == 0 {
+	if len(in.raw) == 0 || string(in.raw) == "{}" {
 		return cty.EmptyObjectVal
 	}
-	src, err := json.Marshal(in.Attributes)
-	if err != nil {
-		return cty.DynamicVal
-	}
-	v, err := impliedValue(src)
+	v, err := impliedValue(in.raw)
 	if err != nil {
 		return cty.DynamicVal
 	}
