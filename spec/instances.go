@@ -27,9 +27,8 @@ func (r *run) block(b *resourceBlock) (cty.Value, []string) {
 			return cty.DynamicVal, nil
 		}
 		v, taints := r.evalBlock(b)
-		if !b.Data && !r.e.mod.isReferenced(b.addr()) {
-			// Nothing refers to it: its value need not be kept.
-			v = cty.DynamicVal
+		if !b.Data {
+			v = r.e.mod.keptValue(b, v)
 		}
 		return v, taints
 	})

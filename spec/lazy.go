@@ -3,6 +3,8 @@ package spec
 import (
 	"sync"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -141,18 +143,98 @@ func (m *Module) noteReferences(f *hcl.File) {
 		return
 	}
 	_ = hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
-		if st, ok := n.(*hclsyntax.ScopeTraversalExpr); ok {
-			if name, ok := traversalName(st.Traversal, 1); ok {
-				m.referenced[st.Traversal.RootName()+"."+name] = true
+		st, ok := n.(*hclsyntax.ScopeTraversalExpr)
+		if !ok {
+			return nil
+		}
+		name, ok := traversalName(st.Traversal, 1)
+		if !ok {
+			return nil
+		}
+		key := st.Traversal.RootName() + "." + name
+		attrs, seen := m.referenced[key]
+		if seen && attrs == nil {
+			return nil // the whole value is used already
+		}
+		// aws_vpc.main.id, aws_instance.web[0].id: the attribute; anything
+		// else (aws_vpc.main, a splat, a for expression over instances)
+		// uses the whole value.
+		step := 2
+		if len(st.Traversal) > step {
+			if _, ok := st.Traversal[step].(hcl.TraverseIndex); ok {
+				step++
 			}
 		}
+		attr, ok := traversalName(st.Traversal, step)
+		if !ok {
+			m.referenced[key] = nil
+			return nil
+		}
+		if attrs == nil {
+			attrs = map[string]bool{}
+			m.referenced[key] = attrs
+		}
+		attrs[attr] = true
 		return nil
 	})
 }
 
 // isReferenced reports whether an expression may refer to the managed
 // resource addr ("TYPE.NAME").
-func (m *Module) isReferenced(addr string) bool { return m.referencedAll || m.referenced[addr] }
+func (m *Module) isReferenced(addr string) bool {
+	_, ok := m.referenced[addr]
+	return m.referencedAll || ok
+}
+
+// keptValue is what an evaluation keeps of a managed resource's value for
+// the references to it: nothing when there is none, and only the
+// attributes they name when each names one (aws_vpc.main.id).
+func (m *Module) keptValue(b *resourceBlock, v cty.Value) cty.Value {
+	if m.referencedAll {
+		return v
+	}
+	attrs, ok := m.referenced[b.addr()]
+	switch {
+	case !ok:
+		return cty.DynamicVal
+	case attrs == nil || !v.IsKnown() || v.IsNull() || v.IsMarked():
+		return v
+	}
+	instance := func(o cty.Value) cty.Value {
+		if !o.Type().IsObjectType() || !o.IsKnown() || o.IsNull() || o.IsMarked() {
+			return o
+		}
+		kept := make(map[string]cty.Value, len(attrs))
+		for name := range attrs {
+			if o.Type().HasAttribute(name) {
+				kept[name] = o.GetAttr(name)
+			}
+		}
+		return cty.ObjectVal(kept)
+	}
+	switch {
+	case b.Count != nil && v.Type().IsTupleType():
+		elems := make([]cty.Value, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			elems = append(elems, instance(e))
+		}
+		if len(elems) == 0 {
+			return v
+		}
+		return cty.TupleVal(elems)
+	case b.ForEach != nil && v.Type().IsObjectType():
+		insts := make(map[string]cty.Value, len(v.Type().AttributeTypes()))
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			insts[k.AsString()] = instance(e)
+		}
+		return cty.ObjectVal(insts)
+	case b.Count == nil && b.ForEach == nil:
+		return instance(v)
+	}
+	return v
+}
 
 // lazyNav is the Nav of a native-syntax file whose tree is not kept: the
 // diagnostic printer asks it for the block around a position ("in

@@ -3,8 +3,12 @@ package spec
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // A native-syntax resource block keeps its source, not its tree, and its
@@ -89,5 +93,54 @@ func TestReferencedResources(t *testing.T) {
 	}
 	if unreferenced == 0 {
 		t.Error("every resource is noted as referenced")
+	}
+}
+
+// An evaluation keeps of a resource's value only what references name.
+func TestKeptValue(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+resource "aws_vpc" "a" { cidr_block = "10.0.0.0/16" }
+resource "aws_vpc" "b" { cidr_block = "10.1.0.0/16" }
+resource "aws_vpc" "c" {
+  count      = 2
+  cidr_block = "10.2.0.0/16"
+}
+resource "aws_vpc" "unused" { cidr_block = "10.3.0.0/16" }
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.a.id
+  cidr_block = "${aws_vpc.a.cidr_block}-${aws_vpc.c[0].id}"
+}
+locals { whole = aws_vpc.b }
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	obj := cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("vpc-1"), "cidr_block": cty.StringVal("10.0.0.0/16"), "arn": cty.StringVal("arn:x")})
+	attrNames := func(v cty.Value) []string {
+		var names []string
+		for n := range v.Type().AttributeTypes() {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return names
+	}
+	if got := attrNames(m.keptValue(m.resources["aws_vpc.a"], obj)); !slices.Equal(got, []string{"cidr_block", "id"}) {
+		t.Errorf("aws_vpc.a keeps %v, want the referenced cidr_block and id", got)
+	}
+	if got := m.keptValue(m.resources["aws_vpc.b"], obj); !got.RawEquals(obj) {
+		t.Errorf("aws_vpc.b, used whole, keeps %#v", got)
+	}
+	if got := m.keptValue(m.resources["aws_vpc.unused"], obj); got != cty.DynamicVal {
+		t.Errorf("aws_vpc.unused keeps %#v, want nothing", got)
+	}
+	tuple := cty.TupleVal([]cty.Value{obj, obj})
+	got := m.keptValue(m.resources["aws_vpc.c"], tuple)
+	if !got.Type().IsTupleType() || got.LengthInt() != 2 || !slices.Equal(attrNames(got.Index(cty.NumberIntVal(0))), []string{"id"}) {
+		t.Errorf("aws_vpc.c keeps %#v, want a tuple of objects with id", got)
 	}
 }

@@ -33,9 +33,10 @@ type Module struct {
 	// resource blocks of each type (WrittenAttributes).
 	written map[string]map[string]bool
 	// referenced are the "TYPE.NAME" of the resources some expression
-	// refers to; with referencedAll (a JSON file, whose expressions are
-	// not walked) every resource may be.
-	referenced    map[string]bool
+	// refers to, with the attributes the references name (nil when one
+	// uses the whole value); with referencedAll (a JSON file, whose
+	// expressions are not walked) every resource may be, wholly.
+	referenced    map[string]map[string]bool
 	referencedAll bool
 	variables     map[string]*variable
 	locals        map[string]*local
@@ -65,7 +66,7 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 		parser:     hclparse.NewParser(),
 		sources:    map[string]*hcl.File{},
 		written:    map[string]map[string]bool{},
-		referenced: map[string]bool{},
+		referenced: map[string]map[string]bool{},
 		variables:  map[string]*variable{},
 		locals:     map[string]*local{},
 		resources:  map[string]*resourceBlock{},
