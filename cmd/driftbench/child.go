@@ -86,6 +86,16 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	}
 	runtime.GC()
 	res.BaseRSS = procStatus("VmRSS")
+	if at, err := time.ParseDuration(os.Getenv("DRIFTBENCH_MEMPROFILE_AT")); err == nil {
+		// What the scan holds at a moment during it, for go tool pprof.
+		time.AfterFunc(at, func() {
+			runtime.GC()
+			if f, err := os.Create(os.Getenv("DRIFTBENCH_MEMPROFILE") + ".during"); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		})
+	}
 
 	started := time.Now()
 	src, diags, err := spec.Open(ctx, dir, spec.GitOptions{Environ: os.Environ()})
@@ -113,6 +123,7 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	res.ScanSeconds = scanned.Sub(started).Seconds()
 	if path := os.Getenv("DRIFTBENCH_MEMPROFILE"); path != "" {
 		// What the scan keeps, for go tool pprof: the heap right after it.
+		runtime.GC()
 		if f, err := os.Create(path); err == nil {
 			_ = pprof.WriteHeapProfile(f)
 			f.Close()

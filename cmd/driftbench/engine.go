@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/gocty"
-	ctymsgpack "github.com/zclconf/go-cty/cty/msgpack"
 
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
@@ -17,22 +15,14 @@ import (
 
 // memFactory is an "aws" provider with the real AWS schemas that serves
 // live resources from memory: the engine-only mode measures matching,
-// diffing, reporting and metrics without a cloud. It keeps them as an API
-// answer does, compactly (MessagePack, as a JSON or XML body would be),
-// and makes their values a page at a time when read.
+// diffing, reporting and metrics without a cloud. As a cloud's API does,
+// it makes each resource when it is read (from the layout, after the hand
+// changes) and gives them a page at a time: what the engine keeps is
+// measured, not a copy of the cloud.
 type memFactory struct {
 	schema *providers.ProviderSchema
-	live   map[string][]memLive
+	layout layout
 }
-
-// memLive is one live resource in memory.
-type memLive struct {
-	id, region string
-	attrs      []byte // MessagePack of the type's implied type
-}
-
-// memPage is how many resources a read gives at a time, as an API page.
-const memPage = 1000
 
 func (f *memFactory) Name() string                      { return "aws" }
 func (f *memFactory) Schema() *providers.ProviderSchema { return f.schema }
@@ -42,28 +32,33 @@ func (f *memFactory) New(context.Context, providers.Config) (providers.Configure
 
 type memProvider struct{ f *memFactory }
 
+// memPage is how many resources a read gives at a time, as an API page.
+const memPage = 1000
+
 func (p memProvider) Read(_ context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
-	ty := p.f.schema.Resources[req.Type].ImpliedType()
 	resp := &providers.ReadResponse{}
 	var page []*providers.Live
-	for _, m := range p.f.live[req.Type] {
-		v, err := ctymsgpack.Unmarshal(m.attrs, ty)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", req.Type, m.id, err)
+	flush := func() {
+		if req.Page == nil {
+			resp.Resources = append(resp.Resources, page...)
+		} else if len(page) > 0 {
+			req.Page(page)
 		}
-		page = append(page, &providers.Live{Type: req.Type, ID: m.id, Region: m.region, Attrs: v})
-		if len(page) == memPage {
-			if req.Page == nil {
-				resp.Resources = append(resp.Resources, page...)
-			} else {
-				req.Page(page)
-			}
-			page = nil
-		}
+		page = nil
 	}
-	resp.Resources = append(resp.Resources, page...)
+	err := memResources(p.f.layout, func(typ string) bool { return typ == req.Type }, func(l *providers.Live) {
+		page = append(page, l)
+		if len(page) == memPage {
+			flush()
+		}
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	flush()
 	return resp, nil
 }
+
 func (p memProvider) ReadData(context.Context, string, cty.Value) (cty.Value, error) {
 	return cty.NilVal, errors.New("no data sources in the benchmark")
 }
@@ -123,15 +118,26 @@ func withOwner(tags map[string]string, drifts bool) map[string]string {
 	return tags
 }
 
-// memEstate builds the live resources of the layout after the hand
-// changes, and the estate (state) that records the managed ones.
-func memEstate(l layout) (map[string][]memLive, *awstest.Estate, error) {
-	schemas := aws.NewFactory().Schema().Resources
-	live := map[string][]memLive{}
+// memState is the estate (state) that records the managed resources of
+// the layout.
+func memState(l layout) (*awstest.Estate, error) {
 	e := awstest.NewEstate()
+	err := memResources(l, func(string) bool { return false }, nil, &e)
+	return &e, err
+}
+
+// memResources makes the live resources of the layout after the hand
+// changes, of the types want accepts, and gives each to emit; with e set,
+// it records the managed ones' IDs (and attributes where the ID is not
+// the cloud's) in e.
+func memResources(l layout, want func(typ string) bool, emit func(*providers.Live), e *awstest.Estate) error {
+	schemas := aws.NewFactory().Schema().Resources
 	var err error
 	add := func(typ, addr, id string, vals map[string]any) {
-		if err != nil {
+		if e != nil && addr != "" {
+			e.IDs[addr] = id
+		}
+		if err != nil || !want(typ) {
 			return
 		}
 		s := schemas[typ]
@@ -145,17 +151,13 @@ func memEstate(l layout) (map[string][]memLive, *awstest.Estate, error) {
 		if s.Global {
 			reg = "global"
 		}
-		var b []byte
-		if b, err = ctymsgpack.Marshal(v, s.ImpliedType()); err != nil {
-			err = fmt.Errorf("%s: %w", typ, err)
-			return
-		}
-		live[typ] = append(live[typ], memLive{id: id, region: reg, attrs: bytes.Clone(b)})
-		if addr != "" {
+		emit(&providers.Live{Type: typ, ID: id, Region: reg, Attrs: v})
+	}
+	record := func(addr, id string) {
+		if e != nil {
 			e.IDs[addr] = id
 		}
 	}
-	record := func(addr, id string) { e.IDs[addr] = id }
 	vpcID := func(i int) string { return fmt.Sprintf("vpc-%017x", i+1) }
 	subnetID := func(i int) string { return fmt.Sprintf("subnet-%017x", i+1) }
 	sgID := func(i int) string { return fmt.Sprintf("sg-%017x", i+1) }
@@ -239,7 +241,9 @@ func memEstate(l layout) (map[string][]memLive, *awstest.Estate, error) {
 	for i := 0; i < l.attachments; i++ {
 		id := fmt.Sprintf("%s-2026%016d", roleName(i), i)
 		add("aws_iam_role_policy_attachment", fmt.Sprintf("aws_iam_role_policy_attachment.a%d", i), id, map[string]any{"role": roleName(i), "policy_arn": policyARN(i)})
-		e.Attrs[fmt.Sprintf("aws_iam_role_policy_attachment.a%d", i)] = map[string]any{"role": roleName(i), "policy_arn": policyARN(i)}
+		if e != nil {
+			e.Attrs[fmt.Sprintf("aws_iam_role_policy_attachment.a%d", i)] = map[string]any{"role": roleName(i), "policy_arn": policyARN(i)}
+		}
 	}
 	for i := 0; i < l.usrs; i++ {
 		add("aws_iam_user", fmt.Sprintf("aws_iam_user.u%d", i), userName(i), map[string]any{
@@ -249,7 +253,7 @@ func memEstate(l layout) (map[string][]memLive, *awstest.Estate, error) {
 	for i := 0; i < l.extraUsers; i++ {
 		add("aws_iam_user", "", extraUserName(i), map[string]any{"name": extraUserName(i), "path": "/"})
 	}
-	return live, &e, err
+	return err
 }
 
 // memSchema is the AWS provider's schema: the real resource types with

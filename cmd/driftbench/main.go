@@ -211,13 +211,30 @@ func motoRun(ctx context.Context, o options, n int) (*run, error) {
 	return r, nil
 }
 
-// engineRun measures the engine alone in a child process.
+// engineRun measures the engine alone in a child process. This process
+// writes the estate's HCL and state first: they are the scan's input, on
+// disk, and making them is not the engine's work.
 func engineRun(ctx context.Context, o options, n int) (*run, error) {
-	res, err := runChild(ctx, o, []string{"engine", strconv.Itoa(n), strconv.Itoa(o.perFile)}, nil)
+	l := newLayout(n)
+	dir, err := os.MkdirTemp("", "driftbench-engine-*")
 	if err != nil {
 		return nil, err
 	}
-	l := newLayout(n)
+	defer os.RemoveAll(dir)
+	if err := writeHCL(dir, l, o.perFile); err != nil {
+		return nil, err
+	}
+	estate, err := memState(l)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeState(filepath.Clean(dir), estate); err != nil {
+		return nil, err
+	}
+	res, err := runChild(ctx, o, []string{"engine", strconv.Itoa(n), dir}, nil)
+	if err != nil {
+		return nil, err
+	}
 	r := &run{
 		Mode: "engine", Resources: l.total(), WallSeconds: res.WallSeconds, PeakRSSBytes: res.PeakRSS,
 		ScanSeconds: res.ScanSeconds, ReportSeconds: res.ReportSeconds, MetricsSeconds: res.MetricsSeconds,
@@ -253,7 +270,7 @@ func runChild(ctx context.Context, o options, args []string, env []string) (*chi
 	return &res, nil
 }
 
-// child runs in the child process: "scan DIR" or "engine N PERFILE".
+// child runs in the child process: "scan DIR" or "engine N DIR".
 func child(args []string) error {
 	ctx := context.Background()
 	var res *childResult
@@ -263,8 +280,7 @@ func child(args []string) error {
 		res, err = scanChild(ctx, args[1], nil)
 	case len(args) == 3 && args[0] == "engine":
 		n, _ := strconv.Atoi(args[1])
-		perFile, _ := strconv.Atoi(args[2])
-		res, err = engineChild(ctx, n, perFile)
+		res, err = scanChild(ctx, args[2], &memFactory{schema: memSchema(), layout: newLayout(n)})
 	default:
 		return fmt.Errorf("unknown child arguments %q", args)
 	}
@@ -272,28 +288,6 @@ func child(args []string) error {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
-}
-
-// engineChild builds the estate in memory, writes its HCL and state, and
-// scans it with the in-memory provider.
-func engineChild(ctx context.Context, n, perFile int) (*childResult, error) {
-	l := newLayout(n)
-	live, estate, err := memEstate(l)
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "driftbench-engine-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	if err := writeHCL(dir, l, perFile); err != nil {
-		return nil, err
-	}
-	if err := writeState(filepath.Clean(dir), estate); err != nil {
-		return nil, err
-	}
-	return scanChild(ctx, dir, &memFactory{schema: memSchema(), live: live})
 }
 
 func printTable(runs []run) {
