@@ -12,12 +12,18 @@ import (
 	"github.com/gitdrift/driftctl/providers"
 )
 
-// sent is a permit as acquire gives it, without waiting for a token: the
-// AIMD tests make hundreds of attempts at rates of a few per second.
+// sent is a permit as acquire gives it for an attempt of service in region
+// without an action, without waiting for a token: the AIMD tests make
+// hundreds of attempts at rates of a few per second.
 func sent(l *apiLimiter, service, region string) *permit {
-	b := l.bucket(service, limiterKey(service, region))
+	return sentAction(l, service, region, "")
+}
+
+// sentAction is sent for an attempt of an API action.
+func sentAction(l *apiLimiter, service, region, action string) *permit {
+	buckets := l.bucketsFor(service, region, action)
 	l.inFlight <- struct{}{}
-	return &permit{l: l, b: b, gen: b.generation()}
+	return l.permitOf(buckets)
 }
 
 // attempt passes one attempt of service in region through l with the
@@ -35,9 +41,9 @@ func TestLimiterDefaults(t *testing.T) {
 		service, region string
 		want            float64
 	}{
-		{"ec2", "us-east-1", 20},
-		{"s3", "eu-west-1", 100},
-		{"iam", "us-east-1", 10},
+		{"ec2", "us-east-1", 100},
+		{"s3", "eu-west-1", 500},
+		{"iam", "us-east-1", 20},
 		{"sts", "eu-west-1", 10},
 		{"sso", "eu-west-1", 10},
 	}
@@ -62,7 +68,7 @@ func TestLimiterAIMD(t *testing.T) {
 		{
 			name:      "a throttle halves the rate",
 			run:       func(t *testing.T, l *apiLimiter) { attempt(t, l, "ec2", "us-east-1", "RequestLimitExceeded") },
-			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 10},
+			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 50},
 			throttles: 1,
 		},
 		{
@@ -72,7 +78,7 @@ func TestLimiterAIMD(t *testing.T) {
 					attempt(t, l, "s3", "us-east-1", code)
 				}
 			},
-			want:      map[[2]string]float64{{"s3", "us-east-1"}: 100.0 / 32},
+			want:      map[[2]string]float64{{"s3", "us-east-1"}: 500.0 / 32},
 			throttles: 5,
 		},
 		{
@@ -82,7 +88,7 @@ func TestLimiterAIMD(t *testing.T) {
 					attempt(t, l, "ec2", "us-east-1", code)
 				}
 			},
-			want: map[[2]string]float64{{"ec2", "us-east-1"}: 20},
+			want: map[[2]string]float64{{"ec2", "us-east-1"}: 100},
 		},
 		{
 			name: "throttles of attempts sent together halve once",
@@ -95,7 +101,7 @@ func TestLimiterAIMD(t *testing.T) {
 					p.done("RequestLimitExceeded")
 				}
 			},
-			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 10},
+			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 50},
 			throttles: 8,
 		},
 		{
@@ -111,16 +117,16 @@ func TestLimiterAIMD(t *testing.T) {
 		{
 			name: "successes raise the rate slowly",
 			run: func(t *testing.T, l *apiLimiter) {
-				attempt(t, l, "ec2", "us-east-1", "RequestLimitExceeded") // 10
+				attempt(t, l, "ec2", "us-east-1", "RequestLimitExceeded") // 50
 				for range aimdRaiseAfter - 1 {
 					attempt(t, l, "ec2", "us-east-1", "")
 				}
-				if got := l.rate("ec2", "us-east-1"); !near(got, 10) {
-					t.Errorf("after %d successes rate = %v, want 10", aimdRaiseAfter-1, got)
+				if got := l.rate("ec2", "us-east-1"); !near(got, 50) {
+					t.Errorf("after %d successes rate = %v, want 50", aimdRaiseAfter-1, got)
 				}
 				attempt(t, l, "ec2", "us-east-1", "")
 			},
-			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 11},
+			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 55},
 			throttles: 1,
 		},
 		{
@@ -129,12 +135,12 @@ func TestLimiterAIMD(t *testing.T) {
 				for range aimdRaiseAfter - 1 {
 					attempt(t, l, "ec2", "us-east-1", "")
 				}
-				attempt(t, l, "ec2", "us-east-1", "RequestLimitExceeded") // 10
+				attempt(t, l, "ec2", "us-east-1", "RequestLimitExceeded") // 50
 				for range aimdRaiseAfter - 1 {
 					attempt(t, l, "ec2", "us-east-1", "")
 				}
 			},
-			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 10},
+			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 50},
 			throttles: 1,
 		},
 		{
@@ -145,7 +151,7 @@ func TestLimiterAIMD(t *testing.T) {
 					attempt(t, l, "ec2", "us-east-1", "")
 				}
 			},
-			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 20},
+			want:      map[[2]string]float64{{"ec2", "us-east-1"}: 100},
 			throttles: 1,
 		},
 		{
@@ -155,11 +161,11 @@ func TestLimiterAIMD(t *testing.T) {
 				attempt(t, l, "iam", "eu-west-1", "Throttling")
 			},
 			want: map[[2]string]float64{
-				{"ec2", "us-east-1"}: 10,
-				{"ec2", "eu-west-1"}: 20,
-				{"s3", "us-east-1"}:  100,
-				{"iam", "us-east-1"}: 5,
-				{"iam", ""}:          5,
+				{"ec2", "us-east-1"}: 50,
+				{"ec2", "eu-west-1"}: 100,
+				{"s3", "us-east-1"}:  500,
+				{"iam", "us-east-1"}: 10,
+				{"iam", ""}:          10,
 				{"sts", "eu-west-1"}: 10,
 			},
 			throttles: 2,
@@ -191,9 +197,9 @@ func TestLimiterConfiguredRates(t *testing.T) {
 				t.Errorf("rate(%s) = %v, want 5", s, got)
 			}
 		}
-		// The burst keeps the service's proportion: EC2 is 20/s burst 50.
-		if got := l.bucket("ec2", "ec2/us-east-1").lim.Burst(); got != 13 {
-			t.Errorf("EC2 burst at 5/s = %d, want 13", got)
+		// The burst keeps the service's proportion: IAM is 20/s burst 40.
+		if got := l.bucket("iam", "iam").lim.Burst(); got != 10 {
+			t.Errorf("IAM burst at 5/s = %d, want 10", got)
 		}
 	})
 	t.Run("provider blocks: the lowest rate of a region wins", func(t *testing.T) {
@@ -209,7 +215,7 @@ func TestLimiterConfiguredRates(t *testing.T) {
 			{"iam", ""}:          4,
 			{"ec2", "eu-west-1"}: 40,
 			{"s3", "eu-west-1"}:  40,
-			{"ec2", "us-west-2"}: 20,
+			{"ec2", "us-west-2"}: 100,
 		}
 		for k, w := range want {
 			if got := l.rate(k[0], k[1]); !near(got, w) {
@@ -236,20 +242,20 @@ func TestLimiterConfiguredRates(t *testing.T) {
 func TestLimiterBoundsRequestsInFlight(t *testing.T) {
 	l := newAPILimiter(0, 2)
 	ctx := context.Background()
-	p1, err := l.acquire(ctx, "ec2", "us-east-1")
+	p1, err := l.acquire(ctx, "ec2", "us-east-1", "DescribeVpcs")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.acquire(ctx, "s3", "us-east-1"); err != nil {
+	if _, err := l.acquire(ctx, "s3", "us-east-1", "ListBuckets"); err != nil {
 		t.Fatal(err)
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if _, err := l.acquire(short, "iam", ""); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := l.acquire(short, "iam", "", "ListRoles"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("third acquire with 2 in flight: err = %v, want a deadline error", err)
 	}
 	p1.done("")
-	if _, err := l.acquire(ctx, "iam", ""); err != nil {
+	if _, err := l.acquire(ctx, "iam", "", "ListRoles"); err != nil {
 		t.Fatalf("acquire after a release: %v", err)
 	}
 }
@@ -260,7 +266,7 @@ func TestLimiterWaitsForTokens(t *testing.T) {
 	l := newAPILimiter(50, 0)
 	start := time.Now()
 	for range 110 {
-		p, err := l.acquire(context.Background(), "s3", "us-east-1")
+		p, err := l.acquire(context.Background(), "s3", "us-east-1", "GetBucketTagging")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,8 +285,8 @@ func TestProviderRetriesAndAPIRate(t *testing.T) {
 		wantEC2Rate  float64
 		wantErr      bool
 	}{
-		{name: "defaults", wantAttempts: defaultMaxAttempts, wantEC2Rate: 20},
-		{name: "max_retries", attrs: map[string]cty.Value{"max_retries": cty.NumberIntVal(4)}, wantAttempts: 4, wantEC2Rate: 20},
+		{name: "defaults", wantAttempts: defaultMaxAttempts, wantEC2Rate: 100},
+		{name: "max_retries", attrs: map[string]cty.Value{"max_retries": cty.NumberIntVal(4)}, wantAttempts: 4, wantEC2Rate: 100},
 		{name: "api_rate", attrs: map[string]cty.Value{"api_rate": cty.NumberFloatVal(2.5)}, wantAttempts: defaultMaxAttempts, wantEC2Rate: 2.5},
 		{name: "api_rate must be positive", attrs: map[string]cty.Value{"api_rate": cty.NumberIntVal(0)}, wantErr: true},
 	}
