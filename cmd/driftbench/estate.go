@@ -12,16 +12,20 @@ import (
 
 // The mix of resource types per 100 resources, as a platform team's stack
 // holds them: networks, groups, a few instances (RunInstances is slow in
-// moto), buckets with their settings, IAM.
+// moto), buckets with their settings, IAM. Few VPCs with many subnets each:
+// an account has 5 VPCs per region unless it asks for more (the default
+// quota, https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html),
+// and a VPC usually has 6 or more subnets (3 zones x public and private),
+// so 2 VPCs with 10 subnets each. The weights add up to 100.
 var mix = []struct {
 	typ    string
 	weight int
 }{
-	{"aws_vpc", 8},
-	{"aws_subnet", 16},
+	{"aws_vpc", 2},
+	{"aws_subnet", 20},
 	{"aws_security_group", 14},
 	{"aws_instance", 4},
-	{"aws_s3_bucket", 14},
+	{"aws_s3_bucket", 16},
 	{"aws_s3_bucket_versioning", 10},
 	{"aws_s3_bucket_public_access_block", 6},
 	{"aws_s3_bucket_policy", 5},
@@ -81,7 +85,7 @@ func (l layout) total() int {
 // The hand changes: which indexes of each type drift. Every 20th resource
 // of the drifting types changes (about 5% of the estate with the missing
 // and unmanaged ones).
-func driftsVPC(i int) bool      { return i%20 == 3 }  // tag Owner added
+func driftsVPC(i int) bool      { return i%20 == 1 }  // tag Owner added (from 2 VPCs: an estate of 100 has 2)
 func driftsSG(i int) bool       { return i%20 == 5 }  // SSH rule added
 func driftsBucket(i int) bool   { return i%20 == 7 }  // tag Owner added
 func driftsVersion(i int) bool  { return i%20 == 9 }  // versioning suspended

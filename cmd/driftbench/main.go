@@ -88,7 +88,7 @@ func main() {
 	fs.IntVar(&o.concurrency, "concurrency", 32, "calls in flight for the floor")
 	fs.IntVar(&o.workers, "seed-workers", 16, "concurrent calls that seed moto")
 	fs.IntVar(&o.parallelism, "parallelism", 0, "driftctl's requests in flight (aws.WithParallelism; 0: driftctl's default)")
-	fs.Float64Var(&o.apiRate, "api-rate", 0, "driftctl's requests per second per service (aws.WithAPIRate; 0: driftctl's defaults, EC2 20/s)")
+	fs.Float64Var(&o.apiRate, "api-rate", 0, "driftctl's requests per second per service (aws.WithAPIRate; 0: driftctl's defaults)")
 	fs.IntVar(&o.perFile, "per-file", 1000, "resource blocks per .tf file")
 	fs.BoolVar(&o.verbose, "v", false, "print the child's diagnostics and the reasons of inexact reports in full")
 	_ = fs.Parse(os.Args[1:])
