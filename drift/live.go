@@ -23,6 +23,9 @@ type packedLive struct {
 	// the index's type; when they do not conform to it, value holds them.
 	attrs []byte
 	value cty.Value
+	// claimedBy is the address of the desired resource that matched it;
+	// its attributes are then released.
+	claimedBy string
 }
 
 // liveIndex holds the live resources of one read, in the order read, and
@@ -73,6 +76,14 @@ func (idx *liveIndex) live(p *packedLive) *providers.Live {
 	return l
 }
 
-func (idx *liveIndex) byIDLive(id string) *providers.Live { return idx.live(idx.byID[id]) }
-
-func (idx *liveIndex) byKeyLive(key string) *providers.Live { return idx.live(idx.byKey[key]) }
+// claim unpacks p for the desired resource addr and releases the packed
+// attributes: nothing else needs them. ok is false when another desired
+// resource claimed p first (its address is in by).
+func (idx *liveIndex) claim(p *packedLive, addr string) (l *providers.Live, by string, ok bool) {
+	if p.claimedBy != "" {
+		return nil, p.claimedBy, false
+	}
+	l = idx.live(p)
+	p.claimedBy, p.attrs, p.value = addr, nil, cty.NilVal
+	return l, "", true
+}

@@ -16,20 +16,26 @@ import (
 // none of these could be tried: then an absent live resource is not known
 // to be missing.
 func Match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex, known string) (live *providers.Live, identified bool) {
+	p, identified := match(schema, r, st, idx, known)
+	return idx.live(p), identified
+}
+
+// match is Match that returns the packed live resource.
+func match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex, known string) (live *packedLive, identified bool) {
 	if known != "" {
-		if l := idx.byIDLive(known); l != nil {
+		if l := idx.byID[known]; l != nil {
 			return l, true
 		}
 	}
 	if st != nil {
 		if inst := st.Lookup(r.Address); inst != nil && inst.ID != "" {
 			identified = true
-			if l := idx.byIDLive(inst.ID); l != nil {
+			if l := idx.byID[inst.ID]; l != nil {
 				return l, true
 			}
 			if schema.Identity != nil {
 				if k := schema.Identity(inst.Value()); k != "" {
-					if l := idx.byKeyLive(k); l != nil {
+					if l := idx.byKey[k]; l != nil {
 						return l, true
 					}
 				}
@@ -38,13 +44,13 @@ func Match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liv
 	}
 	if r.ImportID != "" {
 		identified = true
-		if l := idx.byIDLive(r.ImportID); l != nil {
+		if l := idx.byID[r.ImportID]; l != nil {
 			return l, true
 		}
 	}
 	if schema.Identity != nil && r.Config.IsWhollyKnown() {
 		if k := schema.Identity(r.Config); k != "" {
-			if l := idx.byKeyLive(k); l != nil {
+			if l := idx.byKey[k]; l != nil {
 				return l, true
 			}
 			identified = true

@@ -287,7 +287,21 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 			res.Desired = withDefaultTags(r.Config, p.DefaultTags())
 		}
 	}
-	live, identified := Match(schema, r, e.state, idx, e.ids[r.Address])
+	var live *providers.Live
+	p, identified := match(schema, r, e.state, idx, e.ids[r.Address])
+	if p != nil {
+		e.mu.Lock()
+		l, by, ok := idx.claim(p, r.Address)
+		e.mu.Unlock()
+		if !ok {
+			res.ID = p.id
+			res.Status = Unknown
+			res.Reason = fmt.Sprintf("%s matched the same live resource (%s) first; two resources cannot manage one", by, p.id)
+			e.add(res)
+			return referenceValue(schema, r, nil, e.state)
+		}
+		live = l
+	}
 	switch {
 	case live != nil:
 		res.ID, res.Region, res.Live = live.ID, live.Region, live.Attrs

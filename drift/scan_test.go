@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -172,5 +173,34 @@ func TestScanMatchesByStateID(t *testing.T) {
 	}
 	if d := rep.Results[0].Diffs; len(d) != 1 || d[0].Path != "name" || d[0].Range == nil || d[0].Range.Start.Line != 1 {
 		t.Errorf("diffs %+v, want name at main.tf:1", d)
+	}
+}
+
+// Two desired resources whose IDs name one live resource: the first is
+// compared, the second is unknown (never missing), naming the first.
+func TestScanTwoResourcesOneLive(t *testing.T) {
+	s := testSchema()
+	const config = `
+resource "test_thing" "a" { name = "x" }
+resource "test_thing" "b" { name = "x" }
+`
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-x", map[string]cty.Value{"name": cty.StringVal("x")}),
+	}}}
+	st := &state.State{Version: 4, Instances: []*state.Instance{
+		{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-x"},
+		{Address: "test_thing.b", Mode: state.ModeManaged, Type: "test_thing", Name: "b", ID: "t-x"},
+	}}
+	rep := scan(t, f, config, st)
+	got := map[string]Result{}
+	for _, r := range rep.Results {
+		got[r.Address] = r
+	}
+	if a := got["test_thing.a"]; a.Status != InSync {
+		t.Errorf("test_thing.a: %s (%s), want in sync", a.Status, a.Reason)
+	}
+	b := got["test_thing.b"]
+	if b.Status != Unknown || !strings.Contains(b.Reason, "test_thing.a matched the same live resource (t-x) first") {
+		t.Errorf("test_thing.b: %s (%q), want unknown naming test_thing.a", b.Status, b.Reason)
 	}
 }
