@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/zclconf/go-cty/cty"
@@ -170,13 +171,21 @@ func (m *Module) noteReferences(f *hcl.File) {
 			m.referenced[key] = nil
 			return nil
 		}
-		if attrs == nil {
-			attrs = map[string]bool{}
-			m.referenced[key] = attrs
+		if !slices.Contains(attrs, attr) {
+			m.referenced[key] = append(attrs, m.intern(attr))
 		}
-		attrs[attr] = true
 		return nil
 	})
+}
+
+// intern returns one copy of the strings a module repeats in every block
+// (attribute names, resource types).
+func (m *Module) intern(s string) string {
+	if i, ok := m.names[s]; ok {
+		return i
+	}
+	m.names[s] = s
+	return s
 }
 
 // isReferenced reports whether an expression may refer to the managed
@@ -205,7 +214,7 @@ func (m *Module) keptValue(b *resourceBlock, v cty.Value) cty.Value {
 			return o
 		}
 		kept := make(map[string]cty.Value, len(attrs))
-		for name := range attrs {
+		for _, name := range attrs {
 			if o.Type().HasAttribute(name) {
 				kept[name] = o.GetAttr(name)
 			}

@@ -36,8 +36,9 @@ type Module struct {
 	// refers to, with the attributes the references name (nil when one
 	// uses the whole value); with referencedAll (a JSON file, whose
 	// expressions are not walked) every resource may be, wholly.
-	referenced    map[string]map[string]bool
+	referenced    map[string][]string
 	referencedAll bool
+	names         map[string]string // see intern
 	variables     map[string]*variable
 	locals        map[string]*local
 	providers     []*providerBlock
@@ -66,7 +67,8 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 		parser:     hclparse.NewParser(),
 		sources:    map[string]*hcl.File{},
 		written:    map[string]map[string]bool{},
-		referenced: map[string]map[string]bool{},
+		referenced: map[string][]string{},
+		names:      map[string]string{},
 		variables:  map[string]*variable{},
 		locals:     map[string]*local{},
 		resources:  map[string]*resourceBlock{},
@@ -226,6 +228,7 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 				diags = append(diags, duplicate(what, key, o.DeclRange, b.DefRange))
 				continue
 			}
+			r.Type = m.intern(r.Type)
 			target[key] = r
 			if r.Data {
 				continue

@@ -104,7 +104,18 @@ func convert(raw *stateV4) (*State, error) {
 		index:            map[string]*Instance{},
 	}
 	seen := map[string]bool{}
+	// A large state repeats its types, modes and provider addresses on
+	// every resource: one copy of each is kept.
+	interned := map[string]string{}
+	intern := func(s string) string {
+		if i, ok := interned[s]; ok {
+			return i
+		}
+		interned[s] = s
+		return s
+	}
 	for _, rs := range raw.Resources {
+		rs.Mode, rs.Type, rs.Module, rs.ProviderConfig = intern(rs.Mode), intern(rs.Type), intern(rs.Module), intern(rs.ProviderConfig)
 		if rs.Mode != ModeManaged && rs.Mode != ModeData {
 			return nil, fmt.Errorf("resource %s.%s has the unsupported mode %q", rs.Type, rs.Name, rs.Mode)
 		}
@@ -123,7 +134,7 @@ func convert(raw *stateV4) (*State, error) {
 			if err != nil {
 				return nil, err
 			}
-			in.Provider, in.ProviderSource, in.ProviderAlias = rs.ProviderConfig, source, alias
+			in.Provider, in.ProviderSource, in.ProviderAlias = rs.ProviderConfig, intern(source), intern(alias)
 			if seen[in.Address] {
 				return nil, fmt.Errorf("instance %s appears more than once", in.Address)
 			}
