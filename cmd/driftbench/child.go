@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	rtmetrics "runtime/metrics"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -27,20 +28,24 @@ import (
 // childResult is what a child process measured, written to its stdout as
 // JSON.
 type childResult struct {
-	WallSeconds    float64        `json:"wall_seconds"`
-	ScanSeconds    float64        `json:"scan_seconds"`
-	ReportSeconds  float64        `json:"report_seconds"`
-	MetricsSeconds float64        `json:"metrics_seconds"`
-	PeakRSS        int64          `json:"peak_rss_bytes"`
-	BaseRSS        int64          `json:"base_rss_bytes"`
-	Calls          map[string]int `json:"calls"`
-	Drifted        []string       `json:"drifted"`
-	Missing        []string       `json:"missing"`
-	Unmanaged      []string       `json:"unmanaged"`
-	Other          []string       `json:"other"` // unknown and ignored results
-	InSync         int            `json:"in_sync"`
-	Errors         []string       `json:"errors"`
-	Diagnostics    []string       `json:"diagnostics"`
+	WallSeconds    float64 `json:"wall_seconds"`
+	ScanSeconds    float64 `json:"scan_seconds"`
+	ReportSeconds  float64 `json:"report_seconds"`
+	MetricsSeconds float64 `json:"metrics_seconds"`
+	PeakRSS        int64   `json:"peak_rss_bytes"`
+	BaseRSS        int64   `json:"base_rss_bytes"`
+	// PeakLiveHeap is the largest live heap a garbage collection found
+	// during the scan: what the engine held, without the garbage that
+	// peak RSS also counts.
+	PeakLiveHeap int64          `json:"peak_live_heap_bytes"`
+	Calls        map[string]int `json:"calls"`
+	Drifted      []string       `json:"drifted"`
+	Missing      []string       `json:"missing"`
+	Unmanaged    []string       `json:"unmanaged"`
+	Other        []string       `json:"other"` // unknown and ignored results
+	InSync       int            `json:"in_sync"`
+	Errors       []string       `json:"errors"`
+	Diagnostics  []string       `json:"diagnostics"`
 }
 
 // procStatus reads a "VmXXX: N kB" line of /proc/self/status, in bytes;
@@ -86,6 +91,7 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	}
 	runtime.GC()
 	res.BaseRSS = procStatus("VmRSS")
+	stopSampling := sampleLiveHeap(&res.PeakLiveHeap)
 	if at, err := time.ParseDuration(os.Getenv("DRIFTBENCH_MEMPROFILE_AT")); err == nil {
 		// What the scan holds at a moment during it, for go tool pprof.
 		time.AfterFunc(at, func() {
@@ -149,6 +155,7 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	res.MetricsSeconds = time.Since(reported).Seconds()
 	res.WallSeconds = time.Since(started).Seconds()
 	res.PeakRSS = procStatus("VmHWM")
+	stopSampling()
 
 	for _, r := range rep.Results {
 		switch r.Status {
@@ -220,4 +227,38 @@ func firstFew(s []string) string {
 		return strings.Join(s[:5], ", ") + ", …"
 	}
 	return strings.Join(s, ", ")
+}
+
+// sampleLiveHeap records in peak the largest live heap the garbage
+// collections find (runtime/metrics' /gc/heap/live:bytes), sampled every
+// 20 ms until the returned function is called.
+func sampleLiveHeap(peak *int64) func() {
+	sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	read := func() {
+		rtmetrics.Read(sample)
+		if sample[0].Value.Kind() == rtmetrics.KindUint64 {
+			*peak = max(*peak, int64(sample[0].Value.Uint64()))
+		}
+	}
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		read()
+	}
 }

@@ -54,6 +54,7 @@ type run struct {
 	WallSeconds      float64        `json:"wall_seconds"`
 	FloorSeconds     float64        `json:"floor_seconds"`
 	PeakRSSBytes     int64          `json:"peak_rss_bytes"`
+	PeakLiveHeap     int64          `json:"peak_live_heap_bytes"`
 	Exact            bool           `json:"exact"`
 	NotExact         string         `json:"not_exact,omitempty"`
 	LatencyMS        float64        `json:"latency_ms"`
@@ -201,7 +202,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, error) {
 	mins := minCalls(l, q)
 	r := &run{
 		Mode: "moto", Resources: l.total(), Calls: sum(res.Calls), MinCalls: sum(mins),
-		WallSeconds: res.WallSeconds, FloorSeconds: floorTime.Seconds(), PeakRSSBytes: res.PeakRSS,
+		WallSeconds: res.WallSeconds, FloorSeconds: floorTime.Seconds(), PeakRSSBytes: res.PeakRSS, PeakLiveHeap: res.PeakLiveHeap,
 		LatencyMS: float64(o.latency) / float64(time.Millisecond), Concurrency: o.concurrency, SeedSeconds: seedTime.Seconds(),
 		ScanSeconds: res.ScanSeconds, ReportSeconds: res.ReportSeconds, MetricsSeconds: res.MetricsSeconds,
 		BytesPerResource: float64(res.PeakRSS) / float64(l.total()),
@@ -236,7 +237,7 @@ func engineRun(ctx context.Context, o options, n int) (*run, error) {
 		return nil, err
 	}
 	r := &run{
-		Mode: "engine", Resources: l.total(), WallSeconds: res.WallSeconds, PeakRSSBytes: res.PeakRSS,
+		Mode: "engine", Resources: l.total(), WallSeconds: res.WallSeconds, PeakRSSBytes: res.PeakRSS, PeakLiveHeap: res.PeakLiveHeap,
 		ScanSeconds: res.ScanSeconds, ReportSeconds: res.ReportSeconds, MetricsSeconds: res.MetricsSeconds,
 		BytesPerResource: float64(res.PeakRSS) / float64(l.total()), Errors: res.Errors,
 	}
@@ -314,7 +315,8 @@ func printTable(runs []run) {
 			fmt.Printf("%d resources: scan error: %s\n", r.Resources, e)
 		}
 		if r.Mode == "engine" {
-			fmt.Printf("%d resources (engine): scan %.2fs, reports %.2fs, metrics %.2fs\n", r.Resources, r.ScanSeconds, r.ReportSeconds, r.MetricsSeconds)
+			fmt.Printf("%d resources (engine): scan %.2fs, reports %.2fs, metrics %.2fs; peak live heap %.1f MiB (%.0f B/resource)\n",
+				r.Resources, r.ScanSeconds, r.ReportSeconds, r.MetricsSeconds, float64(r.PeakLiveHeap)/(1<<20), float64(r.PeakLiveHeap)/float64(r.Resources))
 		}
 	}
 }
