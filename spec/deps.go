@@ -12,7 +12,8 @@ import (
 // configuration depends on: directly, or through the locals and data
 // sources it refers to. Remediation orders its changes by them.
 func (m *Module) references(b *resourceBlock, schemas SchemaSource) []string {
-	return m.referencesOf(b, b.body(), schemas)
+	body, _ := b.body()
+	return m.referencesOf(b, body, schemas)
 }
 
 // referencesOf is references with the block's body already at hand.
@@ -42,7 +43,7 @@ func (m *Module) referencesOf(root *resourceBlock, rootBody hcl.Body, schemas Sc
 		if ok {
 			body := rootBody
 			if b != root {
-				body = b.body()
+				body, _ = b.body() // a data block: kept, never read again
 			}
 			travs = append(travs, dynblock.VariablesHCLDec(body, spec)...)
 		}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+	ctymsgpack "github.com/zclconf/go-cty/cty/msgpack"
 )
 
 // Evaluator evaluates a Module with variable values from outside the
@@ -63,6 +65,10 @@ type node struct {
 	state  nodeState
 	val    cty.Value
 	taints []string
+	// packed holds val in MessagePack (as packedType) when the run packs
+	// what it keeps (see run.pack); val is then cty.NilVal.
+	packed     []byte
+	packedType cty.Type
 }
 
 // run is one evaluation: every declaration is evaluated at most once, on
@@ -82,9 +88,12 @@ type run struct {
 	// discard leaves out empty: Resolve saw each resource, and nothing
 	// keeps it after (Evaluate).
 	discard bool
-	// emitted are the addresses of the resources evaluated, for
-	// checkImportTargets.
+	// emitted are the import targets evaluated (targets are all of them),
+	// for checkImportTargets.
 	emitted map[string]bool
+	targets map[string]struct{}
+	// types are the object types of the packed values (see pack).
+	types []cty.Type
 }
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
@@ -101,6 +110,14 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 	}
 	switch n.state {
 	case nodeDone:
+		if n.packed != nil {
+			v, err := ctymsgpack.Unmarshal(n.packed, n.packedType)
+			if err != nil {
+				// It was packed from a value of this type: this cannot happen.
+				panic("spec: a packed value does not unpack: " + err.Error())
+			}
+			return v, n.taints
+		}
 		return n.val, n.taints
 	case nodeVisiting:
 		start := 0
@@ -123,7 +140,37 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 	n.val, n.taints = eval()
 	r.stack = r.stack[:len(r.stack)-1]
 	n.state = nodeDone
-	return n.val, n.taints
+	val := n.val
+	if r.discard && strings.Contains(key, ".") && !strings.HasPrefix(key, "local.") && !strings.HasPrefix(key, "data.") {
+		r.pack(n)
+	}
+	return val, n.taints
+}
+
+// pack keeps a managed resource's value in MessagePack: a small object
+// takes a few dozen bytes so, and several hundred as a cty value (its
+// attribute map and its type's). Types are shared between the values of a
+// run that have the same.
+func (r *run) pack(n *node) {
+	v := n.val
+	if v == cty.NilVal || !v.IsWhollyKnown() || v.IsNull() || v.ContainsMarked() || !v.Type().IsObjectType() {
+		return
+	}
+	ty, shared := v.Type(), false
+	for _, t := range r.types {
+		if t.Equals(ty) {
+			ty, shared = t, true
+			break
+		}
+	}
+	if !shared && len(r.types) < 64 {
+		r.types = append(r.types, ty)
+	}
+	b, err := ctymsgpack.Marshal(v, ty)
+	if err != nil {
+		return
+	}
+	n.packed, n.packedType, n.val = bytes.Clone(b), ty, cty.NilVal
 }
 
 func loc(rng hcl.Range) string { return fmt.Sprintf("%s:%d", rng.Filename, rng.Start.Line) }
@@ -230,6 +277,10 @@ func (e *Evaluator) Evaluate(ctx context.Context, data DataReader, resolver Reso
 func (e *Evaluator) resources(ctx context.Context, data DataReader, resolver Resolver, discard bool) ([]*Resource, hcl.Diagnostics) {
 	r := e.newRun(ctx)
 	r.data, r.resolver, r.discard = data, resolver, discard
+	r.targets = make(map[string]struct{}, len(e.mod.imports))
+	for _, im := range e.mod.imports {
+		r.targets[im.To] = struct{}{}
+	}
 	m := e.mod
 	for _, name := range sortedKeys(m.modules) {
 		mc := m.modules[name]

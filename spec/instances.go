@@ -62,7 +62,11 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			travs = append(travs, expr.Variables()...)
 		}
 	}
-	blockBody := b.body()
+	blockBody, bdiags := b.body()
+	if bdiags.HasErrors() {
+		r.diags = append(r.diags, bdiags...)
+		return cty.DynamicVal, nil
+	}
 	travs = append(travs, dynblock.VariablesHCLDec(blockBody, spec)...)
 	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
 
@@ -158,7 +162,9 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 		}
 	}
 	sort.Strings(res.SensitivePaths)
-	r.emitted[res.Address] = true
+	if _, ok := r.targets[res.Address]; ok {
+		r.emitted[res.Address] = true
+	}
 	if !r.discard {
 		r.out = append(r.out, res)
 	}

@@ -1,6 +1,9 @@
 package spec
 
 import (
+	"fmt"
+	"hash/fnv"
+	"io/fs"
 	"slices"
 	"sync"
 
@@ -11,17 +14,79 @@ import (
 )
 
 // A large configuration's syntax trees take far more memory than its
-// source (about ten times): a Module keeps the source of each resource
-// block written in the native syntax and parses it again when the block is
-// evaluated, so that only the blocks being evaluated have a tree. The
-// parse starts at the block's position in its file, so every range is the
-// one the first parse gave.
+// source (about ten times), and its source more than what evaluation
+// needs of it: a Module keeps where each resource block written in the
+// native syntax is, reads its file again (a few recently read files are
+// cached) and parses the block when it is evaluated, so that only the
+// blocks being evaluated have a tree. The parse starts at the block's
+// position in its file, so every range is the one the first parse gave. A
+// file that changed since it was loaded is an error, never another file's
+// configuration.
 
-// lazyBody is a resource block's source, parsed on demand.
+// sourceFile is a native-syntax file of a module, as it was loaded.
+type sourceFile struct {
+	name string // in the module's fs.FS
+	path string // as diagnostics and ranges name it
+	size int
+	sum  uint64 // FNV-64a of its bytes
+}
+
+func fileSum(src []byte) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write(src)
+	return h.Sum64()
+}
+
+// sources reads a module's native-syntax files again, keeping the few
+// read last.
+type sources struct {
+	files moduleFiles
+	mu    sync.Mutex
+	// recent are the last files read, the most recent first.
+	recent []cachedSource
+}
+
+type cachedSource struct {
+	file *sourceFile
+	src  []byte
+}
+
+// recentSources is how many files sources keeps: evaluation goes through
+// the blocks in order and into the few files their references lead to.
+const recentSources = 4
+
+// read returns f's bytes, or an error when they are not those loaded.
+func (s *sources) read(f *sourceFile) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, c := range s.recent {
+		if c.file == f {
+			copy(s.recent[1:i+1], s.recent[:i])
+			s.recent[0] = c
+			return c.src, nil
+		}
+	}
+	src, err := fs.ReadFile(s.files.fsys, f.name)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s again: %w", f.path, err)
+	}
+	if len(src) != f.size || fileSum(src) != f.sum {
+		return nil, fmt.Errorf("%s changed while it was scanned", f.path)
+	}
+	if len(s.recent) < recentSources {
+		s.recent = append(s.recent, cachedSource{})
+	}
+	copy(s.recent[1:], s.recent[:len(s.recent)-1])
+	s.recent[0] = cachedSource{file: f, src: src}
+	return src, nil
+}
+
+// lazyBody is where a resource block is written, to parse it on demand.
 type lazyBody struct {
-	src      []byte // the block, from its type keyword to its closing brace
-	filename string
-	start    hcl.Pos
+	sources *sources
+	file    *sourceFile
+	start   hcl.Pos // of the block's type keyword
+	end     int     // the byte after its closing brace
 }
 
 // syntaxBlocks indexes the top-level blocks of a native-syntax file by
@@ -38,28 +103,35 @@ func syntaxBlocks(f *hcl.File) map[int]*hclsyntax.Block {
 	return m
 }
 
-// lazyBodyOf returns the source of b, a block of f, a native-syntax file
-// that parsed without errors and whose blocks are blocks; nil when b is
-// not one of them.
-func lazyBodyOf(b *hcl.Block, f *hcl.File, blocks map[int]*hclsyntax.Block) *lazyBody {
+// lazyBodyOf returns where b is, a block of file (parsed as f without
+// errors, whose blocks are blocks); nil when b is not one of them.
+func lazyBodyOf(b *hcl.Block, f *hcl.File, blocks map[int]*hclsyntax.Block, src *sources, file *sourceFile) *lazyBody {
 	blk := blocks[b.TypeRange.Start.Byte]
-	if blk == nil || blk.TypeRange != b.TypeRange {
+	if blk == nil || blk.TypeRange != b.TypeRange || file == nil {
 		return nil
 	}
-	src := f.Bytes
 	start, end := blk.Range().Start, blk.Range().End
-	if start.Byte < 0 || end.Byte > len(src) || start.Byte >= end.Byte {
+	if start.Byte < 0 || end.Byte > len(f.Bytes) || start.Byte >= end.Byte {
 		return nil
 	}
-	return &lazyBody{src: src[start.Byte:end.Byte:end.Byte], filename: b.TypeRange.Filename, start: start}
+	return &lazyBody{sources: src, file: file, start: start, end: end.Byte}
 }
 
-// parse parses the block again and returns what remains of its body once
-// the meta-arguments are taken out, as decodeResource does.
-func (l *lazyBody) parse() hcl.Body {
-	f, diags := hclsyntax.ParseConfig(l.src, l.filename, l.start)
+// parse reads and parses the block again and returns what remains of its
+// body once the meta-arguments are taken out, as decodeResource does.
+func (l *lazyBody) parse(declRange hcl.Range) (hcl.Body, hcl.Diagnostics) {
+	src, err := l.sources.read(l.file)
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Configuration changed during the scan",
+			Detail:   err.Error() + "; scan again.",
+			Subject:  declRange.Ptr(),
+		}}
+	}
+	f, diags := hclsyntax.ParseConfig(src[l.start.Byte:l.end:l.end], l.file.path, l.start)
 	if diags.HasErrors() || f == nil {
-		// It parsed when the module was loaded: this cannot happen.
+		// The file is the one that parsed when the module was loaded.
 		panic("spec: a block that parsed once does not parse again: " + diags.Error())
 	}
 	content, _ := f.Body.Content(fileSchema)
@@ -67,15 +139,15 @@ func (l *lazyBody) parse() hcl.Body {
 		panic("spec: a block parsed again is not one block")
 	}
 	_, remain, _ := content.Blocks[0].Body.PartialContent(resourceMetaSchema)
-	return remain
+	return remain, nil
 }
 
 // body is the block's body without its meta-arguments.
-func (r *resourceBlock) body() hcl.Body {
+func (r *resourceBlock) body() (hcl.Body, hcl.Diagnostics) {
 	if r.lazy != nil {
-		return r.lazy.parse()
+		return r.lazy.parse(r.DeclRange)
 	}
-	return r.Body
+	return r.Body, nil
 }
 
 // writtenNames adds to seen the top-level attributes and blocks of body

@@ -144,3 +144,24 @@ locals { whole = aws_vpc.b }
 		t.Errorf("aws_vpc.c keeps %#v, want a tuple of objects with id", got)
 	}
 }
+
+// A file that changes between loading and evaluation is an error naming
+// it, never a block of the new file evaluated with the old one's ranges.
+func TestFileChangedDuringScan(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "main.tf")
+	if err := os.WriteFile(path, []byte(`resource "aws_vpc" "a" { cidr_block = "10.0.0.0/16" }`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if err := os.WriteFile(path, []byte(`resource "aws_vpc" "a" { cidr_block = "10.9.0.0/16" }`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags = evaluateModule(t, m, VarOptions{}, accountData(), &fakeResolver{ResolveFn: withID})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "main.tf changed while it was scanned") {
+		t.Fatalf("diagnostics = %v, want main.tf changed while it was scanned", diags)
+	}
+}

@@ -26,9 +26,10 @@ type Module struct {
 
 	files  moduleFiles
 	parser *hclparse.Parser
-	// sources are the native-syntax files' bytes by name, for
-	// diagnostics: their syntax trees are not kept (see lazyBody).
-	sources map[string]*hcl.File
+	// sources reads the native-syntax files again (see lazyBody);
+	// sourceFiles are those files by path.
+	sources     *sources
+	sourceFiles map[string]*sourceFile
 	// written are the top-level names written in the native-syntax
 	// resource blocks of each type (WrittenAttributes).
 	written map[string]map[string]bool
@@ -62,18 +63,19 @@ func LoadFS(fsys fs.FS, dir string) (*Module, hcl.Diagnostics) {
 
 func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 	m := &Module{
-		Dir:        files.dir,
-		files:      files,
-		parser:     hclparse.NewParser(),
-		sources:    map[string]*hcl.File{},
-		written:    map[string]map[string]bool{},
-		referenced: map[string][]string{},
-		names:      map[string]string{},
-		variables:  map[string]*variable{},
-		locals:     map[string]*local{},
-		resources:  map[string]*resourceBlock{},
-		data:       map[string]*resourceBlock{},
-		modules:    map[string]*moduleCall{},
+		Dir:         files.dir,
+		files:       files,
+		parser:      hclparse.NewParser(),
+		sources:     &sources{files: files},
+		sourceFiles: map[string]*sourceFile{},
+		written:     map[string]map[string]bool{},
+		referenced:  map[string][]string{},
+		names:       map[string]string{},
+		variables:   map[string]*variable{},
+		locals:      map[string]*local{},
+		resources:   map[string]*resourceBlock{},
+		data:        map[string]*resourceBlock{},
+		modules:     map[string]*moduleCall{},
 	}
 	entries, err := files.readDir()
 	if err != nil {
@@ -128,7 +130,7 @@ func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
 		return m.parser.ParseJSON(src, path)
 	}
 	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	m.sources[path] = &hcl.File{Bytes: src, Nav: &lazyNav{src: src, filename: path}}
+	m.sourceFiles[path] = &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src)}
 	return f, diags
 }
 
@@ -142,9 +144,12 @@ func ignoredFile(name string) bool {
 // hcl.NewDiagnosticTextWriter. It includes variable files read by an
 // Evaluator.
 func (m *Module) Files() map[string]*hcl.File {
-	files := make(map[string]*hcl.File, len(m.sources))
-	for name, f := range m.sources {
-		files[name] = f
+	files := make(map[string]*hcl.File, len(m.sourceFiles))
+	for path, sf := range m.sourceFiles {
+		// Read again: a module does not keep its files' bytes.
+		if src, err := fs.ReadFile(m.files.fsys, sf.name); err == nil {
+			files[path] = &hcl.File{Bytes: src, Nav: &lazyNav{src: src, filename: path}}
+		}
 	}
 	for name, f := range m.parser.Files() {
 		files[name] = f
@@ -233,7 +238,7 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 			if r.Data {
 				continue
 			}
-			if r.lazy = lazyBodyOf(b, f, blocks); r.lazy != nil {
+			if r.lazy = lazyBodyOf(b, f, blocks, m.sources, m.sourceFiles[b.TypeRange.Filename]); r.lazy != nil {
 				if m.written[r.Type] == nil {
 					m.written[r.Type] = map[string]bool{}
 				}
