@@ -4,22 +4,22 @@ import (
 	"bytes"
 
 	"github.com/zclconf/go-cty/cty"
-	ctymsgpack "github.com/zclconf/go-cty/cty/msgpack"
 
+	"github.com/gitdrift/driftctl/internal/ctypack"
 	"github.com/gitdrift/driftctl/providers"
 )
 
 // A scan holds every live resource it read from its read until the end,
 // for matching and for finding the unmanaged ones. A cty object takes
 // several kilobytes (its attribute map, its own type's map, boxed values);
-// the same attributes in MessagePack take a few hundred bytes. So reads
+// the same attributes encoded by ctypack a few hundred bytes. So reads
 // keep each live resource packed, and a match unpacks the one it found.
 
 // packedLive is one live resource as a read keeps it.
 type packedLive struct {
 	id, region   string
 	cloudManaged bool
-	// attrs is the MessagePack encoding of the resource's attributes as
+	// attrs is the ctypack encoding of the resource's attributes as
 	// the index's type; when they do not conform to it, value holds them.
 	attrs []byte
 	value cty.Value
@@ -45,7 +45,7 @@ func newLiveIndex(schema *providers.Schema, typ string) *liveIndex {
 // add packs l into the index.
 func (idx *liveIndex) add(schema *providers.Schema, l *providers.Live) {
 	p := &packedLive{id: l.ID, region: l.Region, cloudManaged: l.CloudManaged}
-	if b, err := ctymsgpack.Marshal(l.Attrs, idx.ty); err == nil {
+	if b, err := ctypack.Marshal(l.Attrs, idx.ty); err == nil {
 		p.attrs = bytes.Clone(b) // the encoder's buffer has room to spare
 	} else {
 		p.value = l.Attrs
@@ -66,7 +66,7 @@ func (idx *liveIndex) live(p *packedLive) *providers.Live {
 	}
 	l := &providers.Live{Type: idx.typ, ID: p.id, Region: p.region, CloudManaged: p.cloudManaged, Attrs: p.value}
 	if p.attrs != nil {
-		v, err := ctymsgpack.Unmarshal(p.attrs, idx.ty)
+		v, err := ctypack.Unmarshal(p.attrs, idx.ty)
 		if err != nil {
 			// It was packed from a value of this type: this cannot happen.
 			panic("drift: a packed live resource does not unpack: " + err.Error())

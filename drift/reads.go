@@ -85,6 +85,19 @@ func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, schemaO
 	return r
 }
 
+// types lists the types read, each once, in the order of the reads.
+func (r *reads) types() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range r.order {
+		if !seen[k.typ] {
+			seen[k.typ] = true
+			out = append(out, k.typ)
+		}
+	}
+	return out
+}
+
 // wait returns the read of typ through provider, waiting for it; ok is false
 // when no such read was planned.
 func (r *reads) wait(ctx context.Context, provider spec.ProviderRef, typ string) (*readResult, bool) {

@@ -190,15 +190,16 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		state:      in.State,
 		ids:        in.IDs,
 		claimed:    map[string]bool{},
+		// At least one result per block: the slice need not grow (and be
+		// copied) many times on a large configuration.
+		results: make([]Result, 0, in.Module.ResourceBlocks()),
 	}
 	rdiags := ev.Evaluate(ctx, dataReader(configured), e)
 	diags = append(diags, rdiags...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	if s.unmanaged {
-		e.discoverUnmanaged()
-	}
+	e.discoverUnmanaged()
 	sortResults(e.results)
 	keep = true
 	return &Session{Providers: configured, Report: &Report{
@@ -282,6 +283,12 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	}
 
 	idx := read.index
+	if idx == nil {
+		// Every block of its type was evaluated already: this cannot happen.
+		res.Status, res.Reason = Unknown, "its type's live resources were released before it was evaluated"
+		e.add(res)
+		return referenceValue(schema, r, nil, e.state)
+	}
 	if schema.Tags {
 		if p := e.configured[r.Provider]; p != nil {
 			res.Desired = withDefaultTags(r.Config, p.DefaultTags())
@@ -387,21 +394,43 @@ func (e *evaluation) add(res Result) {
 // discoverUnmanaged reports the live resources of the declared types that
 // no desired resource claimed, leaving out what the cloud makes by itself.
 func (e *evaluation) discoverUnmanaged() {
+	for _, typ := range e.reads.types() {
+		e.finishType(typ)
+	}
+}
+
+// TypeDone is called by the evaluation once every resource block of typ
+// is evaluated: nothing will claim its live resources any more, so the
+// unclaimed ones are unmanaged now, and the reads' indexes are released.
+func (e *evaluation) TypeDone(typ string) { e.finishType(typ) }
+
+// finishType reports the unmanaged resources of typ's reads (when asked)
+// and releases their indexes. A global type's reads through several
+// provider configurations list each resource once.
+func (e *evaluation) finishType(typ string) {
 	seen := map[string]bool{}
 	for _, k := range e.reads.order {
 		read := e.reads.results[k]
-		<-read.done
-		if read.err != nil {
+		if k.typ != typ {
 			continue
 		}
-		for _, p := range read.index.list {
+		<-read.done
+		if read.err != nil || read.index == nil {
+			continue
+		}
+		idx := read.index
+		read.index = nil
+		if !e.scanner.unmanaged {
+			continue
+		}
+		for _, p := range idx.list {
 			key := p.region + "|" + k.typ + "|" + p.id
-			if p.cloudManaged || e.claimed[key] || seen[key] {
+			if p.cloudManaged || p.claimedBy != "" || e.claimed[key] || seen[key] {
 				continue
 			}
 			seen[key] = true
-			l := read.index.live(p)
-			e.results = append(e.results, Result{
+			l := idx.live(p)
+			e.add(Result{
 				Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged, Live: l.Attrs,
 			})
 		}

@@ -13,7 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
-	ctymsgpack "github.com/zclconf/go-cty/cty/msgpack"
+
+	"github.com/gitdrift/driftctl/internal/ctypack"
 )
 
 // Evaluator evaluates a Module with variable values from outside the
@@ -65,7 +66,7 @@ type node struct {
 	state  nodeState
 	val    cty.Value
 	taints []string
-	// packed holds val in MessagePack (as packedType) when the run packs
+	// packed holds val encoded by ctypack (as packedType) when the run packs
 	// what it keeps (see run.pack); val is then cty.NilVal.
 	packed     []byte
 	packedType cty.Type
@@ -92,6 +93,9 @@ type run struct {
 	// for checkImportTargets.
 	emitted map[string]bool
 	targets map[string]struct{}
+	// remaining counts the managed blocks of each type not yet
+	// evaluated (see TypeDoneResolver).
+	remaining map[string]int
 	// types are the object types of the packed values (see pack).
 	types []cty.Type
 }
@@ -111,7 +115,7 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 	switch n.state {
 	case nodeDone:
 		if n.packed != nil {
-			v, err := ctymsgpack.Unmarshal(n.packed, n.packedType)
+			v, err := ctypack.Unmarshal(n.packed, n.packedType)
 			if err != nil {
 				// It was packed from a value of this type: this cannot happen.
 				panic("spec: a packed value does not unpack: " + err.Error())
@@ -147,7 +151,7 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 	return val, n.taints
 }
 
-// pack keeps a managed resource's value in MessagePack: a small object
+// pack keeps a managed resource's value encoded (ctypack): a small object
 // takes a few dozen bytes so, and several hundred as a cty value (its
 // attribute map and its type's). Types are shared between the values of a
 // run that have the same.
@@ -166,7 +170,7 @@ func (r *run) pack(n *node) {
 	if !shared && len(r.types) < 64 {
 		r.types = append(r.types, ty)
 	}
-	b, err := ctymsgpack.Marshal(v, ty)
+	b, err := ctypack.Marshal(v, ty)
 	if err != nil {
 		return
 	}
@@ -277,6 +281,10 @@ func (e *Evaluator) Evaluate(ctx context.Context, data DataReader, resolver Reso
 func (e *Evaluator) resources(ctx context.Context, data DataReader, resolver Resolver, discard bool) ([]*Resource, hcl.Diagnostics) {
 	r := e.newRun(ctx)
 	r.data, r.resolver, r.discard = data, resolver, discard
+	r.remaining = map[string]int{}
+	for _, b := range e.mod.resources {
+		r.remaining[b.Type]++
+	}
 	r.targets = make(map[string]struct{}, len(e.mod.imports))
 	for _, im := range e.mod.imports {
 		r.targets[im.To] = struct{}{}

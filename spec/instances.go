@@ -29,9 +29,23 @@ func (r *run) block(b *resourceBlock) (cty.Value, []string) {
 		v, taints := r.evalBlock(b)
 		if !b.Data {
 			v = r.e.mod.keptValue(b, v)
+			r.blockDone(b)
 		}
 		return v, taints
 	})
+}
+
+// blockDone counts a managed block evaluated and tells a TypeDoneResolver
+// when it was the last of its type.
+func (r *run) blockDone(b *resourceBlock) {
+	td, ok := r.resolver.(TypeDoneResolver)
+	if !ok || r.remaining == nil {
+		return
+	}
+	r.remaining[b.Type]--
+	if r.remaining[b.Type] == 0 {
+		td.TypeDone(b.Type)
+	}
 }
 
 func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {

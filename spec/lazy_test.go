@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -163,5 +164,48 @@ func TestFileChangedDuringScan(t *testing.T) {
 	_, diags = evaluateModule(t, m, VarOptions{}, accountData(), &fakeResolver{ResolveFn: withID})
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "main.tf changed while it was scanned") {
 		t.Fatalf("diagnostics = %v, want main.tf changed while it was scanned", diags)
+	}
+}
+
+// typeDoneResolver records Resolve and TypeDone calls in order.
+type typeDoneResolver struct{ fakeResolver }
+
+func (t *typeDoneResolver) TypeDone(typ string) {
+	t.mu.Lock()
+	t.Called = append(t.Called, "done "+typ)
+	t.mu.Unlock()
+}
+
+// Evaluate tells a TypeDoneResolver when a type's last block is
+// evaluated: once per type, after its every instance was resolved.
+func TestTypeDone(t *testing.T) {
+	m, diags := Load("testdata/valid-files/basic")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	ev, d := NewEvaluator(m, testSchemas(), VarOptions{})
+	if d.HasErrors() {
+		t.Fatal(d.Error())
+	}
+	res := &typeDoneResolver{fakeResolver{ResolveFn: withID}}
+	if d := ev.Evaluate(context.Background(), accountData(), res); d.HasErrors() {
+		t.Fatal(d.Error())
+	}
+	done := map[string]int{}
+	for i, c := range res.Called {
+		typ, ok := strings.CutPrefix(c, "done ")
+		if !ok {
+			addrType, _, _ := strings.Cut(c, ".")
+			if done[addrType] > 0 {
+				t.Errorf("%s resolved after its type was done (%v)", c, res.Called[:i+1])
+			}
+			continue
+		}
+		done[typ]++
+	}
+	for _, b := range m.resources {
+		if done[b.Type] != 1 {
+			t.Errorf("TypeDone(%s) called %d times, want once", b.Type, done[b.Type])
+		}
 	}
 }

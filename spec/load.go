@@ -157,6 +157,10 @@ func (m *Module) Files() map[string]*hcl.File {
 	return files
 }
 
+// ResourceBlocks is the number of managed resource blocks (before count
+// and for_each expansion).
+func (m *Module) ResourceBlocks() int { return len(m.resources) }
+
 // ResourceTypes lists, for each provider configuration, the managed
 // resource types that use it, sorted and without duplicates. The provider
 // is the resource's `provider` argument or else the type's prefix before

@@ -55,6 +55,15 @@ type Resolver interface {
 	Resolve(ctx context.Context, r *Resource) cty.Value
 }
 
+// TypeDoneResolver is a Resolver that wants to know when every resource
+// block of a type has been evaluated (Evaluate calls TypeDone once per
+// type, after the type's last Resolve): a drift engine can then release
+// what it held for matching that type.
+type TypeDoneResolver interface {
+	Resolver
+	TypeDone(typ string)
+}
+
 // ProviderConfig is an evaluated provider block (or the implicit empty one
 // for a provider that resources use without a block).
 type ProviderConfig struct {

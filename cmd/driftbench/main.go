@@ -217,11 +217,16 @@ func motoRun(ctx context.Context, o options, n int) (*run, error) {
 // disk, and making them is not the engine's work.
 func engineRun(ctx context.Context, o options, n int) (*run, error) {
 	l := newLayout(n)
-	dir, err := os.MkdirTemp("", "driftbench-engine-*")
+	dir, err := os.MkdirTemp(os.Getenv("DRIFTBENCH_ENGINE_DIR"), "driftbench-engine-*")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	if os.Getenv("DRIFTBENCH_ENGINE_DIR") == "" {
+		defer os.RemoveAll(dir)
+	} else {
+		// Kept, to run the child by hand: driftbench -child engine N DIR.
+		fmt.Fprintln(os.Stderr, "engine input kept in", dir)
+	}
 	if err := writeHCL(dir, l, o.perFile); err != nil {
 		return nil, err
 	}
