@@ -72,7 +72,7 @@ func Console(w io.Writer, r *drift.Report, opts ConsoleOptions) error {
 	if !opts.Quiet {
 		c.header(r)
 	}
-	groups := map[drift.Status][]drift.Result{}
+	groups := map[drift.Status][]*drift.Result{}
 	for _, res := range sortedResults(r.Results) {
 		groups[res.Status] = append(groups[res.Status], res)
 	}
@@ -184,7 +184,7 @@ func (c *console) header(r *drift.Report) {
 	}
 }
 
-func (c *console) result(res drift.Result, symbol, color string) {
+func (c *console) result(res *drift.Result, symbol, color string) {
 	name := res.Address
 	if name == "" {
 		name = res.Type // unmanaged resources have no address

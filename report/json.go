@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -110,41 +113,83 @@ func JSON(w io.Writer, r *drift.Report) error {
 		Unmanaged: s.Unmanaged, Ignored: s.Ignored, Unknown: s.Unknown,
 		Coverage: round(s.Coverage, 4),
 	}
-	for _, res := range sortedResults(r.Results) {
-		jr := jsonResource{
-			Type: res.Type, ID: res.ID, Provider: res.Provider, Region: res.Region,
-			Status: string(res.Status), Reason: res.Reason, Diffs: []jsonDiff{},
-		}
-		if res.Address != "" {
-			jr.Address = &res.Address
-		}
-		for _, d := range res.Diffs {
-			jd := jsonDiff{Path: d.Path, Want: sensitiveText, Got: sensitiveText, Sensitive: d.Sensitive}
-			if !d.Sensitive {
-				jd.Want, jd.Got = jsonValue(d.Want), jsonValue(d.Got)
-			}
-			if d.Range != nil && d.Range.Filename != "" {
-				file, line := d.Range.Filename, d.Range.Start.Line
-				jd.File, jd.Line = &file, &line
-			}
-			if b := d.Blame; b != nil {
-				jd.Blame = &jsonBlame{Commit: b.SHA, Author: b.Author, Email: b.Email, Time: timeText(b.Time)}
-			}
-			jr.Diffs = append(jr.Diffs, jd)
-		}
-		out.Resources = append(out.Resources, jr)
-	}
 	for _, e := range r.Errors {
 		out.Errors = append(out.Errors, jsonError{Type: e.Type, Region: e.Region, Operation: e.Operation, Message: e.Message})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	// Keep <, > and & readable in policies and messages.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	// The resources are written one at a time, as the encoder would
+	// indent them inside the document: a large report is never whole in
+	// memory as JSON.
+	var head bytes.Buffer
+	if err := newJSONEncoder(&head, "", "  ").Encode(out); err != nil {
+		return fmt.Errorf("writing JSON report: %w", err)
+	}
+	const empty = "\n  \"resources\": [],\n"
+	before, after, ok := bytes.Cut(head.Bytes(), []byte(empty))
+	if !ok {
+		return errors.New("writing JSON report: no resources in the document")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(before)
+	results := sortedResults(r.Results)
+	if len(results) == 0 {
+		bw.WriteString(empty)
+	} else {
+		bw.WriteString("\n  \"resources\": [")
+		var elem bytes.Buffer
+		enc := newJSONEncoder(&elem, "    ", "  ")
+		for i, res := range results {
+			elem.Reset()
+			if err := enc.Encode(jsonResourceOf(res)); err != nil {
+				return fmt.Errorf("writing JSON report: %w", err)
+			}
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n    ")
+			bw.Write(bytes.TrimSuffix(elem.Bytes(), []byte("\n")))
+		}
+		bw.WriteString("\n  ],\n")
+	}
+	bw.Write(after)
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing JSON report: %w", err)
 	}
 	return nil
+}
+
+// newJSONEncoder is the report's JSON encoder: indented, with <, > and &
+// readable in policies and messages.
+func newJSONEncoder(w io.Writer, prefix, indent string) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetIndent(prefix, indent)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// jsonResourceOf is one result as the JSON report shows it.
+func jsonResourceOf(res *drift.Result) jsonResource {
+	jr := jsonResource{
+		Type: res.Type, ID: res.ID, Provider: res.Provider, Region: res.Region,
+		Status: string(res.Status), Reason: res.Reason, Diffs: []jsonDiff{},
+	}
+	if res.Address != "" {
+		jr.Address = &res.Address
+	}
+	for _, d := range res.Diffs {
+		jd := jsonDiff{Path: d.Path, Want: sensitiveText, Got: sensitiveText, Sensitive: d.Sensitive}
+		if !d.Sensitive {
+			jd.Want, jd.Got = jsonValue(d.Want), jsonValue(d.Got)
+		}
+		if d.Range != nil && d.Range.Filename != "" {
+			file, line := d.Range.Filename, d.Range.Start.Line
+			jd.File, jd.Line = &file, &line
+		}
+		if b := d.Blame; b != nil {
+			jd.Blame = &jsonBlame{Commit: b.SHA, Author: b.Author, Email: b.Email, Time: timeText(b.Time)}
+		}
+		jr.Diffs = append(jr.Diffs, jd)
+	}
+	return jr
 }
 
 // timeText is t in RFC 3339, in UTC, or nil for the zero time.
@@ -163,15 +208,19 @@ func round(f float64, digits int) float64 {
 
 // sortedResults returns the results in report order: by status in
 // drift.Statuses order (unknown statuses last), then address, type and ID.
-func sortedResults(results []drift.Result) []drift.Result {
+// They point into results: a large report is not copied.
+func sortedResults(results []drift.Result) []*drift.Result {
 	rank := func(s drift.Status) int {
 		if i := slices.Index(drift.Statuses, s); i >= 0 {
 			return i
 		}
 		return len(drift.Statuses)
 	}
-	out := slices.Clone(results)
-	slices.SortStableFunc(out, func(a, b drift.Result) int {
+	out := make([]*drift.Result, len(results))
+	for i := range results {
+		out[i] = &results[i]
+	}
+	slices.SortStableFunc(out, func(a, b *drift.Result) int {
 		if ra, rb := rank(a.Status), rank(b.Status); ra != rb {
 			return ra - rb
 		}

@@ -275,3 +275,40 @@ func TestAge(t *testing.T) {
 		}
 	}
 }
+
+// The resources written one at a time make the document that encoding the
+// whole report at once makes, with and without resources.
+func TestJSONStreamedAsWhole(t *testing.T) {
+	for name, rep := range map[string]*drift.Report{
+		"sample":      sampleReport(),
+		"empty":       {Stack: "empty", StartedAt: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)},
+		"errors only": {Stack: "e", Errors: []drift.Error{{Type: "aws_vpc", Region: "us-east-1", Operation: "ec2:DescribeVpcs", Message: "denied\nline"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got bytes.Buffer
+			if err := JSON(&got, rep); err != nil {
+				t.Fatal(err)
+			}
+			// The whole document at once, as JSON wrote it before it
+			// streamed the resources.
+			var whole bytes.Buffer
+			var doc map[string]json.RawMessage
+			if err := json.Unmarshal(got.Bytes(), &doc); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, got.String())
+			}
+			out := jsonReport{Resources: []jsonResource{}, Errors: []jsonError{}}
+			if err := json.Unmarshal(got.Bytes(), &out); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Resources) != len(rep.Results) {
+				t.Fatalf("%d resources, want %d", len(out.Resources), len(rep.Results))
+			}
+			if err := newJSONEncoder(&whole, "", "  ").Encode(out); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != whole.String() {
+				t.Errorf("streamed:\n%s\nwhole:\n%s", got.String(), whole.String())
+			}
+		})
+	}
+}
