@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"github.com/gitdrift/driftctl/internal/ctypack"
 	"github.com/gitdrift/driftctl/providers"
 )
 
@@ -235,14 +236,15 @@ func (d *differ) blockSet(a *providers.Attribute, want, got cty.Value, path stri
 	// through the attribute-wise comparison, which costs a diff per pair.
 	exact := map[string][]int{}
 	for j, ge := range g {
-		k := ge.GoString()
+		k := valueKey(ge, elem)
 		exact[k] = append(exact[k], j)
 	}
 	for _, we := range w {
 		found := false
-		if js := exact[we.GoString()]; len(js) > 0 {
+		k := valueKey(we, elem)
+		if js := exact[k]; len(js) > 0 {
 			used[js[0]], found = true, true
-			exact[we.GoString()] = js[1:]
+			exact[k] = js[1:]
 			continue
 		}
 		for j, ge := range g {
@@ -268,6 +270,18 @@ func (d *differ) blockSet(a *providers.Attribute, want, got cty.Value, path stri
 		}
 	}
 	return nil
+}
+
+// valueKey is a key equal for values equal in type and content: for a
+// value of type ty, its compact encoding (much cheaper than GoString,
+// which it falls back to for any other).
+func valueKey(v cty.Value, ty cty.Type) string {
+	if v.Type().Equals(ty) {
+		if b, err := ctypack.Marshal(v, ty); err == nil {
+			return "=" + string(b)
+		}
+	}
+	return "#" + v.GoString()
 }
 
 func elements(v cty.Value) []cty.Value {

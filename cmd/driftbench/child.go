@@ -92,6 +92,14 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	runtime.GC()
 	res.BaseRSS = procStatus("VmRSS")
 	stopSampling := sampleLiveHeap(&res.PeakLiveHeap)
+	if path := os.Getenv("DRIFTBENCH_CPUPROFILE"); path != "" {
+		// Where the scan's CPU goes, for go tool pprof.
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
+		}
+	}
 	if at, err := time.ParseDuration(os.Getenv("DRIFTBENCH_MEMPROFILE_AT")); err == nil {
 		// What the scan holds at a moment during it, for go tool pprof.
 		time.AfterFunc(at, func() {
