@@ -112,7 +112,11 @@ func getAttr(obj cty.Value, name string, a *providers.Attribute) cty.Value {
 }
 
 func (d *differ) attribute(a *providers.Attribute, want, got cty.Value, path string) error {
-	if !want.IsWhollyKnown() {
+	// A set's elements are sorted each time it is iterated (cty hashes
+	// them to compare): a set of blocks is iterated once per side, by
+	// normalizedElements, which checks that they are known.
+	setOfBlocks := a.Nested != nil && a.Nested.Nesting == providers.NestingSet && a.Comparer == nil && want.Type().IsSetType()
+	if !want.IsKnown() || (!setOfBlocks && !want.IsWhollyKnown()) {
 		return nil
 	}
 	if a.Nested != nil && !want.IsNull() && want.LengthInt() == 0 {
@@ -132,6 +136,17 @@ func (d *differ) attribute(a *providers.Attribute, want, got cty.Value, path str
 			}
 			return nil
 		}
+	}
+	if setOfBlocks {
+		w, known, err := normalizedElements(a, want)
+		if err != nil || !known {
+			return err
+		}
+		g, known, err := normalizedElements(a, got)
+		if err != nil || !known {
+			return err
+		}
+		return d.blockSetElements(a, w, g, path)
 	}
 	var err error
 	if want, err = normalize(a, want); err != nil {
@@ -226,10 +241,58 @@ func (d *differ) blockList(a *providers.Attribute, want, got cty.Value, path str
 	return nil
 }
 
+// normalizedElements is normalize for a set of blocks, as the set's
+// elements; known is false when some part of v is not known (then
+// nothing can be compared).
+func normalizedElements(a *providers.Attribute, v cty.Value) (elems []cty.Value, known bool, err error) {
+	if !v.IsKnown() {
+		return nil, false, nil
+	}
+	if v.IsNull() {
+		return nil, true, nil
+	}
+	elems = elements(v)
+	for _, e := range elems {
+		if !e.IsWhollyKnown() {
+			return nil, false, nil
+		}
+	}
+	if len(elems) == 0 {
+		return elems, true, nil
+	}
+	filled := make([]cty.Value, len(elems))
+	changed := false
+	for i, e := range elems {
+		filled[i] = fillNested(a.Nested, cty.ListVal([]cty.Value{e})).Index(cty.Zero)
+		changed = changed || !filled[i].RawEquals(e)
+	}
+	switch n := a.Normalizer.(type) {
+	case nil:
+		if changed {
+			// Filling may make two elements equal: a set holds one.
+			return elements(cty.SetVal(filled)), true, nil
+		}
+		return filled, true, nil
+	case providers.ElementsNormalizer:
+		elems, err = n.NormalizeElements(filled)
+		return elems, err == nil, err
+	default:
+		out, err := n.Normalize(cty.SetVal(filled))
+		if err != nil {
+			return nil, false, err
+		}
+		return elements(out), true, nil
+	}
+}
+
 // blockSet pairs set blocks without order: each desired element takes the
 // first live element it matches; what is left on either side is a diff.
 func (d *differ) blockSet(a *providers.Attribute, want, got cty.Value, path string) error {
-	w, g := elements(want), elements(got)
+	return d.blockSetElements(a, elements(want), elements(got), path)
+}
+
+// blockSetElements is blockSet on the sets' elements.
+func (d *differ) blockSetElements(a *providers.Attribute, w, g []cty.Value, path string) error {
 	used := make([]bool, len(g))
 	elem := a.ImpliedType().ElementType()
 	// Elements that are exactly equal pair at once; only the others go

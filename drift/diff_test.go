@@ -128,6 +128,15 @@ func TestCompare(t *testing.T) {
 		{"set block: omitted optional nested attribute equals empty live",
 			map[string]cty.Value{"name": name, "rule": cty.SetVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"port": cty.NumberIntVal(443), "description": cty.NullVal(cty.String)})})},
 			with(liveBase, map[string]cty.Value{"rule": rules(443)}), nil},
+		{"set block with an unknown part is not compared",
+			map[string]cty.Value{"name": name, "rule": cty.SetVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"port": cty.UnknownVal(cty.Number), "description": cty.NullVal(cty.String)})})},
+			with(liveBase, map[string]cty.Value{"rule": rules(443, 22)}), nil},
+		{"set blocks that filling makes equal are one",
+			map[string]cty.Value{"name": name, "rule": cty.SetVal([]cty.Value{
+				cty.ObjectVal(map[string]cty.Value{"port": cty.NumberIntVal(443), "description": cty.NullVal(cty.String)}),
+				cty.ObjectVal(map[string]cty.Value{"port": cty.NumberIntVal(443), "description": cty.StringVal("")}),
+			})},
+			with(liveBase, map[string]cty.Value{"rule": rules(443)}), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -89,6 +89,15 @@ type Normalizer interface {
 	Normalize(v cty.Value) (cty.Value, error)
 }
 
+// ElementsNormalizer is a Normalizer of a set of blocks that can work on
+// the set's elements: the differ then iterates the set once, not once per
+// step (cty sorts a set's elements each time they are iterated). The
+// elements it returns are a set's: no two equal.
+type ElementsNormalizer interface {
+	Normalizer
+	NormalizeElements(elems []cty.Value) ([]cty.Value, error)
+}
+
 // NormalizerFunc adapts a function to Normalizer.
 type NormalizerFunc func(v cty.Value) (cty.Value, error)
 

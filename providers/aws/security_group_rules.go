@@ -185,7 +185,36 @@ func normalizeSecurityGroupRules(v cty.Value) (cty.Value, error) {
 }
 
 // securityGroupRulesNormalizer is the Normalizer of ingress and egress.
-var securityGroupRulesNormalizer = providers.NormalizerFunc(normalizeSecurityGroupRules)
+var securityGroupRulesNormalizer providers.ElementsNormalizer = rulesNormalizer{}
+
+type rulesNormalizer struct{}
+
+func (rulesNormalizer) Normalize(v cty.Value) (cty.Value, error) {
+	return normalizeSecurityGroupRules(v)
+}
+
+// NormalizeElements is normalizeSecurityGroupRules on a set's elements:
+// the atomic rules, each once.
+func (rulesNormalizer) NormalizeElements(elems []cty.Value) ([]cty.Value, error) {
+	var out []cty.Value
+	seen := map[securityGroupRule]bool{}
+	for _, e := range elems {
+		if e.IsNull() {
+			continue
+		}
+		rules, err := atomicRules(e)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rules {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r.value())
+			}
+		}
+	}
+	return out, nil
+}
 
 // stringElems returns the known, non-null strings of a list or set, sorted
 // for sets so that the result does not depend on iteration order.
