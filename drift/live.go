@@ -20,9 +20,9 @@ type packedLive struct {
 	id, region   string
 	cloudManaged bool
 	// attrs is the ctypack encoding of the resource's attributes as
-	// the index's type; when they do not conform to it, value holds them.
+	// the index's type; when they do not conform to it, the index's
+	// unpacked holds them.
 	attrs []byte
-	value cty.Value
 	// claimedBy is the address of the desired resource that matched it;
 	// its attributes are then released.
 	claimedBy string
@@ -36,10 +36,13 @@ type liveIndex struct {
 	list  []*packedLive
 	byID  map[string]*packedLive
 	byKey map[string]*packedLive
+	// unpacked holds the attributes that do not conform to ty (a
+	// provider's mistake), as they were read.
+	unpacked map[*packedLive]cty.Value
 }
 
 func newLiveIndex(schema *providers.Schema, typ string) *liveIndex {
-	return &liveIndex{typ: typ, ty: schema.ImpliedType(), byID: map[string]*packedLive{}, byKey: map[string]*packedLive{}}
+	return &liveIndex{typ: typ, ty: schema.ImpliedType(), byID: map[string]*packedLive{}, byKey: map[string]*packedLive{}, unpacked: map[*packedLive]cty.Value{}}
 }
 
 // add packs l into the index.
@@ -48,7 +51,7 @@ func (idx *liveIndex) add(schema *providers.Schema, l *providers.Live) {
 	if b, err := ctypack.Marshal(l.Attrs, idx.ty); err == nil {
 		p.attrs = bytes.Clone(b) // the encoder's buffer has room to spare
 	} else {
-		p.value = l.Attrs
+		idx.unpacked[p] = l.Attrs
 	}
 	idx.list = append(idx.list, p)
 	idx.byID[l.ID] = p
@@ -64,7 +67,7 @@ func (idx *liveIndex) live(p *packedLive) *providers.Live {
 	if p == nil {
 		return nil
 	}
-	l := &providers.Live{Type: idx.typ, ID: p.id, Region: p.region, CloudManaged: p.cloudManaged, Attrs: p.value}
+	l := &providers.Live{Type: idx.typ, ID: p.id, Region: p.region, CloudManaged: p.cloudManaged, Attrs: idx.unpacked[p]}
 	if p.attrs != nil {
 		v, err := ctypack.Unmarshal(p.attrs, idx.ty)
 		if err != nil {
@@ -84,6 +87,7 @@ func (idx *liveIndex) claim(p *packedLive, addr string) (l *providers.Live, by s
 		return nil, p.claimedBy, false
 	}
 	l = idx.live(p)
-	p.claimedBy, p.attrs, p.value = addr, nil, cty.NilVal
+	p.claimedBy, p.attrs = addr, nil
+	delete(idx.unpacked, p)
 	return l, "", true
 }

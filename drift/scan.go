@@ -189,7 +189,6 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		configured: configured,
 		state:      in.State,
 		ids:        in.IDs,
-		claimed:    map[string]bool{},
 		// At least one result per block: the slice need not grow (and be
 		// copied) many times on a large configuration.
 		results: make([]Result, 0, in.Module.ResourceBlocks()),
@@ -240,13 +239,8 @@ type evaluation struct {
 	ids        map[string]string
 
 	mu      sync.Mutex
-	claimed map[string]bool
 	results []Result
 }
-
-// liveKey identifies a live resource across provider configurations:
-// global types are the same wherever they are read.
-func liveKey(l *providers.Live) string { return l.Region + "|" + l.Type + "|" + l.ID }
 
 // Resolve compares one desired resource with the cloud and returns what
 // references to it see.
@@ -312,9 +306,6 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	switch {
 	case live != nil:
 		res.ID, res.Region, res.Live = live.ID, live.Region, live.Attrs
-		e.mu.Lock()
-		e.claimed[liveKey(live)] = true
-		e.mu.Unlock()
 		e.compare(schema, r, live, &res)
 	case identified:
 		res.Status = Missing
@@ -408,6 +399,24 @@ func (e *evaluation) TypeDone(typ string) { e.finishType(typ) }
 // and releases their indexes. A global type's reads through several
 // provider configurations list each resource once.
 func (e *evaluation) finishType(typ string) {
+	// A global type read through several provider configurations has
+	// each resource in each read: claimed through one is claimed.
+	claimed := map[string]bool{}
+	for _, k := range e.reads.order {
+		read := e.reads.results[k]
+		if k.typ != typ {
+			continue
+		}
+		<-read.done
+		if read.err != nil || read.index == nil {
+			continue
+		}
+		for _, p := range read.index.list {
+			if p.claimedBy != "" {
+				claimed[p.region+"|"+p.id] = true
+			}
+		}
+	}
 	seen := map[string]bool{}
 	for _, k := range e.reads.order {
 		read := e.reads.results[k]
@@ -424,8 +433,8 @@ func (e *evaluation) finishType(typ string) {
 			continue
 		}
 		for _, p := range idx.list {
-			key := p.region + "|" + k.typ + "|" + p.id
-			if p.cloudManaged || p.claimedBy != "" || e.claimed[key] || seen[key] {
+			key := p.region + "|" + p.id
+			if p.cloudManaged || claimed[key] || seen[key] {
 				continue
 			}
 			seen[key] = true

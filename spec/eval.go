@@ -96,12 +96,15 @@ type run struct {
 	// remaining counts the managed blocks of each type not yet
 	// evaluated (see TypeDoneResolver).
 	remaining map[string]int
+	// forgotten are the evaluated blocks nothing refers to, whose nodes
+	// a run that discards its resources does not keep.
+	forgotten map[*resourceBlock]struct{}
 	// types are the object types of the packed values (see pack).
 	types []cty.Type
 }
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
-	return &run{e: e, ctx: ctx, nodes: map[string]*node{}, emitted: map[string]bool{}}
+	return &run{e: e, ctx: ctx, nodes: map[string]*node{}, emitted: map[string]bool{}, forgotten: map[*resourceBlock]struct{}{}}
 }
 
 // visit evaluates the declaration key once; a reference back to a

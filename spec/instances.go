@@ -22,7 +22,11 @@ type instance struct {
 // value other declarations see when referring to it: the instance's object,
 // a tuple of instances (count) or an object of instances (for_each).
 func (r *run) block(b *resourceBlock) (cty.Value, []string) {
-	return r.visit(b.addr(), b.DeclRange, func() (cty.Value, []string) {
+	if _, ok := r.forgotten[b]; ok {
+		return cty.DynamicVal, nil
+	}
+	key := b.addr()
+	v, taints := r.visit(key, b.DeclRange, func() (cty.Value, []string) {
 		if r.static {
 			return cty.DynamicVal, nil
 		}
@@ -33,6 +37,12 @@ func (r *run) block(b *resourceBlock) (cty.Value, []string) {
 		}
 		return v, taints
 	})
+	if r.discard && !b.Data && !r.e.mod.isReferenced(key) && r.nodes[key] != nil && r.nodes[key].state == nodeDone {
+		// Nothing refers to it: only that it was evaluated is kept.
+		delete(r.nodes, key)
+		r.forgotten[b] = struct{}{}
+	}
+	return v, taints
 }
 
 // blockDone counts a managed block evaluated and tells a TypeDoneResolver

@@ -25,10 +25,11 @@ import (
 
 // sourceFile is a native-syntax file of a module, as it was loaded.
 type sourceFile struct {
-	name string // in the module's fs.FS
-	path string // as diagnostics and ranges name it
-	size int
-	sum  uint64 // FNV-64a of its bytes
+	name    string // in the module's fs.FS
+	path    string // as diagnostics and ranges name it
+	size    int
+	sum     uint64 // FNV-64a of its bytes
+	sources *sources
 }
 
 func fileSum(src []byte) uint64 {
@@ -81,12 +82,12 @@ func (s *sources) read(f *sourceFile) ([]byte, error) {
 	return src, nil
 }
 
-// lazyBody is where a resource block is written, to parse it on demand.
+// lazyBody is where a resource block is written, to parse it on demand:
+// from its DeclRange's start (its type keyword) to end, the byte after its
+// closing brace. It is kept for every block: it holds no more.
 type lazyBody struct {
-	sources *sources
-	file    *sourceFile
-	start   hcl.Pos // of the block's type keyword
-	end     int     // the byte after its closing brace
+	file *sourceFile
+	end  int
 }
 
 // syntaxBlocks indexes the top-level blocks of a native-syntax file by
@@ -105,22 +106,22 @@ func syntaxBlocks(f *hcl.File) map[int]*hclsyntax.Block {
 
 // lazyBodyOf returns where b is, a block of file (parsed as f without
 // errors, whose blocks are blocks); nil when b is not one of them.
-func lazyBodyOf(b *hcl.Block, f *hcl.File, blocks map[int]*hclsyntax.Block, src *sources, file *sourceFile) *lazyBody {
+func lazyBodyOf(b *hcl.Block, f *hcl.File, blocks map[int]*hclsyntax.Block, file *sourceFile) *lazyBody {
 	blk := blocks[b.TypeRange.Start.Byte]
 	if blk == nil || blk.TypeRange != b.TypeRange || file == nil {
 		return nil
 	}
 	start, end := blk.Range().Start, blk.Range().End
-	if start.Byte < 0 || end.Byte > len(f.Bytes) || start.Byte >= end.Byte {
+	if start != b.DefRange.Start || start.Byte < 0 || end.Byte > len(f.Bytes) || start.Byte >= end.Byte {
 		return nil
 	}
-	return &lazyBody{sources: src, file: file, start: start, end: end.Byte}
+	return &lazyBody{file: file, end: end.Byte}
 }
 
 // parse reads and parses the block again and returns what remains of its
 // body once the meta-arguments are taken out, as decodeResource does.
 func (l *lazyBody) parse(declRange hcl.Range) (hcl.Body, hcl.Diagnostics) {
-	src, err := l.sources.read(l.file)
+	src, err := l.file.sources.read(l.file)
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -129,7 +130,8 @@ func (l *lazyBody) parse(declRange hcl.Range) (hcl.Body, hcl.Diagnostics) {
 			Subject:  declRange.Ptr(),
 		}}
 	}
-	f, diags := hclsyntax.ParseConfig(src[l.start.Byte:l.end:l.end], l.file.path, l.start)
+	start := declRange.Start
+	f, diags := hclsyntax.ParseConfig(src[start.Byte:l.end:l.end], l.file.path, start)
 	if diags.HasErrors() || f == nil {
 		// The file is the one that parsed when the module was loaded.
 		panic("spec: a block that parsed once does not parse again: " + diags.Error())

@@ -130,7 +130,7 @@ func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
 		return m.parser.ParseJSON(src, path)
 	}
 	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	m.sourceFiles[path] = &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src)}
+	m.sourceFiles[path] = &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src), sources: m.sources}
 	return f, diags
 }
 
@@ -242,7 +242,7 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 			if r.Data {
 				continue
 			}
-			if r.lazy = lazyBodyOf(b, f, blocks, m.sources, m.sourceFiles[b.TypeRange.Filename]); r.lazy != nil {
+			if r.lazy = lazyBodyOf(b, f, blocks, m.sourceFiles[b.TypeRange.Filename]); r.lazy != nil {
 				if m.written[r.Type] == nil {
 					m.written[r.Type] = map[string]bool{}
 				}
