@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/internal/ctypack"
 )
 
 // Status is the outcome for one resource.
@@ -73,16 +75,52 @@ type Result struct {
 
 	// What remediation needs; not part of the JSON report.
 
-	// Desired is the configuration with the provider's default tags merged
-	// (cty.NilVal for unmanaged resources).
-	Desired cty.Value
-	// Live is the live resource's attributes (cty.NilVal when none was
-	// read).
-	Live           cty.Value
+	// desired is the configuration with the provider's default tags merged
+	// (none for unmanaged resources), live the live resource's attributes
+	// (none when none was read): see DesiredValue and LiveValue. A scan
+	// keeps them only for the results remediation changes, and packed.
+	desired, live  packedValue
 	PreventDestroy bool
 	// References are the resources ("TYPE.NAME") the configuration
 	// depends on.
 	References []string
+}
+
+// DesiredValue is the configuration with the provider's default tags
+// merged: what remediation applies. It is cty.NilVal for an unmanaged
+// resource, and for results remediation does not change (in sync,
+// ignored, unknown).
+func (r *Result) DesiredValue() cty.Value { return r.desired.value() }
+
+// LiveValue is the live resource's attributes as read; cty.NilVal when
+// none was read, and for results remediation does not change.
+func (r *Result) LiveValue() cty.Value { return r.live.value() }
+
+// SetValues sets what DesiredValue and LiveValue return (tests, and
+// results made outside a scan).
+func (r *Result) SetValues(desired, live cty.Value) {
+	r.desired, r.live = packedValue{v: desired}, packedValue{v: live}
+}
+
+// packedValue is a cty value encoded by ctypack with a type shared by the
+// scan's values of that type, or, when it cannot be encoded (unknown
+// parts), the value itself.
+type packedValue struct {
+	b  []byte
+	ty cty.Type
+	v  cty.Value
+}
+
+func (p packedValue) value() cty.Value {
+	if p.b == nil {
+		return p.v
+	}
+	v, err := ctypack.Unmarshal(p.b, p.ty)
+	if err != nil {
+		// It was packed from a value of this type: this cannot happen.
+		panic("drift: a packed result value does not unpack: " + err.Error())
+	}
+	return v
 }
 
 // Error is a failure that left part of the scan incomplete.

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/internal/ctypack"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
@@ -240,6 +242,7 @@ type evaluation struct {
 
 	mu      sync.Mutex
 	results []Result
+	types   []cty.Type // of the packed result values (see pack)
 }
 
 // Resolve compares one desired resource with the cloud and returns what
@@ -247,7 +250,8 @@ type evaluation struct {
 func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	schema, _ := e.scanner.registry.ResourceSchema(r.Type)
 	res := Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange,
-		Desired: r.Config, PreventDestroy: r.PreventDestroy, References: r.References}
+		PreventDestroy: r.PreventDestroy, References: r.References}
+	desired := r.Config
 	if inst := e.lookupState(r.Address); inst != nil {
 		res.ID = inst.ID
 	}
@@ -285,7 +289,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	}
 	if schema.Tags {
 		if p := e.configured[r.Provider]; p != nil {
-			res.Desired = withDefaultTags(r.Config, p.DefaultTags())
+			desired = withDefaultTags(r.Config, p.DefaultTags())
 		}
 	}
 	var live *providers.Live
@@ -305,9 +309,11 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	}
 	switch {
 	case live != nil:
-		res.ID, res.Region, res.Live = live.ID, live.Region, live.Attrs
-		e.compare(schema, r, live, &res)
+		res.ID, res.Region = live.ID, live.Region
+		res.SetValues(desired, live.Attrs)
+		e.compare(schema, r, desired, live, &res)
 	case identified:
+		res.SetValues(desired, cty.NilVal)
 		res.Status = Missing
 	default:
 		res.Status = Unknown
@@ -325,8 +331,8 @@ func (e *evaluation) lookupState(addr string) *state.Instance {
 }
 
 // compare diffs a matched resource and sets its status.
-func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, live *providers.Live, res *Result) {
-	diffs, err := Compare(schema, res.Desired, live.Attrs, DiffOptions{Ranges: r.Ranges})
+func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, desired cty.Value, live *providers.Live, res *Result) {
+	diffs, err := Compare(schema, desired, live.Attrs, DiffOptions{Ranges: r.Ranges})
 	if err != nil {
 		res.Status, res.Reason = Unknown, err.Error()
 		return
@@ -371,15 +377,41 @@ func coveredBy(path string, prefixes []string) bool {
 }
 
 func (e *evaluation) add(res Result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	switch res.Status {
 	case InSync, Ignored, Unknown:
 		// Remediation never changes these: the values need not stay in
 		// memory until the report is done.
-		res.Desired, res.Live = cty.NilVal, cty.NilVal
+		res.desired, res.live = packedValue{}, packedValue{}
+	default:
+		res.desired, res.live = e.pack(res.desired.v), e.pack(res.live.v)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.results = append(e.results, res)
+}
+
+// pack encodes a result's value, with a type shared by the scan's values
+// of that type; a value it cannot encode (unknown parts) is kept as it is.
+// Called with e.mu held.
+func (e *evaluation) pack(v cty.Value) packedValue {
+	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() || v.ContainsMarked() {
+		return packedValue{v: v}
+	}
+	ty, shared := v.Type(), false
+	for _, t := range e.types {
+		if t.Equals(ty) {
+			ty, shared = t, true
+			break
+		}
+	}
+	if !shared && len(e.types) < 256 {
+		e.types = append(e.types, ty)
+	}
+	b, err := ctypack.Marshal(v, ty)
+	if err != nil {
+		return packedValue{v: v}
+	}
+	return packedValue{b: bytes.Clone(b), ty: ty}
 }
 
 // discoverUnmanaged reports the live resources of the declared types that
@@ -439,9 +471,9 @@ func (e *evaluation) finishType(typ string) {
 			}
 			seen[key] = true
 			l := idx.live(p)
-			e.add(Result{
-				Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged, Live: l.Attrs,
-			})
+			res := Result{Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged}
+			res.SetValues(cty.NilVal, l.Attrs)
+			e.add(res)
 		}
 	}
 }

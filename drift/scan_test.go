@@ -204,3 +204,42 @@ resource "test_thing" "b" { name = "x" }
 		t.Errorf("test_thing.b: %s (%q), want unknown naming test_thing.a", b.Status, b.Reason)
 	}
 }
+
+// A drifted result keeps its desired and live values (packed) for
+// remediation; an in-sync one keeps neither.
+func TestScanKeepsValuesForRemediation(t *testing.T) {
+	s := testSchema()
+	const config = `
+resource "test_thing" "a" {
+  name = "a"
+  tags = { Env = "prod" }
+}
+resource "test_thing" "b" { name = "b" }
+`
+	liveA := live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a"), "tags": cty.MapVal(map[string]cty.Value{"Env": cty.StringVal("dev")})})
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {liveA, live(t, s, "t-b", map[string]cty.Value{"name": cty.StringVal("b")})}}}
+	st := &state.State{Version: 4, Instances: []*state.Instance{
+		{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-a"},
+		{Address: "test_thing.b", Mode: state.ModeManaged, Type: "test_thing", Name: "b", ID: "t-b"},
+	}}
+	rep := scan(t, f, config, st)
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		switch r.Address {
+		case "test_thing.a":
+			if r.Status != Drifted {
+				t.Fatalf("test_thing.a: %s, want drifted", r.Status)
+			}
+			if got := r.LiveValue(); !got.RawEquals(liveA.Attrs) {
+				t.Errorf("LiveValue = %#v, want %#v", got, liveA.Attrs)
+			}
+			if got := r.DesiredValue().GetAttr("tags").Index(cty.StringVal("Env")); !got.RawEquals(cty.StringVal("prod")) {
+				t.Errorf("DesiredValue().tags.Env = %#v", got)
+			}
+		case "test_thing.b":
+			if r.Status != InSync || r.DesiredValue() != cty.NilVal || r.LiveValue() != cty.NilVal {
+				t.Errorf("test_thing.b: %s, values kept: %v %v", r.Status, r.DesiredValue() != cty.NilVal, r.LiveValue() != cty.NilVal)
+			}
+		}
+	}
+}

@@ -276,13 +276,13 @@ func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (s
 		}
 		return "", fmt.Errorf("its status is now %s, not %s%s", res.Status, want, detail)
 	}
-	if c.Action != Delete && !res.Desired.IsWhollyKnown() {
+	if c.Action != Delete && !res.DesiredValue().IsWhollyKnown() {
 		return "", fmt.Errorf("its configuration is not known yet (it refers to %s)", strings.Join(c.References, ", "))
 	}
-	del := providers.ApplyRequest{Type: c.Type, Kind: providers.Delete, ID: res.ID, Live: res.Live}
+	del := providers.ApplyRequest{Type: c.Type, Kind: providers.Delete, ID: res.ID, Live: res.LiveValue()}
 	switch c.Action {
 	case Update:
-		_, err := p.Apply(ctx, providers.ApplyRequest{Type: c.Type, Kind: providers.Update, ID: res.ID, Desired: res.Desired, Live: res.Live, Changed: c.changedAttributes()})
+		_, err := p.Apply(ctx, providers.ApplyRequest{Type: c.Type, Kind: providers.Update, ID: res.ID, Desired: res.DesiredValue(), Live: res.LiveValue(), Changed: c.changedAttributes()})
 		return "", err
 	case Delete:
 		_, err := p.Apply(ctx, del)
@@ -293,7 +293,7 @@ func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (s
 		}
 		fallthrough
 	case Create:
-		resp, err := p.Apply(ctx, providers.ApplyRequest{Type: c.Type, Kind: providers.Create, Desired: res.Desired})
+		resp, err := p.Apply(ctx, providers.ApplyRequest{Type: c.Type, Kind: providers.Create, Desired: res.DesiredValue()})
 		if err != nil {
 			return "", err
 		}

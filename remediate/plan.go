@@ -178,7 +178,7 @@ func NewPlan(rep *drift.Report, schemaOf SchemaFunc, opts Options) *Plan {
 		schema, ok := schemaOf(res.Type)
 		c := Change{
 			Address: addr, Type: res.Type, ID: res.ID, Provider: res.Provider, Region: res.Region,
-			References: res.References, LiveFingerprint: fingerprint(res.Live), DesiredFingerprint: fingerprint(res.Desired),
+			References: res.References, LiveFingerprint: fingerprint(res.LiveValue()), DesiredFingerprint: fingerprint(res.DesiredValue()),
 		}
 		switch res.Status {
 		case drift.Unknown:
