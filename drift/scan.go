@@ -191,9 +191,7 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		configured: configured,
 		state:      in.State,
 		ids:        in.IDs,
-		// At least one result per block: the slice need not grow (and be
-		// copied) many times on a large configuration.
-		results: make([]Result, 0, in.Module.ResourceBlocks()),
+		results: make([]Result, 0, resultsHint(in)),
 	}
 	rdiags := ev.Evaluate(ctx, dataReader(configured), e)
 	diags = append(diags, rdiags...)
@@ -218,6 +216,18 @@ func rangePtr(r hcl.Range) *hcl.Range {
 		return nil
 	}
 	return &r
+}
+
+// resultsHint is the capacity of a scan's results: one per resource
+// block or state instance (count and for_each make several), and room for
+// a few unmanaged ones. On a large configuration, growing the slice would
+// copy it (and need twice its memory at that moment) more than once.
+func resultsHint(in Input) int {
+	n := in.Module.ResourceBlocks()
+	if in.State != nil {
+		n = max(n, len(in.State.Instances))
+	}
+	return n + n/32 + 16
 }
 
 // dataReader evaluates data sources through the configured providers.
