@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -382,6 +383,24 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	if strings.Contains(stripComments(byKind["CronJob"]), "--push-optional") {
 		t.Error("CronJob: --push-optional would hide a failed push; the Job must fail instead")
+	}
+	// Go's soft memory limit is set, below the container's memory limit.
+	for _, kind := range []string{"CronJob", "Deployment"} {
+		text := stripComments(byKind[kind])
+		soft := regexp.MustCompile(`name: GOMEMLIMIT\s+value: (\d+)MiB`).FindStringSubmatch(text)
+		hard := regexp.MustCompile(`limits:\s+memory: (\d+)(Mi|Gi)`).FindStringSubmatch(text)
+		if soft == nil || hard == nil {
+			t.Errorf("%s: GOMEMLIMIT (in MiB) or limits.memory missing", kind)
+			continue
+		}
+		softMiB, _ := strconv.Atoi(soft[1])
+		hardMiB, _ := strconv.Atoi(hard[1])
+		if hard[2] == "Gi" {
+			hardMiB *= 1024
+		}
+		if softMiB >= hardMiB || softMiB < hardMiB*8/10 {
+			t.Errorf("%s: GOMEMLIMIT %d MiB; want 80-99%% of limits.memory (%d MiB)", kind, softMiB, hardMiB)
+		}
 	}
 }
 

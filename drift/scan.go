@@ -191,7 +191,7 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		configured: configured,
 		state:      in.State,
 		ids:        in.IDs,
-		results: make([]Result, 0, resultsHint(in)),
+		results:    make([]Result, 0, resultsHint(in)),
 	}
 	rdiags := ev.Evaluate(ctx, dataReader(configured), e)
 	diags = append(diags, rdiags...)
