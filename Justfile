@@ -19,7 +19,9 @@ lint:
 
 # Benchmark scans against moto with a real region's latency, with driftctl's
 # default API rate limits (safe for AWS) beside the floor (see cmd/driftbench),
-# then the engine alone on 100,000 resources for its memory.
+# then the engine alone on 100,000 resources for its memory: with Go's
+# defaults, and with a soft memory limit as the Kubernetes manifests set one.
 bench:
     go run ./cmd/driftbench --resources 1000,5000 --latency 50ms
     go run ./cmd/driftbench --engine-only --resources 100000
+    GOMEMLIMIT=220MiB go run ./cmd/driftbench --engine-only --resources 100000
