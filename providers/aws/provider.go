@@ -259,19 +259,31 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 	if !ok {
 		return nil, fmt.Errorf("resource type %s is not supported by the aws provider", req.Type)
 	}
-	live, err := rt.read(withWritten(ctx, req.Attributes), p, req.IDs)
+	finish := func(live []*providers.Live) {
+		for _, l := range live {
+			l.Type = req.Type
+			// As terraform-provider-aws's read, the provider's ignore_tags
+			// never reach a resource's tags.
+			l.Attrs = p.ignoreTags.filterAttrs(l.Attrs)
+			if l.Region == "" {
+				l.Region = p.regionOf(rt)
+			}
+		}
+	}
+	ctx = withWritten(ctx, req.Attributes)
+	if req.Page != nil {
+		// Readers give finished resources a page at a time (flushPage),
+		// so that a large type is never all in memory twice.
+		ctx = withPages(ctx, func(page []*providers.Live) {
+			finish(page)
+			req.Page(page)
+		})
+	}
+	live, err := rt.read(ctx, p, req.IDs)
 	if err != nil {
 		return nil, &providers.ReadError{Type: req.Type, Region: p.regionOf(rt), Operation: operationOf(err), Err: err}
 	}
-	for _, l := range live {
-		l.Type = req.Type
-		// As terraform-provider-aws's read, the provider's ignore_tags
-		// never reach a resource's tags.
-		l.Attrs = p.ignoreTags.filterAttrs(l.Attrs)
-		if l.Region == "" {
-			l.Region = p.regionOf(rt)
-		}
-	}
+	finish(live)
 	return &providers.ReadResponse{Resources: live}, nil
 }
 

@@ -90,6 +90,7 @@ func readSecurityGroups(ctx context.Context, p *Provider, ids []string) ([]*prov
 					CloudManaged: aws.ToString(sg.GroupName) == defaultSecurityGroupName,
 				})
 			}
+			live = flushPage(ctx, live, false)
 		}
 	}
 	return live, nil

@@ -89,6 +89,7 @@ func readSubnets(ctx context.Context, p *Provider, ids []string) ([]*providers.L
 					CloudManaged: aws.ToBool(s.DefaultForAz),
 				})
 			}
+			live = flushPage(ctx, live, false)
 		}
 	}
 	return live, nil
