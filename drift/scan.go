@@ -188,10 +188,11 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		}, func(typ string) []string {
 			return in.Module.WrittenAttributes(typ, s.registry)
 		}, configured, s.concurrency, s.progress),
-		configured: configured,
-		state:      in.State,
-		ids:        in.IDs,
-		results:    make([]Result, 0, resultsHint(in)),
+		configured:   configured,
+		state:        in.State,
+		ids:          in.IDs,
+		results:      make([]Result, 0, resultsHint(in)),
+		globalClaims: map[string]string{},
 	}
 	rdiags := ev.Evaluate(ctx, dataReader(configured), e)
 	diags = append(diags, rdiags...)
@@ -252,7 +253,11 @@ type evaluation struct {
 
 	mu      sync.Mutex
 	results []Result
-	types   []cty.Type // of the packed result values (see pack)
+	// globalClaims are the desired resources that claimed each live
+	// resource of a global type ("TYPE|ID"), across provider
+	// configurations.
+	globalClaims map[string]string
+	types        []cty.Type // of the packed result values (see pack)
 }
 
 // Resolve compares one desired resource with the cloud and returns what
@@ -307,6 +312,16 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	if p != nil {
 		e.mu.Lock()
 		l, by, ok := idx.claim(p, r.Address)
+		if ok && schema.Global {
+			// A global resource is in the read of every provider
+			// configuration: a claim through another counts too.
+			key := r.Type + "|" + p.id
+			if first, claimed := e.globalClaims[key]; claimed {
+				l, by, ok = nil, first, false
+			} else {
+				e.globalClaims[key] = r.Address
+			}
+		}
 		e.mu.Unlock()
 		if !ok {
 			res.ID = p.id

@@ -209,8 +209,8 @@ func schemaHas(schema *hcl.BodySchema, name string) bool {
 }
 
 // noteReferences records the resources that the expressions of f refer
-// to. An evaluation keeps the value of those only: a resource nothing
-// refers to is compared and forgotten.
+// to, and how (refUse). An evaluation keeps the value of those only: a
+// resource nothing refers to is compared and forgotten.
 func (m *Module) noteReferences(f *hcl.File) {
 	body, ok := f.Body.(*hclsyntax.Body)
 	if !ok {
@@ -227,29 +227,79 @@ func (m *Module) noteReferences(f *hcl.File) {
 			return nil
 		}
 		key := st.Traversal.RootName() + "." + name
-		attrs, seen := m.referenced[key]
-		if seen && attrs == nil {
-			return nil // the whole value is used already
+		u := useOf(st.Traversal)
+		if u.first != "" {
+			u.first = m.intern(u.first)
 		}
-		// aws_vpc.main.id, aws_instance.web[0].id: the attribute; anything
-		// else (aws_vpc.main, a splat, a for expression over instances)
-		// uses the whole value.
-		step := 2
-		if len(st.Traversal) > step {
-			if _, ok := st.Traversal[step].(hcl.TraverseIndex); ok {
-				step++
-			}
+		if u.next != "" {
+			u.next = m.intern(u.next)
 		}
-		attr, ok := traversalName(st.Traversal, step)
-		if !ok {
-			m.referenced[key] = nil
-			return nil
-		}
-		if !slices.Contains(attrs, attr) {
-			m.referenced[key] = append(attrs, m.intern(attr))
+		if uses := m.referenced[key]; !slices.Contains(uses, u) {
+			m.referenced[key] = append(uses, u)
 		}
 		return nil
 	})
+}
+
+// refUse is how a reference TYPE.NAME... goes on: what it names at its
+// third step (an attribute first, or an index of kind index) and the
+// attribute after it, next. Whether aws_x.y.a.id names attribute a of one
+// instance or attribute id of the for_each instance "a" depends on the
+// block, which may be in another file: keptValue decides.
+type refUse struct {
+	first string // TYPE.NAME.first
+	index byte   // TYPE.NAME[number] 'n', TYPE.NAME["string"] 's'; 0 for neither
+	next  string // the attribute after the third step
+}
+
+func useOf(t hcl.Traversal) refUse {
+	var u refUse
+	if len(t) > 2 {
+		switch s := t[2].(type) {
+		case hcl.TraverseAttr:
+			u.first = s.Name
+		case hcl.TraverseIndex:
+			switch {
+			case s.Key.Type() == cty.Number:
+				u.index = 'n'
+			case s.Key.Type() == cty.String:
+				u.index = 's'
+			default:
+				u.index = '?'
+			}
+		}
+	}
+	if len(t) > 3 {
+		if a, ok := t[3].(hcl.TraverseAttr); ok {
+			u.next = a.Name
+		}
+	}
+	return u
+}
+
+// keptAttributes are the attributes of b's instances that its references
+// name, or nil when one may use an instance (or the whole value) whole:
+// aws_vpc.main.id for a single resource, aws_x.y[0].id for count,
+// aws_x.y["a"].id and aws_x.y.a.id for for_each.
+func keptAttributes(b *resourceBlock, uses []refUse) []string {
+	var attrs []string
+	for _, u := range uses {
+		var attr string
+		switch {
+		case b.Count == nil && b.ForEach == nil && u.first != "":
+			attr = u.first
+		case b.Count != nil && u.index == 'n' && u.next != "":
+			attr = u.next
+		case b.ForEach != nil && (u.index == 's' || u.first != "") && u.next != "":
+			attr = u.next
+		default:
+			return nil
+		}
+		if !slices.Contains(attrs, attr) {
+			attrs = append(attrs, attr)
+		}
+	}
+	return attrs
 }
 
 // intern returns one copy of the strings a module repeats in every block
@@ -276,11 +326,12 @@ func (m *Module) keptValue(b *resourceBlock, v cty.Value) cty.Value {
 	if m.referencedAll {
 		return v
 	}
-	attrs, ok := m.referenced[b.addr()]
-	switch {
-	case !ok:
+	uses, ok := m.referenced[b.addr()]
+	if !ok {
 		return cty.DynamicVal
-	case attrs == nil || !v.IsKnown() || v.IsNull() || v.IsMarked():
+	}
+	attrs := keptAttributes(b, uses)
+	if attrs == nil || !v.IsKnown() || v.IsNull() || v.IsMarked() {
 		return v
 	}
 	instance := func(o cty.Value) cty.Value {

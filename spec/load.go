@@ -34,10 +34,10 @@ type Module struct {
 	// resource blocks of each type (WrittenAttributes).
 	written map[string]map[string]bool
 	// referenced are the "TYPE.NAME" of the resources some expression
-	// refers to, with the attributes the references name (nil when one
-	// uses the whole value); with referencedAll (a JSON file, whose
-	// expressions are not walked) every resource may be, wholly.
-	referenced    map[string][]string
+	// refers to, with how they go on (see keptAttributes); with
+	// referencedAll (a JSON file, whose expressions are not walked) every
+	// resource may be, wholly.
+	referenced    map[string][]refUse
 	referencedAll bool
 	names         map[string]string // see intern
 	variables     map[string]*variable
@@ -69,7 +69,7 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 		sources:     &sources{files: files},
 		sourceFiles: map[string]*sourceFile{},
 		written:     map[string]map[string]bool{},
-		referenced:  map[string][]string{},
+		referenced:  map[string][]refUse{},
 		names:       map[string]string{},
 		variables:   map[string]*variable{},
 		locals:      map[string]*local{},
