@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws/awstest"
@@ -30,17 +31,30 @@ func TestReadGivesPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	s3c := s3Seeder(srv)
+	for _, b := range []string{"pages-a", "pages-b", "pages-c"} {
+		if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	old := pageSize
-	pageSize = 1 // every API page is given as soon as it is read
+	pageSize = 1 // every API page, every bucket, is given as soon as it is read
 	t.Cleanup(func() { pageSize = old })
 
 	p := testProvider(t, srv.URL(), "us-east-1")
-	want := ids(mustRead(t, p, "aws_subnet"))
+	for _, typ := range []string{"aws_subnet", "aws_s3_bucket"} {
+		t.Run(typ, func(t *testing.T) { checkPages(t, p, typ) })
+	}
+}
+
+func checkPages(t *testing.T, p *Provider, typ string) {
+	ctx := context.Background()
+	want := ids(mustRead(t, p, typ))
 
 	var mu sync.Mutex
 	var paged []*providers.Live
 	pages := 0
-	resp, err := p.Read(ctx, providers.ReadRequest{Type: "aws_subnet", Page: func(page []*providers.Live) {
+	resp, err := p.Read(ctx, providers.ReadRequest{Type: typ, Page: func(page []*providers.Live) {
 		mu.Lock()
 		defer mu.Unlock()
 		pages++
@@ -50,10 +64,10 @@ func TestReadGivesPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	if pages == 0 || len(paged) == 0 {
-		t.Fatalf("Page was called %d times with %d resources; want the subnets in pages", pages, len(paged))
+		t.Fatalf("Page was called %d times with %d resources; want them in pages", pages, len(paged))
 	}
 	for _, l := range paged {
-		if l.Type != "aws_subnet" || l.Region != "us-east-1" {
+		if l.Type != typ || l.Region != "us-east-1" {
 			t.Errorf("paged %s: type %q, region %q; want them set as in the response", l.ID, l.Type, l.Region)
 		}
 	}

@@ -157,8 +157,38 @@ func (p *Provider) regionalBuckets(ctx context.Context, ids []string) ([]string,
 
 // readBuckets calls read for each bucket, at most bucketConcurrency at a
 // time, and returns the resources in the order of names. A nil resource or
-// errBucketGone leaves the bucket out; any other error fails the read.
+// errBucketGone leaves the bucket out; any other error fails the read. A
+// read with a page sink (ReadRequest.Page) gets the resources a page at a
+// time as they are read, in no particular order, and the rest returned.
 func readBuckets(ctx context.Context, names []string, read func(ctx context.Context, name string) (*providers.Live, error)) ([]*providers.Live, error) {
+	if sink, ok := ctx.Value(pageKey{}).(func([]*providers.Live)); ok {
+		var mu sync.Mutex
+		var page []*providers.Live
+		err := forEachBounded(ctx, len(names), func(ctx context.Context, i int) error {
+			l, err := read(ctx, names[i])
+			if errors.Is(err, errBucketGone) || (err == nil && l == nil) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			page = append(page, l)
+			var full []*providers.Live
+			if len(page) >= pageSize {
+				full, page = page, nil
+			}
+			mu.Unlock()
+			if full != nil {
+				sink(full)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return page, nil
+	}
 	found := make([]*providers.Live, len(names))
 	err := forEachBounded(ctx, len(names), func(ctx context.Context, i int) error {
 		l, err := read(ctx, names[i])
