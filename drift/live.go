@@ -1,8 +1,6 @@
 package drift
 
 import (
-	"bytes"
-
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/internal/ctypack"
@@ -49,7 +47,7 @@ func newLiveIndex(schema *providers.Schema, typ string) *liveIndex {
 func (idx *liveIndex) add(schema *providers.Schema, l *providers.Live) {
 	p := &packedLive{id: l.ID, region: l.Region, cloudManaged: l.CloudManaged}
 	if b, err := ctypack.Marshal(l.Attrs, idx.ty); err == nil {
-		p.attrs = bytes.Clone(b) // the encoder's buffer has room to spare
+		p.attrs = b
 	} else {
 		idx.unpacked[p] = l.Attrs
 	}

@@ -1,7 +1,6 @@
 package drift
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -257,7 +256,7 @@ type evaluation struct {
 	// resource of a global type ("TYPE|ID"), across provider
 	// configurations.
 	globalClaims map[string]string
-	types        []cty.Type // of the packed result values (see pack)
+	types        ctypack.Types // of the packed result values (see pack)
 }
 
 // Resolve compares one desired resource with the cloud and returns what
@@ -422,21 +421,12 @@ func (e *evaluation) pack(v cty.Value) packedValue {
 	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() || v.ContainsMarked() {
 		return packedValue{v: v}
 	}
-	ty, shared := v.Type(), false
-	for _, t := range e.types {
-		if t.Equals(ty) {
-			ty, shared = t, true
-			break
-		}
-	}
-	if !shared && len(e.types) < 256 {
-		e.types = append(e.types, ty)
-	}
+	ty := e.types.Shared(v.Type())
 	b, err := ctypack.Marshal(v, ty)
 	if err != nil {
 		return packedValue{v: v}
 	}
-	return packedValue{b: bytes.Clone(b), ty: ty}
+	return packedValue{b: b, ty: ty}
 }
 
 // discoverUnmanaged reports the live resources of the declared types that

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -100,7 +99,7 @@ type run struct {
 	// a run that discards its resources does not keep.
 	forgotten map[*resourceBlock]struct{}
 	// types are the object types of the packed values (see pack).
-	types []cty.Type
+	types ctypack.Types
 }
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
@@ -163,21 +162,12 @@ func (r *run) pack(n *node) {
 	if v == cty.NilVal || !v.IsWhollyKnown() || v.IsNull() || v.ContainsMarked() || !v.Type().IsObjectType() {
 		return
 	}
-	ty, shared := v.Type(), false
-	for _, t := range r.types {
-		if t.Equals(ty) {
-			ty, shared = t, true
-			break
-		}
-	}
-	if !shared && len(r.types) < 64 {
-		r.types = append(r.types, ty)
-	}
+	ty := r.types.Shared(v.Type())
 	b, err := ctypack.Marshal(v, ty)
 	if err != nil {
 		return
 	}
-	n.packed, n.packedType, n.val = bytes.Clone(b), ty, cty.NilVal
+	n.packed, n.packedType, n.val = b, ty, cty.NilVal
 }
 
 func loc(rng hcl.Range) string { return fmt.Sprintf("%s:%d", rng.Filename, rng.Start.Line) }

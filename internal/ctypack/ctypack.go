@@ -18,18 +18,41 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Marshal encodes v, a wholly known and unmarked value of type ty.
+// Marshal encodes v, a wholly known and unmarked value of type ty. The
+// slice has no spare capacity: it is made to be kept.
 func Marshal(v cty.Value, ty cty.Type) ([]byte, error) {
 	var e encoder
 	if err := e.value(v, ty); err != nil {
 		return nil, err
 	}
-	return e.buf, nil
+	return slices.Clip(e.buf), nil
+}
+
+// Types holds one copy of each type: a value decoded with a shared type
+// does not carry a copy of its own, and many values have the same. The
+// zero Types is ready; it is not safe for concurrent use.
+type Types struct{ types []cty.Type }
+
+// maxTypes bounds a Types: past it, types are not shared.
+const maxTypes = 256
+
+// Shared returns the copy of a type equal to ty, ty itself the first time.
+func (t *Types) Shared(ty cty.Type) cty.Type {
+	for _, s := range t.types {
+		if s.Equals(ty) {
+			return s
+		}
+	}
+	if len(t.types) < maxTypes {
+		t.types = append(t.types, ty)
+	}
+	return ty
 }
 
 // Unmarshal decodes what Marshal encoded with ty.

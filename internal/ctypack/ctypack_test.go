@@ -97,3 +97,25 @@ func TestRefuses(t *testing.T) {
 		t.Error("trailing bytes are accepted")
 	}
 }
+
+// Types gives back its one copy of each type, and Marshal's slices are
+// made to be kept (no spare capacity to hold the encoder's buffer).
+func TestTypesAndMarshalSlices(t *testing.T) {
+	var types Types
+	a := cty.Object(map[string]cty.Type{"id": cty.String})
+	b := cty.Object(map[string]cty.Type{"id": cty.String})
+	types.Shared(a)
+	if got := types.Shared(b); !got.Equals(a) || len(types.types) != 1 {
+		t.Errorf("an equal type is not shared: %d kept", len(types.types))
+	}
+	if got := types.Shared(cty.String); !got.Equals(cty.String) || len(types.types) != 2 {
+		t.Errorf("another type: %d kept, want 2", len(types.types))
+	}
+	buf, err := Marshal(cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("x")}), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(buf) != len(buf) {
+		t.Errorf("Marshal: cap %d for %d bytes", cap(buf), len(buf))
+	}
+}
