@@ -67,12 +67,7 @@ func (idx *liveIndex) live(p *packedLive) *providers.Live {
 	}
 	l := &providers.Live{Type: idx.typ, ID: p.id, Region: p.region, CloudManaged: p.cloudManaged, Attrs: idx.unpacked[p]}
 	if p.attrs != nil {
-		v, err := ctypack.Unmarshal(p.attrs, idx.ty)
-		if err != nil {
-			// It was packed from a value of this type: this cannot happen.
-			panic("drift: a packed live resource does not unpack: " + err.Error())
-		}
-		l.Attrs = v
+		l.Attrs = ctypack.Unpack(p.attrs, idx.ty)
 	}
 	return l
 }

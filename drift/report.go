@@ -115,12 +115,7 @@ func (p packedValue) value() cty.Value {
 	if p.b == nil {
 		return p.v
 	}
-	v, err := ctypack.Unmarshal(p.b, p.ty)
-	if err != nil {
-		// It was packed from a value of this type: this cannot happen.
-		panic("drift: a packed result value does not unpack: " + err.Error())
-	}
-	return v
+	return ctypack.Unpack(p.b, p.ty)
 }
 
 // Error is a failure that left part of the scan incomplete.

@@ -117,12 +117,7 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 	switch n.state {
 	case nodeDone:
 		if n.packed != nil {
-			v, err := ctypack.Unmarshal(n.packed, n.packedType)
-			if err != nil {
-				// It was packed from a value of this type: this cannot happen.
-				panic("spec: a packed value does not unpack: " + err.Error())
-			}
-			return v, n.taints
+			return ctypack.Unpack(n.packed, n.packedType), n.taints
 		}
 		return n.val, n.taints
 	case nodeVisiting:

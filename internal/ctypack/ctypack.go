@@ -68,6 +68,16 @@ func Unmarshal(b []byte, ty cty.Type) (cty.Value, error) {
 	return v, nil
 }
 
+// Unpack decodes what this program encoded with Marshal and ty: an error
+// there is a bug, and it panics.
+func Unpack(b []byte, ty cty.Type) cty.Value {
+	v, err := Unmarshal(b, ty)
+	if err != nil {
+		panic("ctypack: a value encoded here does not decode: " + err.Error())
+	}
+	return v
+}
+
 type encoder struct{ buf []byte }
 
 func (e *encoder) uvarint(n uint64) { e.buf = binary.AppendUvarint(e.buf, n) }
