@@ -163,12 +163,17 @@ func writtenNames(body hcl.Body, schema *hcl.BodySchema, seen map[string]bool) {
 		seen[name] = true
 	}
 	for _, blk := range content.Blocks {
-		if blk.Type == "dynamic" && len(blk.Labels) == 1 {
-			seen[blk.Labels[0]] = true
-		} else {
-			seen[blk.Type] = true
-		}
+		seen[blockName(blk.Type, blk.Labels)] = true
 	}
+}
+
+// blockName is what a nested block writes: its type, or a dynamic
+// block's label.
+func blockName(typ string, labels []string) string {
+	if typ == "dynamic" && len(labels) == 1 {
+		return labels[0]
+	}
+	return typ
 }
 
 // rawWrittenNames adds to seen every top-level attribute and block name of
@@ -183,11 +188,7 @@ func rawWrittenNames(body hcl.Body, seen map[string]bool) bool {
 		seen[name] = true
 	}
 	for _, blk := range sb.Blocks {
-		if blk.Type == "dynamic" && len(blk.Labels) == 1 {
-			seen[blk.Labels[0]] = true
-		} else {
-			seen[blk.Type] = true
-		}
+		seen[blockName(blk.Type, blk.Labels)] = true
 	}
 	return true
 }
