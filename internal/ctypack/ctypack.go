@@ -13,25 +13,26 @@
 package ctypack
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
-	"slices"
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
 )
 
 // Marshal encodes v, a wholly known and unmarked value of type ty. The
-// slice has no spare capacity: it is made to be kept.
+// slice is a copy the size of the encoding, made to be kept (the
+// encoder's buffer, grown by appending, has up to twice the room).
 func Marshal(v cty.Value, ty cty.Type) ([]byte, error) {
 	var e encoder
 	if err := e.value(v, ty); err != nil {
 		return nil, err
 	}
-	return slices.Clip(e.buf), nil
+	return bytes.Clone(e.buf), nil
 }
 
 // Types holds one copy of each type: a value decoded with a shared type
