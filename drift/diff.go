@@ -3,6 +3,7 @@ package drift
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +21,10 @@ type DiffOptions struct {
 	// Ranges maps attribute paths to where configuration writes them
 	// (spec.Resource.Ranges).
 	Ranges map[string]hcl.Range
+	// AttributeSyntax are the top-level nested blocks written as an
+	// attribute (spec.Resource.AttributeSyntax): an empty list there says
+	// "none", not "left out".
+	AttributeSyntax []string
 }
 
 // Compare compares a desired configuration with a live value of the same
@@ -34,7 +39,7 @@ type DiffOptions struct {
 //   - Terraform-only attributes are never compared;
 //   - values not known before reading the cloud are not compared.
 func Compare(schema *providers.Schema, want, got cty.Value, opts DiffOptions) ([]Diff, error) {
-	d := differ{ranges: opts.Ranges}
+	d := differ{ranges: opts.Ranges, asAttribute: opts.AttributeSyntax}
 	if err := d.object(schema.Attributes, want, got, ""); err != nil {
 		return nil, err
 	}
@@ -43,8 +48,9 @@ func Compare(schema *providers.Schema, want, got cty.Value, opts DiffOptions) ([
 }
 
 type differ struct {
-	ranges map[string]hcl.Range
-	diffs  []Diff
+	ranges      map[string]hcl.Range
+	asAttribute []string
+	diffs       []Diff
 }
 
 func (d *differ) add(path string, a *providers.Attribute, want, got cty.Value) {
@@ -119,9 +125,10 @@ func (d *differ) attribute(a *providers.Attribute, want, got cty.Value, path str
 	if !want.IsKnown() || (!setOfBlocks && !want.IsWhollyKnown()) {
 		return nil
 	}
-	if a.Nested != nil && !want.IsNull() && want.LengthInt() == 0 {
+	if a.Nested != nil && !want.IsNull() && want.LengthInt() == 0 && !slices.Contains(d.asAttribute, path) {
 		// hcldec decodes absent blocks as an empty collection; for
-		// Terraform that is the block left out.
+		// Terraform that is the block left out (but `egress = []` says
+		// there is none).
 		want = cty.NullVal(want.Type())
 	}
 	if want.IsNull() {

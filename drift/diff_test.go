@@ -204,3 +204,31 @@ func TestCompareTreatsNoBlocksAsLeftOut(t *testing.T) {
 		t.Errorf("an optional+computed block written nowhere accepts any live value; got diffs %v", diffs)
 	}
 }
+
+// An empty set of blocks written as an attribute (`rule = []`) says
+// "none": live rules are drift. Left out (no blocks), an optional+computed
+// set accepts any.
+func TestCompareEmptyAttributeSyntax(t *testing.T) {
+	s := testSchema()
+	want := obj(t, s, map[string]cty.Value{"name": cty.StringVal("a"), "rule": cty.SetValEmpty(s.Attributes["rule"].ImpliedType().ElementType())})
+	got := obj(t, s, map[string]cty.Value{"id": cty.StringVal("t-1"), "name": cty.StringVal("a"), "size": cty.NumberIntVal(3), "tenancy": cty.StringVal("default"), "rule": rules(22)})
+	for _, tt := range []struct {
+		syntax []string
+		paths  string
+	}{
+		{nil, ""},
+		{[]string{"rule"}, "rule"},
+	} {
+		diffs, err := Compare(s, want, got, DiffOptions{AttributeSyntax: tt.syntax})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, d := range diffs {
+			paths = append(paths, d.Path)
+		}
+		if strings.Join(paths, ",") != tt.paths {
+			t.Errorf("AttributeSyntax %v: diffs %v, want %q", tt.syntax, paths, tt.paths)
+		}
+	}
+}

@@ -356,7 +356,7 @@ func (e *evaluation) lookupState(addr string) *state.Instance {
 
 // compare diffs a matched resource and sets its status.
 func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, desired cty.Value, live *providers.Live, res *Result) {
-	diffs, err := Compare(schema, desired, live.Attrs, DiffOptions{Ranges: r.Ranges})
+	diffs, err := Compare(schema, desired, live.Attrs, DiffOptions{Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax})
 	if err != nil {
 		res.Status, res.Reason = Unknown, err.Error()
 		return

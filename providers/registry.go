@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Registry holds the provider factories of one scan. It is built explicitly
@@ -73,6 +74,26 @@ func (r *Registry) ResourceSpec(typ string) (hcldec.Spec, bool) {
 		return nil, false
 	}
 	return s.DecoderSpec(), true
+}
+
+// AttributeBlocks lists the nested blocks of a resource type that may also
+// be written as an attribute, with that attribute's type
+// (spec.AttributeBlocksSource).
+func (r *Registry) AttributeBlocks(typ string) map[string]cty.Type {
+	s, ok := r.ResourceSchema(typ)
+	if !ok {
+		return nil
+	}
+	var out map[string]cty.Type
+	for name, a := range s.Attributes {
+		if a.Nested != nil && a.Nested.AttributeSyntax && (a.Optional || a.Required) {
+			if out == nil {
+				out = map[string]cty.Type{}
+			}
+			out[name] = a.ImpliedType()
+		}
+	}
+	return out
 }
 
 // DataSpec is the decoder spec of a data source type (spec.SchemaSource).

@@ -81,6 +81,10 @@ type NestedBlock struct {
 	MinItems   int
 	MaxItems   int
 	Attributes map[string]*Attribute
+	// AttributeSyntax: the blocks may also be written as an attribute, a
+	// list of objects (`ingress = [{...}]`), where an empty list says
+	// "none" (terraform-provider-aws's ConfigModeAttr).
+	AttributeSyntax bool
 }
 
 // Normalizer rewrites one attribute's value into a canonical form (for

@@ -46,6 +46,9 @@ func (m *Module) referencesOf(root *resourceBlock, rootBody hcl.Body, schemas Sc
 				body, _ = b.body() // a data block: kept, never read again
 			}
 			travs = append(travs, dynblock.VariablesHCLDec(body, spec)...)
+			if !b.Data {
+				travs = append(travs, attributeBlockVariables(schemas, b.Type, body)...)
+			}
 		}
 		visitTraversals(travs)
 	}

@@ -92,6 +92,9 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		return cty.DynamicVal, nil
 	}
 	travs = append(travs, dynblock.VariablesHCLDec(blockBody, spec)...)
+	if !b.Data {
+		travs = append(travs, attributeBlockVariables(r.e.schemas, b.Type, blockBody)...)
+	}
 	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
 
 	instances, known, ok := r.expand(b, ctx)
@@ -117,6 +120,16 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": inst.key, "value": inst.each})}
 		}
 		body := dynblock.Expand(blockBody, ictx)
+		var asAttrs attributeBlocks
+		if !b.Data {
+			var d hcl.Diagnostics
+			body, asAttrs, d = r.attributeBlocks(b.Type, body, ictx)
+			if d.HasErrors() {
+				r.diags = append(r.diags, d...)
+				values = append(values, r.emit(b, inst, cty.UnknownVal(hcldec.ImpliedType(spec)), body, spec, taints, refs, asAttrs))
+				continue
+			}
+		}
 		val, diags := hcldec.Decode(body, spec, ictx)
 		itaints := taints
 		if !b.Data && onlyUnknownArguments(diags) {
@@ -133,6 +146,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		if diags.HasErrors() {
 			val = cty.UnknownVal(hcldec.ImpliedType(spec))
 		}
+		val = asAttrs.into(val)
 		if b.Data {
 			values = append(values, r.readData(b, inst, val))
 			continue
@@ -140,7 +154,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		if refs == nil {
 			refs = r.e.mod.referencesOf(b, blockBody, r.e.schemas)
 		}
-		values = append(values, r.emit(b, inst, val, body, spec, itaints, refs))
+		values = append(values, r.emit(b, inst, val, body, spec, itaints, refs, asAttrs))
 	}
 
 	switch {
@@ -162,7 +176,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 }
 
 // emit records a resource instance and resolves what references to it see.
-func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints, refs []string) cty.Value {
+func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints, refs []string, asAttrs attributeBlocks) cty.Value {
 	cfg, marks := val.UnmarkDeepWithPaths()
 	res := &Resource{
 		Address:        b.addr() + instanceKey(inst.key),
@@ -180,6 +194,10 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 	}
 	res.ImportID = r.importIDs[res.Address]
 	res.References = refs
+	for _, name := range sortedKeys(asAttrs) {
+		res.Ranges[name] = asAttrs[name].rng
+		res.AttributeSyntax = append(res.AttributeSyntax, name)
+	}
 	for _, pm := range marks {
 		if _, ok := pm.Marks[sensitiveMark]; ok {
 			res.SensitivePaths = append(res.SensitivePaths, pathString(pm.Path))

@@ -55,6 +55,15 @@ type Resolver interface {
 	Resolve(ctx context.Context, r *Resource) cty.Value
 }
 
+// AttributeBlocksSource is a SchemaSource whose resource types accept
+// some nested blocks also as an attribute, a list of objects (Terraform's
+// attributes as blocks: `ingress = [{...}]`).
+type AttributeBlocksSource interface {
+	// AttributeBlocks maps those blocks' names to the attribute's type: a
+	// list or set of objects.
+	AttributeBlocks(typ string) map[string]cty.Type
+}
+
 // TypeDoneResolver is a Resolver that wants to know when every resource
 // block of a type has been evaluated (Evaluate calls TypeDone once per
 // type, after the type's last Resolve): a drift engine can then release
@@ -113,6 +122,10 @@ type Resource struct {
 	// SensitivePaths lists, in the dotted form of Ranges, the parts of
 	// Config that come from sensitive variables. Config itself is unmarked.
 	SensitivePaths []string
+	// AttributeSyntax lists the nested blocks written as an attribute
+	// (`egress = []`): for those, even an empty list says "none", where no
+	// blocks leave an optional+computed block to the cloud.
+	AttributeSyntax []string
 }
 
 // Backend is the terraform { backend "..." } block.

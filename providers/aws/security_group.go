@@ -30,14 +30,16 @@ func securityGroupType() *resourceType {
 func securityGroupSchema() *providers.Schema {
 	computed := &providers.Attribute{Type: cty.String, Computed: true}
 	// ingress and egress are Optional+Computed sets: leaving egress out
-	// accepts the allow-all egress rule AWS adds to every new group.
+	// accepts the allow-all egress rule AWS adds to every new group, and
+	// `egress = []` (attribute syntax) says there is none.
 	rules := func() *providers.Attribute {
 		return &providers.Attribute{
 			Optional: true, Computed: true,
 			Normalizer: securityGroupRulesNormalizer,
 			Nested: &providers.NestedBlock{
-				Nesting:    providers.NestingSet,
-				Attributes: securityGroupRuleAttributes(),
+				Nesting:         providers.NestingSet,
+				Attributes:      securityGroupRuleAttributes(),
+				AttributeSyntax: true,
 			},
 		}
 	}

@@ -72,7 +72,7 @@ func createSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRe
 	if created == cty.NilVal {
 		return nil, fmt.Errorf("security group %s not found after creating it", id)
 	}
-	if err := reconcileSecurityGroupRules(ctx, p, id, created, d, changeSet{"ingress": true, "egress": true}); err != nil {
+	if err := reconcileSecurityGroupRules(ctx, p, id, created, d, changeSet{"ingress": true, "egress": true}, false); err != nil {
 		return nil, err
 	}
 	return &providers.ApplyResponse{ID: id}, nil
@@ -83,7 +83,7 @@ func updateSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRe
 		return nil, err
 	}
 	changed := changesOf(req)
-	if err := reconcileSecurityGroupRules(ctx, p, req.ID, req.Live, req.Desired, changed); err != nil {
+	if err := reconcileSecurityGroupRules(ctx, p, req.ID, req.Live, req.Desired, changed, true); err != nil {
 		return nil, err
 	}
 	if changed["tags"] {
@@ -99,16 +99,26 @@ func updateSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRe
 // rules (see security_group_rules.go), for ingress and egress when changed
 // names them. Rules left out of desired (null, or an empty set from absent
 // blocks) leave the live rules alone, as Terraform's Optional+Computed
-// ingress and egress do. Revokes go first so that a rule whose description
-// changed is not authorized twice.
-func reconcileSecurityGroupRules(ctx context.Context, p *Provider, groupID string, live, desired cty.Value, changed changeSet) error {
+// ingress and egress do; but an update (exact) makes a changed attribute
+// what desired says even when it is empty: the comparison found it must
+// change, so the configuration said "none" (`egress = []`). Revokes go
+// first so that a rule whose description changed is not authorized twice.
+func reconcileSecurityGroupRules(ctx context.Context, p *Provider, groupID string, live, desired cty.Value, changed changeSet, exact bool) error {
 	for _, egress := range []bool{false, true} {
 		name := "ingress"
 		if egress {
 			name = "egress"
 		}
+		if !changed[name] {
+			continue
+		}
 		want := desiredAttr(securityGroupSchema(), desired, name)
-		if !changed[name] || want.IsNull() {
+		if exact {
+			if v := attr(desired, name); !v.IsNull() && v.IsKnown() {
+				want = v
+			}
+		}
+		if want.IsNull() {
 			continue
 		}
 		wantRules, err := ruleSetOf(want)
