@@ -2,6 +2,7 @@ package providers
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
@@ -11,6 +12,36 @@ import (
 // (no init-time registration) so tests can use their own.
 type Registry struct {
 	factories map[string]Factory
+	// derived caches what evaluation asks of a resource type for every
+	// instance (its decoder spec, its attribute-syntax blocks).
+	derived sync.Map // type -> *derivedSpecs
+}
+
+type derivedSpecs struct {
+	spec       hcldec.Spec
+	attrBlocks map[string]cty.Type
+}
+
+// derivedOf returns the cached specs of a resource type, made on first use.
+func (r *Registry) derivedOf(typ string) (*derivedSpecs, bool) {
+	if d, ok := r.derived.Load(typ); ok {
+		return d.(*derivedSpecs), true
+	}
+	s, ok := r.ResourceSchema(typ)
+	if !ok {
+		return nil, false
+	}
+	d := &derivedSpecs{spec: s.DecoderSpec()}
+	for name, a := range s.Attributes {
+		if a.Nested != nil && a.Nested.AttributeSyntax && (a.Optional || a.Required) {
+			if d.attrBlocks == nil {
+				d.attrBlocks = map[string]cty.Type{}
+			}
+			d.attrBlocks[name] = a.ImpliedType()
+		}
+	}
+	v, _ := r.derived.LoadOrStore(typ, d)
+	return v.(*derivedSpecs), true
 }
 
 // NewRegistry returns a registry of the given factories.
@@ -69,31 +100,22 @@ func (r *Registry) ProviderSpec(name string) (hcldec.Spec, bool) {
 
 // ResourceSpec is the decoder spec of a resource type (spec.SchemaSource).
 func (r *Registry) ResourceSpec(typ string) (hcldec.Spec, bool) {
-	s, ok := r.ResourceSchema(typ)
+	d, ok := r.derivedOf(typ)
 	if !ok {
 		return nil, false
 	}
-	return s.DecoderSpec(), true
+	return d.spec, true
 }
 
 // AttributeBlocks lists the nested blocks of a resource type that may also
 // be written as an attribute, with that attribute's type
 // (spec.AttributeBlocksSource).
 func (r *Registry) AttributeBlocks(typ string) map[string]cty.Type {
-	s, ok := r.ResourceSchema(typ)
+	d, ok := r.derivedOf(typ)
 	if !ok {
 		return nil
 	}
-	var out map[string]cty.Type
-	for name, a := range s.Attributes {
-		if a.Nested != nil && a.Nested.AttributeSyntax && (a.Optional || a.Required) {
-			if out == nil {
-				out = map[string]cty.Type{}
-			}
-			out[name] = a.ImpliedType()
-		}
-	}
-	return out
+	return d.attrBlocks
 }
 
 // DataSpec is the decoder spec of a data source type (spec.SchemaSource).
