@@ -121,16 +121,12 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		}
 		body := dynblock.Expand(blockBody, ictx)
 		var asAttrs attributeBlocks
+		var adiags hcl.Diagnostics
 		if !b.Data {
-			var d hcl.Diagnostics
-			body, asAttrs, d = r.attributeBlocks(b.Type, body, ictx)
-			if d.HasErrors() {
-				r.diags = append(r.diags, d...)
-				values = append(values, r.emit(b, inst, cty.UnknownVal(hcldec.ImpliedType(spec)), body, spec, taints, refs, asAttrs))
-				continue
-			}
+			body, asAttrs, adiags = r.attributeBlocks(b.Type, body, ictx)
 		}
 		val, diags := hcldec.Decode(body, spec, ictx)
+		diags = append(adiags, diags...)
 		itaints := taints
 		if !b.Data && onlyUnknownArguments(diags) {
 			// An argument or block that driftctl's schema lacks is, far
