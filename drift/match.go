@@ -8,19 +8,13 @@ import (
 	"github.com/gitdrift/driftctl/state"
 )
 
-// Match finds the live resource of a desired one: by a known ID (one that
+// match finds the live resource of a desired one: by a known ID (one that
 // remediation created since the state was written), by the ID the state
 // records for its address (or, where the state's ID is not the cloud's, by
 // the natural identity of the state's attributes), by its import block's ID,
 // or by the natural identity of its configuration. identified is false when
 // none of these could be tried: then an absent live resource is not known
-// to be missing.
-func Match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex, known string) (live *providers.Live, identified bool) {
-	p, identified := match(schema, r, st, idx, known)
-	return idx.live(p), identified
-}
-
-// match is Match that returns the packed live resource.
+// to be missing. The scan unpacks the resource when it claims it.
 func match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex, known string) (live *packedLive, identified bool) {
 	if known != "" {
 		if l := idx.byID[known]; l != nil {

@@ -8,15 +8,10 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 )
 
-// references lists the managed resources (as "TYPE.NAME") that a block's
-// configuration depends on: directly, or through the locals and data
-// sources it refers to. Remediation orders its changes by them.
-func (m *Module) references(b *resourceBlock, schemas SchemaSource) []string {
-	body, _ := b.body()
-	return m.referencesOf(b, body, schemas)
-}
-
-// referencesOf is references with the block's body already at hand.
+// referencesOf lists the managed resources (as "TYPE.NAME") that a block's
+// configuration (rootBody, the block's body) depends on: directly, or
+// through the locals and data sources it refers to. Remediation orders its
+// changes by them.
 func (m *Module) referencesOf(root *resourceBlock, rootBody hcl.Body, schemas SchemaSource) []string {
 	b := root
 	seen := map[string]bool{}
