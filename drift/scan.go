@@ -446,6 +446,11 @@ func (e *evaluation) TypeDone(typ string) { e.finishType(typ) }
 // and releases their indexes. A global type's reads through several
 // provider configurations list each resource once.
 func (e *evaluation) finishType(typ string) {
+	type typeRead struct {
+		provider spec.ProviderRef
+		idx      *liveIndex
+	}
+	var done []typeRead
 	// A global type read through several provider configurations has
 	// each resource in each read: claimed through one is claimed.
 	claimed := map[string]bool{}
@@ -458,35 +463,27 @@ func (e *evaluation) finishType(typ string) {
 		if read.err != nil || read.index == nil {
 			continue
 		}
-		for _, p := range read.index.list {
+		done = append(done, typeRead{k.provider, read.index})
+		read.index = nil
+		for _, p := range done[len(done)-1].idx.list {
 			if p.claimedBy != "" {
 				claimed[p.region+"|"+p.id] = true
 			}
 		}
 	}
+	if !e.scanner.unmanaged {
+		return
+	}
 	seen := map[string]bool{}
-	for _, k := range e.reads.order {
-		read := e.reads.results[k]
-		if k.typ != typ {
-			continue
-		}
-		<-read.done
-		if read.err != nil || read.index == nil {
-			continue
-		}
-		idx := read.index
-		read.index = nil
-		if !e.scanner.unmanaged {
-			continue
-		}
-		for _, p := range idx.list {
+	for _, d := range done {
+		for _, p := range d.idx.list {
 			key := p.region + "|" + p.id
 			if p.cloudManaged || claimed[key] || seen[key] {
 				continue
 			}
 			seen[key] = true
-			l := idx.live(p)
-			res := Result{Type: l.Type, ID: l.ID, Provider: k.provider.String(), Region: l.Region, Status: Unmanaged}
+			l := d.idx.live(p)
+			res := Result{Type: l.Type, ID: l.ID, Provider: d.provider.String(), Region: l.Region, Status: Unmanaged}
 			res.SetValues(cty.NilVal, l.Attrs)
 			e.add(res)
 		}
