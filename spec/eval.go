@@ -53,7 +53,7 @@ func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions) (*Evaluator,
 }
 
 // nodeState tracks a declaration through evaluation, for cycle detection.
-type nodeState int
+type nodeState uint8
 
 const (
 	nodeNew nodeState = iota
@@ -62,7 +62,10 @@ const (
 )
 
 type node struct {
-	state  nodeState
+	state nodeState
+	// kept: the run has decided what to keep of a resource's value (see
+	// pack), once.
+	kept   bool
 	val    cty.Value
 	taints []string
 	// packed holds val encoded by ctypack (as packedType) when the run packs
@@ -141,11 +144,7 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 	n.val, n.taints = eval()
 	r.stack = r.stack[:len(r.stack)-1]
 	n.state = nodeDone
-	val := n.val
-	if r.discard && strings.Contains(key, ".") && !strings.HasPrefix(key, "local.") && !strings.HasPrefix(key, "data.") {
-		r.pack(n)
-	}
-	return val, n.taints
+	return n.val, n.taints
 }
 
 // pack keeps a managed resource's value encoded (ctypack): a small object

@@ -37,10 +37,15 @@ func (r *run) block(b *resourceBlock) (cty.Value, []string) {
 		}
 		return v, taints
 	})
-	if r.discard && !b.Data && !r.e.mod.isReferenced(key) && r.nodes[key] != nil && r.nodes[key].state == nodeDone {
-		// Nothing refers to it: only that it was evaluated is kept.
-		delete(r.nodes, key)
-		r.forgotten[b] = struct{}{}
+	if n := r.nodes[key]; r.discard && !b.Data && n != nil && n.state == nodeDone && !n.kept {
+		n.kept = true
+		if !r.e.mod.isReferenced(key) {
+			// Nothing refers to it: only that it was evaluated is kept.
+			delete(r.nodes, key)
+			r.forgotten[b] = struct{}{}
+		} else {
+			r.pack(n)
+		}
 	}
 	return v, taints
 }
