@@ -3,15 +3,16 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/push"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/gitdrift/driftctl/internal/atomicfile"
 )
 
 // Job is the Pushgateway job that Push pushes to.
@@ -68,55 +69,26 @@ func withoutLabel(g prometheus.Gatherer, name, value string) prometheus.Gatherer
 }
 
 // WriteTextfile writes the metrics g gathers to path in the text format
-// that node_exporter's textfile collector reads. The file is replaced
+// that node_exporter's textfile collector reads. A regular file is replaced
 // atomically (a temporary file in the same directory, synced, then
-// renamed), so the collector never reads half a file; on error path is
-// left as it was and the temporary file is removed.
-func WriteTextfile(path string, g prometheus.Gatherer) (err error) {
+// renamed), so the collector never reads half a file; on error path is left
+// as it was. A device or a FIFO is written in place, a directory refused
+// (see internal/atomicfile).
+func WriteTextfile(path string, g prometheus.Gatherer) error {
 	mfs, err := g.Gather()
 	if err != nil {
 		return fmt.Errorf("gathering metrics for %s: %w", path, err)
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	// A hidden name that does not end with .prom: the textfile collector
-	// only reads *.prom files.
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		for _, mf := range mfs {
+			if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("writing metrics to %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close() // a second Close after a failed Rename only returns an error
-
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("writing metrics to %s: %w", path, err)
-		}
-	}()
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(tmp, mf); err != nil {
-			return err
-		}
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename itself durable; a failure here leaves a complete
-	// file, so it is not reported.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
+		return fmt.Errorf("writing metrics: %w", err)
 	}
 	return nil
 }

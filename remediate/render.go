@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/internal/atomicfile"
 )
 
 // ANSI styles, used only when the caller asks for colour.
@@ -158,19 +158,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 
 // Save writes the plan to path atomically.
 func Save(path string, p *Plan) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("saving the plan: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := WriteJSON(tmp, p); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving the plan: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving the plan: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, 0o600, func(w io.Writer) error { return WriteJSON(w, p) }); err != nil {
 		return fmt.Errorf("saving the plan: %w", err)
 	}
 	return nil

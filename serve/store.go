@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gitdrift/driftctl/internal/atomicfile"
 	"github.com/gitdrift/driftctl/metrics"
 )
 
@@ -65,23 +66,7 @@ func (s store) save(stack string, r *record) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("saving stack %s: %w", stack, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+stack+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("saving stack %s: %w", stack, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving stack %s: %w", stack, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving stack %s: %w", stack, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving stack %s: %w", stack, err)
-	}
-	if err := os.Rename(tmp.Name(), s.path(stack)); err != nil {
+	if err := atomicfile.WriteFile(s.path(stack), data, 0o600); err != nil {
 		return fmt.Errorf("saving stack %s: %w", stack, err)
 	}
 	return nil

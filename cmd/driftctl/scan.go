@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/internal/atomicfile"
 	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
@@ -340,28 +340,9 @@ func render(out output, rep *drift.Report, stdout io.Writer, copts report.Consol
 		return write(stdout)
 	}
 	copts.Color = false
-	return writeFileAtomic(out.path, write)
-}
-
-// writeFileAtomic writes through a temporary file in the same directory and
-// renames it, so a reader never sees half a report.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	// A regular file is replaced atomically; a device or FIFO (-o
+	// json=/dev/stdout) is written in place, never replaced.
+	return atomicfile.Write(out.path, 0o644, write)
 }
 
 func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, color bool) {
