@@ -225,12 +225,6 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 	return code
 }
 
-// isTerminalReader reports whether r is a terminal someone can type into.
-func isTerminalReader(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminalReader reports whether r is a terminal someone can type into
+// (not /dev/null, a file or a pipe).
+func isTerminalReader(r io.Reader) bool { return isTerminal(r) }

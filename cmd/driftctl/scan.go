@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/internal/atomicfile"
@@ -396,14 +397,11 @@ func compactWarnings(diags hcl.Diagnostics) (hcl.Diagnostics, []string) {
 	return shown, lines
 }
 
-// isTerminal reports whether w is a character device (a TTY).
-func isTerminal(w io.Writer) bool {
+// isTerminal reports whether w is a terminal. A character device is not
+// enough: /dev/null is one, and must get neither colours nor prompts.
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // awsOptions are the AWS factory options of the flags.
