@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -99,6 +100,10 @@ func main() {
 	fs.IntVar(&o.perFile, "per-file", 1000, "resource blocks per .tf file")
 	fs.BoolVar(&o.verbose, "v", false, "print the child's diagnostics and the reasons of inexact reports in full")
 	_ = fs.Parse(os.Args[1:])
+	if err := o.checkNumbers(); err != nil {
+		fmt.Fprintln(os.Stderr, "driftbench:", err)
+		os.Exit(2)
+	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 20 {
@@ -113,6 +118,27 @@ func main() {
 		fmt.Fprintln(os.Stderr, "driftbench:", err)
 		os.Exit(1)
 	}
+}
+
+// checkNumbers rejects numeric flags out of their range, naming the flag
+// and the range, rather than running with a value that means nothing.
+func (o options) checkNumbers() error {
+	for _, f := range []struct {
+		name string
+		v    int
+		min  int
+	}{{"concurrency", o.concurrency, 1}, {"repeat", o.repeat, 1}, {"seed-workers", o.workers, 1}, {"per-file", o.perFile, 1}, {"parallelism", o.parallelism, 0}} {
+		if f.v < f.min {
+			return fmt.Errorf("-%s %d: expected %d or more", f.name, f.v, f.min)
+		}
+	}
+	if !(o.apiRate >= 0) || math.IsInf(o.apiRate, 1) {
+		return fmt.Errorf("-api-rate %v: expected requests per second above 0 (or 0 for driftctl's defaults)", o.apiRate)
+	}
+	if o.latency < 0 {
+		return fmt.Errorf("-latency %s: expected 0 or more", o.latency)
+	}
+	return nil
 }
 
 func bench(ctx context.Context, o options) error {

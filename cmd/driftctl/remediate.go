@@ -58,7 +58,19 @@ plan could not be made or applied.`,
 			if len(args) == 1 {
 				o.dir = args[0]
 			}
-			if code := runRemediate(cmd.Context(), o, aws.NewFactory(o.awsOptions()...), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()); code != exitOK {
+			if err := o.checkNumbers(cmd.Flags().Changed); err != nil {
+				return err
+			}
+			if o.concurrency < 1 {
+				return fmt.Errorf("--concurrency %d: expected 1 or more changes at once", o.concurrency)
+			}
+			ctx, cancel := withTimeout(cmd.Context(), "remediation", o.timeout)
+			defer cancel()
+			code := runRemediate(ctx, o, aws.NewFactory(o.awsOptions()...), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if timedOut(ctx, cmd.ErrOrStderr()) {
+				code = exitError
+			}
+			if code != exitOK {
 				return &exitCodeError{code}
 			}
 			return nil
@@ -74,7 +86,7 @@ plan could not be made or applied.`,
 	f.StringVar(&o.planFile, "plan", "", "apply a plan saved with --out, if the cloud and Git still match it")
 	f.StringVarP(&o.output, "output", "o", "console", "how to print the plan: console or json")
 	f.StringVar(&o.auditLog, "audit-log", "driftctl-audit.log", "append every action to this file (JSON lines)")
-	f.IntVar(&o.concurrency, "concurrency", 4, "changes made at once")
+	f.IntVar(&o.concurrency, "concurrency", 4, "changes made at once (1 or more)")
 	return cmd
 }
 

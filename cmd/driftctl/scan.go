@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ type scanOptions struct {
 	progress    bool
 	apiRate     float64
 	parallelism int
+	// timeout bounds the whole run (--timeout); 0: no bound.
+	timeout time.Duration
 
 	ref           string
 	path          string
@@ -92,6 +95,9 @@ be completed (bad input, unreachable provider, partial results).`,
 			if len(args) == 1 {
 				o.dir = args[0]
 			}
+			if err := o.checkNumbers(cmd.Flags().Changed); err != nil {
+				return err
+			}
 			api := metrics.NewAPICalls()
 			if o.progress || isTerminal(cmd.ErrOrStderr()) {
 				o.bar = newProgress(cmd.ErrOrStderr())
@@ -118,7 +124,7 @@ be completed (bad input, unreachable provider, partial results).`,
 	f.StringVar(&o.pushgateway, "pushgateway", "", "push the scan's metrics to this Prometheus Pushgateway (job driftctl, grouped by stack)")
 	f.BoolVar(&o.pushOptional, "push-optional", false, "a failed push is a warning, not exit code 2")
 	f.StringVar(&o.textfile, "metrics-textfile", "", "write the scan's metrics to this file (node_exporter textfile collector format, written atomically)")
-	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack")
+	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack (0 or more)")
 	f.BoolVar(&o.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	return cmd
 }
@@ -137,7 +143,60 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.BoolVar(&o.requireSigned, "require-signed", false, "refuse a commit whose signature does not verify against --trusted-keys")
 	f.StringVar(&o.trustedKeys, "trusted-keys", "", "a file of armored OpenPGP public keys for --require-signed")
 	f.Float64Var(&o.apiRate, "api-rate", 0, "API requests per second per service and region (default: safe limits per service, lowered on throttling)")
-	f.IntVar(&o.parallelism, "parallelism", 32, "API requests in flight at most")
+	f.IntVar(&o.parallelism, "parallelism", 32, "API requests in flight at most (1 or more)")
+	f.DurationVar(&o.timeout, "timeout", defaultTimeout, "give up the whole run after this long (Go duration: 45m, 2h); exit code 2")
+}
+
+// defaultTimeout is --timeout's default: generous, so that only a hung
+// endpoint reaches it.
+const defaultTimeout = 30 * time.Minute
+
+// checkNumbers rejects numeric flags out of their range, naming the flag
+// and the range, instead of falling back to a default. changed says
+// whether a flag was given (--api-rate's default, 0, means the limits per
+// service, but a 0 given by hand is a mistake).
+func (o *scanOptions) checkNumbers(changed func(string) bool) error {
+	switch {
+	case o.parallelism < 1:
+		return fmt.Errorf("--parallelism %d: expected 1 or more API requests in flight", o.parallelism)
+	case changed("api-rate") && !(o.apiRate > 0 && !math.IsInf(o.apiRate, 1)):
+		return fmt.Errorf("--api-rate %v: expected a number of requests per second above 0 (leave it out for the limits per service)", o.apiRate)
+	case o.maxResources < 0:
+		return fmt.Errorf("--metrics-max-resources %d: expected 0 or more series", o.maxResources)
+	case o.timeout <= 0:
+		return fmt.Errorf("--timeout %s: expected a duration above 0, such as 30m", o.timeout)
+	}
+	return nil
+}
+
+// withTimeout bounds ctx by --timeout; the cause of its expiry is a
+// timeoutError naming what timed out.
+func withTimeout(ctx context.Context, what string, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, d, &timeoutError{what: what, after: d})
+}
+
+// timeoutError is the cause of a run's context when --timeout expires.
+type timeoutError struct {
+	what  string
+	after time.Duration
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("%s timed out after %s (--timeout)", e.what, e.after)
+}
+
+// timedOut prints the timeout's message when ctx expired by --timeout,
+// and reports whether it did.
+func timedOut(ctx context.Context, stderr io.Writer) bool {
+	var te *timeoutError
+	if errors.As(context.Cause(ctx), &te) {
+		fmt.Fprintf(stderr, "Error: %v\n", te)
+		return true
+	}
+	return false
 }
 
 // gitOptions are the Git settings of the flags.
@@ -226,7 +285,14 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	}
 
 	started := time.Now()
-	rep, scanErr := scanSource(ctx, o, git, stack, factory, stderr, diagColor)
+	// --timeout bounds the scan; the metrics are still written and pushed
+	// after it expired (the push has its own deadline), saying it failed.
+	sctx, cancel := withTimeout(ctx, "scan", o.timeout)
+	rep, scanErr := scanSource(sctx, o, git, stack, factory, stderr, diagColor)
+	if timedOut(sctx, stderr) {
+		rep, scanErr = nil, context.Cause(sctx)
+	}
+	cancel()
 	ended := time.Now()
 	code := exitError
 	if rep != nil {
