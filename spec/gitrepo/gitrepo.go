@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitdrift/driftctl/internal/redact"
 )
 
 // Options for Open.
@@ -193,8 +195,9 @@ func Open(ctx context.Context, location string, opts Options) (*Checkout, error)
 }
 
 // Redact returns location as it may be shown: a URL without its userinfo
-// (user names, passwords and tokens), an scp-like address or a local path
-// as it is. Use it wherever a location is logged, put in an error or in a
+// (user names, passwords and tokens) and with credential-like query values
+// masked (internal/redact, which also masks what url.Parse refuses), an
+// scp-like address or a local path as it is. Use it wherever a location is logged, put in an error or in a
 // metric label.
 func Redact(location string) string {
 	if !IsRemote(location) {
@@ -203,7 +206,7 @@ func Redact(location string) string {
 	if loc, err := parseRemote(location); err == nil {
 		return loc.display
 	}
-	return redactURL(location)
+	return redact.URL(location)
 }
 
 // remoteLocation is a parsed remote location.
@@ -229,7 +232,7 @@ func parseRemote(location string) (remoteLocation, error) {
 	u, err := url.Parse(location)
 	if err != nil {
 		// url.Parse errors quote the whole input, userinfo included.
-		return remoteLocation{}, &Error{Repository: redactURL(location), Kind: ErrNotFound, Detail: "invalid URL"}
+		return remoteLocation{}, &Error{Repository: redact.URL(location), Kind: ErrNotFound, Detail: "invalid URL"}
 	}
 	loc := remoteLocation{scheme: strings.ToLower(u.Scheme)}
 	if u.User != nil {
@@ -239,7 +242,9 @@ func parseRemote(location string) (remoteLocation, error) {
 	}
 	shown := *u
 	shown.User = nil
-	loc.display = shown.String()
+	// Shown without userinfo at all (the same repository whoever fetches
+	// it: the cache key), and credential-like query values masked.
+	loc.display = redact.URL(shown.String())
 	switch loc.scheme {
 	case "ssh":
 		dial := *u
@@ -248,26 +253,9 @@ func parseRemote(location string) (remoteLocation, error) {
 		}
 		loc.fetchURL = dial.String()
 	default:
-		loc.fetchURL = loc.display
+		loc.fetchURL = shown.String()
 	}
 	return loc, nil
-}
-
-// redactURL drops everything between "://" and the last "@" of the host part,
-// for strings url.Parse cannot read.
-func redactURL(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	host, tail, _ := strings.Cut(rest, "/")
-	if i := strings.LastIndex(host, "@"); i >= 0 {
-		host = host[i+1:]
-	}
-	if tail != "" || strings.Contains(rest, "/") {
-		return scheme + "://" + host + "/" + tail
-	}
-	return scheme + "://" + host
 }
 
 // cleanPath turns Options.Path into a clean slash-separated relative path
