@@ -12,10 +12,14 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/gitdrift/driftctl/internal/httpclient"
+	"github.com/gitdrift/driftctl/internal/redact"
 )
 
 // maxStateSize bounds what Load reads: states of tens of thousands of
@@ -37,6 +41,7 @@ type loadOptions struct {
 	profile    string
 	configFns  []func(*config.LoadOptions) error
 	httpClient *http.Client
+	s3Timeouts httpclient.Options
 }
 
 // WithS3Region sets the region of the S3 bucket; without it the AWS
@@ -57,6 +62,10 @@ func WithS3PathStyle() Option { return func(o *loadOptions) { o.pathStyle = true
 // configuration profile.
 func WithProfile(profile string) Option { return func(o *loadOptions) { o.profile = profile } }
 
+// WithS3Timeouts sets the connect, TLS and response-header deadlines of S3
+// requests (internal/httpclient's defaults otherwise).
+func WithS3Timeouts(t httpclient.Options) Option { return func(o *loadOptions) { o.s3Timeouts = t } }
+
 // WithLoadOptions adds options to the AWS configuration chain
 // (config.LoadDefaultConfig), after the ones the other options set; tests
 // pass static credentials this way.
@@ -64,19 +73,24 @@ func WithLoadOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *loadOptions) { o.configFns = append(o.configFns, fns...) }
 }
 
-// WithHTTPClient sets the client for http(s):// locations
-// (http.DefaultClient otherwise).
+// WithHTTPClient sets the client for http(s):// locations (otherwise one
+// from internal/httpclient with its default deadlines: a hung server fails
+// the read instead of blocking it for ever).
 func WithHTTPClient(c *http.Client) Option { return func(o *loadOptions) { o.httpClient = c } }
 
 // Load reads and parses the state at location: a local path (or file://
 // URL), s3://bucket/key, or an http:// or https:// URL (as Terraform's http
 // backend serves it). A missing file, object or URL gives an error matching
 // ErrNotFound; a state that cannot be parsed one matching ErrInvalid (see
-// Parse).
+// Parse). Errors and the State's Location show location redacted (no
+// password or token, see internal/redact).
 func Load(ctx context.Context, location string, opts ...Option) (*State, error) {
 	var o loadOptions
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.httpClient == nil {
+		o.httpClient = httpclient.New(httpclient.Defaults)
 	}
 	var (
 		data []byte
@@ -90,10 +104,11 @@ func Load(ctx context.Context, location string, opts ...Option) (*State, error) 
 	default:
 		data, err = readFile(strings.TrimPrefix(location, "file://"))
 	}
+	shown := redact.URL(location)
 	if err != nil {
-		return nil, fmt.Errorf("reading state %s: %w", location, err)
+		return nil, redact.Error(fmt.Errorf("reading state %s: %w", shown, err), location)
 	}
-	return Parse(location, data)
+	return Parse(shown, data)
 }
 
 func readFile(path string) ([]byte, error) {
@@ -141,6 +156,12 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 	if o.profile != "" {
 		fns = append(fns, config.WithSharedConfigProfile(o.profile))
 	}
+	// The SDK's default client has no deadline for a server that accepts
+	// the connection and never answers. It must stay a BuildableClient: a
+	// custom CA bundle (AWS_CA_BUNDLE) is added through it.
+	fns = append(fns, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		httpclient.ConfigureTransport(tr, o.s3Timeouts)
+	})))
 	fns = append(fns, o.configFns...)
 	cfg, err := config.LoadDefaultConfig(ctx, fns...)
 	if err != nil {
@@ -196,9 +217,6 @@ func isS3NotFound(err error) bool {
 
 func readHTTP(ctx context.Context, location string, o *loadOptions) ([]byte, error) {
 	client := o.httpClient
-	if client == nil {
-		client = http.DefaultClient
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
 	if err != nil {
 		return nil, err

@@ -59,10 +59,19 @@ func New(o Options) *http.Client {
 func NewTransport(o Options) http.RoundTripper {
 	o = o.withDefaults()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	ConfigureTransport(tr, o)
+	return &idleTransport{base: tr, idle: o.IdleBody}
+}
+
+// ConfigureTransport sets the connect, TLS and response-header deadlines of
+// o (Defaults where unset) on tr, for clients that must be built elsewhere
+// (the AWS SDK's BuildableClient, which a custom CA bundle requires). The
+// idle-body deadline needs the RoundTripper of NewTransport.
+func ConfigureTransport(tr *http.Transport, o Options) {
+	o = o.withDefaults()
 	tr.DialContext = (&net.Dialer{Timeout: o.Dial, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = o.TLSHandshake
 	tr.ResponseHeaderTimeout = o.ResponseHeader
-	return &idleTransport{base: tr, idle: o.IdleBody}
 }
 
 func (o Options) withDefaults() Options {
