@@ -16,7 +16,7 @@ import (
 type Server struct {
 	// Addr is host:port; URL is http://Addr.
 	Addr, URL string
-	close    func()
+	close     func()
 }
 
 // Close stops the server and closes its connections.
