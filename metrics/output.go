@@ -2,9 +2,12 @@ package metrics
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,6 +16,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/gitdrift/driftctl/internal/atomicfile"
+	"github.com/gitdrift/driftctl/internal/httpclient"
+	"github.com/gitdrift/driftctl/internal/redact"
 )
 
 // Job is the Pushgateway job that Push pushes to.
@@ -22,6 +27,10 @@ const Job = "driftctl"
 // Pushgateway that hangs must not hang a scheduled scan.
 const pushTimeout = 30 * time.Second
 
+// maxErrorBody bounds how much of a failed push's response body the error
+// shows.
+const maxErrorBody = 200
+
 // Push replaces the metrics of the group job="driftctl", stack=stack on the
 // Pushgateway at url with those g gathers (an HTTP PUT: series that the
 // scan no longer reports disappear from the group).
@@ -29,16 +38,89 @@ const pushTimeout = 30 * time.Second
 // The Pushgateway adds the grouping labels to every metric of the group,
 // and refuses metrics that carry them already, so the stack label is taken
 // off the gathered metrics; a metric of another stack is an error.
+//
+// Credentials in url (user:password@) are sent as basic authentication;
+// errors show url redacted, and at most 200 bytes of the Pushgateway's
+// answer, with the credentials masked should it echo them.
 func Push(ctx context.Context, url, stack string, g prometheus.Gatherer) error {
-	err := push.New(url, Job).
-		Grouping("stack", stack).
-		Client(&http.Client{Timeout: pushTimeout}).
-		Gatherer(withoutLabel(g, "stack", stack)).
-		PushContext(ctx)
+	shown := redact.URL(url)
+	target, user, password, err := splitUserinfo(url)
 	if err != nil {
-		return fmt.Errorf("pushing metrics of stack %s to %s: %w", stack, url, err)
+		return fmt.Errorf("pushing metrics of stack %s to %s: invalid URL", stack, shown)
+	}
+	p := push.New(target, Job).
+		Grouping("stack", stack).
+		Client(&http.Client{Transport: boundedErrors{httpclient.NewTransport(httpclient.Defaults)}, Timeout: pushTimeout}).
+		Gatherer(withoutLabel(g, "stack", stack))
+	if user != "" || password != "" {
+		p = p.BasicAuth(user, password)
+	}
+	if err := p.PushContext(ctx); err != nil {
+		return &pushError{
+			msg: fmt.Sprintf("pushing metrics of stack %s to %s: %s", stack, shown, scrub(err.Error(), url, user, password)),
+			err: err,
+		}
 	}
 	return nil
+}
+
+// splitUserinfo takes the userinfo out of a URL.
+func splitUserinfo(raw string) (target, user, password string, err error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "", "", "", err
+	}
+	if u.User != nil {
+		user = u.User.Username()
+		password, _ = u.User.Password()
+		u.User = nil
+	}
+	return u.String(), user, password, nil
+}
+
+// scrub redacts the URL in msg and masks the credentials, in clear and as a
+// basic Authorization header carries them, wherever the message shows
+// them (a Pushgateway, or a proxy before it, may echo the request).
+func scrub(msg, url, user, password string) string {
+	msg = redact.String(msg, url)
+	if password == "" && user == "" {
+		return msg
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+	for _, secret := range []string{basic, password} {
+		if len(secret) >= 3 {
+			msg = strings.ReplaceAll(msg, secret, redact.Mask)
+		}
+	}
+	if password == "" && len(user) >= 3 { // a user name alone is a token
+		msg = strings.ReplaceAll(msg, user, redact.Mask)
+	}
+	return msg
+}
+
+// pushError is a failed push whose message is redacted; it unwraps to the
+// push library's error.
+type pushError struct {
+	msg string
+	err error
+}
+
+func (e *pushError) Error() string { return e.msg }
+func (e *pushError) Unwrap() error { return e.err }
+
+// boundedErrors cuts the body of a response that is not a success to
+// maxErrorBody bytes: the push library reads it whole into its error.
+type boundedErrors struct{ next http.RoundTripper }
+
+func (b boundedErrors) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := b.next.RoundTrip(req)
+	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(resp.Body, maxErrorBody), resp.Body}
+	}
+	return resp, err
 }
 
 // withoutLabel gathers from g and removes the label name from every
