@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/internal/redact"
 	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/remediate"
@@ -352,7 +353,7 @@ func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report
 func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[string]string) (*drift.Session, error) {
 	src, diags, err := spec.Open(ctx, cfg.Source, s.gitOptions(cfg))
 	if err != nil {
-		return nil, err
+		return nil, redact.Error(err, cfg.Source)
 	}
 	defer src.Close()
 	if diags.HasErrors() {
@@ -361,7 +362,8 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 	mod := src.Module
 	st, err := drift.StateOf(ctx, src, cfg.States)
 	if err != nil {
-		return nil, err
+		// Logged and shown by /api/v1/stacks: no state URL's credentials.
+		return nil, redact.Error(err, cfg.States...)
 	}
 	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(cfg.Unmanaged), drift.WithLogger(s.logger))
 	sess, diags := scanner.Open(ctx, drift.Input{
@@ -405,7 +407,7 @@ func (s *Server) headMoved(ctx context.Context, st *stack) bool {
 	})
 	if err != nil {
 		if ctx.Err() == nil {
-			s.logger.Warn("polling the repository failed", "stack", st.cfg.Name, "error", err)
+			s.logger.Warn("polling the repository failed", "stack", st.cfg.Name, "error", redact.Error(err, st.cfg.Source))
 		}
 		return false
 	}

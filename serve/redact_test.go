@@ -1,0 +1,74 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer the server's logger and the test share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A state URL with credentials never shows them: not in the log of the
+// failed scan, nor in /api/v1/stacks.
+func TestServeNeverShowsStateCredentials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // connection refused: the scan fails
+	cfg := &Config{
+		Server: ServerConfig{MetricsMaxResources: 100},
+		Stacks: []*StackConfig{{Name: "s", Source: thingsDir(t),
+			States:   []string{"http://alice:s3cret-token-1234@" + addr + "/state?token=tok-5678"},
+			Schedule: Every(time.Hour), FailOn: failOn, Unmanaged: true, Timeout: 10 * time.Second}},
+	}
+	var logs syncBuffer
+	srv, err := New(Options{Config: cfg, Factory: &fakeFactory{live: map[string]string{}}, Version: "test", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, sl) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + sl.Addr().String()
+	eventually(t, "the failed scan", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `driftctl_scan_success{stack="s"} 0`)
+	})
+	_, api := get(t, base+"/api/v1/stacks")
+	if !strings.Contains(api, "alice:xxxxx@"+addr) {
+		t.Errorf("the API does not name the state redacted:\n%s", api)
+	}
+	for what, text := range map[string]string{"log": logs.String(), "api": api} {
+		if strings.Contains(text, "s3cret") || strings.Contains(text, "tok-5678") {
+			t.Errorf("%s shows the credentials:\n%s", what, text)
+		}
+	}
+}
