@@ -14,6 +14,9 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitdrift/driftctl/internal/httpclient"
+	"github.com/gitdrift/driftctl/spec/gitrepo"
 )
 
 // Exit codes of driftctl scan (see README).
@@ -33,6 +36,10 @@ type exitCodeError struct{ code int }
 func (e *exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
+	// go-git's HTTP transport is process-wide (see InstallTransports):
+	// installed here, once, so that every Git fetch of scan, remediate and
+	// serve has deadlines.
+	gitrepo.InstallTransports(httpclient.Defaults)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -86,7 +86,7 @@ func sshCredentials(loc remoteLocation, env environ, c classifier) (credentials,
 			return credentials{}, c.errorf(ErrAuth, "reading SSH key "+key+": "+err.Error(), err)
 		}
 		pk.HostKeyCallback = hostKeys
-		return credentials{method: pk, kind: "ssh-key", secrets: []string{env[envSSHKeyPass]}, close: func() error { return nil }}, nil
+		return credentials{method: sshAuth{pk}, kind: "ssh-key", secrets: []string{env[envSSHKeyPass]}, close: func() error { return nil }}, nil
 	}
 	if sock := env[envAgentSock]; sock != "" {
 		conn, err := net.Dial("unix", sock)
@@ -96,7 +96,7 @@ func sshCredentials(loc remoteLocation, env environ, c classifier) (credentials,
 		ag := agent.NewClient(conn)
 		cb := &gitssh.PublicKeysCallback{User: user, Callback: ag.Signers}
 		cb.HostKeyCallback = hostKeys
-		return credentials{method: cb, kind: "ssh-agent", close: conn.Close}, nil
+		return credentials{method: sshAuth{cb}, kind: "ssh-agent", close: conn.Close}, nil
 	}
 	return credentials{}, c.errorf(ErrAuth, "no SSH credentials (set DRIFTCTL_GIT_SSH_KEY or SSH_AUTH_SOCK)", nil)
 }
