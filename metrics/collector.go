@@ -50,7 +50,7 @@ func NewCollector(maxDriftInfo int) *Collector {
 			"1 when the last scan with a report found resources with a status that fails the scan (fail_on), else 0.",
 			stack, nil),
 		coverage: prometheus.NewDesc("driftctl_coverage_ratio",
-			"Managed resources over managed and unmanaged ones, from the last scan with a report.",
+			"Resources checked and managed over all resources found (unmanaged ones and those whose read failed lower it), from the last scan with a report.",
 			stack, nil),
 		success: prometheus.NewDesc("driftctl_scan_success",
 			"1 when the last scan produced a complete report, else 0.",
