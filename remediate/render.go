@@ -82,6 +82,12 @@ func WriteConsole(w io.Writer, p *Plan, color bool) error {
 			}
 		}
 	}
+	if len(p.Interrupted) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", paint(red+bold, "Interrupted earlier (see the audit log):"))
+		for _, i := range p.Interrupted {
+			fmt.Fprintf(&b, "  ! %s\n", i.Message())
+		}
+	}
 	if len(p.Skipped) > 0 {
 		b.WriteString("\nLeft alone:\n")
 		for _, s := range p.Skipped {
