@@ -74,12 +74,18 @@ func NewCollector(maxDriftInfo int) *Collector {
 }
 
 // Set replaces the snapshot of s.Stack with a copy of s. It is safe to
-// call while Prometheus scrapes.
-func (c *Collector) Set(s *Snapshot) {
+// call while Prometheus scrapes. Entries that would make the same series
+// twice (a snapshot kept on disk by an older or buggy version, or edited
+// by hand) are dropped, keeping the first, so that one stack can never
+// make a scrape fail; Set returns how many it dropped, for the caller to
+// log.
+func (c *Collector) Set(s *Snapshot) (duplicates int) {
 	cp := s.clone()
+	duplicates = cp.dedupe()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.snaps[s.Stack] = cp
+	return duplicates
 }
 
 // Snapshots returns copies of the snapshots, sorted by stack.
