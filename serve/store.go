@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/metrics"
 )
 
@@ -48,7 +50,46 @@ func (s store) load(stack string) (*record, error) {
 	if r.Snapshot.Stack != stack {
 		return nil, fmt.Errorf("reading the last result of stack %s from %s: it holds stack %q", stack, s.path(stack), r.Snapshot.Stack)
 	}
+	if err := r.check(); err != nil {
+		return nil, fmt.Errorf("reading the last result of stack %s from %s: %w", stack, s.path(stack), err)
+	}
 	return &r, nil
+}
+
+// check rejects a record no scan could have written: unknown statuses,
+// negative counts, a report that is not a JSON object. Repeated entries
+// are not rejected here: the collector drops them (see metrics.Collector.Set).
+func (r *record) check() error {
+	known := map[string]bool{}
+	for _, st := range drift.Statuses {
+		known[string(st)] = true
+	}
+	sn := r.Snapshot
+	for i, rc := range sn.Resources {
+		if !known[rc.Status] {
+			return fmt.Errorf("resources[%d]: unknown status %q", i, rc.Status)
+		}
+		if rc.Count < 0 {
+			return fmt.Errorf("resources[%d]: negative count %d", i, rc.Count)
+		}
+	}
+	for i, d := range sn.Drift {
+		if !known[d.Status] {
+			return fmt.Errorf("drift[%d]: unknown status %q", i, d.Status)
+		}
+	}
+	for result, n := range sn.Scans {
+		if n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
+			return fmt.Errorf("scans[%q]: invalid count %v", result, n)
+		}
+	}
+	if math.IsNaN(sn.Coverage) || sn.Coverage < 0 || sn.Coverage > 1 {
+		return fmt.Errorf("coverage %v is not between 0 and 1", sn.Coverage)
+	}
+	if len(r.Report) > 0 && string(r.Report) != "null" && r.Report[0] != '{' {
+		return errors.New("the report is not a JSON object")
+	}
+	return nil
 }
 
 // save writes the stack's record atomically: a temporary file in the same
