@@ -188,14 +188,11 @@ func Load(path string) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
-	var p Plan
-	if err := json.Unmarshal(data, &p); err != nil {
+	p, err := DecodePlan(data)
+	if err != nil {
 		return nil, fmt.Errorf("reading the plan %s: %w", path, err)
 	}
-	if p.Version != PlanFormatVersion {
-		return nil, fmt.Errorf("reading the plan %s: format version %d, this driftctl reads %d", path, p.Version, PlanFormatVersion)
-	}
-	return &p, nil
+	return p, nil
 }
 
 // WriteOutcomes prints what became of each change, the import lines for

@@ -40,18 +40,28 @@ func (s store) load(stack string) (*record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the last result of stack %s: %w", stack, err)
 	}
+	r, err := decodeRecord(data, stack)
+	if err != nil {
+		return nil, fmt.Errorf("reading the last result of stack %s from %s: %w", stack, s.path(stack), err)
+	}
+	return r, nil
+}
+
+// decodeRecord reads a kept record of stack: an error, or a record that
+// check accepts.
+func decodeRecord(data []byte, stack string) (*record, error) {
 	var r record
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("reading the last result of stack %s from %s: %w", stack, s.path(stack), err)
+		return nil, err
 	}
 	if r.Snapshot == nil {
-		return nil, fmt.Errorf("reading the last result of stack %s from %s: no snapshot", stack, s.path(stack))
+		return nil, errors.New("no snapshot")
 	}
 	if r.Snapshot.Stack != stack {
-		return nil, fmt.Errorf("reading the last result of stack %s from %s: it holds stack %q", stack, s.path(stack), r.Snapshot.Stack)
+		return nil, fmt.Errorf("it holds stack %q", r.Snapshot.Stack)
 	}
 	if err := r.check(); err != nil {
-		return nil, fmt.Errorf("reading the last result of stack %s from %s: %w", stack, s.path(stack), err)
+		return nil, err
 	}
 	return &r, nil
 }
