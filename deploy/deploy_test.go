@@ -358,13 +358,15 @@ func TestKubernetesManifests(t *testing.T) {
 			"resources:", "limits:", "mountPath: /config/stack",
 		}},
 		{"Deployment", []string{
-			"- serve", "--config=/etc/driftctl/driftctl.hcl", "--data-dir=/var/lib/driftctl", "--listen=:9725",
-			"path: /healthz", "path: /readyz", "containerPort: 9725", "serviceAccountName: driftctl",
+			"- serve", "--config=/etc/driftctl/driftctl.hcl", "--data-dir=/var/lib/driftctl", "--web.listen-address=:9725",
+			// Listening on every interface of the pod: TLS and basic auth.
+			"--web.config.file=/etc/driftctl-web/web-config.yml", "secretName: driftctl-web-config", "mountPath: /etc/driftctl-web",
+			"livenessProbe:\n            tcpSocket:", "readinessProbe:\n            tcpSocket:", "containerPort: 9725", "serviceAccountName: driftctl",
 			"runAsNonRoot: true", "readOnlyRootFilesystem: true", "allowPrivilegeEscalation: false",
 			"resources:", "limits:", "mountPath: /var/lib/driftctl", "claimName: driftctl-data",
 			"mountPath: /etc/driftctl",
 		}},
-		{"Service", []string{`prometheus.io/scrape: "true"`, `prometheus.io/port: "9725"`, "port: 9725"}},
+		{"Service", []string{`prometheus.io/scrape: "true"`, `prometheus.io/port: "9725"`, "prometheus.io/scheme: https", "port: 9725"}},
 		{"PersistentVolumeClaim", []string{"name: driftctl-data", "ReadWriteOnce"}},
 		{"ConfigMap", []string{"driftctl.hcl: |", "main.tf: |"}},
 	}

@@ -153,7 +153,11 @@ type Summary struct {
 	Unmanaged int
 	Ignored   int
 	Unknown   int
-	// Coverage is managed / (managed + unmanaged), 1 when there is nothing.
+	// Coverage is the share of resources that were checked and found
+	// managed: (total - unmanaged - unknown) / total, 0..1, and 1 when there
+	// is nothing. A resource whose read failed (unknown) was not checked, so
+	// it lowers coverage as an unmanaged one does: a scan whose every read
+	// failed has coverage 0, never 100%.
 	Coverage float64
 }
 
@@ -189,11 +193,11 @@ func (r *Report) Summary() Summary {
 		Ignored:   r.Count(Ignored),
 		Unknown:   r.Count(Unknown),
 	}
-	managed := s.Total - s.Unmanaged
+	checked := s.Total - s.Unmanaged - s.Unknown
 	if s.Total == 0 {
 		s.Coverage = 1
 	} else {
-		s.Coverage = float64(managed) / float64(s.Total)
+		s.Coverage = float64(checked) / float64(s.Total)
 	}
 	return s
 }

@@ -50,7 +50,7 @@ func NewCollector(maxDriftInfo int) *Collector {
 			"1 when the last scan with a report found resources with a status that fails the scan (fail_on), else 0.",
 			stack, nil),
 		coverage: prometheus.NewDesc("driftctl_coverage_ratio",
-			"Managed resources over managed and unmanaged ones, from the last scan with a report.",
+			"Resources checked and managed over all resources found (unmanaged ones and those whose read failed lower it), from the last scan with a report.",
 			stack, nil),
 		success: prometheus.NewDesc("driftctl_scan_success",
 			"1 when the last scan produced a complete report, else 0.",
@@ -74,12 +74,18 @@ func NewCollector(maxDriftInfo int) *Collector {
 }
 
 // Set replaces the snapshot of s.Stack with a copy of s. It is safe to
-// call while Prometheus scrapes.
-func (c *Collector) Set(s *Snapshot) {
+// call while Prometheus scrapes. Entries that would make the same series
+// twice (a snapshot kept on disk by an older or buggy version, or edited
+// by hand) are dropped, keeping the first, so that one stack can never
+// make a scrape fail; Set returns how many it dropped, for the caller to
+// log.
+func (c *Collector) Set(s *Snapshot) (duplicates int) {
 	cp := s.clone()
+	duplicates = cp.dedupe()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.snaps[s.Stack] = cp
+	return duplicates
 }
 
 // Snapshots returns copies of the snapshots, sorted by stack.

@@ -276,3 +276,34 @@ func TestPromtoolLint(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+// A snapshot with entries that repeat (a kept record edited by hand, or
+// written by a buggy version) must not make the scrape fail for every
+// stack: the repeats are dropped, the first kept, and counted.
+func TestCollectorDropsDuplicateEntries(t *testing.T) {
+	t.Parallel()
+	c := twoStacks(100)
+	bad := Next(nil, scan("bad", everyStatus(), nil, t0))
+	bad.Drift = append(bad.Drift, bad.Drift[0], bad.Drift[1])
+	bad.Resources = append(bad.Resources, bad.Resources[0])
+	if n := c.Set(bad); n != 3 {
+		t.Errorf("Set dropped %d duplicates, want 3", n)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	text := string(gatherText(t, reg))
+	for _, want := range []string{`driftctl_scan_success{stack="storage"}`, `driftctl_coverage_ratio{stack="network"}`, `driftctl_coverage_ratio{stack="bad"}`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the scrape lacks %s", want)
+		}
+	}
+	shown := 0
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "driftctl_drift_info{") && strings.Contains(l, `stack="bad"`) {
+			shown++
+		}
+	}
+	if want := len(bad.Drift) - 2; shown != want {
+		t.Errorf("%d drift_info series for the stack with repeats, want %d (one per distinct entry)", shown, want)
+	}
+}

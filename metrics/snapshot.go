@@ -281,6 +281,38 @@ func driftItems(prev *Snapshot, results []drift.Result, now time.Time) []DriftIt
 	return out
 }
 
+// dedupe drops the resource counts and drift items whose labels repeat
+// an earlier one's (they would be the same series twice, which fails a
+// whole scrape), keeping the first; it returns how many it dropped.
+func (s *Snapshot) dedupe() int {
+	dropped := 0
+	type rkey struct{ provider, typ, status string }
+	seenR := map[rkey]bool{}
+	resources := s.Resources[:0]
+	for _, r := range s.Resources {
+		k := rkey{r.Provider, r.Type, r.Status}
+		if seenR[k] {
+			dropped++
+			continue
+		}
+		seenR[k] = true
+		resources = append(resources, r)
+	}
+	s.Resources = resources
+	seenD := map[driftKey]bool{}
+	drift := s.Drift[:0]
+	for _, d := range s.Drift {
+		if seenD[d.key()] {
+			dropped++
+			continue
+		}
+		seenD[d.key()] = true
+		drift = append(drift, d)
+	}
+	s.Drift = drift
+	return dropped
+}
+
 // clone returns a deep copy of s.
 func (s *Snapshot) clone() *Snapshot {
 	c := *s

@@ -139,6 +139,8 @@ type applier struct {
 	mu       sync.Mutex
 	outcomes map[string]*Outcome
 	created  map[string]string
+	// changeIDs tie each change's audit records together.
+	changeIDs map[string]string
 	// failed are the changes that failed or were not made because one
 	// they depend on failed: what depends on them is not made either.
 	failed map[string]bool
@@ -279,6 +281,12 @@ func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (s
 	if c.Action != Delete && !res.DesiredValue().IsWhollyKnown() {
 		return "", fmt.Errorf("its configuration is not known yet (it refers to %s)", strings.Join(c.References, ", "))
 	}
+	// The intent is on disk before the cloud is touched: a run killed
+	// during the change leaves it without a result, for the next run to
+	// report. No change is made that the log cannot record.
+	if err := a.intent(c); err != nil {
+		return "", err
+	}
 	del := providers.ApplyRequest{Type: c.Type, Kind: providers.Delete, ID: res.ID, Live: res.LiveValue()}
 	switch c.Action {
 	case Update:
@@ -338,8 +346,41 @@ func (a *applier) finish(c *Change, result, detail, newID string) {
 	a.record(c, result, o.Error, newID)
 }
 
+// changeID is the ID of c's audit records, made on first use.
+func (a *applier) changeID(c *Change) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.changeIDs == nil {
+		a.changeIDs = map[string]string{}
+	}
+	id, ok := a.changeIDs[c.key()]
+	if !ok {
+		id = newChangeID()
+		a.changeIDs[c.key()] = id
+	}
+	return id
+}
+
+// intent records, synced, the change about to be made.
+func (a *applier) intent(c *Change) error {
+	err := a.opts.Audit.Record(Entry{
+		Record: RecordIntent, ChangeID: a.changeID(c),
+		Stack: a.plan.Stack, Commit: a.plan.Commit, Address: c.Address, Type: c.Type, ID: c.ID,
+		Action: c.Action.Name(), Attributes: entryAttributes(c),
+	})
+	if err != nil {
+		a.mu.Lock()
+		if a.auditErr == nil {
+			a.auditErr = err
+		}
+		a.mu.Unlock()
+	}
+	return err
+}
+
 func (a *applier) record(c *Change, result, errText, newID string) {
 	err := a.opts.Audit.Record(Entry{
+		Record: RecordResult, ChangeID: a.changeID(c),
 		Stack: a.plan.Stack, Commit: a.plan.Commit, Address: c.Address, Type: c.Type, ID: c.ID,
 		Action: c.Action.Name(), Attributes: entryAttributes(c), Result: result, Error: errText, NewID: newID,
 	})

@@ -12,8 +12,28 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
+// The kinds of audit log records (Entry.Record).
+const (
+	// RecordIntent is written, and synced, before a change is made: what
+	// is about to be done. A result with the same ChangeID follows it; an
+	// intent without one is a change a killed run may have left half made.
+	RecordIntent = "intent"
+	// RecordResult says what became of a change (Entry.Result); a change
+	// may have several (applied, then applied and verified).
+	RecordResult = "result"
+	// RecordInterrupted is written by a later run that reported an intent
+	// without a result, so that it is reported once.
+	RecordInterrupted = "interrupted"
+)
+
 // Entry is one line of the audit log.
 type Entry struct {
+	// Record is RecordIntent, RecordResult or RecordInterrupted; lines
+	// written before intents existed have none and are results.
+	Record string `json:"record,omitempty"`
+	// ChangeID ties a change's intent to its results: one per change and
+	// run.
+	ChangeID   string           `json:"change_id,omitempty"`
 	Time       time.Time        `json:"time"`
 	Stack      string           `json:"stack"`
 	Commit     string           `json:"commit"`
@@ -23,8 +43,9 @@ type Entry struct {
 	Action     string           `json:"action"`
 	Attributes []EntryAttribute `json:"attributes"`
 	// Result is "applied", "failed", "not attempted", "blocked",
-	// "applied and verified" or "applied but still drifted".
-	Result string `json:"result"`
+	// "applied and verified" or "applied but still drifted"; "" in an
+	// intent.
+	Result string `json:"result,omitempty"`
 	Error  string `json:"error,omitempty"`
 	// NewID is the ID of a created resource.
 	NewID string `json:"new_id,omitempty"`
@@ -57,6 +78,9 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 	return &AuditLog{path: path}, nil
 }
 
+// Path is the file the log appends to.
+func (a *AuditLog) Path() string { return a.path }
+
 // Record appends one entry.
 func (a *AuditLog) Record(e Entry) error {
 	if a == nil {
@@ -75,11 +99,19 @@ func (a *AuditLog) Record(e Entry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.f == nil {
-		f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		f, err := os.OpenFile(a.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
 			return fmt.Errorf("opening the audit log: %w", err)
 		}
 		a.f = f
+		// A run killed while writing leaves a last line without its
+		// newline: start on a line of our own, so that only that line is
+		// torn.
+		if torn, err := endsTorn(f); err != nil {
+			return fmt.Errorf("opening the audit log: %w", err)
+		} else if torn {
+			line = append([]byte{'\n'}, line...)
+		}
 	}
 	if _, err := a.f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
@@ -88,6 +120,19 @@ func (a *AuditLog) Record(e Entry) error {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
 	return nil
+}
+
+// endsTorn reports whether f is not empty and does not end with a newline.
+func endsTorn(f *os.File) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return false, err
+	}
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, fi.Size()-1); err != nil {
+		return false, err
+	}
+	return b[0] != '\n', nil
 }
 
 // Close closes the log.

@@ -143,6 +143,10 @@ type Plan struct {
 	Options   Options   `json:"options"`
 	Changes   []Change  `json:"changes"`
 	Skipped   []Skip    `json:"skipped"`
+	// Interrupted are changes an earlier run began and never finished
+	// (their intent is in the audit log without a result): shown with the
+	// plan so that someone checks those resources.
+	Interrupted []Interrupted `json:"interrupted,omitempty"`
 }
 
 // PlanFormatVersion is the version of saved plans this code reads.

@@ -248,7 +248,8 @@ func TestPlanAndApplyConverge(t *testing.T) {
 		t.Errorf("after apply the plan is %s, want nothing", actions(again))
 	}
 	lines := readLines(t, audit)
-	if len(lines) != 4 || !strings.Contains(lines[0], `"result":"applied"`) || !strings.Contains(lines[3], `"result":"applied and verified"`) {
+	// Each change: its intent, then its result, then the verification.
+	if len(lines) != 6 || !strings.Contains(lines[0], `"record":"intent"`) || !strings.Contains(lines[1], `"result":"applied"`) || !strings.Contains(lines[5], `"result":"applied and verified"`) {
 		t.Errorf("audit log:\n%s", strings.Join(lines, "\n"))
 	}
 }

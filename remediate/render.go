@@ -82,6 +82,12 @@ func WriteConsole(w io.Writer, p *Plan, color bool) error {
 			}
 		}
 	}
+	if len(p.Interrupted) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", paint(red+bold, "Interrupted earlier (see the audit log):"))
+		for _, i := range p.Interrupted {
+			fmt.Fprintf(&b, "  ! %s\n", i.Message())
+		}
+	}
 	if len(p.Skipped) > 0 {
 		b.WriteString("\nLeft alone:\n")
 		for _, s := range p.Skipped {
@@ -170,14 +176,11 @@ func Load(path string) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
-	var p Plan
-	if err := json.Unmarshal(data, &p); err != nil {
+	p, err := DecodePlan(data)
+	if err != nil {
 		return nil, fmt.Errorf("reading the plan %s: %w", path, err)
 	}
-	if p.Version != PlanFormatVersion {
-		return nil, fmt.Errorf("reading the plan %s: format version %d, this driftctl reads %d", path, p.Version, PlanFormatVersion)
-	}
-	return &p, nil
+	return p, nil
 }
 
 // WriteOutcomes prints what became of each change, the import lines for

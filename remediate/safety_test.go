@@ -228,7 +228,7 @@ func TestDeleteNotVerifiedByPartialScan(t *testing.T) {
 }
 
 // A failing audit log stops the apply: no change is made that the log
-// cannot record.
+// cannot record (its intent is written before the cloud is touched).
 func TestAuditFailureStops(t *testing.T) {
 	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("renamed"), "size": cty.NumberIntVal(3)})
@@ -247,7 +247,7 @@ func TestAuditFailureStops(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "audit log") {
 		t.Errorf("err = %v, want the audit log's failure", err)
 	}
-	if got := strings.Join(s.cloud.calls, ", "); got != "delete test_net, create test_net" {
+	if got := strings.Join(s.cloud.calls, ", "); got != "" {
 		t.Errorf("calls = %s (outcomes %s)", got, results(outcomes))
 	}
 }

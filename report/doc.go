@@ -26,7 +26,8 @@
 //	  "summary": {
 //	    "total": 12, "in_sync": 8, "drifted": 1, "missing": 1,
 //	    "unmanaged": 1, "ignored": 0, "unknown": 1,
-//	    "coverage": 0.9167              // managed / (managed + unmanaged), 0..1; 1 when empty
+//	    "coverage": 0.8333              // checked managed / total = (total - unmanaged - unknown) / total, 0..1; 1 when empty;
+//	                                    // unknown resources (read failed) lower it: every read failed gives 0
 //	  },
 //	  "resources": [                    // every result, in sync ones included
 //	    {

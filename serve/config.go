@@ -31,7 +31,16 @@ type Config struct {
 
 // ServerConfig is the server block. Command-line flags override it.
 type ServerConfig struct {
-	Listen    string
+	// Listen is the address to serve on (--web.listen-address); by
+	// default the loopback interface only.
+	Listen string
+	// WebConfigFile is the Prometheus exporter toolkit's web configuration
+	// (--web.config.file): TLS and basic authentication for every
+	// endpoint. "" serves plain HTTP without authentication.
+	WebConfigFile string
+	// APIValues lets /api/v1/stacks show desired and live attribute
+	// values (never sensitive ones); off by default.
+	APIValues bool
 	DataDir   string
 	LogFormat string // "text" or "json"
 	LogLevel  string // "debug", "info", "warn", "error"
@@ -76,7 +85,10 @@ const (
 	DefaultSchedule = 15 * time.Minute
 	DefaultTimeout  = 10 * time.Minute
 	DefaultPoll     = time.Minute
-	DefaultListen   = ":9725"
+	// DefaultListen is the loopback interface only: serve has no TLS or
+	// authentication until a web configuration file gives them, so it is
+	// exposed beyond the host only when asked (README, "Safe deployment").
+	DefaultListen = "127.0.0.1:9725"
 )
 
 var (
@@ -89,7 +101,7 @@ var (
 	serverSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "listen"}, {Name: "data_dir"}, {Name: "log_format"}, {Name: "log_level"}, {Name: "metrics_max_resources"}, {Name: "cache_dir"},
-			{Name: "audit_log"},
+			{Name: "audit_log"}, {Name: "web_config_file"}, {Name: "api_values"},
 		},
 	}
 	stackSchema = &hcl.BodySchema{
@@ -210,6 +222,17 @@ func decodeServer(body hcl.Body, base string, s *ServerConfig) hcl.Diagnostics {
 	diags = append(diags, stringAttr(content.Attributes, "audit_log", &s.AuditLog)...)
 	if s.AuditLog != "" && !filepath.IsAbs(s.AuditLog) {
 		s.AuditLog = filepath.Join(base, s.AuditLog)
+	}
+	diags = append(diags, stringAttr(content.Attributes, "web_config_file", &s.WebConfigFile)...)
+	if s.WebConfigFile != "" && !filepath.IsAbs(s.WebConfigFile) {
+		s.WebConfigFile = filepath.Join(base, s.WebConfigFile)
+	}
+	if a, ok := content.Attributes["api_values"]; ok {
+		v, d := attrValue(a, cty.Bool)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !v.IsNull() {
+			s.APIValues = v.True()
+		}
 	}
 	diags = append(diags, stringAttr(content.Attributes, "cache_dir", &s.CacheDir)...)
 	if s.CacheDir != "" && !filepath.IsAbs(s.CacheDir) {

@@ -33,6 +33,8 @@ server {
   data_dir = "data"
   log_format = "json"
   metrics_max_resources = 50
+  web_config_file = "web.yml"
+  api_values = true
 }
 
 stack "prod" {
@@ -54,7 +56,8 @@ stack "dev" {
 		t.Fatal(diags.Error())
 	}
 	dir := filepath.Dir(path)
-	if cfg.Server.Listen != "127.0.0.1:9999" || cfg.Server.DataDir != filepath.Join(dir, "data") || cfg.Server.LogFormat != "json" || cfg.Server.MetricsMaxResources != 50 {
+	if cfg.Server.Listen != "127.0.0.1:9999" || cfg.Server.DataDir != filepath.Join(dir, "data") || cfg.Server.LogFormat != "json" || cfg.Server.MetricsMaxResources != 50 ||
+		cfg.Server.WebConfigFile != filepath.Join(dir, "web.yml") || !cfg.Server.APIValues {
 		t.Errorf("server = %+v", cfg.Server)
 	}
 	if len(cfg.Stacks) != 2 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/internal/redact"
@@ -55,15 +56,21 @@ type Server struct {
 	// remediations counts automatic remediation; audit records it.
 	remediations *metrics.Remediations
 	audit        *remediate.AuditLog
+	// lock is held on the data directory from New until Serve returns
+	// (or Close), so that no second server writes it or remediates too.
+	lock *dataDirLock
 }
 
 // stack is one stack's schedule and last result.
 type stack struct {
 	cfg *StackConfig
 
-	mu        sync.Mutex
-	snapshot  *metrics.Snapshot
+	mu       sync.Mutex
+	snapshot *metrics.Snapshot
+	// report is the last report as kept on disk; apiReport the same
+	// trimmed for the API (see apiReport).
 	report    json.RawMessage
+	apiReport json.RawMessage
 	attempted bool
 	scanning  bool
 	nextScan  time.Time
@@ -74,13 +81,32 @@ type stack struct {
 }
 
 // New makes a server and publishes what the data directory kept of each
-// stack's last scan.
-func New(opts Options) (*Server, error) {
+// stack's last scan. It locks the data directory (ErrDataDirLocked when
+// another server holds it) until Serve returns or Close is called, and
+// checks the web configuration file.
+func New(opts Options) (srv *Server, err error) {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if wc := opts.Config.Server.WebConfigFile; wc != "" {
+		if err := web.Validate(wc); err != nil {
+			return nil, fmt.Errorf("checking the web configuration file %s: %w", wc, err)
+		}
+	}
+	var lock *dataDirLock
+	if dir := opts.Config.Server.DataDir; dir != "" {
+		if lock, err = lockDataDir(dir); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				lock.release()
+			}
+		}()
+	}
 	s := &Server{
+		lock:      lock,
 		cfg:       opts.Config,
 		factory:   opts.Factory,
 		logger:    logger,
@@ -123,12 +149,21 @@ func New(opts Options) (*Server, error) {
 			// Locations kept by earlier versions may carry credentials.
 			rec.Snapshot.Source = gitrepo.Redact(rec.Snapshot.Source)
 			st.snapshot, st.report, st.seen = rec.Snapshot, rec.Report, rec.Snapshot.Commit
-			s.collector.Set(rec.Snapshot)
+			st.apiReport = s.apiReport(sc, rec.Report)
+			if n := s.collector.Set(rec.Snapshot); n > 0 {
+				logger.Warn("the kept result repeats entries; published each once", "stack", sc.Name, "repeated", n)
+			}
 			logger.Info("published the last known result", "stack", sc.Name, "last_scan", rec.Snapshot.LastScan)
 		}
 		s.stacks = append(s.stacks, st)
 	}
 	return s, nil
+}
+
+// Close releases the data directory of a server that will not be served;
+// Serve releases it itself when it returns.
+func (s *Server) Close() {
+	s.lock.release()
 }
 
 // Run listens on the configured address, scans every stack on its
@@ -138,17 +173,28 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.Server.Listen)
 	if err != nil {
+		s.Close()
 		return fmt.Errorf("listening on %s: %w", s.cfg.Server.Listen, err)
 	}
 	return s.Serve(ctx, ln)
 }
 
-// Serve is Run on a listener the caller opened.
+// Serve is Run on a listener the caller opened. Every endpoint is served
+// through the Prometheus exporter toolkit: with a web configuration file
+// (server { web_config_file }, --web.config.file) it has TLS and basic
+// authentication as node_exporter's.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	defer s.lock.release()
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	s.logger.Info("serving", "address", ln.Addr().String(), "stacks", len(s.stacks))
+	webConfig := s.cfg.Server.WebConfigFile
+	if webConfig == "" && !isLoopback(ln.Addr()) {
+		s.logger.Warn("serving without TLS or authentication on a non-loopback address: anyone who reaches it reads the stacks' reports; give a web configuration file (--web.config.file)", "address", ln.Addr().String())
+	}
+	flags := &web.FlagConfig{WebListenAddresses: &[]string{ln.Addr().String()}, WebConfigFile: &webConfig}
 	httpErr := make(chan error, 1)
-	go func() { httpErr <- srv.Serve(ln) }()
+	go func() { httpErr <- web.Serve(ln, srv, flags, s.logger) }()
+	s.reportInterrupted()
 
 	var wg sync.WaitGroup
 	for _, st := range s.stacks {
@@ -264,24 +310,27 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) *drift.Report {
 		outcome.Commit, outcome.Ref = rep.Commit.SHA, rep.Commit.Ref
 	}
 	snap := metrics.Next(prev, outcome)
-	var raw json.RawMessage
+	var raw, api json.RawMessage
 	if rep != nil {
 		var buf bytes.Buffer
 		if jerr := report.JSON(&buf, rep); jerr == nil {
 			raw = buf.Bytes()
+			api = s.apiReport(st.cfg, raw)
 		}
 	}
 	st.mu.Lock()
 	st.snapshot = snap
 	if raw != nil {
-		st.report = raw
+		st.report, st.apiReport = raw, api
 	}
 	if outcome.Commit != "" {
 		st.seen = outcome.Commit
 	}
 	rec := &record{Snapshot: snap, Report: st.report}
 	st.mu.Unlock()
-	s.collector.Set(snap)
+	if n := s.collector.Set(snap); n > 0 {
+		s.logger.Warn("the scan's snapshot repeats entries; published each once", "stack", st.cfg.Name, "repeated", n)
+	}
 	if serr := s.store.save(st.cfg.Name, rec); serr != nil {
 		s.logger.Error("keeping the result on disk failed", "stack", st.cfg.Name, "error", serr)
 	}
@@ -427,7 +476,11 @@ func (s *Server) headMoved(ctx context.Context, st *stack) bool {
 // Handler serves /metrics, /healthz, /readyz and /api/v1/stacks.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	// One stack's bad data must never blank the others: a collector
+	// error is logged and the rest of the scrape is served.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
+		Registry: s.registry, ErrorHandling: promhttp.ContinueOnError, ErrorLog: scrapeLog{s.logger},
+	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -473,7 +526,7 @@ type stackView struct {
 func (st *stack) view() stackView {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	v := stackView{Name: st.cfg.Name, Schedule: st.cfg.Schedule.String(), Scanning: st.scanning, Report: st.report}
+	v := stackView{Name: st.cfg.Name, Schedule: st.cfg.Schedule.String(), Scanning: st.scanning, Report: st.apiReport}
 	if !st.nextScan.IsZero() {
 		t := st.nextScan.UTC()
 		v.NextScan = &t
@@ -483,7 +536,7 @@ func (st *stack) view() stackView {
 	}
 	if sn := st.snapshot; sn != nil {
 		ok := sn.Success
-		v.Success, v.Error = &ok, sn.Error
+		v.Success, v.Error = &ok, trimPaths(sn.Error, st.cfg.Source)
 		if !sn.LastScan.IsZero() {
 			t := sn.LastScan.UTC()
 			v.LastScan = &t

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/internal/atomicfile"
 	"github.com/gitdrift/driftctl/metrics"
 )
@@ -39,17 +41,66 @@ func (s store) load(stack string) (*record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the last result of stack %s: %w", stack, err)
 	}
-	var r record
-	if err := json.Unmarshal(data, &r); err != nil {
+	r, err := decodeRecord(data, stack)
+	if err != nil {
 		return nil, fmt.Errorf("reading the last result of stack %s from %s: %w", stack, s.path(stack), err)
 	}
+	return r, nil
+}
+
+// decodeRecord reads a kept record of stack: an error, or a record that
+// check accepts.
+func decodeRecord(data []byte, stack string) (*record, error) {
+	var r record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, err
+	}
 	if r.Snapshot == nil {
-		return nil, fmt.Errorf("reading the last result of stack %s from %s: no snapshot", stack, s.path(stack))
+		return nil, errors.New("no snapshot")
 	}
 	if r.Snapshot.Stack != stack {
-		return nil, fmt.Errorf("reading the last result of stack %s from %s: it holds stack %q", stack, s.path(stack), r.Snapshot.Stack)
+		return nil, fmt.Errorf("it holds stack %q", r.Snapshot.Stack)
+	}
+	if err := r.check(); err != nil {
+		return nil, err
 	}
 	return &r, nil
+}
+
+// check rejects a record no scan could have written: unknown statuses,
+// negative counts, a report that is not a JSON object. Repeated entries
+// are not rejected here: the collector drops them (see metrics.Collector.Set).
+func (r *record) check() error {
+	known := map[string]bool{}
+	for _, st := range drift.Statuses {
+		known[string(st)] = true
+	}
+	sn := r.Snapshot
+	for i, rc := range sn.Resources {
+		if !known[rc.Status] {
+			return fmt.Errorf("resources[%d]: unknown status %q", i, rc.Status)
+		}
+		if rc.Count < 0 {
+			return fmt.Errorf("resources[%d]: negative count %d", i, rc.Count)
+		}
+	}
+	for i, d := range sn.Drift {
+		if !known[d.Status] {
+			return fmt.Errorf("drift[%d]: unknown status %q", i, d.Status)
+		}
+	}
+	for result, n := range sn.Scans {
+		if n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
+			return fmt.Errorf("scans[%q]: invalid count %v", result, n)
+		}
+	}
+	if math.IsNaN(sn.Coverage) || sn.Coverage < 0 || sn.Coverage > 1 {
+		return fmt.Errorf("coverage %v is not between 0 and 1", sn.Coverage)
+	}
+	if len(r.Report) > 0 && string(r.Report) != "null" && r.Report[0] != '{' {
+		return errors.New("the report is not a JSON object")
+	}
+	return nil
 }
 
 // save writes the stack's record atomically: a temporary file in the same

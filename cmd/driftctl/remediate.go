@@ -175,6 +175,19 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 		}
 		plan = remediate.NewPlan(sess.Report, registry.ResourceSchema, remediate.Options{AllowDelete: o.allowDelete, Targets: o.targets})
 	}
+	// A run killed while changing a resource left its intent in the audit
+	// log without a result: say so before anything else is done.
+	interrupted, problems, err := remediate.ReadInterrupted(o.auditLog)
+	if err != nil {
+		fmt.Fprintf(stderr, "Warning: %v\n", err)
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stderr, "Warning: the audit log %s, %s\n", o.auditLog, p)
+	}
+	for _, i := range interrupted {
+		fmt.Fprintf(stderr, "Warning: %s\n", i.Message())
+	}
+	plan.Interrupted = interrupted
 	if o.output == "json" {
 		err = remediate.WriteJSON(stdout, plan)
 	} else {
@@ -212,6 +225,11 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 		return fail("%v", err)
 	}
 	defer audit.Close()
+	// Reported above, with the plan that was approved: the next run need
+	// not report them again.
+	if err := audit.Acknowledge(interrupted); err != nil {
+		return fail("%v", err)
+	}
 	outcomes, err := remediate.Apply(ctx, plan, ss.scan, remediate.ApplyOptions{
 		Concurrency: o.concurrency, ContinueOnError: o.continueOnError, Audit: audit, Schemas: registry.ResourceSchema,
 	})

@@ -19,6 +19,7 @@ import (
 type serveOptions struct {
 	config    string
 	listen    string
+	webConfig string
 	dataDir   string
 	logFormat string
 	logLevel  string
@@ -33,7 +34,13 @@ func newServeCommand() *cobra.Command {
 result of each: /metrics (Prometheus), /healthz, /readyz (ready once every stack's
 first scan was attempted) and /api/v1/stacks (the last report of each stack).
 A scrape never triggers a scan. With a data directory, the last result of each
-stack survives restarts. SIGTERM or SIGINT stops it cleanly.`,
+stack survives restarts; one server at a time uses a data directory.
+SIGTERM or SIGINT stops it cleanly.
+
+It listens on 127.0.0.1:9725 by default. Before listening on other interfaces
+(--web.listen-address=:9725), give it TLS and basic authentication with
+--web.config.file, the Prometheus exporter toolkit's web configuration (as
+node_exporter's).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if code := runServe(cmd.Context(), o, cmd.Flags().Changed, cmd.ErrOrStderr()); code != exitOK {
@@ -44,7 +51,10 @@ stack survives restarts. SIGTERM or SIGINT stops it cleanly.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.config, "config", "driftctl.hcl", "the configuration file (HCL): a server block and stack blocks")
-	f.StringVar(&o.listen, "listen", serve.DefaultListen, "address to serve on")
+	f.StringVar(&o.listen, "web.listen-address", serve.DefaultListen, "address to serve on (server { listen }); other interfaces than loopback want --web.config.file")
+	f.StringVar(&o.listen, "listen", serve.DefaultListen, "the same as --web.listen-address")
+	_ = f.MarkHidden("listen")
+	f.StringVar(&o.webConfig, "web.config.file", "", "Prometheus exporter toolkit web configuration (TLS, basic auth) for every endpoint (server { web_config_file })")
 	f.StringVar(&o.dataDir, "data-dir", "", "directory that keeps each stack's last result across restarts")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -58,9 +68,13 @@ func runServe(ctx context.Context, o *serveOptions, changed func(string) bool, s
 		return exitError
 	}
 	s := &cfg.Server
-	for flag, dst := range map[string]*string{"listen": &s.Listen, "data-dir": &s.DataDir, "log-format": &s.LogFormat, "log-level": &s.LogLevel} {
+	flags := map[string]*string{"listen": &s.Listen, "web.listen-address": &s.Listen, "web.config.file": &s.WebConfigFile,
+		"data-dir": &s.DataDir, "log-format": &s.LogFormat, "log-level": &s.LogLevel}
+	values := map[string]string{"listen": o.listen, "web.listen-address": o.listen, "web.config.file": o.webConfig,
+		"data-dir": o.dataDir, "log-format": o.logFormat, "log-level": o.logLevel}
+	for flag, dst := range flags {
 		if changed(flag) {
-			*dst = map[string]string{"listen": o.listen, "data-dir": o.dataDir, "log-format": o.logFormat, "log-level": o.logLevel}[flag]
+			*dst = values[flag]
 		}
 	}
 	logger, err := newLogger(stderr, s.LogFormat, s.LogLevel)
