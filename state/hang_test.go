@@ -104,3 +104,18 @@ func TestLoadErrorsRedactTheLocation(t *testing.T) {
 		t.Errorf("error %q", err)
 	}
 }
+
+// TestLoadS3FromTricklingServer: an S3 object whose body stops arriving
+// fails at the idle deadline.
+func TestLoadS3FromTricklingServer(t *testing.T) {
+	t.Parallel()
+	trickle := hangserver.Trickle()
+	defer trickle.Close()
+	err := loadWithin(t, "s3://tfstate/prod/terraform.tfstate",
+		WithS3Endpoint(trickle.URL), WithS3Region("us-east-1"),
+		WithS3Timeouts(httpclient.Options{IdleBody: 200 * time.Millisecond}),
+		WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithRetryMaxAttempts(1)))
+	if !errors.Is(err, httpclient.ErrIdleBody) || !strings.Contains(err.Error(), "reading state s3://tfstate/prod/terraform.tfstate") {
+		t.Fatalf("error %v, want ErrIdleBody naming the location", err)
+	}
+}

@@ -62,8 +62,8 @@ func WithS3PathStyle() Option { return func(o *loadOptions) { o.pathStyle = true
 // configuration profile.
 func WithProfile(profile string) Option { return func(o *loadOptions) { o.profile = profile } }
 
-// WithS3Timeouts sets the connect, TLS and response-header deadlines of S3
-// requests (internal/httpclient's defaults otherwise).
+// WithS3Timeouts sets the connect, TLS, response-header and idle-body
+// deadlines of S3 requests (internal/httpclient's defaults otherwise).
 func WithS3Timeouts(t httpclient.Options) Option { return func(o *loadOptions) { o.s3Timeouts = t } }
 
 // WithLoadOptions adds options to the AWS configuration chain
@@ -183,6 +183,10 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 			so.UsePathStyle = true
 		}
 	})
+	// The object's body is read after GetObject returns: a cancellable
+	// context lets an idle timer end a body that stops arriving.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		var apiErr smithy.APIError
@@ -193,8 +197,9 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 		}
 		return nil, err
 	}
-	defer out.Body.Close()
-	return readAll(out.Body)
+	body := httpclient.IdleBody(ctx, cancel, out.Body, o.s3Timeouts.IdleBody)
+	defer body.Close()
+	return readAll(body)
 }
 
 // isS3NotFound reports whether GetObject failed because the object or its

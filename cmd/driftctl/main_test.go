@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
 	"os"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gitdrift/driftctl/internal/hangserver"
 	"github.com/gitdrift/driftctl/providers/aws/awstest"
 )
 
@@ -32,12 +35,14 @@ func TestScripts(t *testing.T) {
 		Dir:           "testdata/script",
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"moto":     cmdMoto,
-			"awsid":    cmdAWSID,
-			"tfstate":  cmdTFState,
-			"fault":    cmdFault,
-			"capture":  cmdCapture,
-			"gitserve": cmdGitServe,
+			"moto":      cmdMoto,
+			"awsid":     cmdAWSID,
+			"tfstate":   cmdTFState,
+			"fault":     cmdFault,
+			"capture":   cmdCapture,
+			"gitserve":  cmdGitServe,
+			"hangserve": cmdHangServe,
+			"echoserve": cmdEchoServe,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "moto" {
@@ -206,4 +211,33 @@ func cmdGitServe(ts *testscript.TestScript, neg bool, args []string) {
 	srv := httptest.NewServer(backend)
 	ts.Defer(srv.Close)
 	ts.Setenv("GITURL", srv.URL)
+}
+
+// cmdHangServe starts a TCP listener on 127.0.0.1 that accepts connections
+// and never answers, and sets NAME to its http:// URL: hangserve NAME.
+func cmdHangServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: hangserve NAME")
+	}
+	srv, err := hangserver.Silent()
+	ts.Check(err)
+	ts.Defer(srv.Close)
+	ts.Setenv(args[0], srv.URL)
+}
+
+// cmdEchoServe starts an HTTP server that answers every request 500 with
+// the request's Authorization header and basic-auth credentials in its
+// body, as a careless proxy would, and sets NAME to its host:port:
+// echoserve NAME.
+func cmdEchoServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: echoserve NAME")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, "refused %s %s: Authorization: %s (user %s, password %s)", r.Method, r.URL, r.Header.Get("Authorization"), user, pass)
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv(args[0], srv.Listener.Addr().String())
 }

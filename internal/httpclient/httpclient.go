@@ -101,8 +101,21 @@ func (t *idleTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel(nil)
 		return nil, err
 	}
-	resp.Body = &idleBody{body: resp.Body, ctx: ctx, cancel: cancel, idle: t.idle}
+	resp.Body = IdleBody(ctx, cancel, resp.Body, t.idle)
 	return resp, nil
+}
+
+// IdleBody wraps the body of a response received under ctx, which cancel
+// cancels: a Read that waits longer than idle for data cancels ctx, which
+// ends the transfer, and fails with ErrIdleBody. It is for clients whose
+// transport is not NewTransport's (an AWS SDK streaming body): run the
+// request under a context made by context.WithCancelCause and wrap the
+// body it returns. Close cancels ctx.
+func IdleBody(ctx context.Context, cancel context.CancelCauseFunc, body io.ReadCloser, idle time.Duration) io.ReadCloser {
+	if idle <= 0 {
+		idle = Defaults.IdleBody
+	}
+	return &idleBody{body: body, ctx: ctx, cancel: cancel, idle: idle}
 }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach the
