@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,9 +185,10 @@ stack "data" {
 
 	serveCtx, stop := context.WithCancel(ctx)
 	served := make(chan int, 1)
-	var serveLog bytes.Buffer
+	// The server logs while the test reads the log for its messages.
+	serveLog := &lockedBuffer{}
 	go func() {
-		served <- runServe(serveCtx, &serveOptions{config: cfgPath}, func(string) bool { return false }, &serveLog)
+		served <- runServe(serveCtx, &serveOptions{config: cfgPath}, func(string) bool { return false }, serveLog)
 	}()
 	defer func() {
 		stop()
@@ -303,4 +305,23 @@ func grepLines(text, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// lockedBuffer is a bytes.Buffer that one goroutine may write while
+// another reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
