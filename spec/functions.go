@@ -121,13 +121,17 @@ func functions(files moduleFiles) map[string]function.Function {
 	}
 	funcs["file"] = fileFunc(files)
 	funcs["fileexists"] = fileExistsFunc(files)
+	// No error may carry a sensitive argument's value (see redacting).
+	for name, f := range funcs {
+		funcs[name] = redacting(f)
+	}
 	// templatefile sees every function but itself, as in Terraform, so a
 	// template cannot recurse.
 	inner := make(map[string]function.Function, len(funcs))
 	for k, v := range funcs {
 		inner[k] = v
 	}
-	funcs["templatefile"] = templateFileFunc(files, inner)
+	funcs["templatefile"] = redacting(templateFileFunc(files, inner))
 	// Terraform also names its built-in functions core::NAME.
 	all := make(map[string]function.Function, 2*len(funcs))
 	for name, f := range funcs {
