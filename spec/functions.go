@@ -537,6 +537,9 @@ func fileExistsFunc(files moduleFiles) function.Function {
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			st, err := files.stat(args[0].AsString())
+			if errors.Is(err, errOutside) {
+				return cty.NilVal, fmt.Errorf("checking file %s: %w", args[0].AsString(), err)
+			}
 			if err != nil {
 				return cty.False, nil
 			}
