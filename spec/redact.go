@@ -199,3 +199,19 @@ func contextHasMarks(ctx *hcl.EvalContext) bool {
 	}
 	return false
 }
+
+// SensitiveStrings are the string forms of the sensitive parts of Config
+// (those of SensitivePaths): what must not be shown where a value of the
+// resource is printed outside its attributes, such as its live ID when the
+// configuration names the resource with a sensitive value.
+func (r *Resource) SensitiveStrings() []string {
+	var s secrets
+	for _, p := range r.sensitive {
+		v, err := p.Apply(r.Config)
+		if err != nil {
+			continue
+		}
+		sensitiveStrings(v, true, &s)
+	}
+	return s
+}
