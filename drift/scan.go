@@ -264,8 +264,14 @@ type evaluation struct {
 }
 
 // Resolve compares one desired resource with the cloud and returns what
-// references to it see.
+// references to it see: its strings that hold a sensitive value of its
+// configuration are sensitive (a bucket's id and arn, when a sensitive
+// variable names it), so that what refers to them is too.
 func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
+	return spec.MarkSensitive(e.resolve(ctx, r), r.SensitiveStrings())
+}
+
+func (e *evaluation) resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	schema, _ := e.scanner.registry.ResourceSchema(r.Type)
 	res := Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange,
 		PreventDestroy: r.PreventDestroy, References: r.References}

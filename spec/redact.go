@@ -215,3 +215,29 @@ func (r *Resource) SensitiveStrings() []string {
 	}
 	return s
 }
+
+// MarkSensitive marks as sensitive every string of v that holds one of
+// secrets (SensitiveStrings): a Resolver returns a resource's live value
+// so, and what refers to it (a bucket's id or arn, when a sensitive
+// variable names the bucket) is sensitive in turn, as in Terraform.
+func MarkSensitive(v cty.Value, secrets []string) cty.Value {
+	if len(secrets) == 0 || v == cty.NilVal {
+		return v
+	}
+	out, err := cty.Transform(v, func(_ cty.Path, x cty.Value) (cty.Value, error) {
+		if x.IsMarked() || x.Type() != cty.String || !x.IsKnown() || x.IsNull() {
+			return x, nil
+		}
+		s := x.AsString()
+		for _, secret := range secrets {
+			if secret != "" && strings.Contains(s, secret) {
+				return x.Mark(sensitiveMark), nil
+			}
+		}
+		return x, nil
+	})
+	if err != nil {
+		return v
+	}
+	return out
+}
