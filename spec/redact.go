@@ -173,10 +173,21 @@ func redacting(f function.Function) function.Function {
 // Detail, and the expression and its context (a diagnostic printer shows
 // the values an expression refers to) wherever that context holds a
 // sensitive value.
-func (e *Evaluator) redactDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+func (e *Evaluator) redactDiagnostics(diags hcl.Diagnostics, runs ...*run) hcl.Diagnostics {
+	if len(diags) == 0 {
+		return diags
+	}
 	var s secrets
 	for _, name := range sortedKeys(e.vars) {
 		sensitiveStrings(e.vars[name], false, &s)
+	}
+	// Locals made sensitive with sensitive(), or from a sensitive value.
+	for _, r := range runs {
+		for key, n := range r.nodes {
+			if strings.HasPrefix(key, "local.") && n.val != cty.NilVal && n.val.ContainsMarked() {
+				sensitiveStrings(n.val, false, &s)
+			}
+		}
 	}
 	for _, d := range diags {
 		d.Summary, d.Detail = s.scrub(d.Summary), s.scrub(d.Detail)

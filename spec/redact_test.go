@@ -3,10 +3,12 @@ package spec
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // renderDiagnostics prints diagnostics as the CLI does, source snippets
@@ -90,6 +92,50 @@ resource "aws_vpc" "x" {
 				if strings.Contains(out, leak) {
 					t.Errorf("%s: the diagnostics show %q:\n%s", expr, leak, out)
 				}
+			}
+		})
+	}
+}
+
+// TestDataErrorsHideSensitiveValues: an error that a data source's read
+// gives (it may quote its configuration) never shows a value that a
+// sensitive variable or sensitive() in a local gave it.
+func TestDataErrorsHideSensitiveValues(t *testing.T) {
+	t.Parallel()
+	for _, expr := range []string{"var.pw", "local.marked"} {
+		t.Run(expr, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"main.tf": `
+variable "pw" {
+  sensitive = true
+  default   = "hunter3(var)"
+}
+locals {
+  marked = sensitive("hunter2(s3cr3t")
+}
+data "aws_region" "r" {
+  name = ` + expr + `
+}
+resource "aws_vpc" "x" {
+  cidr_block = data.aws_region.r.name
+}
+`})
+			m, diags := Load(dir)
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			ev, d := NewEvaluator(m, testSchemas(), VarOptions{})
+			if d.HasErrors() {
+				t.Fatal(d.Error())
+			}
+			data := &fakeData{ReadDataFn: func(_ ProviderRef, _ string, cfg cty.Value) (cty.Value, error) {
+				return cty.NilVal, fmt.Errorf("no region named %s", cfg.GetAttr("name").AsString())
+			}}
+			_, d = ev.Resources(context.Background(), data, nil)
+			out := renderDiagnostics(t, m, d)
+			if !d.HasErrors() || strings.Contains(out, "hunter") || !strings.Contains(out, "no region named (sensitive value)") {
+				t.Errorf("the read error is not redacted:\n%s", out)
 			}
 		})
 	}
