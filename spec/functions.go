@@ -24,7 +24,8 @@ import (
 )
 
 // Functions returns Terraform's built-in functions that driftctl evaluates,
-// with file and templatefile reading relative paths from dir. Functions
+// with file and templatefile reading relative paths from dir, and nothing
+// outside it (see LoadConfined). Functions
 // whose result Terraform only knows at apply time (timestamp, uuid) return
 // unknown values.
 func Functions(dir string) map[string]function.Function { return functions(diskFiles(dir)) }
