@@ -4,6 +4,7 @@
 package drift
 
 import (
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -61,9 +62,21 @@ type Blame struct {
 // Result is the outcome for one resource.
 type Result struct {
 	// Address is Terraform's address; "" for unmanaged resources.
-	Address  string
-	Type     string
-	ID       string
+	Address string
+	Type    string
+	// ID is the live resource's ID as it may be shown: SensitiveID when
+	// the ID is or contains a sensitive value (a bucket named by a
+	// sensitive variable), so that no report, metric label or log built
+	// from a Result shows it. LiveID is the real one.
+	ID string
+	// IDSensitive is true when ID is SensitiveID in place of the real ID;
+	// the resource is then known by its Address.
+	IDSensitive bool
+	// liveID is the real ID when IDSensitive; "" otherwise.
+	liveID string
+	// secrets are the string forms of the configuration's sensitive
+	// values, kept for the results remediation changes (see ShownID).
+	secrets  []string
 	Provider string
 	Region   string
 	Status   Status
@@ -84,6 +97,48 @@ type Result struct {
 	// References are the resources ("TYPE.NAME") the configuration
 	// depends on.
 	References []string
+}
+
+// SensitiveID is what Result.ID shows for an ID that comes from a
+// sensitive value.
+const SensitiveID = "(sensitive)"
+
+// LiveID is the live resource's real ID, for calling the cloud: the same
+// as ID unless IDSensitive. A result decoded from a kept record has lost
+// it: LiveID is then SensitiveID.
+func (r *Result) LiveID() string {
+	if r.IDSensitive && r.liveID != "" {
+		return r.liveID
+	}
+	return r.ID
+}
+
+// ShownID is how an ID of this resource that remediation got from the
+// cloud (a created resource's) may be printed or logged: SensitiveID when
+// it holds a sensitive value of the configuration.
+func (r *Result) ShownID(id string) string {
+	for _, s := range r.secrets {
+		if s != "" && strings.Contains(id, s) {
+			return SensitiveID
+		}
+	}
+	return id
+}
+
+// redactID makes ID SensitiveID when it contains one of secrets (the
+// string forms of the configuration's sensitive values), keeping the real
+// one for LiveID, and takes it out of Reason too.
+func (r *Result) redactID(secrets []string) {
+	if r.ID == "" || r.IDSensitive {
+		return
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(r.ID, s) {
+			r.liveID, r.ID, r.IDSensitive = r.ID, SensitiveID, true
+			r.Reason = strings.ReplaceAll(r.Reason, r.liveID, SensitiveID)
+			return
+		}
+	}
 }
 
 // DesiredValue is the configuration with the provider's default tags

@@ -256,16 +256,36 @@ type evaluation struct {
 	// resource of a global type ("TYPE|ID"), across provider
 	// configurations.
 	globalClaims map[string]string
-	types        ctypack.Types // of the packed result values (see pack)
+	// secrets are the string forms of the sensitive values of each type's
+	// configurations: an unclaimed live resource whose ID holds one is
+	// shown redacted too.
+	secrets map[string][]string
+	types   ctypack.Types // of the packed result values (see pack)
 }
 
 // Resolve compares one desired resource with the cloud and returns what
-// references to it see.
+// references to it see: its strings that hold a sensitive value of its
+// configuration are sensitive (a bucket's id and arn, when a sensitive
+// variable names it), so that what refers to them is too.
 func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
+	return spec.MarkSensitive(e.resolve(ctx, r), r.SensitiveStrings())
+}
+
+func (e *evaluation) resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	schema, _ := e.scanner.registry.ResourceSchema(r.Type)
 	res := Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange,
 		PreventDestroy: r.PreventDestroy, References: r.References}
 	desired := r.Config
+	// An ID that is or holds a sensitive value is never shown.
+	secrets := r.SensitiveStrings()
+	if len(secrets) > 0 {
+		e.mu.Lock()
+		if e.secrets == nil {
+			e.secrets = map[string][]string{}
+		}
+		e.secrets[r.Type] = append(e.secrets[r.Type], secrets...)
+		e.mu.Unlock()
+	}
 	if inst := e.lookupState(r.Address); inst != nil {
 		res.ID = inst.ID
 	}
@@ -277,7 +297,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	}
 	if schema == nil {
 		res.Status, res.Reason = Unknown, "resource type "+r.Type+" is not supported"
-		e.add(res)
+		e.add(res, secrets)
 		return r.Config
 	}
 	read, ok := e.reads.wait(ctx, r.Provider, r.Type)
@@ -290,7 +310,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 		res.Status, res.Reason = Unknown, strings.Join(r.Unsupported, "; ")
 	}
 	if res.Status != "" {
-		e.add(res)
+		e.add(res, secrets)
 		return referenceValue(schema, r, nil, e.state)
 	}
 
@@ -298,7 +318,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 	if idx == nil {
 		// Every block of its type was evaluated already: this cannot happen.
 		res.Status, res.Reason = Unknown, "its type's live resources were released before it was evaluated"
-		e.add(res)
+		e.add(res, secrets)
 		return referenceValue(schema, r, nil, e.state)
 	}
 	if schema.Tags {
@@ -326,7 +346,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 			res.ID = p.id
 			res.Status = Unknown
 			res.Reason = fmt.Sprintf("%s matched the same live resource (%s) first; two resources cannot manage one", by, p.id)
-			e.add(res)
+			e.add(res, secrets)
 			return referenceValue(schema, r, nil, e.state)
 		}
 		live = l
@@ -343,7 +363,7 @@ func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
 		res.Status = Unknown
 		res.Reason = "no state or import block gives its ID, and its configuration does not identify it in the cloud"
 	}
-	e.add(res)
+	e.add(res, secrets)
 	return referenceValue(schema, r, live, e.state)
 }
 
@@ -400,7 +420,8 @@ func coveredBy(path string, prefixes []string) bool {
 	return false
 }
 
-func (e *evaluation) add(res Result) {
+func (e *evaluation) add(res Result, secrets []string) {
+	res.redactID(secrets)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	switch res.Status {
@@ -410,6 +431,7 @@ func (e *evaluation) add(res Result) {
 		res.desired, res.live = packedValue{}, packedValue{}
 	default:
 		res.desired, res.live = e.pack(res.desired.v), e.pack(res.live.v)
+		res.secrets = secrets
 	}
 	e.results = append(e.results, res)
 }
@@ -485,7 +507,10 @@ func (e *evaluation) finishType(typ string) {
 			l := d.idx.live(p)
 			res := Result{Type: l.Type, ID: l.ID, Provider: d.provider.String(), Region: l.Region, Status: Unmanaged}
 			res.SetValues(cty.NilVal, l.Attrs)
-			e.add(res)
+			e.mu.Lock()
+			secrets := e.secrets[typ]
+			e.mu.Unlock()
+			e.add(res, secrets)
 		}
 	}
 }

@@ -287,10 +287,11 @@ func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (s
 	if err := a.intent(c); err != nil {
 		return "", err
 	}
-	del := providers.ApplyRequest{Type: c.Type, Kind: providers.Delete, ID: res.ID, Live: res.LiveValue()}
+	// res.ID may be drift.SensitiveID: the cloud is given the real one.
+	del := providers.ApplyRequest{Type: c.Type, Kind: providers.Delete, ID: res.LiveID(), Live: res.LiveValue()}
 	switch c.Action {
 	case Update:
-		_, err := p.Apply(ctx, providers.ApplyRequest{Type: c.Type, Kind: providers.Update, ID: res.ID, Desired: res.DesiredValue(), Live: res.LiveValue(), Changed: c.changedAttributes()})
+		_, err := p.Apply(ctx, providers.ApplyRequest{Type: c.Type, Kind: providers.Update, ID: res.LiveID(), Desired: res.DesiredValue(), Live: res.LiveValue(), Changed: c.changedAttributes()})
 		return "", err
 	case Delete:
 		_, err := p.Apply(ctx, del)
@@ -308,7 +309,8 @@ func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (s
 		a.mu.Lock()
 		a.created[c.Address] = resp.ID
 		a.mu.Unlock()
-		return resp.ID, nil
+		// What is printed and logged: never a sensitive value.
+		return res.ShownID(resp.ID), nil
 	}
 	return "", fmt.Errorf("unknown action %q", c.Action)
 }

@@ -257,7 +257,7 @@ func unknownDeclared(rep *drift.Report) unknownResources {
 // known. "" for none.
 func (u unknownResources) mayBe(res *drift.Result) string {
 	for _, r := range u[res.Type] {
-		if r.ID == "" || r.ID == res.ID {
+		if r.ID == "" || r.LiveID() == res.LiveID() {
 			return r.Address
 		}
 	}

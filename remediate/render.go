@@ -57,7 +57,10 @@ func WriteConsole(w io.Writer, p *Plan, color bool) error {
 			}
 			first = false
 			head := fmt.Sprintf("%s %s", c.Action, c.Address)
-			if c.ID != "" && c.Action != Create {
+			switch {
+			case c.ID == drift.SensitiveID && c.Action != Create:
+				head += " " + c.ID
+			case c.ID != "" && c.Action != Create:
 				head += " (" + c.ID + ")"
 			}
 			fmt.Fprintf(&b, "\n  %s %s\n", paint(style[c.Action], head), describe(c))
@@ -218,11 +221,19 @@ func WriteOutcomes(w io.Writer, outcomes []Outcome, color bool) error {
 		// the next terraform plan know what was created.
 		b.WriteString("\nTerraform's state does not know the resources created; add these to the configuration:\n")
 		for _, o := range imports {
-			fmt.Fprintf(&b, "  import {\n    to = %s\n    id = %q\n  }\n", o.Change.Address, o.NewID)
+			note := ""
+			if o.NewID == drift.SensitiveID {
+				note = "  # the ID is a sensitive value and is not shown: write the value that names it"
+			}
+			fmt.Fprintf(&b, "  import {\n    to = %s\n    id = %q%s\n  }\n", o.Change.Address, o.NewID, note)
 		}
 		b.WriteString("or run:\n")
 		for _, o := range imports {
-			fmt.Fprintf(&b, "  terraform import '%s' %s\n", o.Change.Address, o.NewID)
+			id := o.NewID
+			if id == drift.SensitiveID {
+				id = "ID  # the ID is a sensitive value and is not shown"
+			}
+			fmt.Fprintf(&b, "  terraform import '%s' %s\n", o.Change.Address, id)
 		}
 	}
 	fmt.Fprintf(&b, "\n%d applied and verified, %d applied but still drifted, %d failed, %d not attempted, %d blocked.\n",

@@ -190,7 +190,10 @@ func (c *console) result(res *drift.Result, symbol, color string) {
 		name = res.Type // unmanaged resources have no address
 	}
 	line := "  " + c.paint(color, symbol) + " " + c.paint(ansiBold, clean(name))
-	if res.ID != "" {
+	switch {
+	case res.IDSensitive:
+		line += " " + drift.SensitiveID
+	case res.ID != "":
 		line += " (" + clean(res.ID) + ")"
 	}
 	if res.Status == drift.Unmanaged && res.Region != "" {

@@ -62,14 +62,16 @@ type jsonSummary struct {
 }
 
 type jsonResource struct {
-	Address  *string    `json:"address"`
-	Type     string     `json:"type"`
-	ID       string     `json:"id"`
-	Provider string     `json:"provider"`
-	Region   string     `json:"region"`
-	Status   string     `json:"status"`
-	Reason   string     `json:"reason,omitempty"`
-	Diffs    []jsonDiff `json:"diffs"`
+	Address *string `json:"address"`
+	Type    string  `json:"type"`
+	ID      string  `json:"id"`
+	// IDSensitive: ID is "(sensitive)" in place of the real one.
+	IDSensitive bool       `json:"id_sensitive,omitempty"`
+	Provider    string     `json:"provider"`
+	Region      string     `json:"region"`
+	Status      string     `json:"status"`
+	Reason      string     `json:"reason,omitempty"`
+	Diffs       []jsonDiff `json:"diffs"`
 }
 
 type jsonDiff struct {
@@ -169,7 +171,7 @@ func newJSONEncoder(w io.Writer, prefix, indent string) *json.Encoder {
 // jsonResourceOf is one result as the JSON report shows it.
 func jsonResourceOf(res *drift.Result) jsonResource {
 	jr := jsonResource{
-		Type: res.Type, ID: res.ID, Provider: res.Provider, Region: res.Region,
+		Type: res.Type, ID: res.ID, IDSensitive: res.IDSensitive, Provider: res.Provider, Region: res.Region,
 		Status: string(res.Status), Reason: res.Reason, Diffs: []jsonDiff{},
 	}
 	if res.Address != "" {

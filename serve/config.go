@@ -110,6 +110,7 @@ var (
 			{Name: "state"}, {Name: "vars"}, {Name: "var_files"},
 			{Name: "schedule"}, {Name: "fail_on"}, {Name: "unmanaged"}, {Name: "timeout"}, {Name: "poll"},
 			{Name: "require_signed"}, {Name: "trusted_keys"}, {Name: "remediate"}, {Name: "remediate_allow_delete"},
+			{Name: "allow_outside_files"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -380,6 +381,15 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 // require_signed, trusted_keys).
 func decodeStackSource(st *StackConfig, attrs hcl.Attributes, b *hcl.Block, base string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	// allow_outside_files: file() and the like may read outside a local
+	// source (scan's --allow-outside-files).
+	if a, ok := attrs["allow_outside_files"]; ok {
+		v, d := attrValue(a, cty.Bool)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !v.IsNull() {
+			st.Git.AllowOutsideFiles = v.True()
+		}
+	}
 	src, hasSource := attrs["source"]
 	repo, hasRepo := attrs["repository"]
 	switch {

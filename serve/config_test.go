@@ -49,11 +49,17 @@ stack "prod" {
 
 stack "dev" {
   source = "prod"
+  allow_outside_files = true
 }
 `)
 	cfg, diags := LoadConfig(path)
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
+	}
+	for _, st := range cfg.Stacks {
+		if st.Git.AllowOutsideFiles != (st.Name == "dev") {
+			t.Errorf("stack %s: AllowOutsideFiles = %v", st.Name, st.Git.AllowOutsideFiles)
+		}
 	}
 	dir := filepath.Dir(path)
 	if cfg.Server.Listen != "127.0.0.1:9999" || cfg.Server.DataDir != filepath.Join(dir, "data") || cfg.Server.LogFormat != "json" || cfg.Server.MetricsMaxResources != 50 ||

@@ -110,8 +110,10 @@ type variable struct {
 	// ParseHCL is true when values from -var and TF_VAR_* are HCL
 	// expressions rather than literal strings: Terraform parses literally
 	// only for primitive types and variables without a type.
-	ParseHCL  bool
-	DeclRange hcl.Range
+	ParseHCL bool
+	// Validations are the validation blocks, checked in order.
+	Validations []*validation
+	DeclRange   hcl.Range
 }
 
 type local struct {
@@ -206,6 +208,13 @@ func decodeVariable(b *hcl.Block) (*variable, hcl.Diagnostics) {
 			default:
 				v.Default = conv
 			}
+		}
+	}
+	for _, vb := range content.Blocks {
+		rule, d := decodeValidation(v.Name, vb)
+		diags = append(diags, d...)
+		if rule != nil {
+			v.Validations = append(v.Validations, rule)
 		}
 	}
 	return v, diags

@@ -49,7 +49,7 @@ func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions) (*Evaluator,
 	}
 	values, diags := e.variableValues(vars)
 	e.vars = values
-	return e, diags
+	return e, e.redactDiagnostics(diags)
 }
 
 // nodeState tracks a declaration through evaluation, for cycle detection.
@@ -221,7 +221,7 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 		out = append(out, &ProviderConfig{Ref: b.Provider, Config: nullObject(hcldec.ImpliedType(spec)), DeclRange: b.DeclRange})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Ref.String() < out[j].Ref.String() })
-	return out, dedupe(r.diags)
+	return out, e.redactDiagnostics(dedupe(r.diags), r)
 }
 
 func nullObject(ty cty.Type) cty.Value {
@@ -299,7 +299,7 @@ func (e *Evaluator) resources(ctx context.Context, data DataReader, resolver Res
 	}
 	sort.SliceStable(r.out, func(i, j int) bool { return resourceLess(r.out[i], r.out[j]) })
 	r.checkImportTargets()
-	return r.out, dedupe(r.diags)
+	return r.out, e.redactDiagnostics(dedupe(r.diags), r)
 }
 
 func resourceLess(a, b *Resource) bool {

@@ -24,7 +24,8 @@ import (
 )
 
 // Functions returns Terraform's built-in functions that driftctl evaluates,
-// with file and templatefile reading relative paths from dir. Functions
+// with file and templatefile reading relative paths from dir, and nothing
+// outside it (see LoadConfined). Functions
 // whose result Terraform only knows at apply time (timestamp, uuid) return
 // unknown values.
 func Functions(dir string) map[string]function.Function { return functions(diskFiles(dir)) }
@@ -121,13 +122,17 @@ func functions(files moduleFiles) map[string]function.Function {
 	}
 	funcs["file"] = fileFunc(files)
 	funcs["fileexists"] = fileExistsFunc(files)
+	// No error may carry a sensitive argument's value (see redacting).
+	for name, f := range funcs {
+		funcs[name] = redacting(f)
+	}
 	// templatefile sees every function but itself, as in Terraform, so a
 	// template cannot recurse.
 	inner := make(map[string]function.Function, len(funcs))
 	for k, v := range funcs {
 		inner[k] = v
 	}
-	funcs["templatefile"] = templateFileFunc(files, inner)
+	funcs["templatefile"] = redacting(templateFileFunc(files, inner))
 	// Terraform also names its built-in functions core::NAME.
 	all := make(map[string]function.Function, 2*len(funcs))
 	for name, f := range funcs {
@@ -533,6 +538,9 @@ func fileExistsFunc(files moduleFiles) function.Function {
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			st, err := files.stat(args[0].AsString())
+			if errors.Is(err, errOutside) {
+				return cty.NilVal, fmt.Errorf("checking file %s: %w", args[0].AsString(), err)
+			}
 			if err != nil {
 				return cty.False, nil
 			}

@@ -202,6 +202,7 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 	for _, pm := range marks {
 		if _, ok := pm.Marks[sensitiveMark]; ok {
 			res.SensitivePaths = append(res.SensitivePaths, pathString(pm.Path))
+			res.sensitive = append(res.sensitive, pm.Path)
 		}
 	}
 	sort.Strings(res.SensitivePaths)

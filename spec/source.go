@@ -25,6 +25,12 @@ type GitOptions struct {
 	// TrustedKeys are armored OpenPGP public keys.
 	TrustedKeys string
 	Environ     []string
+	// AllowOutsideFiles lets a local source's file(), templatefile() and
+	// the other file functions read anywhere, as Terraform does; by
+	// default they read only inside the repository's working tree, or the
+	// directory given when it is in none. Remote sources read only their
+	// tree.
+	AllowOutsideFiles bool
 }
 
 // Source is a loaded desired state and where it came from.
@@ -58,7 +64,7 @@ func Open(ctx context.Context, location string, g GitOptions) (*Source, hcl.Diag
 		if g.RequireSigned {
 			return nil, nil, fmt.Errorf("%s is not in a Git repository: there is no commit whose signature could be verified", location)
 		}
-		mod, diags := Load(local)
+		mod, diags := LoadConfined(local, g.filesRoot(location))
 		return &Source{Module: mod, Dir: local, Close: func() error { return nil }}, diags, nil
 	}
 	co, err := gitrepo.Open(ctx, location, gitrepo.Options{
@@ -75,7 +81,7 @@ func Open(ctx context.Context, location string, g GitOptions) (*Source, hcl.Diag
 	case !remote && g.Ref == "":
 		// The working tree as it is, on disk, with file names as given.
 		src.Dir = local
-		src.Module, diags = Load(local)
+		src.Module, diags = LoadConfined(local, g.filesRoot(WorkTreeRoot(location)))
 	case !remote:
 		src.Dir = local
 		src.Module, diags = LoadFS(co.FS, co.Root)
@@ -83,6 +89,15 @@ func Open(ctx context.Context, location string, g GitOptions) (*Source, hcl.Diag
 		src.Module, diags = LoadFS(co.FS, co.Root)
 	}
 	return src, diags, nil
+}
+
+// filesRoot is the directory a local source's files are confined to: root,
+// or "" (anywhere) with AllowOutsideFiles.
+func (g GitOptions) filesRoot(root string) string {
+	if g.AllowOutsideFiles {
+		return ""
+	}
+	return root
 }
 
 // StackName is the default name of a stack: its directory's name, or for a

@@ -122,6 +122,8 @@ type Resource struct {
 	// SensitivePaths lists, in the dotted form of Ranges, the parts of
 	// Config that come from sensitive variables. Config itself is unmarked.
 	SensitivePaths []string
+	// sensitive are the paths of SensitivePaths (see SensitiveStrings).
+	sensitive []cty.Path
 	// AttributeSyntax lists the nested blocks written as an attribute
 	// (`egress = []`): for those, even an empty list says "none", where no
 	// blocks leave an optional+computed block to the cloud.

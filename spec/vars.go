@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // sensitiveMark marks values of sensitive variables while evaluating; marks
@@ -106,6 +108,8 @@ func (e *Evaluator) variableValues(opts VarOptions) (map[string]cty.Value, hcl.D
 		}
 		out[name] = val
 	}
+	e.vars = out
+	diags = append(diags, e.validateVariables(context.Background(), raw)...)
 	return out, diags
 }
 
@@ -208,4 +212,149 @@ func (m *Module) assignVarFile(f *hcl.File, diags hcl.Diagnostics, path string, 
 		raw[name] = varValue{Value: val, Range: a.Expr.Range().Ptr()}
 	}
 	return diags
+}
+
+// validation is a variable's `validation` block.
+type validation struct {
+	Condition    hcl.Expression
+	ErrorMessage hcl.Expression
+	DeclRange    hcl.Range
+}
+
+var validationSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "condition", Required: true},
+		{Name: "error_message", Required: true},
+	},
+}
+
+// decodeValidation reads a validation block. As in Terraform v1.11 the
+// condition must refer to the variable itself; it may also refer to other
+// variables and to locals.
+func decodeValidation(name string, b *hcl.Block) (*validation, hcl.Diagnostics) {
+	content, diags := b.Body.Content(validationSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	rule := &validation{
+		Condition:    content.Attributes["condition"].Expr,
+		ErrorMessage: content.Attributes["error_message"].Expr,
+		DeclRange:    b.DefRange,
+	}
+	self := false
+	for _, t := range rule.Condition.Variables() {
+		if t.RootName() != "var" || len(t) < 2 {
+			continue
+		}
+		if a, ok := t[1].(hcl.TraverseAttr); ok && a.Name == name {
+			self = true
+		}
+	}
+	if !self {
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid variable validation condition",
+			Detail:   fmt.Sprintf("The condition for variable %q must refer to var.%s in order to test incoming values.", name, name),
+			Subject:  rule.Condition.Range().Ptr(),
+		})
+	}
+	return rule, diags
+}
+
+// validateVariables checks every variable's validation rules against its
+// value, as Terraform v1.11 does: a condition that is not known is skipped,
+// one that fails to evaluate or is not a bool is an error, and a false one
+// is "Invalid value for variable" with the rule's error_message. Conditions
+// may refer to other variables and locals; what refers to resources or
+// data sources is not known here, so skipped.
+func (e *Evaluator) validateVariables(ctx context.Context, values map[string]varValue) hcl.Diagnostics {
+	r := e.newRun(ctx)
+	r.static = true
+	for _, name := range sortedKeys(e.mod.variables) {
+		v := e.mod.variables[name]
+		for _, rule := range v.Validations {
+			r.checkValidation(v, rule, values[name].Range)
+		}
+	}
+	return r.diags
+}
+
+func (r *run) checkValidation(v *variable, rule *validation, valueRange *hcl.Range) {
+	ectx, _ := r.evalContext(rule.Condition.Variables(), false, false)
+	result, diags := rule.Condition.Value(ectx)
+	r.diags = append(r.diags, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	result, _ = result.UnmarkDeep()
+	if !result.IsKnown() {
+		return
+	}
+	invalid := func(detail string) {
+		r.diags = append(r.diags, &hcl.Diagnostic{
+			Severity:    hcl.DiagError,
+			Summary:     "Invalid variable validation result",
+			Detail:      detail,
+			Subject:     rule.Condition.Range().Ptr(),
+			Expression:  rule.Condition,
+			EvalContext: ectx,
+		})
+	}
+	if result.IsNull() {
+		invalid("Validation condition expression must return either true or false, not null.")
+		return
+	}
+	ok, err := convert.Convert(result, cty.Bool)
+	if err != nil {
+		invalid(fmt.Sprintf("Invalid validation condition result value: %s.", err))
+		return
+	}
+	if ok.True() {
+		return
+	}
+	subject := v.DeclRange.Ptr()
+	if valueRange != nil {
+		subject = valueRange
+	}
+	r.diags = append(r.diags, &hcl.Diagnostic{
+		Severity:    hcl.DiagError,
+		Summary:     "Invalid value for variable",
+		Detail:      fmt.Sprintf("%s\n\nThis was checked by the validation rule at %s.", r.validationMessage(rule), rule.Condition.Range().String()),
+		Subject:     subject,
+		Expression:  rule.Condition,
+		EvalContext: ectx,
+	})
+}
+
+// validationMessage evaluates a failed rule's error_message; one that
+// would show a sensitive value is not shown, as in Terraform.
+func (r *run) validationMessage(rule *validation) string {
+	const failed = "Failed to evaluate condition error message."
+	ectx, _ := r.evalContext(rule.ErrorMessage.Variables(), false, false)
+	msg, diags := rule.ErrorMessage.Value(ectx)
+	r.diags = append(r.diags, diags...)
+	if diags.HasErrors() {
+		return failed
+	}
+	if msg.IsMarked() || msg.ContainsMarked() {
+		return "The error message included a sensitive value, so it will not be displayed."
+	}
+	if !msg.IsKnown() {
+		return "The error message is not known yet."
+	}
+	s, err := convert.Convert(msg, cty.String)
+	if err != nil || s.IsNull() {
+		detail := "The error message must be a string, not null."
+		if err != nil {
+			detail = fmt.Sprintf("Unsuitable value for error message: %s.", err)
+		}
+		r.diags = append(r.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid error message",
+			Detail:   detail,
+			Subject:  rule.ErrorMessage.Range().Ptr(),
+		})
+		return failed
+	}
+	return s.AsString()
 }

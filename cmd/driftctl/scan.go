@@ -55,6 +55,8 @@ type scanOptions struct {
 	cacheDir      string
 	requireSigned bool
 	trustedKeys   string
+	// allowOutside lets file functions read outside the repository.
+	allowOutside bool
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -142,6 +144,7 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.StringVar(&o.cacheDir, "cache-dir", "", "where clones of remote repositories are kept (default: the user cache directory)")
 	f.BoolVar(&o.requireSigned, "require-signed", false, "refuse a commit whose signature does not verify against --trusted-keys")
 	f.StringVar(&o.trustedKeys, "trusted-keys", "", "a file of armored OpenPGP public keys for --require-signed")
+	f.BoolVar(&o.allowOutside, "allow-outside-files", false, "let file(), templatefile() and the other file functions read outside the repository (or the directory given), as Terraform does")
 	f.Float64Var(&o.apiRate, "api-rate", 0, "API requests per second per service and region (default: safe limits per service, lowered on throttling)")
 	f.IntVar(&o.parallelism, "parallelism", 32, "API requests in flight at most (1 or more)")
 	f.DurationVar(&o.timeout, "timeout", defaultTimeout, "give up the whole run after this long (Go duration: 45m, 2h); exit code 2")
@@ -201,7 +204,7 @@ func timedOut(ctx context.Context, stderr io.Writer) bool {
 
 // gitOptions are the Git settings of the flags.
 func (o *scanOptions) gitOptions() (spec.GitOptions, error) {
-	git := spec.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ()}
+	git := spec.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ(), AllowOutsideFiles: o.allowOutside}
 	if o.trustedKeys != "" {
 		keys, err := os.ReadFile(o.trustedKeys)
 		if err != nil {
