@@ -108,7 +108,7 @@ var (
 // variable files are relative to the file's directory.
 func LoadConfig(path string) (*Config, hcl.Diagnostics) {
 	p := hclparse.NewParser()
-	f, diags := p.ParseHCLFile(path)
+	f, diags := spec.ParseConfigFile(p, path)
 	cfg := &Config{Files: p.Files(), Server: ServerConfig{Listen: DefaultListen, LogFormat: "text", LogLevel: "info", MetricsMaxResources: 1000}}
 	if diags.HasErrors() {
 		return cfg, diags

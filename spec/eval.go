@@ -103,7 +103,15 @@ type run struct {
 	forgotten map[*resourceBlock]struct{}
 	// types are the object types of the packed values (see pack).
 	types ctypack.Types
+	// tooDeep is set once a chain of references went beyond
+	// MaxReferenceDepth: the run evaluates nothing more.
+	tooDeep bool
 }
+
+// MaxReferenceDepth bounds a chain of declarations each referring to the
+// next (local.a2 = local.a1, ...): each link is a level of recursion in
+// the evaluation, and real configurations need a few dozen.
+const MaxReferenceDepth = 1000
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
 	return &run{e: e, ctx: ctx, nodes: map[string]*node{}, emitted: map[string]bool{}, forgotten: map[*resourceBlock]struct{}{}}
@@ -137,6 +145,19 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 			Detail:   fmt.Sprintf("These declarations refer to each other: %s.", strings.Join(chain, " → ")),
 			Subject:  decl.Ptr(),
 		})
+		return cty.DynamicVal, nil
+	}
+	if r.tooDeep || len(r.stack) >= MaxReferenceDepth {
+		if !r.tooDeep {
+			r.tooDeep = true
+			r.diags = append(r.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "References nested too deeply",
+				Detail: fmt.Sprintf("Evaluating %s needs a chain of more than %d declarations, each referring to the next (%s → … → %s); driftctl refuses it rather than exhaust its stack.",
+					r.stack[0], MaxReferenceDepth, r.stack[0], key),
+				Subject: decl.Ptr(),
+			})
+		}
 		return cty.DynamicVal, nil
 	}
 	n.state = nodeVisiting

@@ -383,6 +383,9 @@ type lazyNav struct {
 
 func (n *lazyNav) parsed() any {
 	n.once.Do(func() {
+		if checkConfigNesting(n.src, n.filename).HasErrors() {
+			return
+		}
 		if f, _ := hclsyntax.ParseConfig(n.src, n.filename, hcl.InitialPos); f != nil {
 			n.nav = f.Nav
 		}

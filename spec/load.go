@@ -127,11 +127,16 @@ func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
 		}}
 	}
 	if strings.HasSuffix(name, ".json") {
+		if diags := checkJSONNesting(src, path); diags.HasErrors() {
+			return nil, diags
+		}
 		return m.parser.ParseJSON(src, path)
 	}
-	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	m.sourceFiles[path] = &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src), sources: m.sources}
-	return f, diags
+	if diags := checkConfigNesting(src, path); diags.HasErrors() {
+		return nil, diags
+	}
+	return hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 }
 
 // ignoredFile reports editor and hidden files, which Terraform skips too.
