@@ -132,11 +132,17 @@ func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
 		}
 		return m.parser.ParseJSON(src, path)
 	}
-	m.sourceFiles[path] = &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src), sources: m.sources}
+	sf := &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src), sources: m.sources}
+	m.sourceFiles[path] = sf
 	if diags := checkConfigNesting(src, path); diags.HasErrors() {
+		sf.nav = struct{}{} // no block context: the file is not parsed
 		return nil, diags
 	}
-	return hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	if diags.HasErrors() && f != nil {
+		sf.nav = f.Nav
+	}
+	return f, diags
 }
 
 // ignoredFile reports editor and hidden files, which Terraform skips too.
@@ -153,7 +159,11 @@ func (m *Module) Files() map[string]*hcl.File {
 	for path, sf := range m.sourceFiles {
 		// Read again: a module does not keep its files' bytes.
 		if src, err := fs.ReadFile(m.files.fsys, sf.name); err == nil {
-			files[path] = &hcl.File{Bytes: src, Nav: &lazyNav{src: src, filename: path}}
+			var nav any = &lazyNav{src: src, filename: path}
+			if sf.nav != nil {
+				nav = sf.nav
+			}
+			files[path] = &hcl.File{Bytes: src, Nav: nav}
 		}
 	}
 	for name, f := range m.parser.Files() {

@@ -373,10 +373,19 @@ func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, colo
 		files = mod.Files()
 	}
 	shown, repeats := compactWarnings(diags)
-	dw := hcl.NewDiagnosticTextWriter(w, files, 100, color)
+	// A file of random bytes has thousands of errors: the first ones are
+	// printed, and how many more there are.
+	shown, moreErrors, moreWarnings := spec.LimitDiagnostics(shown, spec.MaxDiagnosticsShown)
+	dw := spec.NewDiagnosticWriter(w, files, 100, color)
 	_ = dw.WriteDiagnostics(shown)
+	if len(repeats) > spec.MaxDiagnosticsShown {
+		repeats = append(repeats[:spec.MaxDiagnosticsShown], fmt.Sprintf("Warning: %d more kinds of warnings not shown.", len(repeats)-spec.MaxDiagnosticsShown))
+	}
 	for _, r := range repeats {
 		fmt.Fprintln(w, r)
+	}
+	if more := spec.MoreDiagnostics(moreErrors, moreWarnings); more != "" {
+		fmt.Fprintln(w, more)
 	}
 }
 
