@@ -68,7 +68,12 @@ type StackConfig struct {
 	// RemediateDeletes lets automatic remediation delete unmanaged
 	// resources (as --allow-delete).
 	RemediateDeletes bool
-	DeclRange        hcl.Range
+	// AllowEmpty accepts a configuration without resources (as
+	// --allow-empty); otherwise its scan fails.
+	AllowEmpty bool
+	// Limits bound the evaluation (as --max-instances, --max-value-bytes).
+	Limits    spec.Limits
+	DeclRange hcl.Range
 }
 
 // Defaults of a stack block.
@@ -98,6 +103,7 @@ var (
 			{Name: "state"}, {Name: "vars"}, {Name: "var_files"},
 			{Name: "schedule"}, {Name: "fail_on"}, {Name: "unmanaged"}, {Name: "timeout"}, {Name: "poll"},
 			{Name: "require_signed"}, {Name: "trusted_keys"}, {Name: "remediate"}, {Name: "remediate_allow_delete"},
+			{Name: "allow_empty"}, {Name: "max_instances"}, {Name: "max_value_bytes"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -254,6 +260,7 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 		Unmanaged: true, Timeout: DefaultTimeout, DeclRange: b.DefRange}
 
 	diags = append(diags, decodeStackSource(st, attrs, b, base)...)
+	diags = append(diags, decodeStackLimits(st, attrs)...)
 
 	states, d := stringListAttr(attrs, "state")
 	diags = append(diags, d...)

@@ -25,12 +25,13 @@ type Evaluator struct {
 	vars    map[string]cty.Value // sensitive ones marked with sensitiveMark
 	funcs   map[string]function.Function
 	pathObj cty.Value
+	limits  Limits
 }
 
 // NewEvaluator resolves the module's variables from vars, the module's
 // terraform.tfvars(.json) and *.auto.tfvars(.json) files, and defaults. A
 // required variable without a value is an error naming its declaration.
-func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions) (*Evaluator, hcl.Diagnostics) {
+func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions, opts ...EvaluatorOption) (*Evaluator, hcl.Diagnostics) {
 	cwd, err := filepath.Abs(m.Dir)
 	if err != nil {
 		cwd = m.Dir
@@ -47,6 +48,11 @@ func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions) (*Evaluator,
 			"cwd":    cty.StringVal(cwd),
 		}),
 	}
+	e.limits = Limits{}.withDefaults()
+	for _, o := range opts {
+		o(e)
+	}
+	e.funcs = limitFunctions(e.funcs, e.limits.MaxValueBytes)
 	values, diags := e.variableValues(vars)
 	e.vars = values
 	return e, diags

@@ -176,6 +176,12 @@ func (m *Module) Files() map[string]*hcl.File {
 // and for_each expansion).
 func (m *Module) ResourceBlocks() int { return len(m.resources) }
 
+// Empty reports whether the module declares no managed resource and no
+// import block: there is nothing to compare (data sources, variables and
+// outputs alone describe nothing in the cloud). A wrong directory or path
+// looks like this.
+func (m *Module) Empty() bool { return len(m.resources) == 0 && len(m.imports) == 0 }
+
 // ResourceTypes lists, for each provider configuration, the managed
 // resource types that use it, sorted and without duplicates. The provider
 // is the resource's `provider` argument or else the type's prefix before

@@ -51,6 +51,10 @@ type scanOptions struct {
 	cacheDir      string
 	requireSigned bool
 	trustedKeys   string
+
+	maxInstances  int
+	maxValueBytes int
+	allowEmpty    bool
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -137,6 +141,27 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.StringVar(&o.trustedKeys, "trusted-keys", "", "a file of armored OpenPGP public keys for --require-signed")
 	f.Float64Var(&o.apiRate, "api-rate", 0, "API requests per second per service and region (default: safe limits per service, lowered on throttling)")
 	f.IntVar(&o.parallelism, "parallelism", 32, "API requests in flight at most")
+	f.IntVar(&o.maxInstances, "max-instances", spec.DefaultMaxInstances, "at most this many instances of one resource block (count, for_each)")
+	f.IntVar(&o.maxValueBytes, "max-value-bytes", spec.DefaultMaxValueBytes, "at most this many bytes in one evaluated value (a local, a resource's configuration, a function's result)")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept a configuration without resources (otherwise exit code 2: a wrong directory, --path or --ref looks like that)")
+}
+
+// limits are the evaluation limits of the flags.
+func (o *scanOptions) limits() (spec.Limits, error) {
+	if o.maxInstances <= 0 {
+		return spec.Limits{}, fmt.Errorf("--max-instances %d: must be 1 or more", o.maxInstances)
+	}
+	if o.maxValueBytes <= 0 {
+		return spec.Limits{}, fmt.Errorf("--max-value-bytes %d: must be 1 or more", o.maxValueBytes)
+	}
+	return spec.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes}, nil
+}
+
+// checkedLimits are the limits once runScan or runRemediate checked them
+// (an invalid value reads as the default).
+func (o *scanOptions) checkedLimits() spec.Limits {
+	l, _ := o.limits()
+	return l
 }
 
 // gitOptions are the Git settings of the flags.
@@ -217,6 +242,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if err != nil {
 		return fail("%v", err)
 	}
+	if _, err := o.limits(); err != nil {
+		return fail("%v", err)
+	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
 	stack := o.stack
@@ -293,11 +321,13 @@ func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack 
 	}
 	scanner := drift.NewScanner(providers.NewRegistry(factory), scanOpts...)
 	rep, sdiags := scanner.Scan(ctx, drift.Input{
-		Stack:  stack,
-		Module: mod,
-		Vars:   spec.VarOptions{Args: o.vars, Environ: os.Environ()},
-		State:  st,
-		Commit: drift.CommitOf(src, o.path),
+		Stack:      stack,
+		Module:     mod,
+		Vars:       spec.VarOptions{Args: o.vars, Environ: os.Environ()},
+		State:      st,
+		Commit:     drift.CommitOf(src, o.path),
+		Limits:     o.checkedLimits(),
+		AllowEmpty: o.allowEmpty,
 	})
 	if o.bar != nil {
 		o.bar.finish()
