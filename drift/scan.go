@@ -79,6 +79,12 @@ type Input struct {
 	// IDs are the live IDs of resources created since the state was
 	// written (by remediation), by address; they match first.
 	IDs map[string]string
+	// Limits bound the evaluation (zero fields: spec's defaults).
+	Limits spec.Limits
+	// AllowEmpty accepts a configuration without resources (Scan reports
+	// nothing); otherwise it is an error, since a wrong directory, path or
+	// ref looks like that.
+	AllowEmpty bool
 }
 
 // Scan evaluates the configuration, reads the cloud and compares. Errors in
@@ -122,7 +128,10 @@ func (s *Session) Close() {
 // Open is Scan that keeps the providers open in the returned Session.
 func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics) {
 	started := time.Now()
-	ev, diags := spec.NewEvaluator(in.Module, s.registry, in.Vars)
+	if !in.AllowEmpty && in.Module.Empty() {
+		return nil, hcl.Diagnostics{emptyConfiguration(in)}
+	}
+	ev, diags := spec.NewEvaluator(in.Module, s.registry, in.Vars, spec.WithLimits(in.Limits))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -209,6 +218,32 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		Results:   e.results,
 		Errors:    e.reads.errors(),
 	}}, diags
+}
+
+// emptyConfiguration is the error for a configuration without resources,
+// naming where it was read.
+func emptyConfiguration(in Input) *hcl.Diagnostic {
+	where := fmt.Sprintf("The directory %q", in.Module.Dir)
+	if c := in.Commit; c != nil && c.SHA != "" {
+		path := c.Path
+		if path == "" {
+			path = "."
+		}
+		where = fmt.Sprintf("The path %q of %s at %s (commit %.12s)", path, c.Repository, refOrHead(c.Ref), c.SHA)
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "No resources in the configuration",
+		Detail: where + " declares no resource and no import block: there is nothing to compare. " +
+			"Check the directory, --path and --ref; pass --allow-empty (allow_empty = true in a serve stack) if it is meant to be empty.",
+	}
+}
+
+func refOrHead(ref string) string {
+	if ref == "" {
+		return "HEAD"
+	}
+	return fmt.Sprintf("ref %q", ref)
 }
 
 func rangePtr(r hcl.Range) *hcl.Range {

@@ -77,7 +77,12 @@ type StackConfig struct {
 	// RemediateDeletes lets automatic remediation delete unmanaged
 	// resources (as --allow-delete).
 	RemediateDeletes bool
-	DeclRange        hcl.Range
+	// AllowEmpty accepts a configuration without resources (as
+	// --allow-empty); otherwise its scan fails.
+	AllowEmpty bool
+	// Limits bound the evaluation (as --max-instances, --max-value-bytes).
+	Limits    spec.Limits
+	DeclRange hcl.Range
 }
 
 // Defaults of a stack block.
@@ -111,6 +116,7 @@ var (
 			{Name: "schedule"}, {Name: "fail_on"}, {Name: "unmanaged"}, {Name: "timeout"}, {Name: "poll"},
 			{Name: "require_signed"}, {Name: "trusted_keys"}, {Name: "remediate"}, {Name: "remediate_allow_delete"},
 			{Name: "allow_outside_files"},
+			{Name: "allow_empty"}, {Name: "max_instances"}, {Name: "max_value_bytes"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -121,7 +127,7 @@ var (
 // variable files are relative to the file's directory.
 func LoadConfig(path string) (*Config, hcl.Diagnostics) {
 	p := hclparse.NewParser()
-	f, diags := p.ParseHCLFile(path)
+	f, diags := spec.ParseConfigFile(p, path)
 	cfg := &Config{Files: p.Files(), Server: ServerConfig{Listen: DefaultListen, LogFormat: "text", LogLevel: "info", MetricsMaxResources: 1000}}
 	if diags.HasErrors() {
 		return cfg, diags
@@ -278,6 +284,7 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 		Unmanaged: true, Timeout: DefaultTimeout, DeclRange: b.DefRange}
 
 	diags = append(diags, decodeStackSource(st, attrs, b, base)...)
+	diags = append(diags, decodeStackLimits(st, attrs)...)
 
 	states, d := stringListAttr(attrs, "state")
 	diags = append(diags, d...)

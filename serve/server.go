@@ -420,6 +420,7 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 		Vars:   spec.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Commit: drift.CommitOf(src, cfg.Git.Path),
 		IDs:    created,
+		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty,
 	})
 	if sess == nil {
 		if err := ctx.Err(); err != nil {

@@ -241,6 +241,9 @@ func decodeVariableType(expr hcl.Expression) (cty.Type, *typeexpr.Defaults, bool
 				Subject:  expr.Range().Ptr(),
 			})
 		}
+		if d := checkExpressionNesting([]byte(val.AsString()), expr.Range().Filename, expr.Range().Start); d.HasErrors() {
+			return cty.DynamicPseudoType, nil, false, d
+		}
 		parsed, d := hclsyntax.ParseExpression([]byte(val.AsString()), expr.Range().Filename, expr.Range().Start)
 		if d.HasErrors() {
 			return cty.DynamicPseudoType, nil, false, d

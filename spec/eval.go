@@ -25,12 +25,13 @@ type Evaluator struct {
 	vars    map[string]cty.Value // sensitive ones marked with sensitiveMark
 	funcs   map[string]function.Function
 	pathObj cty.Value
+	limits  Limits
 }
 
 // NewEvaluator resolves the module's variables from vars, the module's
 // terraform.tfvars(.json) and *.auto.tfvars(.json) files, and defaults. A
 // required variable without a value is an error naming its declaration.
-func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions) (*Evaluator, hcl.Diagnostics) {
+func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions, opts ...EvaluatorOption) (*Evaluator, hcl.Diagnostics) {
 	cwd, err := filepath.Abs(m.Dir)
 	if err != nil {
 		cwd = m.Dir
@@ -47,6 +48,11 @@ func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions) (*Evaluator,
 			"cwd":    cty.StringVal(cwd),
 		}),
 	}
+	e.limits = Limits{}.withDefaults()
+	for _, o := range opts {
+		o(e)
+	}
+	e.funcs = limitFunctions(e.funcs, e.limits.MaxValueBytes)
 	values, diags := e.variableValues(vars)
 	e.vars = values
 	return e, e.redactDiagnostics(diags)
@@ -103,7 +109,15 @@ type run struct {
 	forgotten map[*resourceBlock]struct{}
 	// types are the object types of the packed values (see pack).
 	types ctypack.Types
+	// tooDeep is set once a chain of references went beyond
+	// MaxReferenceDepth: the run evaluates nothing more.
+	tooDeep bool
 }
+
+// MaxReferenceDepth bounds a chain of declarations each referring to the
+// next (local.a2 = local.a1, ...): each link is a level of recursion in
+// the evaluation, and real configurations need a few dozen.
+const MaxReferenceDepth = 1000
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
 	return &run{e: e, ctx: ctx, nodes: map[string]*node{}, emitted: map[string]bool{}, forgotten: map[*resourceBlock]struct{}{}}
@@ -137,6 +151,19 @@ func (r *run) visit(key string, decl hcl.Range, eval func() (cty.Value, []string
 			Detail:   fmt.Sprintf("These declarations refer to each other: %s.", strings.Join(chain, " → ")),
 			Subject:  decl.Ptr(),
 		})
+		return cty.DynamicVal, nil
+	}
+	if r.tooDeep || len(r.stack) >= MaxReferenceDepth {
+		if !r.tooDeep {
+			r.tooDeep = true
+			r.diags = append(r.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "References nested too deeply",
+				Detail: fmt.Sprintf("Evaluating %s needs a chain of more than %d declarations, each referring to the next (%s → … → %s); driftctl refuses it rather than exhaust its stack.",
+					r.stack[0], MaxReferenceDepth, r.stack[0], key),
+				Subject: decl.Ptr(),
+			})
+		}
 		return cty.DynamicVal, nil
 	}
 	n.state = nodeVisiting

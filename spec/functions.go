@@ -556,6 +556,9 @@ func templateFileFunc(files moduleFiles, funcs map[string]function.Function) fun
 		if err != nil {
 			return cty.NilVal, err
 		}
+		if diags := checkTemplateNesting([]byte(src), files.pathName(p), hcl.InitialPos, 0); diags.HasErrors() {
+			return cty.NilVal, diags
+		}
 		expr, diags := hclsyntax.ParseTemplate([]byte(src), files.pathName(p), hcl.InitialPos)
 		if diags.HasErrors() {
 			return cty.NilVal, diags

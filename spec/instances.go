@@ -147,6 +147,10 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		if diags.HasErrors() {
 			val = cty.UnknownVal(hcldec.ImpliedType(spec))
 		}
+		if _, over := valueSize(val, r.e.limits.MaxValueBytes); over {
+			r.checkSize(val, b.addr()+instanceKey(inst.key), b.DeclRange)
+			val = cty.UnknownVal(hcldec.ImpliedType(spec))
+		}
 		val = asAttrs.into(val)
 		if b.Data {
 			values = append(values, r.readData(b, inst, val))
@@ -309,6 +313,9 @@ func (r *run) expandCount(expr hcl.Expression, ctx *hcl.EvalContext) ([]instance
 	if count < 0 {
 		return r.invalid(expr, "Invalid count argument", `The given "count" argument value is unsuitable: must be greater than or equal to zero.`)
 	}
+	if count > int64(r.e.limits.MaxInstances) {
+		return r.tooManyInstances(expr, "count", count)
+	}
 	out := make([]instance, count)
 	for i := range out {
 		out[i] = instance{key: cty.NumberIntVal(int64(i))}
@@ -331,6 +338,9 @@ func (r *run) expandForEach(expr hcl.Expression, ctx *hcl.EvalContext) ([]instan
 		return r.invalid(expr, "Invalid for_each argument", `The given "for_each" argument value is unsuitable: the given "for_each" argument value is null. A map, or set of strings is allowed.`)
 	}
 	ty := v.Type()
+	if (ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) && v.IsKnown() && !v.IsNull() && v.LengthInt() > r.e.limits.MaxInstances {
+		return r.tooManyInstances(expr, "for_each", int64(v.LengthInt()))
+	}
 	var out []instance
 	switch {
 	case ty.IsMapType() || ty.IsObjectType():

@@ -30,6 +30,10 @@ type sourceFile struct {
 	size    int
 	sum     uint64 // FNV-64a of its bytes
 	sources *sources
+	// nav is the parsed file's Nav when it had errors (the module is not
+	// evaluated then, so keeping it costs nothing): Files gives it to the
+	// diagnostic printer rather than parsing a broken file again.
+	nav any
 }
 
 func fileSum(src []byte) uint64 {
@@ -383,6 +387,9 @@ type lazyNav struct {
 
 func (n *lazyNav) parsed() any {
 	n.once.Do(func() {
+		if checkConfigNesting(n.src, n.filename).HasErrors() {
+			return
+		}
 		if f, _ := hclsyntax.ParseConfig(n.src, n.filename, hcl.InitialPos); f != nil {
 			n.nav = f.Nav
 		}

@@ -127,10 +127,21 @@ func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
 		}}
 	}
 	if strings.HasSuffix(name, ".json") {
+		if diags := checkJSONNesting(src, path); diags.HasErrors() {
+			return nil, diags
+		}
 		return m.parser.ParseJSON(src, path)
 	}
+	sf := &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src), sources: m.sources}
+	m.sourceFiles[path] = sf
+	if diags := checkConfigNesting(src, path); diags.HasErrors() {
+		sf.nav = struct{}{} // no block context: the file is not parsed
+		return nil, diags
+	}
 	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	m.sourceFiles[path] = &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src), sources: m.sources}
+	if diags.HasErrors() && f != nil {
+		sf.nav = f.Nav
+	}
 	return f, diags
 }
 
@@ -148,7 +159,11 @@ func (m *Module) Files() map[string]*hcl.File {
 	for path, sf := range m.sourceFiles {
 		// Read again: a module does not keep its files' bytes.
 		if src, err := fs.ReadFile(m.files.fsys, sf.name); err == nil {
-			files[path] = &hcl.File{Bytes: src, Nav: &lazyNav{src: src, filename: path}}
+			var nav any = &lazyNav{src: src, filename: path}
+			if sf.nav != nil {
+				nav = sf.nav
+			}
+			files[path] = &hcl.File{Bytes: src, Nav: nav}
 		}
 	}
 	for name, f := range m.parser.Files() {
@@ -160,6 +175,12 @@ func (m *Module) Files() map[string]*hcl.File {
 // ResourceBlocks is the number of managed resource blocks (before count
 // and for_each expansion).
 func (m *Module) ResourceBlocks() int { return len(m.resources) }
+
+// Empty reports whether the module declares no managed resource and no
+// import block: there is nothing to compare (data sources, variables and
+// outputs alone describe nothing in the cloud). A wrong directory or path
+// looks like this.
+func (m *Module) Empty() bool { return len(m.resources) == 0 && len(m.imports) == 0 }
 
 // ResourceTypes lists, for each provider configuration, the managed
 // resource types that use it, sorted and without duplicates. The provider

@@ -182,7 +182,7 @@ func (r *run) local(name string) (cty.Value, []string) {
 		if diags.HasErrors() {
 			return cty.DynamicVal, taints
 		}
-		return v, taints
+		return r.checkSize(v, "local."+name, l.Expr.Range()), taints
 	})
 }
 

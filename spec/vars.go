@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 
@@ -151,6 +152,9 @@ func parseVarString(v *variable, s, source string) (cty.Value, hcl.Diagnostics) 
 	if !v.ParseHCL {
 		return cty.StringVal(s), nil
 	}
+	if diags := checkExpressionNesting([]byte(s), source, hcl.InitialPos); diags.HasErrors() {
+		return cty.NilVal, diags
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(s), source, hcl.InitialPos)
 	if diags.HasErrors() {
 		return cty.NilVal, diags
@@ -168,12 +172,20 @@ func (m *Module) readModuleVarFile(name string, raw map[string]varValue) hcl.Dia
 // the command line. Values must be literal: no references, no function
 // calls.
 func (m *Module) readVarFile(path string, raw map[string]varValue) hcl.Diagnostics {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to read file", Detail: fmt.Sprintf("reading variables file %s: %v", path, err)}}
+	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(path, ".json") {
-		f, diags = m.parser.ParseJSONFile(path)
+		if diags = checkJSONNesting(src, path); !diags.HasErrors() {
+			f, diags = m.parser.ParseJSON(src, path)
+		}
 	} else {
-		f, diags = m.parser.ParseHCLFile(path)
+		if diags = checkConfigNesting(src, path); !diags.HasErrors() {
+			f, diags = m.parser.ParseHCL(src, path)
+		}
 	}
 	return m.assignVarFile(f, diags, path, raw)
 }

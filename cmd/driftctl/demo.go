@@ -17,6 +17,7 @@ import (
 	"github.com/gitdrift/driftctl/fixtures"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/spec"
 )
 
 func newDemoCommand() *cobra.Command {
@@ -105,7 +106,8 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 		config.WithBaseEndpoint(srv.URL()),
 		config.WithCredentialsProvider(awstest.Credentials),
 	))
-	o := &scanOptions{dir: filepath.Join("fixtures", "demo"), failOn: "drifted,missing", unmanaged: "declared", stack: "demo", noColor: noColor}
+	o := &scanOptions{dir: filepath.Join("fixtures", "demo"), failOn: "drifted,missing", unmanaged: "declared", stack: "demo", noColor: noColor,
+		maxInstances: spec.DefaultMaxInstances, maxValueBytes: spec.DefaultMaxValueBytes}
 	rep, code := runScan(ctx, o, factory, nil, stdout, stderr)
 	if rep == nil {
 		return fail("the demo scan did not complete")

@@ -105,9 +105,11 @@ func (s *stackScanner) scan(ctx context.Context, created map[string]string) (*dr
 	scanner := drift.NewScanner(providers.NewRegistry(s.factory))
 	sess, diags := scanner.Open(ctx, drift.Input{
 		Stack: s.stack, Module: s.src.Module, State: s.st,
-		Vars:   spec.VarOptions{Args: s.o.vars, Environ: os.Environ()},
-		Commit: drift.CommitOf(s.src, s.o.path),
-		IDs:    created,
+		Vars:       spec.VarOptions{Args: s.o.vars, Environ: os.Environ()},
+		Commit:     drift.CommitOf(s.src, s.o.path),
+		IDs:        created,
+		Limits:     s.o.checkedLimits(),
+		AllowEmpty: s.o.allowEmpty,
 	})
 	if sess == nil {
 		return nil, errors.New(diags.Error())
@@ -132,6 +134,9 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 	}
 	git, err := o.gitOptions()
 	if err != nil {
+		return fail("%v", err)
+	}
+	if _, err := o.limits(); err != nil {
 		return fail("%v", err)
 	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""

@@ -57,6 +57,10 @@ type scanOptions struct {
 	trustedKeys   string
 	// allowOutside lets file functions read outside the repository.
 	allowOutside bool
+
+	maxInstances  int
+	maxValueBytes int
+	allowEmpty    bool
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -148,6 +152,9 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.Float64Var(&o.apiRate, "api-rate", 0, "API requests per second per service and region (default: safe limits per service, lowered on throttling)")
 	f.IntVar(&o.parallelism, "parallelism", 32, "API requests in flight at most (1 or more)")
 	f.DurationVar(&o.timeout, "timeout", defaultTimeout, "give up the whole run after this long (Go duration: 45m, 2h); exit code 2")
+	f.IntVar(&o.maxInstances, "max-instances", spec.DefaultMaxInstances, "at most this many instances of one resource block (count, for_each)")
+	f.IntVar(&o.maxValueBytes, "max-value-bytes", spec.DefaultMaxValueBytes, "at most this many bytes in one evaluated value (a local, a resource's configuration, a function's result)")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept a configuration without resources (otherwise exit code 2: a wrong directory, --path or --ref looks like that)")
 }
 
 // defaultTimeout is --timeout's default: generous, so that only a hung
@@ -200,6 +207,24 @@ func timedOut(ctx context.Context, stderr io.Writer) bool {
 		return true
 	}
 	return false
+}
+
+// limits are the evaluation limits of the flags.
+func (o *scanOptions) limits() (spec.Limits, error) {
+	if o.maxInstances <= 0 {
+		return spec.Limits{}, fmt.Errorf("--max-instances %d: must be 1 or more", o.maxInstances)
+	}
+	if o.maxValueBytes <= 0 {
+		return spec.Limits{}, fmt.Errorf("--max-value-bytes %d: must be 1 or more", o.maxValueBytes)
+	}
+	return spec.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes}, nil
+}
+
+// checkedLimits are the limits once runScan or runRemediate checked them
+// (an invalid value reads as the default).
+func (o *scanOptions) checkedLimits() spec.Limits {
+	l, _ := o.limits()
+	return l
 }
 
 // gitOptions are the Git settings of the flags.
@@ -278,6 +303,9 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	}
 	git, err := o.gitOptions()
 	if err != nil {
+		return fail("%v", err)
+	}
+	if _, err := o.limits(); err != nil {
 		return fail("%v", err)
 	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
@@ -363,11 +391,13 @@ func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack 
 	}
 	scanner := drift.NewScanner(providers.NewRegistry(factory), scanOpts...)
 	rep, sdiags := scanner.Scan(ctx, drift.Input{
-		Stack:  stack,
-		Module: mod,
-		Vars:   spec.VarOptions{Args: o.vars, Environ: os.Environ()},
-		State:  st,
-		Commit: drift.CommitOf(src, o.path),
+		Stack:      stack,
+		Module:     mod,
+		Vars:       spec.VarOptions{Args: o.vars, Environ: os.Environ()},
+		State:      st,
+		Commit:     drift.CommitOf(src, o.path),
+		Limits:     o.checkedLimits(),
+		AllowEmpty: o.allowEmpty,
 	})
 	if o.bar != nil {
 		o.bar.finish()
@@ -424,10 +454,19 @@ func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, colo
 		files = mod.Files()
 	}
 	shown, repeats := compactWarnings(diags)
-	dw := hcl.NewDiagnosticTextWriter(w, files, 100, color)
+	// A file of random bytes has thousands of errors: the first ones are
+	// printed, and how many more there are.
+	shown, moreErrors, moreWarnings := spec.LimitDiagnostics(shown, spec.MaxDiagnosticsShown)
+	dw := spec.NewDiagnosticWriter(w, files, 100, color)
 	_ = dw.WriteDiagnostics(shown)
+	if len(repeats) > spec.MaxDiagnosticsShown {
+		repeats = append(repeats[:spec.MaxDiagnosticsShown], fmt.Sprintf("Warning: %d more kinds of warnings not shown.", len(repeats)-spec.MaxDiagnosticsShown))
+	}
 	for _, r := range repeats {
 		fmt.Fprintln(w, r)
+	}
+	if more := spec.MoreDiagnostics(moreErrors, moreWarnings); more != "" {
+		fmt.Fprintln(w, more)
 	}
 }
 
