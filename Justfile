@@ -12,6 +12,14 @@ test:
 demo:
     go run ./cmd/driftctl demo
 
+# Every fuzz target, 5 minutes each (CI runs them 20 s each).
+fuzz time="5m":
+    .ci/fuzz {{time}}
+
+# Every test with the race detector.
+race:
+    go test -race ./...
+
 # Formatting and static checks.
 lint:
     test -z "$(gofmt -l .)"
