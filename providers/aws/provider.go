@@ -182,6 +182,9 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	if f.observe != nil {
 		awsCfg.APIOptions = append(awsCfg.APIOptions, observeAPICalls(f.observe))
 	}
+	// Every successful answer must be the operation's result: the SDK
+	// would read an HTML page as an empty one.
+	awsCfg.APIOptions = append(awsCfg.APIOptions, validateAnswers)
 	// Installed after the observer, the limiter runs closer to the retry
 	// loop: the observer sees only attempts that were let through.
 	awsCfg.APIOptions = append(awsCfg.APIOptions, limitAPICalls(f.limiter))
