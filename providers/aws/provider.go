@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -50,6 +51,9 @@ type Factory struct {
 
 	apiRate     float64
 	parallelism int
+	// identityTimeout bounds each provider's identity check (see
+	// checkIdentity).
+	identityTimeout time.Duration
 	// limiter throttles the calls of every provider the factory makes.
 	limiter *apiLimiter
 }
@@ -134,6 +138,9 @@ type Provider struct {
 	s3          *s3.Client
 	iam         *iam.Client
 	sts         *sts.Client
+	// identity is who the credentials are, from the identity check; nil
+	// when skip_credentials_validation skipped it.
+	identity *callerIdentity
 
 	// IAM and S3 reads serve several resource types; each is made once
 	// until a change (Apply) forgets them.
@@ -220,6 +227,13 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	p.s3 = s3.NewFromConfig(awsCfg, endpointOption[s3.Options](settings.endpoints["s3"]), func(o *s3.Options) {
 		o.UsePathStyle = *pathStyle
 	})
+	// As terraform-provider-aws, skip_credentials_validation skips the
+	// sts:GetCallerIdentity check.
+	if !settings.skipCredentialsValidation {
+		if err := p.checkIdentity(ctx, awsCfg, cfg, settings); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

@@ -46,10 +46,11 @@ func TestEndpointOverrideImpliesPathStyle(t *testing.T) {
 	f := NewFactory()
 	attrs := func(pathStyle cty.Value) cty.Value {
 		return cty.ObjectVal(map[string]cty.Value{
-			"region":            cty.StringVal("eu-west-1"),
-			"access_key":        cty.StringVal("a"),
-			"secret_key":        cty.StringVal("b"),
-			"s3_use_path_style": pathStyle,
+			"region":                      cty.StringVal("eu-west-1"),
+			"skip_credentials_validation": cty.True,
+			"access_key":                  cty.StringVal("a"),
+			"secret_key":                  cty.StringVal("b"),
+			"s3_use_path_style":           pathStyle,
 			"endpoints": cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
 				"s3": cty.StringVal("http://127.0.0.1:1"),
 			})}),
