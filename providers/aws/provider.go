@@ -7,6 +7,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -54,6 +55,11 @@ type Factory struct {
 	// identityTimeout bounds each provider's identity check (see
 	// checkIdentity).
 	identityTimeout time.Duration
+	// timeouts bound every request; transport, when not nil, replaces the
+	// network (tests); httpClient is shared by the factory's providers.
+	timeouts   HTTPTimeouts
+	transport  http.RoundTripper
+	httpClient *http.Client
 	// limiter throttles the calls of every provider the factory makes.
 	limiter *apiLimiter
 }
@@ -74,6 +80,7 @@ func NewFactory(opts ...Option) *Factory {
 		o(f)
 	}
 	f.limiter = newAPILimiter(f.apiRate, f.parallelism)
+	f.httpClient = newHTTPClient(f.timeouts, f.transport)
 	f.schema = &providers.ProviderSchema{
 		Provider:    providerSchema(),
 		Resources:   map[string]*providers.Schema{},
@@ -174,6 +181,8 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: loading AWS configuration: %w", providerName(cfg), err)
 	}
+	// Never the default client: every request has a deadline.
+	awsCfg.HTTPClient = f.httpClient
 	if awsCfg.Region == "" {
 		return nil, fmt.Errorf("provider %s: no region: set region in the provider block or AWS_REGION", providerName(cfg))
 	}
