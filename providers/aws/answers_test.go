@@ -87,18 +87,7 @@ func TestCheckAnswer(t *testing.T) {
 // invalid answer is not retried as if it could succeed.
 func TestLyingAnswersAreReadErrors(t *testing.T) {
 	srv := awstest.Start(t)
-	seedFaultEstate(t, srv)
-	if _, err := ec2Seed(srv).RunInstances(context.Background(), &ec2.RunInstancesInput{
-		ImageId: aws.String(motoAMI), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	s := s3.NewFromConfig(srv.Config("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
-	if _, err := s.PutPublicAccessBlock(context.Background(), &s3.PutPublicAccessBlockInput{
-		Bucket: aws.String("fault-bucket-1"), PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true)},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	seedEveryType(t, srv)
 
 	clean := srv.StartProxy(t)
 	var log apiCallLog
@@ -160,6 +149,24 @@ func TestLyingAnswersAreReadErrors(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// seedEveryType makes resources of all 12 types: seedFaultEstate's, an
+// instance and a public access block.
+func seedEveryType(t *testing.T, srv *awstest.Server) {
+	t.Helper()
+	seedFaultEstate(t, srv)
+	if _, err := ec2Seed(srv).RunInstances(context.Background(), &ec2.RunInstancesInput{
+		ImageId: aws.String(motoAMI), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := s3.NewFromConfig(srv.Config("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s.PutPublicAccessBlock(context.Background(), &s3.PutPublicAccessBlockInput{
+		Bucket: aws.String("fault-bucket-1"), PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true)},
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
 
