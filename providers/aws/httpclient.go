@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -142,13 +143,17 @@ type idleBody struct {
 
 	mu    sync.Mutex
 	timer *time.Timer
+	// expired is the idle timeout, once it fired.
+	expired atomic.Pointer[TimeoutError]
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	if b.timer == nil {
 		b.timer = time.AfterFunc(b.idle, func() {
-			b.cancel(&TimeoutError{What: "no byte of the answer's body", After: b.idle})
+			te := &TimeoutError{What: "no byte of the answer's body", After: b.idle}
+			b.expired.Store(te)
+			b.cancel(te)
 		})
 	} else {
 		b.timer.Reset(b.idle)
@@ -159,6 +164,11 @@ func (b *idleBody) Read(p []byte) (int, error) {
 	b.timer.Stop()
 	b.mu.Unlock()
 	if err != nil && !errors.Is(err, io.EOF) {
+		// The transport's error for an aborted read varies ("use of
+		// closed network connection", the context's cause): say why.
+		if te := b.expired.Load(); te != nil {
+			return n, fmt.Errorf("%w (%v)", te, err)
+		}
 		err = ourCause(b.ctx, err)
 	}
 	return n, err
