@@ -215,6 +215,13 @@ func NewPlan(rep *drift.Report, schemaOf SchemaFunc, opts Options) *Plan {
 				}
 			}
 		case drift.Missing:
+			// A read that failed, or left any resource of the type
+			// unknown, may have missed this one: creating it could make a
+			// second one.
+			if why := unknown.readProblem(rep, res); why != "" {
+				p.Skipped = append(p.Skipped, Skip{addr, "missing, but not created: " + why})
+				continue
+			}
 			c.Action = Create
 		case drift.Unmanaged:
 			if !opts.AllowDelete {
@@ -262,6 +269,34 @@ func (u unknownResources) mayBe(res *drift.Result) string {
 		}
 	}
 	return ""
+}
+
+// readProblem says why the scan's reads of res's type and region cannot be
+// trusted to show that res is missing: an error reading the type there, or
+// a resource of the type there whose status is unknown. "" when there is
+// none.
+func (u unknownResources) readProblem(rep *drift.Report, res *drift.Result) string {
+	for _, e := range rep.Errors {
+		if e.Type == res.Type && sameRegion(e.Region, res.Region) {
+			op := ""
+			if e.Operation != "" {
+				op = " (" + e.Operation + ")"
+			}
+			return "reading " + res.Type + " in " + e.Region + " failed" + op + "; rerun when the read succeeds"
+		}
+	}
+	for _, r := range u[res.Type] {
+		if sameRegion(r.Region, res.Region) {
+			return r.Address + ", of the same type, has an unknown status; rerun when the read succeeds"
+		}
+	}
+	return ""
+}
+
+// sameRegion reports whether two regions may be the same read's: global
+// types' errors are in "global", and an empty region is any.
+func sameRegion(a, b string) bool {
+	return a == b || a == "" || b == "" || a == "global" || b == "global"
 }
 
 // resultAddress is a result's address, or TYPE/ID for an unmanaged one.

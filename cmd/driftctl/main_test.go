@@ -138,6 +138,7 @@ func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
 // and makes requests of one operation fail:
 // fault SERVICE OPERATION STATUS [CODE [PROBABILITY]], e.g. fault ec2
 // DescribeVpcs 403 UnauthorizedOperation; OPERATION * is every operation.
+// STATUS "lie" answers 200 with a web page instead (awstest.Fault.Lie).
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 1 && args[0] == "clear" {
 		if h := ts.Value(proxyKey{}).(*proxyHolder); h.proxy != nil {
@@ -148,8 +149,13 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 {
 		ts.Fatalf("usage: fault SERVICE OPERATION STATUS [CODE], or fault clear")
 	}
-	status, err := strconv.Atoi(args[2])
-	ts.Check(err)
+	lie := args[2] == "lie"
+	status := 0
+	if !lie {
+		var err error
+		status, err = strconv.Atoi(args[2])
+		ts.Check(err)
+	}
 	code := ""
 	if len(args) > 3 {
 		code = args[3]
@@ -172,7 +178,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		h.proxy = p
 		ts.Setenv("AWS_ENDPOINT_URL", p.URL())
 	}
-	h.proxy.Inject(awstest.Fault{Service: args[0], Operation: op, Status: status, Code: code, Probability: prob})
+	h.proxy.Inject(awstest.Fault{Service: args[0], Operation: op, Status: status, Code: code, Probability: prob, Lie: lie})
 }
 
 type proxyKey struct{}

@@ -13,7 +13,8 @@ import (
 // APIObserver is told of every attempt of an AWS API call: service is the
 // IAM-style service code ("ec2", "s3"), operation the API operation
 // ("DescribeVpcs"), code "" for a success, else the API's error code,
-// "Canceled" or "NetworkError".
+// "Canceled", "InvalidAnswer" (a 2xx answer that is not AWS's) or
+// "NetworkError".
 type APIObserver func(service, operation, code string)
 
 // WithAPIObserver calls observe for every API call attempt of every
@@ -49,6 +50,10 @@ func observeAPICalls(observe APIObserver) func(*middleware.Stack) error {
 func errorCode(ctx context.Context, err error) string {
 	if err == nil {
 		return ""
+	}
+	var invalid *InvalidAnswerError
+	if errors.As(err, &invalid) {
+		return "InvalidAnswer"
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) && apiErr.ErrorCode() != "" {

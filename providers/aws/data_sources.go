@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/zclconf/go-cty/cty"
 
@@ -32,15 +33,20 @@ func callerIdentityData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, _ cty.Value) (cty.Value, error) {
-			out, err := p.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if err != nil {
-				return cty.NilVal, fmt.Errorf("getting caller identity: %w", err)
+			// The identity check already asked, unless it was skipped.
+			id := p.identity
+			if id == nil {
+				out, err := p.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				if err != nil {
+					return cty.NilVal, fmt.Errorf("getting caller identity: %w", err)
+				}
+				id = &callerIdentity{account: aws.ToString(out.Account), arn: aws.ToString(out.Arn), userID: aws.ToString(out.UserId)}
 			}
 			return objectOf(schema.Attributes, map[string]cty.Value{
-				"id":         str(out.Account),
-				"account_id": str(out.Account),
-				"arn":        str(out.Arn),
-				"user_id":    str(out.UserId),
+				"id":         cty.StringVal(id.account),
+				"account_id": cty.StringVal(id.account),
+				"arn":        cty.StringVal(id.arn),
+				"user_id":    cty.StringVal(id.userID),
 			}), nil
 		},
 	}

@@ -36,7 +36,9 @@ func TestDataCallerIdentity(t *testing.T) {
 	t.Run("failure names the operation", func(t *testing.T) {
 		proxy := srv.StartProxy(t)
 		proxy.Inject(awstest.Fault{Service: "sts", Operation: "GetCallerIdentity", Status: 403, Code: "AccessDenied"})
-		p := testProvider(t, proxy.URL(), "us-east-1")
+		// Without the identity check, which would fail New the same way
+		// (TestIdentityCheck).
+		p := offlineProvider(t, proxy.URL(), "us-east-1")
 		_, err := p.ReadData(context.Background(), "aws_caller_identity", cty.EmptyObjectVal)
 		if err == nil || !strings.Contains(err.Error(), "sts:GetCallerIdentity") {
 			t.Errorf("err = %v, want one naming sts:GetCallerIdentity", err)
@@ -72,7 +74,7 @@ func TestDataRegionAndPartition(t *testing.T) {
 	}
 	for _, tt := range regions {
 		t.Run("region/"+tt.name, func(t *testing.T) {
-			p := testProvider(t, "http://127.0.0.1:1", tt.provider)
+			p := offlineProvider(t, "http://127.0.0.1:1", tt.provider)
 			v, err := p.ReadData(context.Background(), "aws_region", tt.config)
 			if tt.wantErr {
 				if err == nil {
@@ -100,7 +102,7 @@ func TestDataRegionAndPartition(t *testing.T) {
 	}
 	for _, tt := range partitions {
 		t.Run("partition/"+tt.region, func(t *testing.T) {
-			p := testProvider(t, "http://127.0.0.1:1", tt.region)
+			p := offlineProvider(t, "http://127.0.0.1:1", tt.region)
 			v, err := p.ReadData(context.Background(), "aws_partition", cty.EmptyObjectVal)
 			if err != nil {
 				t.Fatal(err)

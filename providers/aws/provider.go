@@ -7,8 +7,10 @@ package aws
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -50,6 +52,14 @@ type Factory struct {
 
 	apiRate     float64
 	parallelism int
+	// identityTimeout bounds each provider's identity check (see
+	// checkIdentity).
+	identityTimeout time.Duration
+	// timeouts bound every request; transport, when not nil, replaces the
+	// network (tests); httpClient is shared by the factory's providers.
+	timeouts   HTTPTimeouts
+	transport  http.RoundTripper
+	httpClient *http.Client
 	// limiter throttles the calls of every provider the factory makes.
 	limiter *apiLimiter
 }
@@ -70,6 +80,7 @@ func NewFactory(opts ...Option) *Factory {
 		o(f)
 	}
 	f.limiter = newAPILimiter(f.apiRate, f.parallelism)
+	f.httpClient = newHTTPClient(f.timeouts, f.transport)
 	f.schema = &providers.ProviderSchema{
 		Provider:    providerSchema(),
 		Resources:   map[string]*providers.Schema{},
@@ -134,6 +145,9 @@ type Provider struct {
 	s3          *s3.Client
 	iam         *iam.Client
 	sts         *sts.Client
+	// identity is who the credentials are, from the identity check; nil
+	// when skip_credentials_validation skipped it.
+	identity *callerIdentity
 
 	// IAM and S3 reads serve several resource types; each is made once
 	// until a change (Apply) forgets them.
@@ -167,6 +181,8 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: loading AWS configuration: %w", providerName(cfg), err)
 	}
+	// Never the default client: every request has a deadline.
+	awsCfg.HTTPClient = f.httpClient
 	if awsCfg.Region == "" {
 		return nil, fmt.Errorf("provider %s: no region: set region in the provider block or AWS_REGION", providerName(cfg))
 	}
@@ -182,6 +198,9 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	if f.observe != nil {
 		awsCfg.APIOptions = append(awsCfg.APIOptions, observeAPICalls(f.observe))
 	}
+	// Every successful answer must be the operation's result: the SDK
+	// would read an HTML page as an empty one.
+	awsCfg.APIOptions = append(awsCfg.APIOptions, validateAnswers)
 	// Installed after the observer, the limiter runs closer to the retry
 	// loop: the observer sees only attempts that were let through.
 	awsCfg.APIOptions = append(awsCfg.APIOptions, limitAPICalls(f.limiter))
@@ -217,6 +236,13 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	p.s3 = s3.NewFromConfig(awsCfg, endpointOption[s3.Options](settings.endpoints["s3"]), func(o *s3.Options) {
 		o.UsePathStyle = *pathStyle
 	})
+	// As terraform-provider-aws, skip_credentials_validation skips the
+	// sts:GetCallerIdentity check.
+	if !settings.skipCredentialsValidation {
+		if err := p.checkIdentity(ctx, awsCfg, cfg, settings); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

@@ -15,15 +15,24 @@ import (
 // moto server or a proxy in front of it).
 func testProvider(t *testing.T, endpoint, region string) *Provider {
 	t.Helper()
+	return testProviderAttrs(t, endpoint, map[string]cty.Value{"region": cty.StringVal(region)})
+}
+
+// offlineProvider is testProvider without the identity check, for tests
+// that call nothing (endpoint is never reached) or test the call itself.
+func offlineProvider(t *testing.T, endpoint, region string) *Provider {
+	t.Helper()
+	return testProviderAttrs(t, endpoint, map[string]cty.Value{"region": cty.StringVal(region), "skip_credentials_validation": cty.True})
+}
+
+func testProviderAttrs(t *testing.T, endpoint string, attrs map[string]cty.Value) *Provider {
+	t.Helper()
 	f := NewFactory(WithLoadOptions(
 		config.WithCredentialsProvider(awstest.Credentials),
 		config.WithBaseEndpoint(endpoint),
 		config.WithRetryMaxAttempts(2),
 	))
-	p, err := f.New(context.Background(), providers.Config{
-		Name:  "aws",
-		Attrs: cty.ObjectVal(map[string]cty.Value{"region": cty.StringVal(region)}),
-	})
+	p, err := f.New(context.Background(), providers.Config{Name: "aws", Attrs: cty.ObjectVal(attrs)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,10 +55,11 @@ func TestEndpointOverrideImpliesPathStyle(t *testing.T) {
 	f := NewFactory()
 	attrs := func(pathStyle cty.Value) cty.Value {
 		return cty.ObjectVal(map[string]cty.Value{
-			"region":            cty.StringVal("eu-west-1"),
-			"access_key":        cty.StringVal("a"),
-			"secret_key":        cty.StringVal("b"),
-			"s3_use_path_style": pathStyle,
+			"region":                      cty.StringVal("eu-west-1"),
+			"skip_credentials_validation": cty.True,
+			"access_key":                  cty.StringVal("a"),
+			"secret_key":                  cty.StringVal("b"),
+			"s3_use_path_style":           pathStyle,
 			"endpoints": cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
 				"s3": cty.StringVal("http://127.0.0.1:1"),
 			})}),

@@ -296,6 +296,7 @@ func TestProviderRetriesAndAPIRate(t *testing.T) {
 			t.Setenv("AWS_RETRY_MODE", "")
 			attrs := map[string]cty.Value{
 				"region": cty.StringVal("eu-west-3"), "access_key": cty.StringVal("a"), "secret_key": cty.StringVal("b"),
+				"skip_credentials_validation": cty.True, // nothing answers
 			}
 			for k, v := range tt.attrs {
 				attrs[k] = v

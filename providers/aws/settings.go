@@ -80,6 +80,9 @@ type settings struct {
 	assumeRoleARN, sessionName  string
 	externalID                  string
 	ignoreTags                  ignoreTags
+	// skipCredentialsValidation is skip_credentials_validation: no
+	// identity check when the provider is configured.
+	skipCredentialsValidation bool
 	// apiRate is api_rate, driftctl's own setting: requests per second
 	// per service (and region) for the account, in place of the
 	// services' defaults (see defaultRate); 0 when not set.
@@ -175,6 +178,9 @@ func decodeSettings(v cty.Value) (settings, error) {
 			return s, fmt.Errorf("api_rate must be a positive number of requests per second, not %v", f)
 		}
 		s.apiRate = f
+	}
+	if b := attr(v, "skip_credentials_validation"); !b.IsNull() && b.Type() == cty.Bool {
+		s.skipCredentialsValidation = b.True()
 	}
 	if b := attr(v, "s3_use_path_style"); !b.IsNull() {
 		t := b.True()

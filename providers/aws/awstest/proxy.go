@@ -30,6 +30,10 @@ type Fault struct {
 	// STS 400 Throttling, S3 503 SlowDown; the SDK retries each of them.
 	Status int
 	Code   string
+	// Lie, when true, answers 200 text/html with a web page instead of
+	// forwarding the request, as a captive portal or a misrouted proxy
+	// does: an answer that is not AWS's.
+	Lie bool
 	// Latency is added before the request is handled.
 	Latency time.Duration
 	// Times limits how many requests the fault hits; 0 means all.
@@ -40,6 +44,9 @@ type Fault struct {
 	// against the later faults.
 	Probability float64
 }
+
+// LiePage is the body of a Lie fault's answer.
+const LiePage = "<html><head><title>Welcome</title></head><body>Please log in to continue.</body></html>\n"
 
 // Proxy sits in front of a Server and injects faults. Its zero faults
 // forward every request unchanged.
@@ -80,6 +87,12 @@ func NewProxy(target string) (*Proxy, error) {
 				case <-r.Context().Done():
 					return
 				}
+			}
+			if f.Lie {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(http.StatusOK)
+				fmt.Fprint(w, LiePage)
+				return
 			}
 			if f.Status != 0 {
 				writeError(w, service, f.Status, f.Code)

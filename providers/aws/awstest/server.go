@@ -29,6 +29,16 @@ const InstallHint = `install it with: pip install "moto[server]"`
 // ErrNoMoto means moto_server is not on PATH.
 var ErrNoMoto = errors.New("moto_server not found on PATH; " + InstallHint)
 
+// httpClient talks to moto's own API (readiness, reset): never the
+// default client, which waits forever on a server that hangs.
+var httpClient = &http.Client{
+	Timeout: 30 * time.Second,
+	Transport: &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		ResponseHeaderTimeout: 30 * time.Second,
+	},
+}
+
 // Server is a running moto_server.
 type Server struct {
 	cmd  *exec.Cmd
@@ -65,7 +75,7 @@ func Launch(ctx context.Context) (*Server, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/moto-api/", nil)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := httpClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			return s, nil
@@ -113,7 +123,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := httpClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("resetting moto: %w", err)
 	}
