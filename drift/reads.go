@@ -3,6 +3,7 @@ package drift
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/gitdrift/driftctl/providers"
@@ -57,6 +58,16 @@ func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, schemaO
 						progress(ReadProgress{Type: typ, Region: res.region, Resources: len(idx.list), Err: res.err})
 					}()
 				}
+				// A provider's bug must not end the process (serve scans
+				// every stack in one): the read fails, and its
+				// resources are unknown. (Deferred after progress, so that
+				// progress sees the error.)
+				defer func() {
+					if v := recover(); v != nil {
+						res.index = nil
+						res.err = &providers.ReadError{Type: typ, Region: res.region, Err: fmt.Errorf("the provider panicked: %v", v)}
+					}
+				}()
 				select {
 				case sem <- struct{}{}:
 				case <-ctx.Done():

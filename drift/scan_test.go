@@ -22,6 +22,8 @@ type fakeFactory struct {
 	live   map[string][]*providers.Live
 	errs   map[string]error
 	tags   map[string]string
+	// panics makes a read of the type panic with this value.
+	panics map[string]any
 }
 
 func (f *fakeFactory) Name() string { return "test" }
@@ -38,6 +40,9 @@ func (f *fakeFactory) New(context.Context, providers.Config) (providers.Configur
 type fakeProvider struct{ f *fakeFactory }
 
 func (p fakeProvider) Read(_ context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
+	if v, ok := p.f.panics[req.Type]; ok {
+		panic(v)
+	}
 	if err := p.f.errs[req.Type]; err != nil {
 		return nil, &providers.ReadError{Type: req.Type, Region: "r1", Operation: "test:List", Err: err}
 	}
@@ -158,6 +163,22 @@ func TestScanReadFailureIsUnknownNeverMissing(t *testing.T) {
 	}
 	if rep.Count(Missing)+rep.Count(Unmanaged) != 0 {
 		t.Errorf("a failed read produced missing or unmanaged results: %+v", rep.Results)
+	}
+}
+
+// A provider that panics while reading a type fails that read: its
+// resources are unknown, the error says so, and the process goes on (serve
+// scans every stack in one process).
+func TestScanReadPanicIsAReadError(t *testing.T) {
+	s := testSchema()
+	f := &fakeFactory{schema: s, panics: map[string]any{"test_thing": "index out of range"}}
+	st := &state.State{Version: 4, Instances: []*state.Instance{{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-a"}}}
+	rep := scan(t, f, `resource "test_thing" "a" { name = "a" }`, st)
+	if got := statuses(rep)["test_thing.a"]; got != Unknown {
+		t.Errorf("status %q, want unknown", got)
+	}
+	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Message, "panicked: index out of range") {
+		t.Errorf("errors = %+v, want one saying the read panicked", rep.Errors)
 	}
 }
 

@@ -202,3 +202,24 @@ func TestServePollOfAHangingRemoteIsBounded(t *testing.T) {
 	eventually(t, "the first scan", func() bool { code, _ := get(t, base+"/readyz"); return code == http.StatusOK })
 	eventually(t, "several polls", func() bool { return requests.Load() >= 4 })
 }
+
+// A panic while scanning one stack (a bug in driftctl or in a provider
+// reached by some input) fails that scan; the process, and so every other
+// stack's scans and metrics, goes on.
+func TestServeSurvivesAPanickingScan(t *testing.T) {
+	t.Parallel()
+	cfg := &Config{
+		Server: ServerConfig{MetricsMaxResources: 100, CacheDir: t.TempDir()},
+		Stacks: []*StackConfig{{Name: "s", Source: thingsDir(t),
+			Schedule: Every(time.Hour), FailOn: failOn, Unmanaged: true, Timeout: 10 * time.Second}},
+	}
+	base := startServer(t, cfg, &fakeFactory{live: map[string]string{}, panics: true})
+	eventually(t, "the failed scan", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `driftctl_scan_success{stack="s"} 0`)
+	})
+	_, api := get(t, base+"/api/v1/stacks/s")
+	if !strings.Contains(api, "internal error") {
+		t.Errorf("the API does not say the scan hit an internal error:\n%s", api)
+	}
+}

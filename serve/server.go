@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -399,7 +400,15 @@ func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report
 
 // openStack scans a stack and keeps its providers open (for remediation);
 // created are the IDs of resources remediation created since the state.
-func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[string]string) (*drift.Session, error) {
+func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[string]string) (sess *drift.Session, err error) {
+	// No input may end the process that serves every stack: a panic
+	// (a bug reached by some configuration or answer) fails this scan.
+	defer func() {
+		if v := recover(); v != nil {
+			s.logger.Error("internal error while scanning; please report it", "stack", cfg.Name, "panic", fmt.Sprint(v), "stack_trace", string(debug.Stack()))
+			sess, err = nil, fmt.Errorf("internal error while scanning (a bug in driftctl; the log has its stack trace): %v", v)
+		}
+	}()
 	src, diags, err := spec.Open(ctx, cfg.Source, s.gitOptions(cfg))
 	if err != nil {
 		return nil, redact.Error(err, cfg.Source)
@@ -415,7 +424,7 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 		return nil, redact.Error(err, cfg.States...)
 	}
 	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(cfg.Unmanaged), drift.WithLogger(s.logger))
-	sess, diags := scanner.Open(ctx, drift.Input{
+	sess, diags = scanner.Open(ctx, drift.Input{
 		Stack: cfg.Name, Module: mod, State: st,
 		Vars:   spec.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Commit: drift.CommitOf(src, cfg.Git.Path),

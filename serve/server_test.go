@@ -31,6 +31,8 @@ type fakeFactory struct {
 	gate    chan struct{}
 	failing bool
 	reads   int
+	// panics makes configuring a provider panic (a bug in driftctl).
+	panics bool
 }
 
 var thingSchema = &providers.Schema{
@@ -56,6 +58,9 @@ func (f *fakeFactory) Schema() *providers.ProviderSchema {
 	}
 }
 func (f *fakeFactory) New(context.Context, providers.Config) (providers.Configured, error) {
+	if f.panics {
+		panic("a bug while configuring")
+	}
 	return fakeProvider{f}, nil
 }
 
