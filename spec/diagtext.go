@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -149,16 +150,47 @@ func (dw *DiagnosticWriter) snippet(b *bytes.Buffer, d *hcl.Diagnostic, highligh
 		}
 		text := bytes.TrimRight(src[from:max(from, to)], "\r")
 		hs, he := clamp(subject.Start.Byte-from, len(text)), clamp(subject.End.Byte-from, len(text))
+		pre, post := "", ""
+		if len(text) > maxSnippetLine {
+			text, hs, he, pre, post = snippetWindow(text, hs, he)
+		}
 		if highlight == "" || he <= hs {
-			fmt.Fprintf(b, "%4d: %s\n", line, text)
+			fmt.Fprintf(b, "%4d: %s%s%s\n", line, pre, text, post)
 			continue
 		}
-		fmt.Fprintf(b, "%4d: %s%s%s%s%s\n", line, text[:hs], highlight, text[hs:he], reset, text[he:])
+		fmt.Fprintf(b, "%4d: %s%s%s%s%s%s%s\n", line, pre, text[:hs], highlight, text[hs:he], reset, text[he:], post)
 	}
 	b.WriteByte('\n')
 }
 
 func clamp(i, n int) int { return max(0, min(i, n)) }
+
+// maxSnippetLine bounds the bytes of one source line in a snippet: a
+// minified or hostile file can hold megabytes on one line, printed once
+// per diagnostic.
+const maxSnippetLine = 240
+
+// snippetWindow cuts a long line to about maxSnippetLine bytes around the
+// subject [hs, he) (itself cut when longer), on UTF-8 boundaries, and says
+// with "…" at either end that it was cut. hs and he are returned relative
+// to the window.
+func snippetWindow(text []byte, hs, he int) (window []byte, whs, whe int, pre, post string) {
+	start := max(0, hs-maxSnippetLine/4)
+	end := min(len(text), start+maxSnippetLine)
+	for start > 0 && !utf8.RuneStart(text[start]) {
+		start--
+	}
+	for end < len(text) && !utf8.RuneStart(text[end]) {
+		end--
+	}
+	if start > 0 {
+		pre = "…"
+	}
+	if end < len(text) {
+		post = "…"
+	}
+	return text[start:end], clamp(hs-start, end-start), clamp(he-start, end-start), pre, post
+}
 
 // lineStarts are the offsets where the lines of a file start, found once.
 func (dw *DiagnosticWriter) lineStarts(name string, src []byte) []int {

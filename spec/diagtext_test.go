@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -69,5 +70,32 @@ func TestLimitDiagnostics(t *testing.T) {
 	}
 	if !strings.HasPrefix(MoreDiagnostics(1, 0), "And 1 more error ") {
 		t.Errorf("singular: %q", MoreDiagnostics(1, 0))
+	}
+}
+
+// A diagnostic on a very long line (minified or hostile input) shows a
+// window of the line around its subject, not the whole line.
+func TestDiagnosticWriterCutsLongLines(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 50000) // two bytes a character: cuts must keep UTF-8 whole
+	src := []byte("locals {\n  a = \"" + long + "\" + 1 + \"" + long + "\"\n}\n")
+	f := &hcl.File{Bytes: src}
+	at := bytes.Index(src, []byte("+ 1 +")) + 2
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Bad", Subject: &hcl.Range{
+		Filename: "main.tf", Start: hcl.Pos{Line: 2, Column: 1, Byte: at}, End: hcl.Pos{Line: 2, Column: 2, Byte: at + 1}}}
+	for _, color := range []bool{false, true} {
+		var out bytes.Buffer
+		if err := NewDiagnosticWriter(&out, map[string]*hcl.File{"main.tf": f}, 100, color).WriteDiagnostic(d); err != nil {
+			t.Fatal(err)
+		}
+		if out.Len() > 2*maxSnippetLine+200 {
+			t.Errorf("color=%v: %d bytes printed for one diagnostic", color, out.Len())
+		}
+		if !utf8.Valid(out.Bytes()) {
+			t.Errorf("color=%v: the cut split a character", color)
+		}
+		if !strings.Contains(out.String(), "…") || !strings.Contains(out.String(), "1") {
+			t.Errorf("color=%v: no marks of the cut, or the subject is not shown:\n%s", color, out.String())
+		}
 	}
 }
