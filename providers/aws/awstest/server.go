@@ -6,9 +6,11 @@ package awstest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -50,11 +52,28 @@ type Server struct {
 
 // Launch starts moto_server on a free loopback port and waits until it
 // answers. Stop it with Close.
+//
+// A free port can be taken by another process between freePort and
+// moto's bind (tests start many listeners at once): moto then exits at
+// start, and Launch tries again on another port.
 func Launch(ctx context.Context) (*Server, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, ErrNoMoto
 	}
+	for attempt := 1; ; attempt++ {
+		s, err := launch(ctx, bin)
+		if err == nil || !errors.Is(err, errExitedAtStart) || attempt == 3 {
+			return s, err
+		}
+	}
+}
+
+// errExitedAtStart is a moto_server that ended before it answered.
+var errExitedAtStart = errors.New("moto_server exited at start")
+
+// launch is one attempt of Launch.
+func launch(ctx context.Context, bin string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, fmt.Errorf("finding a free port: %w", err)
@@ -75,14 +94,12 @@ func Launch(ctx context.Context) (*Server, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/moto-api/", nil)
-		resp, err := httpClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
+		if isMoto(req) {
 			return s, nil
 		}
 		select {
 		case <-s.done:
-			return nil, fmt.Errorf("moto_server exited at start: %s", strings.TrimSpace(logs.String()))
+			return nil, fmt.Errorf("%w: %s", errExitedAtStart, strings.TrimSpace(logs.String()))
 		case <-ctx.Done():
 			s.Close()
 			return nil, ctx.Err()
@@ -93,6 +110,19 @@ func Launch(ctx context.Context) (*Server, error) {
 			return nil, fmt.Errorf("moto_server did not answer on %s within 30s", s.url)
 		}
 	}
+}
+
+// isMoto reports whether req is answered by moto's dashboard: another
+// process that took the port (an HTTP server of another test) is not
+// taken for moto.
+func isMoto(req *http.Request) bool {
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	return err == nil && resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte("Moto"))
 }
 
 // Start launches a moto_server for one test and stops it when the test

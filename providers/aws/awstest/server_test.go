@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -62,3 +63,23 @@ func TestResetForgetsResources(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// Readiness is moto's own answer: another test's HTTP server that took the
+// port is not taken for moto (a script then failed to reach a moto that
+// had exited at start).
+func TestIsMotoOnlyForMoto(t *testing.T) {
+	t.Parallel()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("<html>some other server</html>"))
+	}))
+	defer other.Close()
+	req, _ := http.NewRequest(http.MethodGet, other.URL+"/moto-api/", nil)
+	if isMoto(req) {
+		t.Error("another HTTP server was taken for moto")
+	}
+	srv := Start(t)
+	req, _ = http.NewRequest(http.MethodGet, srv.URL()+"/moto-api/", nil)
+	if !isMoto(req) {
+		t.Error("moto was not recognised")
+	}
+}
