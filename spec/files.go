@@ -152,22 +152,29 @@ func confinedError(err error) error {
 	return pathErrorCause(err)
 }
 
+// inRoot runs op on the path p inside m's root (os.Root refuses what
+// leaves it, symbolic links included); a path outside is errOutside.
+func inRoot[T any](m moduleFiles, p string, op func(*os.Root, string) (T, error)) (T, error) {
+	var zero T
+	rel, err := m.rootPath(p)
+	if err != nil {
+		return zero, err
+	}
+	root, err := os.OpenRoot(m.root)
+	if err != nil {
+		return zero, err
+	}
+	defer root.Close()
+	v, err := op(root, rel)
+	return v, confinedError(err)
+}
+
 func (m moduleFiles) readFile(p string) ([]byte, error) {
 	if m.disk && m.root == "" {
 		return os.ReadFile(modulePath(m.dir, p))
 	}
 	if m.disk {
-		rel, err := m.rootPath(p)
-		if err != nil {
-			return nil, err
-		}
-		root, err := os.OpenRoot(m.root)
-		if err != nil {
-			return nil, err
-		}
-		defer root.Close()
-		b, err := root.ReadFile(rel)
-		return b, confinedError(err)
+		return inRoot(m, p, (*os.Root).ReadFile)
 	}
 	name, ok := m.fsPath(p)
 	if !ok {
@@ -183,17 +190,7 @@ func (m moduleFiles) stat(p string) (fs.FileInfo, error) {
 		return os.Stat(modulePath(m.dir, p))
 	}
 	if m.disk {
-		rel, err := m.rootPath(p)
-		if err != nil {
-			return nil, err
-		}
-		root, err := os.OpenRoot(m.root)
-		if err != nil {
-			return nil, err
-		}
-		defer root.Close()
-		fi, err := root.Stat(rel)
-		return fi, confinedError(err)
+		return inRoot(m, p, (*os.Root).Stat)
 	}
 	name, ok := m.fsPath(p)
 	if !ok {
