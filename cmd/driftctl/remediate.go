@@ -108,7 +108,7 @@ func (s *stackScanner) scan(ctx context.Context, created map[string]string) (*dr
 		Vars:       spec.VarOptions{Args: s.o.vars, Environ: os.Environ()},
 		Commit:     drift.CommitOf(s.src, s.o.path),
 		IDs:        created,
-		Limits:     s.o.checkedLimits(),
+		Limits:     s.o.limits(),
 		AllowEmpty: s.o.allowEmpty,
 	})
 	if sess == nil {
@@ -134,9 +134,6 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 	}
 	git, err := o.gitOptions()
 	if err != nil {
-		return fail("%v", err)
-	}
-	if _, err := o.limits(); err != nil {
 		return fail("%v", err)
 	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""

@@ -175,6 +175,10 @@ func (o *scanOptions) checkNumbers(changed func(string) bool) error {
 		return fmt.Errorf("--metrics-max-resources %d: expected 0 or more series", o.maxResources)
 	case o.timeout <= 0:
 		return fmt.Errorf("--timeout %s: expected a duration above 0, such as 30m", o.timeout)
+	case o.maxInstances <= 0:
+		return fmt.Errorf("--max-instances %d: must be 1 or more", o.maxInstances)
+	case o.maxValueBytes <= 0:
+		return fmt.Errorf("--max-value-bytes %d: must be 1 or more", o.maxValueBytes)
 	}
 	return nil
 }
@@ -209,22 +213,10 @@ func timedOut(ctx context.Context, stderr io.Writer) bool {
 	return false
 }
 
-// limits are the evaluation limits of the flags.
-func (o *scanOptions) limits() (spec.Limits, error) {
-	if o.maxInstances <= 0 {
-		return spec.Limits{}, fmt.Errorf("--max-instances %d: must be 1 or more", o.maxInstances)
-	}
-	if o.maxValueBytes <= 0 {
-		return spec.Limits{}, fmt.Errorf("--max-value-bytes %d: must be 1 or more", o.maxValueBytes)
-	}
-	return spec.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes}, nil
-}
-
-// checkedLimits are the limits once runScan or runRemediate checked them
-// (an invalid value reads as the default).
-func (o *scanOptions) checkedLimits() spec.Limits {
-	l, _ := o.limits()
-	return l
+// limits are the evaluation limits of the flags (checkNumbers checked
+// them).
+func (o *scanOptions) limits() spec.Limits {
+	return spec.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes}
 }
 
 // gitOptions are the Git settings of the flags.
@@ -298,14 +290,8 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if o.unmanaged != "declared" && o.unmanaged != "none" {
 		return fail("--unmanaged %q: expected declared or none", o.unmanaged)
 	}
-	if o.maxResources < 0 {
-		return fail("--metrics-max-resources must be 0 or more")
-	}
 	git, err := o.gitOptions()
 	if err != nil {
-		return fail("%v", err)
-	}
-	if _, err := o.limits(); err != nil {
 		return fail("%v", err)
 	}
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
@@ -396,7 +382,7 @@ func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack 
 		Vars:       spec.VarOptions{Args: o.vars, Environ: os.Environ()},
 		State:      st,
 		Commit:     drift.CommitOf(src, o.path),
-		Limits:     o.checkedLimits(),
+		Limits:     o.limits(),
 		AllowEmpty: o.allowEmpty,
 	})
 	if o.bar != nil {
