@@ -2,9 +2,7 @@ package serve
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,27 +45,14 @@ func TestServeReportsAnInterruptedRemediationOnStart(t *testing.T) {
 	}
 	f := &fakeFactory{live: map[string]string{"t-1": "a"}, gate: make(chan struct{})}
 	defer close(f.gate)
-	srv, err := New(Options{Config: cfg, Factory: f, Logger: slog.New(slog.NewTextHandler(&log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
+	_, _, stop := serveOptions(t, Options{Config: cfg, Factory: f, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	eventually(t, "the report of the interrupted change", func() bool {
 		return strings.Contains(log.String(), "an earlier run was interrupted while applying create test_thing.b; check the resource, its state may be partial")
 	})
 	if !strings.Contains(log.String(), "line=2") {
 		t.Errorf("the torn last line is not reported:\n%s", log.String())
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	kept, _ := os.ReadFile(filepath.Join(data, "audit.log"))
 	if !strings.Contains(string(kept), `"record":"interrupted","change_id":"77aa"`) {
 		t.Errorf("the report is not recorded in the audit log:\n%s", kept)

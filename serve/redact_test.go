@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"strings"
@@ -25,19 +24,7 @@ func TestServeNeverShowsStateCredentials(t *testing.T) {
 			Schedule: Every(time.Hour), FailOn: failOn, Unmanaged: true, Timeout: 10 * time.Second}},
 	}
 	var logs syncBuffer
-	srv, err := New(Options{Config: cfg, Factory: &fakeFactory{live: map[string]string{}}, Version: "test", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, sl) }()
-	defer func() { cancel(); <-done }()
-	base := "http://" + sl.Addr().String()
+	base, _, _ := serveOptions(t, Options{Config: cfg, Factory: &fakeFactory{live: map[string]string{}}, Version: "test", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	eventually(t, "the failed scan", func() bool {
 		_, m := get(t, base+"/metrics")
 		return strings.Contains(m, `driftctl_scan_success{stack="s"} 0`)

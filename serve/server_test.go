@@ -123,7 +123,14 @@ func testServer(t *testing.T, f *fakeFactory, dataDir string, schedule string) (
 // ends, waits for Serve to return.
 func serveForTest(t *testing.T, cfg *Config, f *fakeFactory) (base string, srv *Server, stop func()) {
 	t.Helper()
-	srv, err := New(Options{Config: cfg, Factory: f, Version: "test"})
+	return serveOptions(t, Options{Config: cfg, Factory: f, Version: "test"})
+}
+
+// serveOptions is serveForTest for a server made of opts (a test that
+// reads the server's log gives its Logger).
+func serveOptions(t *testing.T, opts Options) (base string, srv *Server, stop func()) {
+	t.Helper()
+	srv, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
