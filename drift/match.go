@@ -3,8 +3,8 @@ package drift
 import (
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -15,7 +15,7 @@ import (
 // or by the natural identity of its configuration. identified is false when
 // none of these could be tried: then an absent live resource is not known
 // to be missing. The scan unpacks the resource when it claims it.
-func match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liveIndex, known string) (live *packedLive, identified bool) {
+func match(schema *providers.Schema, r *config.Resource, st *state.State, idx *liveIndex, known string) (live *packedLive, identified bool) {
 	if known != "" {
 		if l := idx.byID[known]; l != nil {
 			return l, true
@@ -56,7 +56,7 @@ func match(schema *providers.Schema, r *spec.Resource, st *state.State, idx *liv
 // referenceValue is what other resources see when they refer to r: the
 // live attributes when it was found, else what the state recorded, else its
 // configuration with computed attributes unknown.
-func referenceValue(schema *providers.Schema, r *spec.Resource, live *providers.Live, st *state.State) cty.Value {
+func referenceValue(schema *providers.Schema, r *config.Resource, live *providers.Live, st *state.State) cty.Value {
 	if live != nil && live.Attrs != cty.NilVal && !live.Attrs.IsNull() {
 		return withID(live.Attrs, live.ID)
 	}

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/spec"
 )
 
 // readKey names one read: a resource type through one provider
 // configuration.
 type readKey struct {
-	provider spec.ProviderRef
+	provider config.ProviderRef
 	typ      string
 }
 
@@ -33,7 +33,7 @@ type reads struct {
 	order   []readKey
 }
 
-func startReads(ctx context.Context, plan map[spec.ProviderRef][]string, schemaOf func(typ string) *providers.Schema, attributes func(typ string) []string, configured map[spec.ProviderRef]providers.Configured, limit int, progress func(ReadProgress)) *reads {
+func startReads(ctx context.Context, plan map[config.ProviderRef][]string, schemaOf func(typ string) *providers.Schema, attributes func(typ string) []string, configured map[config.ProviderRef]providers.Configured, limit int, progress func(ReadProgress)) *reads {
 	r := &reads{results: map[readKey]*readResult{}}
 	sem := make(chan struct{}, limit)
 	for _, ref := range sortedRefs(plan) {
@@ -111,7 +111,7 @@ func (r *reads) types() []string {
 
 // wait returns the read of typ through provider, waiting for it; ok is false
 // when no such read was planned.
-func (r *reads) wait(ctx context.Context, provider spec.ProviderRef, typ string) (*readResult, bool) {
+func (r *reads) wait(ctx context.Context, provider config.ProviderRef, typ string) (*readResult, bool) {
 	res, ok := r.results[readKey{provider, typ}]
 	if !ok {
 		return nil, false
@@ -124,8 +124,8 @@ func (r *reads) wait(ctx context.Context, provider spec.ProviderRef, typ string)
 	return res, true
 }
 
-func sortedRefs(plan map[spec.ProviderRef][]string) []spec.ProviderRef {
-	refs := make([]spec.ProviderRef, 0, len(plan))
+func sortedRefs(plan map[config.ProviderRef][]string) []config.ProviderRef {
+	refs := make([]config.ProviderRef, 0, len(plan))
 	for ref := range plan {
 		refs = append(refs, ref)
 	}

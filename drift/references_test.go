@@ -9,8 +9,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -53,7 +53,7 @@ func TestReferenceForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			config := `
+			src := `
 resource "test_thing" "a" {
   for_each    = toset(["x"])
   name        = each.key
@@ -65,7 +65,7 @@ resource "test_thing" "b" { name = ` + tt.ref + ` }
 				live(t, s, "t-x", map[string]cty.Value{"name": cty.StringVal("x"), "description": cty.StringVal("from-live")}),
 				live(t, s, "t-b", map[string]cty.Value{"name": cty.StringVal("drifted")}),
 			}}}
-			rep := scan(t, f, config, stateOf(`test_thing.a["x"]`, "t-x", "test_thing.b", "t-b"))
+			rep := scan(t, f, src, stateOf(`test_thing.a["x"]`, "t-x", "test_thing.b", "t-b"))
 			got := resultsByAddress(rep)
 			if r := got[`test_thing.a["x"]`]; r.Status != InSync {
 				t.Errorf(`test_thing.a["x"]: %s (%s), want in sync`, r.Status, r.Reason)
@@ -84,7 +84,7 @@ resource "test_thing" "b" { name = ` + tt.ref + ` }
 // reached first through a reference counts once.
 func TestTypeDoneAcrossAliases(t *testing.T) {
 	s := testSchema()
-	const config = `
+	const src = `
 provider "test" {}
 provider "test" { alias = "two" }
 resource "test_thing" "z" {
@@ -105,7 +105,7 @@ resource "test_thing" "m" {
 		live(t, s, "t-m1", map[string]cty.Value{"name": cty.StringVal("m1")}),
 		live(t, s, "t-u", map[string]cty.Value{"name": cty.StringVal("u")}),
 	}}}
-	rep := scan(t, f, config, stateOf("test_thing.a", "t-a", "test_thing.z", "t-z", "test_thing.m[0]", "t-m0", "test_thing.m[1]", "t-m1"))
+	rep := scan(t, f, src, stateOf("test_thing.a", "t-a", "test_thing.z", "t-z", "test_thing.m[0]", "t-m0", "test_thing.m[1]", "t-m1"))
 	got := resultsByAddress(rep)
 	for _, a := range []string{"test_thing.a", "test_thing.z", "test_thing.m[0]", "test_thing.m[1]"} {
 		if got[a].Status != InSync {
@@ -129,7 +129,7 @@ resource "test_thing" "m" {
 func TestGlobalTypeClaimedTwice(t *testing.T) {
 	s := testSchema()
 	s.Global = true
-	const config = `
+	const src = `
 provider "test" {}
 provider "test" { alias = "two" }
 resource "test_thing" "a" { name = "x" }
@@ -141,7 +141,7 @@ resource "test_thing" "b" {
 	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
 		live(t, s, "t-x", map[string]cty.Value{"name": cty.StringVal("x")}),
 	}}}
-	rep := scan(t, f, config, stateOf("test_thing.a", "t-x", "test_thing.b", "t-x"))
+	rep := scan(t, f, src, stateOf("test_thing.a", "t-x", "test_thing.b", "t-x"))
 	got := resultsByAddress(rep)
 	if a := got["test_thing.a"]; a.Status != InSync {
 		t.Errorf("test_thing.a: %s (%s), want in sync", a.Status, a.Reason)
@@ -156,7 +156,7 @@ resource "test_thing" "b" {
 // reports nothing.
 func TestForEachInstanceWhole(t *testing.T) {
 	s := testSchema()
-	const config = `
+	const src = `
 resource "test_thing" "a" {
   for_each = toset(["x"])
   name     = each.key
@@ -169,10 +169,10 @@ resource "test_thing" "b" { name = local.x.name }
 		live(t, s, "t-b", map[string]cty.Value{"name": cty.StringVal("x")}),
 	}}}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mod, diags := spec.Load(dir)
+	mod, diags := config.Load(dir)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

@@ -13,9 +13,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/internal/ctypack"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -71,8 +71,8 @@ func NewScanner(registry *providers.Registry, opts ...Option) *Scanner {
 // Input is what one scan compares.
 type Input struct {
 	Stack  string
-	Module *spec.Module
-	Vars   spec.VarOptions
+	Module *config.Module
+	Vars   config.VarOptions
 	// State is the Terraform state, nil when there is none.
 	State  *state.State
 	Commit *Commit
@@ -80,7 +80,7 @@ type Input struct {
 	// written (by remediation), by address; they match first.
 	IDs map[string]string
 	// Limits bound the evaluation (zero fields: spec's defaults).
-	Limits spec.Limits
+	Limits config.Limits
 	// AllowEmpty accepts a configuration without resources (Scan reports
 	// nothing); otherwise it is an error, since a wrong directory, path or
 	// ref looks like that.
@@ -105,7 +105,7 @@ func (s *Scanner) Scan(ctx context.Context, in Input) (*Report, hcl.Diagnostics)
 type Session struct {
 	Report *Report
 	// Providers are the scan's configured providers by configuration.
-	Providers map[spec.ProviderRef]providers.Configured
+	Providers map[config.ProviderRef]providers.Configured
 }
 
 // Provider returns the configured provider of a result ("aws", "aws.west").
@@ -131,7 +131,7 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 	if !in.AllowEmpty && in.Module.Empty() {
 		return nil, hcl.Diagnostics{emptyConfiguration(in)}
 	}
-	ev, diags := spec.NewEvaluator(in.Module, s.registry, in.Vars, spec.WithLimits(in.Limits))
+	ev, diags := config.NewEvaluator(in.Module, s.registry, in.Vars, config.WithLimits(in.Limits))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -140,7 +140,7 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	configured := map[spec.ProviderRef]providers.Configured{}
+	configured := map[config.ProviderRef]providers.Configured{}
 	keep := false
 	defer func() {
 		if keep {
@@ -177,7 +177,7 @@ func (s *Scanner) Open(ctx context.Context, in Input) (*Session, hcl.Diagnostics
 		return nil, diags
 	}
 
-	plan := map[spec.ProviderRef][]string{}
+	plan := map[config.ProviderRef][]string{}
 	for ref, types := range in.Module.ResourceTypes() {
 		if _, ok := configured[ref]; !ok {
 			continue
@@ -266,9 +266,9 @@ func resultsHint(in Input) int {
 }
 
 // dataReader evaluates data sources through the configured providers.
-type dataReader map[spec.ProviderRef]providers.Configured
+type dataReader map[config.ProviderRef]providers.Configured
 
-func (d dataReader) ReadData(ctx context.Context, ref spec.ProviderRef, typ string, config cty.Value) (cty.Value, error) {
+func (d dataReader) ReadData(ctx context.Context, ref config.ProviderRef, typ string, config cty.Value) (cty.Value, error) {
 	p, ok := d[ref]
 	if !ok {
 		return cty.NilVal, fmt.Errorf("provider %s is not configured", ref)
@@ -276,12 +276,12 @@ func (d dataReader) ReadData(ctx context.Context, ref spec.ProviderRef, typ stri
 	return p.ReadData(ctx, typ, config)
 }
 
-// evaluation is one scan's comparison state; it is the spec.Resolver that
+// evaluation is one scan's comparison state; it is the config.Resolver that
 // evaluation calls for each resource in dependency order.
 type evaluation struct {
 	scanner    *Scanner
 	reads      *reads
-	configured map[spec.ProviderRef]providers.Configured
+	configured map[config.ProviderRef]providers.Configured
 	state      *state.State
 	ids        map[string]string
 
@@ -302,11 +302,11 @@ type evaluation struct {
 // references to it see: its strings that hold a sensitive value of its
 // configuration are sensitive (a bucket's id and arn, when a sensitive
 // variable names it), so that what refers to them is too.
-func (e *evaluation) Resolve(ctx context.Context, r *spec.Resource) cty.Value {
-	return spec.MarkSensitive(e.resolve(ctx, r), r.SensitiveStrings())
+func (e *evaluation) Resolve(ctx context.Context, r *config.Resource) cty.Value {
+	return config.MarkSensitive(e.resolve(ctx, r), r.SensitiveStrings())
 }
 
-func (e *evaluation) resolve(ctx context.Context, r *spec.Resource) cty.Value {
+func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value {
 	schema, _ := e.scanner.registry.ResourceSchema(r.Type)
 	res := Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange,
 		PreventDestroy: r.PreventDestroy, References: r.References}
@@ -410,7 +410,7 @@ func (e *evaluation) lookupState(addr string) *state.Instance {
 }
 
 // compare diffs a matched resource and sets its status.
-func (e *evaluation) compare(schema *providers.Schema, r *spec.Resource, desired cty.Value, live *providers.Live, res *Result) {
+func (e *evaluation) compare(schema *providers.Schema, r *config.Resource, desired cty.Value, live *providers.Live, res *Result) {
 	diffs, err := Compare(schema, desired, live.Attrs, DiffOptions{Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax})
 	if err != nil {
 		res.Status, res.Reason = Unknown, err.Error()
@@ -504,7 +504,7 @@ func (e *evaluation) TypeDone(typ string) { e.finishType(typ) }
 // provider configurations list each resource once.
 func (e *evaluation) finishType(typ string) {
 	type typeRead struct {
-		provider spec.ProviderRef
+		provider config.ProviderRef
 		idx      *liveIndex
 	}
 	var done []typeRead

@@ -10,8 +10,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -80,7 +80,7 @@ func scan(t *testing.T, f *fakeFactory, hcl string, st *state.State) *Report {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mod, diags := spec.Load(dir)
+	mod, diags := config.Load(dir)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

@@ -3,13 +3,13 @@ package drift
 import (
 	"context"
 
-	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/state"
 )
 
 // CommitOf is the report's commit for a desired state read from Git, nil
 // for a plain directory.
-func CommitOf(src *spec.Source, path string) *Commit {
+func CommitOf(src *config.Source, path string) *Commit {
 	c := src.Commit
 	if c == nil {
 		return nil
@@ -22,7 +22,7 @@ func CommitOf(src *spec.Source, path string) *Commit {
 
 // BlameOf adapts a source's blame to AttributeBlame; nil for a plain
 // directory.
-func BlameOf(src *spec.Source) BlameFunc {
+func BlameOf(src *config.Source) BlameFunc {
 	if src.Blame == nil {
 		return nil
 	}
@@ -38,7 +38,7 @@ func BlameOf(src *spec.Source) BlameFunc {
 // StateOf reads the Terraform state of a loaded source: the locations
 // given, else the module's backend, else terraform.tfstate beside it (see
 // state.Discover); nil when there is none.
-func StateOf(ctx context.Context, src *spec.Source, locations []string) (*state.State, error) {
+func StateOf(ctx context.Context, src *config.Source, locations []string) (*state.State, error) {
 	var backend *state.Backend
 	if b := src.Module.Backend; b != nil {
 		backend = &state.Backend{Type: b.Type, Config: b.Config}

@@ -37,7 +37,7 @@ const killedApplyEnv = "DRIFTCTL_TEST_KILLED_APPLY_AUDIT_LOG"
 // TestKilledApplyLeavesAnIntentTheNextRunReports: it applies an update
 // that hangs, with the audit log at path.
 func killedApplyChild(t *testing.T, path string) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(5)})
 	s.cloud.put("test_sub", "s-1", map[string]cty.Value{"net_id": cty.StringVal("n-1"), "label": cty.StringVal("a")})
 	h := hangingCloud{s.cloud}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -117,7 +117,7 @@ func (c *cloud) put(typ, id string, attrs map[string]cty.Value) {
 	c.things[typ][id] = cty.ObjectVal(attrs)
 }
 
-const config = `
+const netConfig = `
 resource "test_net" "main" {
   name = "main"
   size = 3
@@ -132,7 +132,7 @@ resource "test_sub" "a" {
 type stack struct {
 	t     *testing.T
 	cloud *cloud
-	mod   *spec.Module
+	mod   *config.Module
 	st    *state.State
 }
 
@@ -141,7 +141,7 @@ func newStack(t *testing.T, cfg string, st *state.State) *stack {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mod, diags := spec.Load(dir)
+	mod, diags := config.Load(dir)
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -202,7 +202,7 @@ func results(outcomes []Outcome) string {
 }
 
 func TestPlanAndApplyConverge(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(5)})
 	s.cloud.put("test_net", "n-extra", map[string]cty.Value{"name": cty.StringVal("extra")})
 	// test_sub.a is missing.
@@ -258,7 +258,7 @@ func TestPlanAndApplyConverge(t *testing.T) {
 // is created in the new net, in a second wave.
 func TestApplyOrdersByReferences(t *testing.T) {
 	// The sub was in the net that is replaced; its state ID is gone.
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("renamed"), "size": cty.NumberIntVal(3)})
 	plan := s.plan(Options{})
 	if got := actions(plan); got != "-/+ test_net.main, + test_sub.a" {
@@ -277,7 +277,7 @@ func TestApplyOrdersByReferences(t *testing.T) {
 }
 
 func TestPreventDestroyBlocksReplace(t *testing.T) {
-	cfg := strings.Replace(config, "  size = 3\n", "  size = 3\n  lifecycle {\n    prevent_destroy = true\n  }\n", 1)
+	cfg := strings.Replace(netConfig, "  size = 3\n", "  size = 3\n  lifecycle {\n    prevent_destroy = true\n  }\n", 1)
 	s := newStack(t, cfg, stateOf(map[string]string{"test_net.main": "n-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("renamed"), "size": cty.NumberIntVal(3)})
 	plan := s.plan(Options{Targets: []string{"test_net.main"}})
@@ -294,7 +294,7 @@ func TestPreventDestroyBlocksReplace(t *testing.T) {
 }
 
 func TestAllowDeleteAndTargets(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(3)})
 	s.cloud.put("test_sub", "s-1", map[string]cty.Value{"net_id": cty.StringVal("n-1"), "label": cty.StringVal("a")})
 	s.cloud.put("test_net", "n-extra", map[string]cty.Value{"name": cty.StringVal("extra")})
@@ -316,7 +316,7 @@ func TestAllowDeleteAndTargets(t *testing.T) {
 }
 
 func TestStalePlanIsRefused(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(5)})
 	s.cloud.put("test_sub", "s-1", map[string]cty.Value{"net_id": cty.StringVal("n-1"), "label": cty.StringVal("a")})
 	plan := s.plan(Options{})
@@ -342,7 +342,7 @@ func TestStalePlanIsRefused(t *testing.T) {
 // A failure stops the apply: the audit log says what was done and what was
 // not, and running again converges.
 func TestFailureStopsAndRerunConverges(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("renamed"), "size": cty.NumberIntVal(3)})
 	s.cloud.fail["create test_net"] = true
 	audit := filepath.Join(t.TempDir(), "audit.log")
@@ -380,7 +380,7 @@ func TestFailureStopsAndRerunConverges(t *testing.T) {
 }
 
 func TestPlanJSONRedactsNothingItShouldShowAndRoundTrips(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(5)})
 	s.cloud.put("test_sub", "s-1", map[string]cty.Value{"net_id": cty.StringVal("n-1"), "label": cty.StringVal("a")})
 	var b strings.Builder

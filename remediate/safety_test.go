@@ -10,8 +10,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
-	"github.com/gitdrift/driftctl/spec"
 )
 
 // reload replaces the stack's configuration, as a new edit of the files.
@@ -21,7 +21,7 @@ func (s *stack) reload(cfg string) {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		s.t.Fatal(err)
 	}
-	mod, diags := spec.Load(dir)
+	mod, diags := config.Load(dir)
 	if diags.HasErrors() {
 		s.t.Fatal(diags.Error())
 	}
@@ -41,7 +41,7 @@ func countingScan(s *stack, before func(n int)) Rescan {
 // A saved replace is refused once prevent_destroy protects the resource,
 // even when the attributes (and no commit) tell the change.
 func TestSavedPlanRefusedWhenPreventDestroyAdded(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("renamed"), "size": cty.NumberIntVal(3)})
 	plan := s.plan(Options{Targets: []string{"test_net.main"}})
 	if got := actions(plan); got != "-/+ test_net.main" {
@@ -55,7 +55,7 @@ func TestSavedPlanRefusedWhenPreventDestroyAdded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.reload(strings.Replace(config, "  size = 3\n", "  size = 3\n  lifecycle {\n    prevent_destroy = true\n  }\n", 1))
+	s.reload(strings.Replace(netConfig, "  size = 3\n", "  size = 3\n  lifecycle {\n    prevent_destroy = true\n  }\n", 1))
 	_, err = Apply(context.Background(), saved, s.scan, ApplyOptions{Schemas: s.schemaOf})
 	if !errors.Is(err, ErrStale) {
 		t.Fatalf("err = %v, want a stale plan", err)
@@ -68,7 +68,7 @@ func TestSavedPlanRefusedWhenPreventDestroyAdded(t *testing.T) {
 // Applying a saved plan records the attribute values in the audit log,
 // not nulls.
 func TestSavedPlanAuditHasValues(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(5)})
 	s.cloud.put("test_sub", "s-1", map[string]cty.Value{"net_id": cty.StringVal("n-1"), "label": cty.StringVal("a")})
 	path := filepath.Join(t.TempDir(), "plan.json")
@@ -188,7 +188,7 @@ func TestAllowDeleteLeavesWhatMayBeUnknown(t *testing.T) {
 // A resource whose read fails between waves is not touched: its status is
 // unknown.
 func TestUnknownBetweenWavesIsNotTouched(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("renamed"), "size": cty.NumberIntVal(3)})
 	plan := s.plan(Options{})
 	if got := actions(plan); got != "-/+ test_net.main, + test_sub.a" {
@@ -209,7 +209,7 @@ func TestUnknownBetweenWavesIsNotTouched(t *testing.T) {
 
 // A delete is not verified by a scan that could not read its type.
 func TestDeleteNotVerifiedByPartialScan(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-1"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(3)})
 	s.cloud.put("test_sub", "s-1", map[string]cty.Value{"net_id": cty.StringVal("n-1"), "label": cty.StringVal("a")})
 	s.cloud.put("test_net", "n-extra", map[string]cty.Value{"name": cty.StringVal("extra")})
@@ -230,7 +230,7 @@ func TestDeleteNotVerifiedByPartialScan(t *testing.T) {
 // A failing audit log stops the apply: no change is made that the log
 // cannot record (its intent is written before the cloud is touched).
 func TestAuditFailureStops(t *testing.T) {
-	s := newStack(t, config, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
+	s := newStack(t, netConfig, stateOf(map[string]string{"test_net.main": "n-1", "test_sub.a": "s-gone"}))
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("renamed"), "size": cty.NumberIntVal(3)})
 	dir := filepath.Join(t.TempDir(), "logs")
 	if err := os.Mkdir(dir, 0o755); err != nil {

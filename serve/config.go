@@ -16,9 +16,9 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
-	"github.com/gitdrift/driftctl/spec"
-	"github.com/gitdrift/driftctl/spec/gitrepo"
+	"github.com/gitdrift/driftctl/gitsource"
 )
 
 // Config is a driftctl.hcl file: server settings and the stacks to scan.
@@ -60,12 +60,12 @@ type StackConfig struct {
 	// Source is the directory of the stack's HCL, or the Git repository
 	// it is read from (then Git says the ref and path).
 	Source string
-	Git    spec.GitOptions
+	Git    config.GitOptions
 	// Poll is how often a repository is checked for a new commit, which
 	// is scanned at once; 0 for a directory.
 	Poll      time.Duration
 	States    []string
-	Vars      []spec.VarArg
+	Vars      []config.VarArg
 	Schedule  Schedule
 	FailOn    map[drift.Status]bool
 	Unmanaged bool
@@ -81,7 +81,7 @@ type StackConfig struct {
 	// --allow-empty); otherwise its scan fails.
 	AllowEmpty bool
 	// Limits bound the evaluation (as --max-instances, --max-value-bytes).
-	Limits    spec.Limits
+	Limits    config.Limits
 	DeclRange hcl.Range
 }
 
@@ -127,7 +127,7 @@ var (
 // variable files are relative to the file's directory.
 func LoadConfig(path string) (*Config, hcl.Diagnostics) {
 	p := hclparse.NewParser()
-	f, diags := spec.ParseConfigFile(p, path)
+	f, diags := config.ParseConfigFile(p, path)
 	cfg := &Config{Files: p.Files(), Server: ServerConfig{Listen: DefaultListen, LogFormat: "text", LogLevel: "info", MetricsMaxResources: 1000}}
 	if diags.HasErrors() {
 		return cfg, diags
@@ -307,7 +307,7 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 		if !filepath.IsAbs(f) {
 			f = filepath.Join(base, f)
 		}
-		st.Vars = append(st.Vars, spec.VarArg{File: true, Value: f})
+		st.Vars = append(st.Vars, config.VarArg{File: true, Value: f})
 	}
 	if a, ok := attrs["vars"]; ok {
 		v, d := attrValue(a, cty.DynamicPseudoType)
@@ -317,7 +317,7 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 				diags = append(diags, errorAt(a.Expr.Range(), "Invalid vars", "vars is an object of variable values: vars = { env = \"prod\" }."))
 			} else {
 				for _, k := range sortedKeys(v.AsValueMap()) {
-					st.Vars = append(st.Vars, spec.VarArg{Value: k + "=" + varLiteral(v.GetAttr(k))})
+					st.Vars = append(st.Vars, config.VarArg{Value: k + "=" + varLiteral(v.GetAttr(k))})
 				}
 			}
 		}
@@ -422,11 +422,11 @@ func decodeStackSource(st *StackConfig, attrs hcl.Attributes, b *hcl.Block, base
 		return diags
 	}
 	diags = append(diags, stringAttr(attrs, "repository", &st.Source)...)
-	if !gitrepo.IsRemote(st.Source) {
+	if !gitsource.IsRemote(st.Source) {
 		if !filepath.IsAbs(st.Source) {
 			st.Source = filepath.Join(base, st.Source)
 		}
-		if !gitrepo.IsRepository(st.Source) {
+		if !gitsource.IsRepository(st.Source) {
 			diags = append(diags, errorAt(repo.Expr.Range(), "Not a Git repository", fmt.Sprintf("%s is neither a repository URL nor a local Git repository.", st.Source)))
 		}
 	}

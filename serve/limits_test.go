@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/config"
 )
 
 // A stack whose configuration declares no resource (a wrong directory or
@@ -50,7 +50,7 @@ stack "prod" {
 		t.Fatal(diags.Error())
 	}
 	st := cfg.Stacks[0]
-	if !st.AllowEmpty || st.Limits != (spec.Limits{MaxInstances: 20000, MaxValueBytes: 1 << 20}) {
+	if !st.AllowEmpty || st.Limits != (config.Limits{MaxInstances: 20000, MaxValueBytes: 1 << 20}) {
 		t.Errorf("allow_empty %v, limits %+v", st.AllowEmpty, st.Limits)
 	}
 

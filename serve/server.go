@@ -19,14 +19,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/exporter-toolkit/web"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/internal/redact"
 	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/remediate"
 	"github.com/gitdrift/driftctl/report"
-	"github.com/gitdrift/driftctl/spec"
-	"github.com/gitdrift/driftctl/spec/gitrepo"
 )
 
 // ShutdownGrace bounds how long Run waits, after its context ends, for
@@ -148,7 +148,7 @@ func New(opts Options) (srv *Server, err error) {
 		}
 		if rec != nil {
 			// Locations kept by earlier versions may carry credentials.
-			rec.Snapshot.Source = gitrepo.Redact(rec.Snapshot.Source)
+			rec.Snapshot.Source = gitsource.Redact(rec.Snapshot.Source)
 			st.snapshot, st.report, st.seen = rec.Snapshot, rec.Report, rec.Snapshot.Commit
 			st.apiReport = s.apiReport(sc, rec.Report)
 			if n := s.collector.Set(rec.Snapshot); n > 0 {
@@ -304,7 +304,7 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) *drift.Report {
 	}
 	ended := time.Now()
 	outcome := metrics.ScanOutcome{
-		Stack: st.cfg.Name, Source: gitrepo.Redact(st.cfg.Source), Report: rep, Err: err,
+		Stack: st.cfg.Name, Source: gitsource.Redact(st.cfg.Source), Report: rep, Err: err,
 		Started: started, Ended: ended, FailOn: st.cfg.FailOn,
 	}
 	if rep != nil && rep.Commit != nil {
@@ -409,13 +409,13 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 			sess, err = nil, fmt.Errorf("internal error while scanning (a bug in driftctl; the log has its stack trace): %v", v)
 		}
 	}()
-	src, diags, err := spec.Open(ctx, cfg.Source, s.gitOptions(cfg))
+	src, diags, err := config.Open(ctx, cfg.Source, s.gitOptions(cfg))
 	if err != nil {
 		return nil, redact.Error(err, cfg.Source)
 	}
 	defer src.Close()
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("loading %s: %s", gitrepo.Redact(cfg.Source), diags.Error())
+		return nil, fmt.Errorf("loading %s: %s", gitsource.Redact(cfg.Source), diags.Error())
 	}
 	mod := src.Module
 	st, err := drift.StateOf(ctx, src, cfg.States)
@@ -426,7 +426,7 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(cfg.Unmanaged), drift.WithLogger(s.logger))
 	sess, diags = scanner.Open(ctx, drift.Input{
 		Stack: cfg.Name, Module: mod, State: st,
-		Vars:   spec.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
+		Vars:   config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Commit: drift.CommitOf(src, cfg.Git.Path),
 		IDs:    created,
 		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty,
@@ -445,7 +445,7 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 	return sess, nil
 }
 
-func (s *Server) gitOptions(cfg *StackConfig) spec.GitOptions {
+func (s *Server) gitOptions(cfg *StackConfig) config.GitOptions {
 	g := cfg.Git
 	g.CacheDir = s.cfg.Server.CacheDir
 	g.Environ = os.Environ()
@@ -461,7 +461,7 @@ func (s *Server) headMoved(ctx context.Context, st *stack) bool {
 	// the same repository, must not stall the stack's schedule.
 	pollCtx, cancel := context.WithTimeout(ctx, st.cfg.Timeout)
 	defer cancel()
-	co, err := gitrepo.Open(pollCtx, st.cfg.Source, gitrepo.Options{
+	co, err := gitsource.Open(pollCtx, st.cfg.Source, gitsource.Options{
 		Ref: g.Ref, Path: g.Path, CacheDir: g.CacheDir, Environ: g.Environ, Logger: s.logger,
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gitdrift/driftctl/internal/hangserver"
 	"github.com/gitdrift/driftctl/internal/httpclient"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // loadWithin loads location, failing the test when Load has not returned
@@ -86,7 +86,7 @@ func TestLoadS3FromHungServer(t *testing.T) {
 	err = loadWithin(t, "s3://tfstate/prod/terraform.tfstate",
 		WithS3Endpoint(silent.URL), WithS3Region("us-east-1"),
 		WithS3Timeouts(httpclient.Options{ResponseHeader: 200 * time.Millisecond}),
-		WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithRetryMaxAttempts(1)))
+		WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials), config.WithRetryMaxAttempts(1)))
 	if err == nil || !strings.Contains(err.Error(), "reading state s3://tfstate/prod/terraform.tfstate") {
 		t.Fatalf("error %v, want a failed read naming the location", err)
 	}
@@ -114,7 +114,7 @@ func TestLoadS3FromTricklingServer(t *testing.T) {
 	err := loadWithin(t, "s3://tfstate/prod/terraform.tfstate",
 		WithS3Endpoint(trickle.URL), WithS3Region("us-east-1"),
 		WithS3Timeouts(httpclient.Options{IdleBody: 200 * time.Millisecond}),
-		WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithRetryMaxAttempts(1)))
+		WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials), config.WithRetryMaxAttempts(1)))
 	if !errors.Is(err, httpclient.ErrIdleBody) || !strings.Contains(err.Error(), "reading state s3://tfstate/prod/terraform.tfstate") {
 		t.Fatalf("error %v, want ErrIdleBody naming the location", err)
 	}

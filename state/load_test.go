@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 func TestLoadLocal(t *testing.T) {
@@ -58,7 +58,7 @@ func TestLoadLocal(t *testing.T) {
 }
 
 func TestLoadS3(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	client := s3.NewFromConfig(srv.Config("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("tfstate")}); err != nil {
@@ -81,7 +81,7 @@ func TestLoadS3(t *testing.T) {
 	opts := []Option{
 		WithS3Endpoint(srv.URL()),
 		WithS3Region("us-east-1"),
-		WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials)),
+		WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials)),
 	}
 	tests := []struct {
 		name     string

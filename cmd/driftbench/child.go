@@ -16,12 +16,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/report"
-	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -112,7 +112,7 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	}
 
 	started := time.Now()
-	src, diags, err := spec.Open(ctx, dir, spec.GitOptions{Environ: os.Environ()})
+	src, diags, err := config.Open(ctx, dir, config.GitOptions{Environ: os.Environ()})
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 		return nil, err
 	}
 	rep, sdiags := drift.NewScanner(providers.NewRegistry(factory), drift.WithUnmanaged(true)).Scan(ctx, drift.Input{
-		Stack: "driftbench", Module: src.Module, Vars: spec.VarOptions{Environ: os.Environ()}, State: st,
+		Stack: "driftbench", Module: src.Module, Vars: config.VarOptions{Environ: os.Environ()}, State: st,
 	})
 	for _, d := range append(diags, sdiags...) {
 		res.Diagnostics = append(res.Diagnostics, d.Error())

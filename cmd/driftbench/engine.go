@@ -10,7 +10,7 @@ import (
 
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // memFactory is an "aws" provider with the real AWS schemas that serves
@@ -120,8 +120,8 @@ func withOwner(tags map[string]string, drifts bool) map[string]string {
 
 // memState is the estate (state) that records the managed resources of
 // the layout.
-func memState(l layout) (*awstest.Estate, error) {
-	e := awstest.NewEstate()
+func memState(l layout) (*emulator.Estate, error) {
+	e := emulator.NewEstate()
 	err := memResources(l, func(string) bool { return false }, nil, &e)
 	return &e, err
 }
@@ -130,7 +130,7 @@ func memState(l layout) (*awstest.Estate, error) {
 // changes, of the types want accepts, and gives each to emit; with e set,
 // it records the managed ones' IDs (and attributes where the ID is not
 // the cloud's) in e.
-func memResources(l layout, want func(typ string) bool, emit func(*providers.Live), e *awstest.Estate) error {
+func memResources(l layout, want func(typ string) bool, emit func(*providers.Live), e *emulator.Estate) error {
 	schemas := aws.NewFactory().Schema().Resources
 	var err error
 	add := func(typ, addr, id string, vals map[string]any) {

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // The mix of resource types per 100 resources, as a platform team's stack
@@ -277,7 +277,7 @@ locals {
 }
 
 // writeState writes terraform.tfstate for the estate.
-func writeState(dir string, e *awstest.Estate) error {
+func writeState(dir string, e *emulator.Estate) error {
 	b, err := e.StateJSON()
 	if err != nil {
 		return err

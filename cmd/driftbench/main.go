@@ -1,6 +1,6 @@
 // Command driftbench measures driftctl at scale: it seeds moto with an
 // estate of N resources of the supported types, writes its HCL and state,
-// changes about 5% of it by hand, and scans it through the awstest proxy
+// changes about 5% of it by hand, and scans it through the emulator proxy
 // with a per-request latency. Beside each scan it measures the floor: the
 // minimum set of calls for that estate, issued straight through the SDK
 // through the same proxy. --engine-only measures the engine (match, diff,
@@ -31,7 +31,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 type options struct {
@@ -175,9 +175,9 @@ func bench(ctx context.Context, o options) error {
 // motoRun seeds a fresh moto with n resources, scans it in a child process
 // through the proxy, then issues the floor through the same proxy.
 func motoRun(ctx context.Context, o options, n int) (*run, error) {
-	srv, err := awstest.Launch(ctx)
-	if errors.Is(err, awstest.ErrNoMoto) {
-		return nil, fmt.Errorf("moto_server is not on PATH; %s", awstest.InstallHint)
+	srv, err := emulator.Launch(ctx)
+	if errors.Is(err, emulator.ErrNoMoto) {
+		return nil, fmt.Errorf("moto_server is not on PATH; %s", emulator.InstallHint)
 	}
 	if err != nil {
 		return nil, err
@@ -214,13 +214,13 @@ func motoRun(ctx context.Context, o options, n int) (*run, error) {
 		return nil, err
 	}
 
-	proxy, err := awstest.NewProxy(srv.URL())
+	proxy, err := emulator.NewProxy(srv.URL())
 	if err != nil {
 		return nil, err
 	}
 	defer proxy.Close()
 	for _, svc := range []string{"ec2", "s3", "iam", "sts"} {
-		proxy.Inject(awstest.Fault{Service: svc, Latency: o.latency})
+		proxy.Inject(emulator.Fault{Service: svc, Latency: o.latency})
 	}
 
 	// A 2-core machine running moto, the proxy and the scan is noisy: the
@@ -232,7 +232,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, error) {
 	var peakRSS, peakLive int64
 	var laterWhy string
 	for i := range max(o.repeat, 1) {
-		r, err := runChild(ctx, o, []string{"scan", dir}, append(awstest.Environ(proxy.URL(), region), fmt.Sprintf("DRIFTBENCH_PARALLELISM=%d", o.parallelism), fmt.Sprintf("DRIFTBENCH_API_RATE=%g", o.apiRate)))
+		r, err := runChild(ctx, o, []string{"scan", dir}, append(emulator.Environ(proxy.URL(), region), fmt.Sprintf("DRIFTBENCH_PARALLELISM=%d", o.parallelism), fmt.Sprintf("DRIFTBENCH_API_RATE=%g", o.apiRate)))
 		if err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // clients are the SDK clients of one endpoint.
@@ -24,7 +24,7 @@ type clients struct {
 }
 
 func newClients(endpoint string) clients {
-	cfg := awstest.Config(endpoint, region)
+	cfg := emulator.Config(endpoint, region)
 	return clients{
 		ec2: ec2.NewFromConfig(cfg),
 		s3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
@@ -98,8 +98,8 @@ func s3TagList(tags map[string]string) []s3types.Tag {
 
 // seed creates the estate in moto as `terraform apply` would have, straight
 // through the SDK (not the proxy), workers calls at a time.
-func seed(ctx context.Context, c clients, l layout, workers int) (*awstest.Estate, error) {
-	e := awstest.NewEstate()
+func seed(ctx context.Context, c clients, l layout, workers int) (*emulator.Estate, error) {
+	e := emulator.NewEstate()
 	var mu sync.Mutex
 	record := func(addr, id string, attrs map[string]any) {
 		mu.Lock()
@@ -254,7 +254,7 @@ var owner = []ec2types.Tag{{Key: aws.String("Owner"), Value: aws.String("alice")
 // handChanges makes the changes of the layout by hand, as people do in the
 // console: tags added, a rule added, versioning suspended, policies and
 // buckets deleted, buckets and users created outside Terraform.
-func handChanges(ctx context.Context, c clients, l layout, e *awstest.Estate, workers int) error {
+func handChanges(ctx context.Context, c clients, l layout, e *emulator.Estate, workers int) error {
 	var steps []func(ctx context.Context) error
 	for i := 0; i < l.vpcs; i++ {
 		if driftsVPC(i) {

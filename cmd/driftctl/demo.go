@@ -10,14 +10,14 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/fixtures"
 	"github.com/gitdrift/driftctl/providers/aws"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
-	"github.com/gitdrift/driftctl/spec"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 func newDemoCommand() *cobra.Command {
@@ -52,9 +52,9 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 	defer cancel()
 
 	fmt.Fprintln(stdout, "Starting moto_server (the moto AWS emulator) on 127.0.0.1 ...")
-	srv, err := awstest.Launch(ctx)
-	if errors.Is(err, awstest.ErrNoMoto) {
-		return fail("the demo needs moto_server on PATH; %s", awstest.InstallHint)
+	srv, err := emulator.Launch(ctx)
+	if errors.Is(err, emulator.ErrNoMoto) {
+		return fail("the demo needs moto_server on PATH; %s", emulator.InstallHint)
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -79,9 +79,9 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 
-	cfg := awstest.Config(srv.URL(), "us-east-1")
+	cfg := emulator.Config(srv.URL(), "us-east-1")
 	fmt.Fprintln(stdout, "Creating the estate of fixtures/demo as terraform apply would ...")
-	estate, err := awstest.SeedDemo(ctx, cfg)
+	estate, err := emulator.SeedDemo(ctx, cfg)
 	if err != nil {
 		return fail("seeding the demo estate: %v", err)
 	}
@@ -93,7 +93,7 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 		return fail("writing the demo state: %v", err)
 	}
 	fmt.Fprintf(stdout, "Created %d resources and wrote terraform.tfstate.\n\nChanging things by hand, as people do in the console:\n", len(estate.IDs))
-	changes, err := awstest.DriftDemo(ctx, cfg, estate)
+	changes, err := emulator.DriftDemo(ctx, cfg, estate)
 	if err != nil {
 		return fail("making the hand changes: %v", err)
 	}
@@ -103,11 +103,11 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "\nScanning fixtures/demo against it (driftctl scan --stack demo):\n\n")
 
 	factory := aws.NewFactory(aws.WithLoadOptions(
-		config.WithBaseEndpoint(srv.URL()),
-		config.WithCredentialsProvider(awstest.Credentials),
+		awsconfig.WithBaseEndpoint(srv.URL()),
+		awsconfig.WithCredentialsProvider(emulator.Credentials),
 	))
 	o := &scanOptions{dir: filepath.Join("fixtures", "demo"), failOn: "drifted,missing", unmanaged: "declared", stack: "demo", noColor: noColor,
-		maxInstances: spec.DefaultMaxInstances, maxValueBytes: spec.DefaultMaxValueBytes}
+		maxInstances: config.DefaultMaxInstances, maxValueBytes: config.DefaultMaxValueBytes}
 	rep, code := runScan(ctx, o, factory, nil, stdout, stderr)
 	if rep == nil {
 		return fail("the demo scan did not complete")
@@ -123,7 +123,7 @@ func runDemo(ctx context.Context, noColor bool, stdout, stderr io.Writer) int {
 }
 
 // unfound lists the hand changes the report does not show.
-func unfound(rep *drift.Report, changes []awstest.HandChange) []string {
+func unfound(rep *drift.Report, changes []emulator.HandChange) []string {
 	var missed []string
 	for _, c := range changes {
 		found := false

@@ -15,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/internal/httpclient"
-	"github.com/gitdrift/driftctl/spec/gitrepo"
 )
 
 // Exit codes of driftctl scan (see README).
@@ -39,7 +39,7 @@ func main() {
 	// go-git's HTTP transport is process-wide (see InstallTransports):
 	// installed here, once, so that every Git fetch of scan, remediate and
 	// serve has deadlines.
-	gitrepo.InstallTransports(httpclient.Defaults)
+	gitsource.InstallTransports(httpclient.Defaults)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

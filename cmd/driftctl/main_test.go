@@ -18,7 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gitdrift/driftctl/internal/hangserver"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 func TestMain(m *testing.M) {
@@ -79,10 +79,10 @@ func cmdMoto(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) > 0 {
 		region = args[0]
 	}
-	srv, err := awstest.Launch(context.Background())
+	srv, err := emulator.Launch(context.Background())
 	ts.Check(err)
 	ts.Defer(srv.Close)
-	for _, kv := range awstest.Environ(srv.URL(), region) {
+	for _, kv := range emulator.Environ(srv.URL(), region) {
 		k, v, _ := strings.Cut(kv, "=")
 		ts.Setenv(k, v)
 	}
@@ -114,7 +114,7 @@ func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: tfstate FILE ADDR=ID... ADDR:ATTR=VALUE...")
 	}
-	e := awstest.NewEstate()
+	e := emulator.NewEstate()
 	for _, a := range args[1:] {
 		k, v, ok := strings.Cut(a, "=")
 		if !ok {
@@ -138,7 +138,7 @@ func cmdTFState(ts *testscript.TestScript, neg bool, args []string) {
 // and makes requests of one operation fail:
 // fault SERVICE OPERATION STATUS [CODE [PROBABILITY]], e.g. fault ec2
 // DescribeVpcs 403 UnauthorizedOperation; OPERATION * is every operation.
-// STATUS "lie" answers 200 with a web page instead (awstest.Fault.Lie).
+// STATUS "lie" answers 200 with a web page instead (emulator.Fault.Lie).
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 1 && args[0] == "clear" {
 		if h := ts.Value(proxyKey{}).(*proxyHolder); h.proxy != nil {
@@ -172,19 +172,19 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	h := ts.Value(proxyKey{}).(*proxyHolder)
 	if h.proxy == nil {
-		p, err := awstest.NewProxy(ts.Getenv("MOTO_URL"))
+		p, err := emulator.NewProxy(ts.Getenv("MOTO_URL"))
 		ts.Check(err)
 		ts.Defer(p.Close)
 		h.proxy = p
 		ts.Setenv("AWS_ENDPOINT_URL", p.URL())
 	}
-	h.proxy.Inject(awstest.Fault{Service: args[0], Operation: op, Status: status, Code: code, Probability: prob, Lie: lie})
+	h.proxy.Inject(emulator.Fault{Service: args[0], Operation: op, Status: status, Code: code, Probability: prob, Lie: lie})
 }
 
 type proxyKey struct{}
 
 // proxyHolder keeps a script's fault proxy between commands.
-type proxyHolder struct{ proxy *awstest.Proxy }
+type proxyHolder struct{ proxy *emulator.Proxy }
 
 // cmdCapture runs a program and stores its trimmed output in an environment
 // variable: capture NAME git -C work rev-parse HEAD.

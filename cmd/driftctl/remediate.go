@@ -11,11 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/remediate"
-	"github.com/gitdrift/driftctl/spec"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -93,7 +93,7 @@ plan could not be made or applied.`,
 // stackScanner scans one stack again and again from one opened source.
 type stackScanner struct {
 	o       *remediateOptions
-	src     *spec.Source
+	src     *config.Source
 	stack   string
 	factory providers.Factory
 	st      *state.State
@@ -105,7 +105,7 @@ func (s *stackScanner) scan(ctx context.Context, created map[string]string) (*dr
 	scanner := drift.NewScanner(providers.NewRegistry(s.factory))
 	sess, diags := scanner.Open(ctx, drift.Input{
 		Stack: s.stack, Module: s.src.Module, State: s.st,
-		Vars:       spec.VarOptions{Args: s.o.vars, Environ: os.Environ()},
+		Vars:       config.VarOptions{Args: s.o.vars, Environ: os.Environ()},
 		Commit:     drift.CommitOf(s.src, s.o.path),
 		IDs:        created,
 		Limits:     s.o.limits(),
@@ -140,9 +140,9 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
 	stack := o.stack
 	if stack == "" {
-		stack = spec.StackName(o.dir, git)
+		stack = config.StackName(o.dir, git)
 	}
-	src, diags, err := spec.Open(ctx, o.dir, git)
+	src, diags, err := config.Open(ctx, o.dir, git)
 	if err != nil {
 		return fail("%v", err)
 	}

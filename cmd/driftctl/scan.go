@@ -15,21 +15,21 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/internal/atomicfile"
 	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/report"
-	"github.com/gitdrift/driftctl/spec"
-	"github.com/gitdrift/driftctl/spec/gitrepo"
 )
 
 // scanOptions are the flags of driftctl scan.
 type scanOptions struct {
 	dir       string
 	states    []string
-	vars      []spec.VarArg
+	vars      []config.VarArg
 	outputs   []string
 	failOn    string
 	unmanaged string
@@ -66,7 +66,7 @@ type scanOptions struct {
 // varFlag appends -var or -var-file values to one ordered list, since
 // Terraform gives the later of the two precedence whatever its kind.
 type varFlag struct {
-	list *[]spec.VarArg
+	list *[]config.VarArg
 	file bool
 }
 
@@ -81,7 +81,7 @@ func (f varFlag) Set(v string) error {
 	if !f.file && !strings.Contains(v, "=") {
 		return fmt.Errorf("%q: a variable is set as NAME=VALUE", v)
 	}
-	*f.list = append(*f.list, spec.VarArg{File: f.file, Value: v})
+	*f.list = append(*f.list, config.VarArg{File: f.file, Value: v})
 	return nil
 }
 
@@ -152,8 +152,8 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.Float64Var(&o.apiRate, "api-rate", 0, "API requests per second per service and region (default: safe limits per service, lowered on throttling)")
 	f.IntVar(&o.parallelism, "parallelism", 32, "API requests in flight at most (1 or more)")
 	f.DurationVar(&o.timeout, "timeout", defaultTimeout, "give up the whole run after this long (Go duration: 45m, 2h); exit code 2")
-	f.IntVar(&o.maxInstances, "max-instances", spec.DefaultMaxInstances, "at most this many instances of one resource block (count, for_each)")
-	f.IntVar(&o.maxValueBytes, "max-value-bytes", spec.DefaultMaxValueBytes, "at most this many bytes in one evaluated value (a local, a resource's configuration, a function's result)")
+	f.IntVar(&o.maxInstances, "max-instances", config.DefaultMaxInstances, "at most this many instances of one resource block (count, for_each)")
+	f.IntVar(&o.maxValueBytes, "max-value-bytes", config.DefaultMaxValueBytes, "at most this many bytes in one evaluated value (a local, a resource's configuration, a function's result)")
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept a configuration without resources (otherwise exit code 2: a wrong directory, --path or --ref looks like that)")
 }
 
@@ -215,13 +215,13 @@ func timedOut(ctx context.Context, stderr io.Writer) bool {
 
 // limits are the evaluation limits of the flags (checkNumbers checked
 // them).
-func (o *scanOptions) limits() spec.Limits {
-	return spec.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes}
+func (o *scanOptions) limits() config.Limits {
+	return config.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes}
 }
 
 // gitOptions are the Git settings of the flags.
-func (o *scanOptions) gitOptions() (spec.GitOptions, error) {
-	git := spec.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ(), AllowOutsideFiles: o.allowOutside}
+func (o *scanOptions) gitOptions() (config.GitOptions, error) {
+	git := config.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ(), AllowOutsideFiles: o.allowOutside}
 	if o.trustedKeys != "" {
 		keys, err := os.ReadFile(o.trustedKeys)
 		if err != nil {
@@ -298,7 +298,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
 	stack := o.stack
 	if stack == "" {
-		stack = spec.StackName(o.dir, git)
+		stack = config.StackName(o.dir, git)
 	}
 
 	started := time.Now()
@@ -323,7 +323,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	}
 	if o.pushgateway != "" || o.textfile != "" {
 		snap := metrics.Next(nil, metrics.ScanOutcome{
-			Stack: stack, Source: gitrepo.Redact(o.dir), Report: rep, Err: scanErr, Started: started, Ended: ended, FailOn: failOn,
+			Stack: stack, Source: gitsource.Redact(o.dir), Report: rep, Err: scanErr, Started: started, Ended: ended, FailOn: failOn,
 		})
 		c := metrics.NewCollector(o.maxResources)
 		c.Set(snap)
@@ -352,8 +352,8 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 // a ref) and its state and compares them with the cloud; drifted lines are
 // blamed when the desired state comes from Git. Problems are printed; the
 // error only says that the scan did not run, for the metrics.
-func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack string, factory providers.Factory, stderr io.Writer, diagColor bool) (*drift.Report, error) {
-	src, diags, err := spec.Open(ctx, o.dir, git)
+func scanSource(ctx context.Context, o *scanOptions, git config.GitOptions, stack string, factory providers.Factory, stderr io.Writer, diagColor bool) (*drift.Report, error) {
+	src, diags, err := config.Open(ctx, o.dir, git)
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return nil, err
@@ -379,7 +379,7 @@ func scanSource(ctx context.Context, o *scanOptions, git spec.GitOptions, stack 
 	rep, sdiags := scanner.Scan(ctx, drift.Input{
 		Stack:      stack,
 		Module:     mod,
-		Vars:       spec.VarOptions{Args: o.vars, Environ: os.Environ()},
+		Vars:       config.VarOptions{Args: o.vars, Environ: os.Environ()},
 		State:      st,
 		Commit:     drift.CommitOf(src, o.path),
 		Limits:     o.limits(),
@@ -431,7 +431,7 @@ func render(out output, rep *drift.Report, stdout io.Writer, copts report.Consol
 	return atomicfile.Write(out.path, 0o644, write)
 }
 
-func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, color bool) {
+func printDiagnostics(w io.Writer, mod *config.Module, diags hcl.Diagnostics, color bool) {
 	if len(diags) == 0 {
 		return
 	}
@@ -442,16 +442,16 @@ func printDiagnostics(w io.Writer, mod *spec.Module, diags hcl.Diagnostics, colo
 	shown, repeats := compactWarnings(diags)
 	// A file of random bytes has thousands of errors: the first ones are
 	// printed, and how many more there are.
-	shown, moreErrors, moreWarnings := spec.LimitDiagnostics(shown, spec.MaxDiagnosticsShown)
-	dw := spec.NewDiagnosticWriter(w, files, 100, color)
+	shown, moreErrors, moreWarnings := config.LimitDiagnostics(shown, config.MaxDiagnosticsShown)
+	dw := config.NewDiagnosticWriter(w, files, 100, color)
 	_ = dw.WriteDiagnostics(shown)
-	if len(repeats) > spec.MaxDiagnosticsShown {
-		repeats = append(repeats[:spec.MaxDiagnosticsShown], fmt.Sprintf("Warning: %d more kinds of warnings not shown.", len(repeats)-spec.MaxDiagnosticsShown))
+	if len(repeats) > config.MaxDiagnosticsShown {
+		repeats = append(repeats[:config.MaxDiagnosticsShown], fmt.Sprintf("Warning: %d more kinds of warnings not shown.", len(repeats)-config.MaxDiagnosticsShown))
 	}
 	for _, r := range repeats {
 		fmt.Fprintln(w, r)
 	}
-	if more := spec.MoreDiagnostics(moreErrors, moreWarnings); more != "" {
+	if more := config.MoreDiagnostics(moreErrors, moreWarnings); more != "" {
 		fmt.Fprintln(w, more)
 	}
 }

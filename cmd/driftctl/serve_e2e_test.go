@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // needTool finds a server binary from Debian's packages: it skips the test
@@ -124,8 +124,8 @@ func TestServeAndPushThroughPrometheus(t *testing.T) {
 	prometheus := needTool(t, "prometheus", "prometheus")
 	pushgateway := needTool(t, "prometheus-pushgateway", "prometheus-pushgateway")
 	promtool := needTool(t, "promtool", "prometheus")
-	srv := awstest.Start(t)
-	for _, kv := range awstest.Environ(srv.URL(), "us-east-1") {
+	srv := emulator.Start(t)
+	for _, kv := range emulator.Environ(srv.URL(), "us-east-1") {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 func TestCheckAnswer(t *testing.T) {
@@ -86,12 +86,12 @@ func TestCheckAnswer(t *testing.T) {
 // names the operation (the type is unknown, never missing), and the
 // invalid answer is not retried as if it could succeed.
 func TestLyingAnswersAreReadErrors(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedEveryType(t, srv)
 
 	clean := srv.StartProxy(t)
 	var log apiCallLog
-	f := NewFactory(WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithBaseEndpoint(clean.URL())), WithAPIObserver(log.observe))
+	f := NewFactory(WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials), config.WithBaseEndpoint(clean.URL())), WithAPIObserver(log.observe))
 	types := f.ResourceTypes()
 	if len(types) != 12 {
 		t.Fatalf("%d resource types, want the 12 this test was written for", len(types))
@@ -128,8 +128,8 @@ func TestLyingAnswersAreReadErrors(t *testing.T) {
 					t.Errorf("%s:%s is not in the operations table", c.service, c.operation)
 				}
 				proxy := srv.StartProxy(t)
-				proxy.Inject(awstest.Fault{Service: c.service, Operation: c.operation, Lie: true})
-				f := NewFactory(WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithBaseEndpoint(proxy.URL())))
+				proxy.Inject(emulator.Fault{Service: c.service, Operation: c.operation, Lie: true})
+				f := NewFactory(WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials), config.WithBaseEndpoint(proxy.URL())))
 				_, err := newTestProvider(t, f).Read(context.Background(), providers.ReadRequest{Type: typ})
 				var re *providers.ReadError
 				var ia *InvalidAnswerError
@@ -154,7 +154,7 @@ func TestLyingAnswersAreReadErrors(t *testing.T) {
 
 // seedEveryType makes resources of all 12 types: seedFaultEstate's, an
 // instance and a public access block.
-func seedEveryType(t *testing.T, srv *awstest.Server) {
+func seedEveryType(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	seedFaultEstate(t, srv)
 	if _, err := ec2Seed(srv).RunInstances(context.Background(), &ec2.RunInstancesInput{

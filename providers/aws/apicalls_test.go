@@ -12,7 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // apiCallLog records what an APIObserver is told, for tests.
@@ -39,10 +39,10 @@ func (l *apiCallLog) count(service, operation, code string) int {
 }
 
 func TestAPIObserverCountsAttempts(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	tests := []struct {
 		name  string
-		fault *awstest.Fault
+		fault *emulator.Fault
 		// code is what the observer must see for DescribeVpcs; attempts
 		// how many times, 0 meaning as many as the proxy saw.
 		code     string
@@ -52,13 +52,13 @@ func TestAPIObserverCountsAttempts(t *testing.T) {
 		{name: "success", code: "", attempts: 0},
 		{
 			name:  "access denied is not retried",
-			fault: &awstest.Fault{Service: "ec2", Operation: "DescribeVpcs", Status: 403, Code: "UnauthorizedOperation"},
+			fault: &emulator.Fault{Service: "ec2", Operation: "DescribeVpcs", Status: 403, Code: "UnauthorizedOperation"},
 			code:  "UnauthorizedOperation", attempts: 1, wantErr: true,
 		},
 		{
 			// The factory below allows 2 attempts, as testProvider does.
 			name:  "unavailable is retried",
-			fault: &awstest.Fault{Service: "ec2", Operation: "DescribeVpcs", Status: 503, Code: "ServiceUnavailable"},
+			fault: &emulator.Fault{Service: "ec2", Operation: "DescribeVpcs", Status: 503, Code: "ServiceUnavailable"},
 			code:  "ServiceUnavailable", attempts: 2, wantErr: true,
 		},
 	}
@@ -71,7 +71,7 @@ func TestAPIObserverCountsAttempts(t *testing.T) {
 			var log apiCallLog
 			f := NewFactory(
 				WithLoadOptions(
-					config.WithCredentialsProvider(awstest.Credentials),
+					config.WithCredentialsProvider(emulator.Credentials),
 					config.WithBaseEndpoint(proxy.URL()),
 					config.WithRetryMaxAttempts(2),
 				),

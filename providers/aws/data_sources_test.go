@@ -7,11 +7,11 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 func TestDataCallerIdentity(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	p := testProvider(t, srv.URL(), "us-east-1")
 	v, err := p.ReadData(context.Background(), "aws_caller_identity", cty.EmptyObjectVal)
 	if err != nil {
@@ -35,7 +35,7 @@ func TestDataCallerIdentity(t *testing.T) {
 
 	t.Run("failure names the operation", func(t *testing.T) {
 		proxy := srv.StartProxy(t)
-		proxy.Inject(awstest.Fault{Service: "sts", Operation: "GetCallerIdentity", Status: 403, Code: "AccessDenied"})
+		proxy.Inject(emulator.Fault{Service: "sts", Operation: "GetCallerIdentity", Status: 403, Code: "AccessDenied"})
 		// Without the identity check, which would fail New the same way
 		// (TestIdentityCheck).
 		p := offlineProvider(t, proxy.URL(), "us-east-1")

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // Helpers of the EC2 Apply tests: desired values built as the configuration
@@ -144,7 +144,7 @@ func ec2ErrorCode(err error) string {
 func ec2ProviderIgnoringTags(t *testing.T, endpoint string, keys ...string) *Provider {
 	t.Helper()
 	f := NewFactory(WithLoadOptions(
-		config.WithCredentialsProvider(awstest.Credentials),
+		config.WithCredentialsProvider(emulator.Credentials),
 		config.WithBaseEndpoint(endpoint),
 		config.WithRetryMaxAttempts(2),
 	))
@@ -169,13 +169,13 @@ func ec2ProviderIgnoringTags(t *testing.T, endpoint string, keys ...string) *Pro
 }
 
 func TestEC2ApplyFailureNamesOperation(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	proxy := srv.StartProxy(t)
 	p := testProvider(t, proxy.URL(), "us-east-1")
 	desired := ec2Config(vpcSchema(), map[string]cty.Value{"cidr_block": cty.StringVal("10.60.0.0/16")})
 	id := ec2MustApply(t, p, providers.ApplyRequest{Type: "aws_vpc", Kind: providers.Create, Desired: desired}).ID
 
-	proxy.Inject(awstest.Fault{Service: "ec2", Operation: "CreateTags", Status: 403, Code: "UnauthorizedOperation"})
+	proxy.Inject(emulator.Fault{Service: "ec2", Operation: "CreateTags", Status: 403, Code: "UnauthorizedOperation"})
 	live := ec2ReadOne(t, p, "aws_vpc", id)
 	tagged := ec2Config(vpcSchema(), map[string]cty.Value{"cidr_block": cty.StringVal("10.60.0.0/16"), "tags": ec2TagsVal("Name", "app")})
 	_, err := p.Apply(context.Background(), providers.ApplyRequest{

@@ -11,14 +11,14 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // motoAccount is the account moto answers for.
 const motoAccount = "123456789012"
 
 // ec2Seed is an EC2 client for seeding the moto server in us-east-1.
-func ec2Seed(srv *awstest.Server) *ec2.Client {
+func ec2Seed(srv *emulator.Server) *ec2.Client {
 	return ec2.NewFromConfig(srv.Config("us-east-1"))
 }
 
@@ -75,7 +75,7 @@ func ids(live []*providers.Live) []string {
 }
 
 func TestEC2ReadFailureNamesOperation(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	tests := []struct {
 		typ, operation string
 	}{
@@ -89,7 +89,7 @@ func TestEC2ReadFailureNamesOperation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.typ+"/"+tt.operation, func(t *testing.T) {
 			proxy := srv.StartProxy(t)
-			proxy.Inject(awstest.Fault{Service: "ec2", Operation: tt.operation, Status: 403, Code: "UnauthorizedOperation"})
+			proxy.Inject(emulator.Fault{Service: "ec2", Operation: tt.operation, Status: 403, Code: "UnauthorizedOperation"})
 			p := testProvider(t, proxy.URL(), "us-east-1")
 			_, err := p.Read(context.Background(), providers.ReadRequest{Type: tt.typ})
 			var re *providers.ReadError

@@ -20,7 +20,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // faultFactory is a factory whose providers talk to endpoint with the
@@ -29,7 +29,7 @@ import (
 func faultFactory(t *testing.T, endpoint string, opts ...func(*config.LoadOptions) error) (*Factory, *Provider) {
 	t.Helper()
 	f := NewFactory(WithLoadOptions(append([]func(*config.LoadOptions) error{
-		config.WithCredentialsProvider(awstest.Credentials),
+		config.WithCredentialsProvider(emulator.Credentials),
 		config.WithBaseEndpoint(endpoint),
 	}, opts...)...))
 	p, err := f.New(context.Background(), providers.Config{
@@ -43,7 +43,7 @@ func faultFactory(t *testing.T, endpoint string, opts ...func(*config.LoadOption
 }
 
 func TestInjectedThrottlesAreRetried(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	if _, err := ec2Seed(srv).CreateVpc(context.Background(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")}); err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +51,11 @@ func TestInjectedThrottlesAreRetried(t *testing.T) {
 	// throttle, and the limiter must count it.
 	tests := []struct {
 		typ   string
-		fault awstest.Fault
+		fault emulator.Fault
 	}{
-		{"aws_vpc", awstest.Fault{Service: "ec2", Operation: "DescribeVpcs", Status: 400, Code: "RequestLimitExceeded"}},
-		{"aws_iam_user", awstest.Fault{Service: "iam", Operation: "GetAccountAuthorizationDetails", Status: 400, Code: "Throttling"}},
-		{"aws_s3_bucket", awstest.Fault{Service: "s3", Operation: "ListBuckets", Status: 503, Code: "SlowDown"}},
+		{"aws_vpc", emulator.Fault{Service: "ec2", Operation: "DescribeVpcs", Status: 400, Code: "RequestLimitExceeded"}},
+		{"aws_iam_user", emulator.Fault{Service: "iam", Operation: "GetAccountAuthorizationDetails", Status: 400, Code: "Throttling"}},
+		{"aws_s3_bucket", emulator.Fault{Service: "s3", Operation: "ListBuckets", Status: 503, Code: "SlowDown"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.Code, func(t *testing.T) {
@@ -84,7 +84,7 @@ func TestInjectedThrottlesAreRetried(t *testing.T) {
 // seedFaultEstate makes about twenty resources of several types: VPCs,
 // subnets and security groups, buckets (some versioned, tagged, with a
 // policy), IAM roles, policies, attachments and users.
-func seedFaultEstate(t *testing.T, srv *awstest.Server) {
+func seedFaultEstate(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	must := func(_ any, err error) {
@@ -196,7 +196,7 @@ func sameLive(want, got []*providers.Live) error {
 // what a fault-free read returns, the IAM types a ReadError naming the
 // denied operation.
 func TestReadsUnderFaults(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedFaultEstate(t, srv)
 
 	clean := srv.StartProxy(t)
@@ -215,8 +215,8 @@ func TestReadsUnderFaults(t *testing.T) {
 
 	proxy := srv.StartProxy(t)
 	proxy.Seed(42)
-	proxy.Inject(awstest.Fault{Service: "iam", Operation: "GetAccountAuthorizationDetails", Status: 403, Code: "AccessDenied"})
-	throttles := map[string]awstest.Fault{
+	proxy.Inject(emulator.Fault{Service: "iam", Operation: "GetAccountAuthorizationDetails", Status: 403, Code: "AccessDenied"})
+	throttles := map[string]emulator.Fault{
 		"ec2": {Status: 400, Code: "RequestLimitExceeded"},
 		"iam": {Status: 400, Code: "Throttling"},
 		"s3":  {Status: 503, Code: "SlowDown"},
@@ -224,7 +224,7 @@ func TestReadsUnderFaults(t *testing.T) {
 	for service, throttle := range throttles {
 		// 5% of all requests, then 30% of all requests: the throttle is
 		// drawn for the 95% that the first fault spared.
-		proxy.Inject(awstest.Fault{Service: service, Status: 500, Code: "InternalError", Probability: 0.05})
+		proxy.Inject(emulator.Fault{Service: service, Status: 500, Code: "InternalError", Probability: 0.05})
 		throttle.Service = service
 		throttle.Probability = 0.30 / 0.95
 		proxy.Inject(throttle)

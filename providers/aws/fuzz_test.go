@@ -19,7 +19,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // fuzzTargets are the (type, operation) pairs FuzzResponses drives: the
@@ -87,7 +87,7 @@ func (f *fakeAWS) RoundTrip(r *http.Request) (*http.Response, error) {
 	if f.requests.Add(1) > maxRequests {
 		return nil, errors.New("fake AWS: too many requests")
 	}
-	service, op := awstest.Identify(r, reqBody)
+	service, op := emulator.Identify(r, reqBody)
 	status := http.StatusOK
 	body, ok := f.answers[service+"_"+op]
 	if service == f.service && op == f.op {
@@ -132,7 +132,7 @@ func FuzzResponses(f *testing.F) {
 		tg := fuzzTargets[int(target)%len(fuzzTargets)]
 		fake := &fakeAWS{service: tg.service, op: tg.op, body: body, answers: answers}
 		fac := NewFactory(WithLoadOptions(
-			config.WithCredentialsProvider(awstest.Credentials),
+			config.WithCredentialsProvider(emulator.Credentials),
 			config.WithBaseEndpoint("http://aws.invalid"),
 			config.WithRetryMaxAttempts(1),
 		), WithAPIRate(1e6))
@@ -176,10 +176,10 @@ func TestRecordAnswers(t *testing.T) {
 	if os.Getenv("DRIFTCTL_RECORD_ANSWERS") != "1" {
 		t.Skip("records only with DRIFTCTL_RECORD_ANSWERS=1")
 	}
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedEveryType(t, srv)
 	rec := &recorder{base: newHTTPClient(HTTPTimeouts{}, nil).Transport, answers: map[string][]byte{}}
-	fac := NewFactory(WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithBaseEndpoint(srv.URL())))
+	fac := NewFactory(WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials), config.WithBaseEndpoint(srv.URL())))
 	fac.httpClient = &http.Client{Transport: rec}
 	p := newTestProvider(t, fac)
 	for _, typ := range fac.ResourceTypes() {
@@ -218,7 +218,7 @@ func TestFakeAWSReadsSeeds(t *testing.T) {
 	}
 	for _, tg := range fuzzTargets {
 		fake := &fakeAWS{service: tg.service, op: tg.op, body: answers[tg.service+"_"+tg.op], answers: answers}
-		fac := NewFactory(WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithBaseEndpoint("http://aws.invalid")))
+		fac := NewFactory(WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials), config.WithBaseEndpoint("http://aws.invalid")))
 		fac.httpClient = newHTTPClient(HTTPTimeouts{}, fake)
 		resp, err := newTestProvider(t, fac).Read(context.Background(), providers.ReadRequest{Type: tg.typ})
 		if err != nil || len(resp.Resources) == 0 {
@@ -240,7 +240,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		reqBody, _ = io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(reqBody))
 	}
-	service, op := awstest.Identify(req, reqBody)
+	service, op := emulator.Identify(req, reqBody)
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
 		return resp, err

@@ -13,7 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // Endpoints that hold a read forever end it with an error naming the
@@ -74,7 +74,7 @@ func TestHungEndpointsTimeOut(t *testing.T) {
 			defer srv.Close()
 			defer close(stop)
 			f := NewFactory(
-				WithLoadOptions(config.WithCredentialsProvider(awstest.Credentials), config.WithBaseEndpoint(srv.URL), config.WithRetryMaxAttempts(1)),
+				WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials), config.WithBaseEndpoint(srv.URL), config.WithRetryMaxAttempts(1)),
 				WithHTTPTimeouts(HTTPTimeouts{ResponseHeader: 200 * time.Millisecond, IdleRead: 200 * time.Millisecond, Attempt: time.Second}),
 			)
 			p, err := f.New(context.Background(), providers.Config{Name: "aws", Attrs: cty.ObjectVal(map[string]cty.Value{

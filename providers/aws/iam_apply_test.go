@@ -12,7 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 const (
@@ -247,7 +247,7 @@ func TestIAMApplyFailureNamesOperation(t *testing.T) {
 	srv := startIAMMoto(t)
 	seedIAM(t, srv)
 	proxy := srv.StartProxy(t)
-	proxy.Inject(awstest.Fault{Service: "iam", Operation: "UpdateAssumeRolePolicy", Status: 403, Code: "AccessDenied"})
+	proxy.Inject(emulator.Fault{Service: "iam", Operation: "UpdateAssumeRolePolicy", Status: 403, Code: "AccessDenied"})
 	p := testProvider(t, proxy.URL(), "us-east-1")
 	live := liveByID(t, mustRead(t, p, "aws_iam_role", "bare"), "bare")
 	desired := configOf(t, p, "aws_iam_role", map[string]cty.Value{"name": cty.StringVal("bare"), "assume_role_policy": cty.StringVal(otherTrustPolicy)})

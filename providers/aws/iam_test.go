@@ -12,7 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 const (
@@ -23,7 +23,7 @@ const (
 )
 
 // seedIAM makes the IAM fixture of the IAM tests through the SDK.
-func seedIAM(t *testing.T, srv *awstest.Server) {
+func seedIAM(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	c := iam.NewFromConfig(srv.Config("us-east-1"))
@@ -59,9 +59,9 @@ func seedIAM(t *testing.T, srv *awstest.Server) {
 
 // startIAMMoto starts moto with the AWS-managed policies loaded, so that
 // they can be attached (moto leaves them out unless told).
-func startIAMMoto(t *testing.T) *awstest.Server {
+func startIAMMoto(t *testing.T) *emulator.Server {
 	t.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-	return awstest.Start(t)
+	return emulator.Start(t)
 }
 
 func TestIAMRead(t *testing.T) {
@@ -199,7 +199,7 @@ func TestIAMRead(t *testing.T) {
 }
 
 func TestIAMReadsOnePage(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	c := iam.NewFromConfig(srv.Config("us-east-1"))
 	const roles = 150 // more than IAM's default page of 100
@@ -231,14 +231,14 @@ func TestIAMReadsOnePage(t *testing.T) {
 }
 
 func TestIAMReadFailure(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	tests := []struct {
 		typ   string
-		fault awstest.Fault
+		fault emulator.Fault
 		op    string
 	}{
-		{"aws_iam_user", awstest.Fault{Service: "iam", Operation: "GetAccountAuthorizationDetails", Status: 403, Code: "AccessDenied"}, "iam:GetAccountAuthorizationDetails"},
-		{"aws_iam_role", awstest.Fault{Service: "iam", Operation: "ListRoles", Status: 403, Code: "AccessDenied"}, "iam:ListRoles"},
+		{"aws_iam_user", emulator.Fault{Service: "iam", Operation: "GetAccountAuthorizationDetails", Status: 403, Code: "AccessDenied"}, "iam:GetAccountAuthorizationDetails"},
+		{"aws_iam_role", emulator.Fault{Service: "iam", Operation: "ListRoles", Status: 403, Code: "AccessDenied"}, "iam:ListRoles"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // closedPort is the URL of a loopback port nothing listens on.
@@ -32,7 +32,7 @@ func closedPort(t *testing.T) string {
 // message naming the provider block and what to set, after at most two
 // attempts (not the reads' ten, once per type).
 func TestIdentityCheck(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	noCredentials := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, errors.New("no EC2 IMDS role found")
 	})
@@ -40,7 +40,7 @@ func TestIdentityCheck(t *testing.T) {
 		name     string
 		endpoint string // "" for moto
 		creds    aws.CredentialsProvider
-		fault    *awstest.Fault
+		fault    *emulator.Fault
 		attrs    map[string]cty.Value
 		alias    string
 		wantErr  []string // in the error; none for success
@@ -59,13 +59,13 @@ func TestIdentityCheck(t *testing.T) {
 		},
 		{
 			name:     "rejected keys",
-			fault:    &awstest.Fault{Service: "sts", Operation: "GetCallerIdentity", Status: 403, Code: "InvalidClientTokenId"},
+			fault:    &emulator.Fault{Service: "sts", Operation: "GetCallerIdentity", Status: 403, Code: "InvalidClientTokenId"},
 			wantErr:  []string{"AWS rejected the credentials (sts:GetCallerIdentity): InvalidClientTokenId", "AWS_ACCESS_KEY_ID"},
 			attempts: 1,
 		},
 		{
 			name:     "a lying endpoint",
-			fault:    &awstest.Fault{Service: "sts", Operation: "GetCallerIdentity", Lie: true},
+			fault:    &emulator.Fault{Service: "sts", Operation: "GetCallerIdentity", Lie: true},
 			wantErr:  []string{"operation GetCallerIdentity: the endpoint's answer is not an AWS response", "AWS_ENDPOINT_URL"},
 			attempts: 1,
 		},
@@ -91,7 +91,7 @@ func TestIdentityCheck(t *testing.T) {
 			}
 			creds := tt.creds
 			if creds == nil {
-				creds = awstest.Credentials
+				creds = emulator.Credentials
 			}
 			var log apiCallLog
 			f := NewFactory(WithLoadOptions(config.WithCredentialsProvider(creds), config.WithBaseEndpoint(endpoint)), WithAPIObserver(log.observe))

@@ -12,7 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // The instances here launch moto's image motoAMI into a subnet. moto leaves
@@ -21,7 +21,7 @@ import (
 // does not implement MonitorInstances or UnmonitorInstances: monitoring is
 // not remediated here.
 func TestInstanceApply(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	c := ec2Seed(srv)
 	p := testProvider(t, srv.URL(), "us-east-1")
@@ -180,7 +180,7 @@ func TestInstanceApply(t *testing.T) {
 		// moto does not implement MonitorInstances; a fault injected in
 		// front of it shows that the update makes the call.
 		proxy := srv.StartProxy(t)
-		proxy.Inject(awstest.Fault{Service: "ec2", Operation: "MonitorInstances", Status: 403, Code: "UnauthorizedOperation"})
+		proxy.Inject(emulator.Fault{Service: "ec2", Operation: "MonitorInstances", Status: 403, Code: "UnauthorizedOperation"})
 		pp := testProvider(t, proxy.URL(), "us-east-1")
 		id := seed(t)
 		live := ec2ReadOne(t, pp, "aws_instance", id)

@@ -20,7 +20,7 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // instanceAttributeNames are the aws_instance attributes that only
@@ -54,7 +54,7 @@ func launchInstance(t *testing.T, c *ec2.Client, in *ec2.RunInstancesInput, prot
 // attribute; they are read only when a configuration writes them, and then
 // compare as Terraform compares them.
 func TestInstanceAttributesReadOnlyWhenWritten(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	c := ec2Seed(srv)
 	script := "#!/bin/sh\necho protected\n"
@@ -66,7 +66,7 @@ func TestInstanceAttributesReadOnlyWhenWritten(t *testing.T) {
 	plain := launchInstance(t, c, &ec2.RunInstancesInput{}, false)
 	s := instanceSchema()
 
-	read := func(t *testing.T, attrs []string) (map[string]*providers.Live, *awstest.Proxy) {
+	read := func(t *testing.T, attrs []string) (map[string]*providers.Live, *emulator.Proxy) {
 		t.Helper()
 		proxy := srv.StartProxy(t)
 		p := testProvider(t, proxy.URL(), "us-east-1")
@@ -188,11 +188,11 @@ func TestInstanceAttributesReadOnlyWhenWritten(t *testing.T) {
 }
 
 func TestInstanceAttributeReadFailureNamesOperation(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	launchInstance(t, ec2Seed(srv), &ec2.RunInstancesInput{}, false)
 	for _, attrs := range [][]string{{"user_data"}, {"disable_api_stop"}, nil} {
 		proxy := srv.StartProxy(t)
-		proxy.Inject(awstest.Fault{Service: "ec2", Operation: "DescribeInstanceAttribute", Status: 403, Code: "UnauthorizedOperation"})
+		proxy.Inject(emulator.Fault{Service: "ec2", Operation: "DescribeInstanceAttribute", Status: 403, Code: "UnauthorizedOperation"})
 		p := testProvider(t, proxy.URL(), "us-east-1")
 		_, err := p.Read(context.Background(), providers.ReadRequest{Type: "aws_instance", Attributes: attrs})
 		var re *providers.ReadError
@@ -202,7 +202,7 @@ func TestInstanceAttributeReadFailureNamesOperation(t *testing.T) {
 	}
 	// Not written: no call, so the fault does not matter.
 	proxy := srv.StartProxy(t)
-	proxy.Inject(awstest.Fault{Service: "ec2", Operation: "DescribeInstanceAttribute", Status: 403, Code: "UnauthorizedOperation"})
+	proxy.Inject(emulator.Fault{Service: "ec2", Operation: "DescribeInstanceAttribute", Status: 403, Code: "UnauthorizedOperation"})
 	p := testProvider(t, proxy.URL(), "us-east-1")
 	if _, err := p.Read(context.Background(), providers.ReadRequest{Type: "aws_instance", Attributes: []string{"ami"}}); err != nil {
 		t.Errorf("read not writing them: %v", err)
@@ -251,7 +251,7 @@ func (u *userDataShim) start(t *testing.T, target string) string {
 // Attribute/Value form, which EC2 documents too); it wants user data
 // encoded twice (userDataShim); it stops and starts instances at once.
 func TestInstanceAttributesApply(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	c := ec2Seed(srv)
 	shim := &userDataShim{}
 	p := testProvider(t, shim.start(t, srv.URL()), "us-east-1")

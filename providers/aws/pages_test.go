@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // A read with ReadRequest.Page gives its finished resources a page at a
@@ -19,7 +19,7 @@ import (
 // the pages and the response together hold what a read without Page
 // returns.
 func TestReadGivesPages(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	c := ec2Seed(srv)
 	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.7.0.0/16")})

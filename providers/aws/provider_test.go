@@ -8,7 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // testProvider configures a provider for region that talks to endpoint (a
@@ -28,7 +28,7 @@ func offlineProvider(t *testing.T, endpoint, region string) *Provider {
 func testProviderAttrs(t *testing.T, endpoint string, attrs map[string]cty.Value) *Provider {
 	t.Helper()
 	f := NewFactory(WithLoadOptions(
-		config.WithCredentialsProvider(awstest.Credentials),
+		config.WithCredentialsProvider(emulator.Credentials),
 		config.WithBaseEndpoint(endpoint),
 		config.WithRetryMaxAttempts(2),
 	))

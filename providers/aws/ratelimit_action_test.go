@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // attemptAction passes one attempt of an API action through l with the
@@ -278,7 +278,7 @@ func TestLimitAPICallsUsesTheOperation(t *testing.T) {
 	defer srv.Close()
 
 	l := newAPILimiter(0, 0)
-	cfg := awstest.Config(srv.URL, "eu-west-3")
+	cfg := emulator.Config(srv.URL, "eu-west-3")
 	cfg.RetryMaxAttempts = 1
 	cfg.APIOptions = append(cfg.APIOptions, limitAPICalls(l))
 	c := ec2.NewFromConfig(cfg)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // configOf builds a desired value as the configuration decoder makes it:
@@ -155,7 +155,7 @@ func runApplyCases(t *testing.T, p *Provider, tests []applyCase) {
 }
 
 // s3Seeder returns an S3 client for seeding moto and a must helper.
-func s3Seeder(srv *awstest.Server) *s3.Client {
+func s3Seeder(srv *emulator.Server) *s3.Client {
 	return s3.NewFromConfig(srv.Config("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
 }
 
@@ -174,7 +174,7 @@ func bucketPolicyFor(bucket, action string) string {
 }
 
 func TestS3Apply(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	c := s3Seeder(srv)
 	ctx := context.Background()
 	p := testProvider(t, srv.URL(), "us-east-1")
@@ -330,7 +330,7 @@ func TestS3Apply(t *testing.T) {
 }
 
 func TestS3ApplyNotSupported(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	c := s3Seeder(srv)
 	ctx := context.Background()
 	must(t)(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("versioned")}))
@@ -376,12 +376,12 @@ func TestS3ApplyNotSupported(t *testing.T) {
 }
 
 func TestS3ApplyFailureNamesOperation(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	c := s3Seeder(srv)
 	ctx := context.Background()
 	must(t)(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("denied")}))
 	proxy := srv.StartProxy(t)
-	proxy.Inject(awstest.Fault{Service: "s3", Operation: "PutBucketVersioning", Status: 403, Code: "AccessDenied"})
+	proxy.Inject(emulator.Fault{Service: "s3", Operation: "PutBucketVersioning", Status: 403, Code: "AccessDenied"})
 	p := testProvider(t, proxy.URL(), "us-east-1")
 	typ := "aws_s3_bucket_versioning"
 	live := liveByID(t, mustRead(t, p, typ, "denied"), "denied")

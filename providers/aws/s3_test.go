@@ -11,7 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 const testBucketPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::tagged-versioned/*"}]}`
@@ -20,7 +20,7 @@ const testBucketPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Ef
 const generatedBucket = "logs-20240101000000000000000001"
 
 // seedBuckets makes the S3 fixture of the S3 tests through the SDK.
-func seedBuckets(t *testing.T, srv *awstest.Server) {
+func seedBuckets(t *testing.T, srv *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	c := s3.NewFromConfig(srv.Config("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
@@ -85,7 +85,7 @@ func getAttr(v cty.Value, path ...any) cty.Value {
 }
 
 func TestS3Read(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedBuckets(t, srv)
 	p := testProvider(t, srv.URL(), "us-east-1")
 
@@ -206,7 +206,7 @@ func TestS3Read(t *testing.T) {
 // unmanaged resource; a bucket whose versioning was set is not
 // cloud-managed, even once suspended.
 func TestS3VersioningNeverSetIsCloudManaged(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedBuckets(t, srv)
 	p := testProvider(t, srv.URL(), "us-east-1")
 	live := mustRead(t, p, "aws_s3_bucket_versioning")
@@ -218,7 +218,7 @@ func TestS3VersioningNeverSetIsCloudManaged(t *testing.T) {
 }
 
 func TestS3RegionFiltering(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedBuckets(t, srv)
 	p := testProvider(t, srv.URL(), "eu-west-1")
 	for _, typ := range []string{"aws_s3_bucket", "aws_s3_bucket_versioning", "aws_s3_bucket_policy"} {
@@ -234,7 +234,7 @@ func TestS3RegionFiltering(t *testing.T) {
 }
 
 func TestS3CallsAreShared(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedBuckets(t, srv)
 	proxy := srv.StartProxy(t)
 	p := testProvider(t, proxy.URL(), "us-east-1")
@@ -262,20 +262,20 @@ func TestS3CallsAreShared(t *testing.T) {
 }
 
 func TestS3ReadFailures(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	seedBuckets(t, srv)
 	tests := []struct {
 		typ   string
-		fault awstest.Fault
+		fault emulator.Fault
 		op    string
 	}{
-		{"aws_s3_bucket_versioning", awstest.Fault{Service: "s3", Operation: "GetBucketVersioning", Status: 403, Code: "AccessDenied"}, "s3:GetBucketVersioning"},
+		{"aws_s3_bucket_versioning", emulator.Fault{Service: "s3", Operation: "GetBucketVersioning", Status: 403, Code: "AccessDenied"}, "s3:GetBucketVersioning"},
 		// One bucket's policy failing fails the read: the other buckets'
 		// policies are not reported as if they were all.
-		{"aws_s3_bucket_policy", awstest.Fault{Service: "s3", Operation: "GetBucketPolicy", Status: 403, Code: "AccessDenied", Times: 1}, "s3:GetBucketPolicy"},
-		{"aws_s3_bucket_public_access_block", awstest.Fault{Service: "s3", Operation: "GetPublicAccessBlock", Status: 403, Code: "AccessDenied"}, "s3:GetPublicAccessBlock"},
-		{"aws_s3_bucket", awstest.Fault{Service: "s3", Operation: "GetBucketTagging", Status: 403, Code: "AccessDenied"}, "s3:GetBucketTagging"},
-		{"aws_s3_bucket", awstest.Fault{Service: "s3", Operation: "ListBuckets", Status: 403, Code: "AccessDenied"}, "s3:ListBuckets"},
+		{"aws_s3_bucket_policy", emulator.Fault{Service: "s3", Operation: "GetBucketPolicy", Status: 403, Code: "AccessDenied", Times: 1}, "s3:GetBucketPolicy"},
+		{"aws_s3_bucket_public_access_block", emulator.Fault{Service: "s3", Operation: "GetPublicAccessBlock", Status: 403, Code: "AccessDenied"}, "s3:GetPublicAccessBlock"},
+		{"aws_s3_bucket", emulator.Fault{Service: "s3", Operation: "GetBucketTagging", Status: 403, Code: "AccessDenied"}, "s3:GetBucketTagging"},
+		{"aws_s3_bucket", emulator.Fault{Service: "s3", Operation: "ListBuckets", Status: 403, Code: "AccessDenied"}, "s3:ListBuckets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {

@@ -11,11 +11,11 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 func TestSecurityGroupApply(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	c := ec2Seed(srv)
 	p := testProvider(t, srv.URL(), "us-east-1")

@@ -12,7 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 // TestTagsDropAWSPrefix: terraform-provider-aws drops the reserved "aws:"
@@ -60,7 +60,7 @@ func ignoreTagsProvider(t *testing.T, endpoint string, keys, prefixes []string, 
 		def[k] = cty.StringVal(v)
 	}
 	f := NewFactory(WithLoadOptions(
-		config.WithCredentialsProvider(awstest.Credentials),
+		config.WithCredentialsProvider(emulator.Credentials),
 		config.WithBaseEndpoint(endpoint),
 		config.WithRetryMaxAttempts(2),
 	))
@@ -87,7 +87,7 @@ func ignoreTagsProvider(t *testing.T, endpoint string, keys, prefixes []string, 
 // that the tags EKS puts on subnets (kubernetes.io/cluster/NAME) or a tag
 // policy's are not drift; default_tags that it names are not expected.
 func TestIgnoreTags(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	c := ec2Seed(srv)
 	out, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{

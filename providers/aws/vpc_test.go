@@ -12,11 +12,11 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
-	"github.com/gitdrift/driftctl/providers/aws/awstest"
+	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 func TestVPCRead(t *testing.T) {
-	srv := awstest.Start(t)
+	srv := emulator.Start(t)
 	ctx := context.Background()
 	c := ec2Seed(srv)
 	out, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{

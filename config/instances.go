@@ -1,0 +1,389 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// instance is one expansion of a resource or data block.
+type instance struct {
+	key  cty.Value // cty.NilVal without count/for_each
+	each cty.Value // each.value with for_each
+}
+
+// block evaluates a resource or data block once per run and returns the
+// value other declarations see when referring to it: the instance's object,
+// a tuple of instances (count) or an object of instances (for_each).
+func (r *run) block(b *resourceBlock) (cty.Value, []string) {
+	if _, ok := r.forgotten[b]; ok {
+		return cty.DynamicVal, nil
+	}
+	key := b.addr()
+	v, taints := r.visit(key, b.DeclRange, func() (cty.Value, []string) {
+		if r.static {
+			return cty.DynamicVal, nil
+		}
+		v, taints := r.evalBlock(b)
+		if !b.Data {
+			v = r.e.mod.keptValue(b, v)
+			r.blockDone(b)
+		}
+		return v, taints
+	})
+	if n := r.nodes[key]; r.discard && !b.Data && n != nil && n.state == nodeDone && !n.kept {
+		n.kept = true
+		if !r.e.mod.isReferenced(key) {
+			// Nothing refers to it: only that it was evaluated is kept.
+			delete(r.nodes, key)
+			r.forgotten[b] = struct{}{}
+		} else {
+			r.pack(n)
+		}
+	}
+	return v, taints
+}
+
+// blockDone counts a managed block evaluated and tells a TypeDoneResolver
+// when it was the last of its type.
+func (r *run) blockDone(b *resourceBlock) {
+	td, ok := r.resolver.(TypeDoneResolver)
+	if !ok || r.remaining == nil {
+		return
+	}
+	r.remaining[b.Type]--
+	if r.remaining[b.Type] == 0 {
+		td.TypeDone(b.Type)
+	}
+}
+
+func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
+	var spec hcldec.Spec
+	var ok bool
+	if b.Data {
+		spec, ok = r.e.schemas.DataSpec(b.Type)
+	} else {
+		spec, ok = r.e.schemas.ResourceSpec(b.Type)
+	}
+	if !ok {
+		summary := fmt.Sprintf("resource type %s is not supported by driftctl", b.Type)
+		detail := "The resource is skipped; resources that refer to it are reported as unknown."
+		if b.Data {
+			summary = fmt.Sprintf("data source %s is not yet supported", b.Type)
+			detail = "Its value is unknown; resources that refer to it are reported as unknown."
+		}
+		r.diags = append(r.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: b.DeclRange.Ptr()})
+		return cty.DynamicVal, []string{fmt.Sprintf("%s: %s (%s)", b.addr(), summary, loc(b.DeclRange))}
+	}
+	if b.Data && r.data == nil {
+		return cty.DynamicVal, []string{fmt.Sprintf("%s: data sources are not read in this scan (%s)", b.addr(), loc(b.DeclRange))}
+	}
+
+	var travs []hcl.Traversal
+	for _, expr := range []hcl.Expression{b.Count, b.ForEach} {
+		if expr != nil {
+			travs = append(travs, expr.Variables()...)
+		}
+	}
+	blockBody, bdiags := b.body()
+	if bdiags.HasErrors() {
+		r.diags = append(r.diags, bdiags...)
+		return cty.DynamicVal, nil
+	}
+	travs = append(travs, dynblock.VariablesHCLDec(blockBody, spec)...)
+	if !b.Data {
+		travs = append(travs, attributeBlockVariables(r.e.schemas, b.Type, blockBody)...)
+	}
+	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
+
+	instances, known, ok := r.expand(b, ctx)
+	if !ok {
+		return cty.DynamicVal, taints
+	}
+	if !known {
+		what, expr := "count", b.Count
+		if b.ForEach != nil {
+			what, expr = "for_each", b.ForEach
+		}
+		taints = append(taints, fmt.Sprintf("%s: %s is not known before apply (%s)", b.addr(), what, loc(expr.Range())))
+	}
+
+	values := make([]cty.Value, 0, len(instances))
+	var refs []string // the same for every instance
+	for _, inst := range instances {
+		ictx := ctx.NewChild()
+		switch {
+		case b.Count != nil:
+			ictx.Variables = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": inst.key})}
+		case b.ForEach != nil:
+			ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": inst.key, "value": inst.each})}
+		}
+		body := dynblock.Expand(blockBody, ictx)
+		var asAttrs attributeBlocks
+		var adiags hcl.Diagnostics
+		if !b.Data {
+			body, asAttrs, adiags = r.attributeBlocks(b.Type, body, ictx)
+		}
+		val, diags := hcldec.Decode(body, spec, ictx)
+		diags = append(adiags, diags...)
+		itaints := taints
+		if !b.Data && onlyUnknownArguments(diags) {
+			// An argument or block that driftctl's schema lacks is, far
+			// more often than a typo, one of Terraform's that driftctl
+			// does not read yet: the resource is unknown, the scan goes on.
+			val, _, _ = hcldec.PartialDecode(body, spec, ictx)
+			for _, d := range diags {
+				d.Severity = hcl.DiagWarning
+				itaints = append(itaints, fmt.Sprintf("%s: %s (%s)", b.addr(), strings.TrimSuffix(d.Detail, "."), loc(*d.Subject)))
+			}
+		}
+		r.diags = append(r.diags, diags...)
+		if diags.HasErrors() {
+			val = cty.UnknownVal(hcldec.ImpliedType(spec))
+		}
+		if _, over := valueSize(val, r.e.limits.MaxValueBytes); over {
+			r.checkSize(val, b.addr()+instanceKey(inst.key), b.DeclRange)
+			val = cty.UnknownVal(hcldec.ImpliedType(spec))
+		}
+		val = asAttrs.into(val)
+		if b.Data {
+			values = append(values, r.readData(b, inst, val))
+			continue
+		}
+		if refs == nil {
+			refs = r.e.mod.referencesOf(b, blockBody, r.e.schemas)
+		}
+		values = append(values, r.emit(b, inst, val, body, spec, itaints, refs, asAttrs))
+	}
+
+	switch {
+	case !known:
+		return cty.DynamicVal, taints
+	case b.Count != nil:
+		if len(values) == 0 {
+			return cty.EmptyTupleVal, taints
+		}
+		return cty.TupleVal(values), taints
+	case b.ForEach != nil:
+		obj := make(map[string]cty.Value, len(values))
+		for i, inst := range instances {
+			obj[inst.key.AsString()] = values[i]
+		}
+		return cty.ObjectVal(obj), taints
+	}
+	return values[0], taints
+}
+
+// emit records a resource instance and resolves what references to it see.
+func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints, refs []string, asAttrs attributeBlocks) cty.Value {
+	cfg, marks := val.UnmarkDeepWithPaths()
+	res := &Resource{
+		Address:        b.addr() + instanceKey(inst.key),
+		Type:           b.Type,
+		Name:           b.Name,
+		Key:            inst.key,
+		Provider:       b.Provider,
+		Config:         cfg,
+		Ranges:         bodyRanges(body, spec),
+		DeclRange:      b.DeclRange,
+		IgnoreChanges:  append([]string(nil), b.IgnoreChanges...),
+		IgnoreAll:      b.IgnoreAll,
+		PreventDestroy: b.PreventDestroy,
+		Unsupported:    append([]string(nil), taints...),
+	}
+	res.ImportID = r.importIDs[res.Address]
+	res.References = refs
+	for _, name := range sortedKeys(asAttrs) {
+		res.Ranges[name] = asAttrs[name].rng
+		res.AttributeSyntax = append(res.AttributeSyntax, name)
+	}
+	for _, pm := range marks {
+		if _, ok := pm.Marks[sensitiveMark]; ok {
+			res.SensitivePaths = append(res.SensitivePaths, pathString(pm.Path))
+			res.sensitive = append(res.sensitive, pm.Path)
+		}
+	}
+	sort.Strings(res.SensitivePaths)
+	if _, ok := r.targets[res.Address]; ok {
+		r.emitted[res.Address] = true
+	}
+	if !r.discard {
+		r.out = append(r.out, res)
+	}
+	if r.resolver == nil {
+		return cfg
+	}
+	if v := r.resolver.Resolve(r.ctx, res); v != cty.NilVal {
+		return v
+	}
+	return cfg
+}
+
+// readData reads one data source instance. A configuration that is not
+// wholly known is not read, as Terraform defers such reads to apply.
+func (r *run) readData(b *resourceBlock, inst instance, val cty.Value) cty.Value {
+	cfg, _ := val.UnmarkDeep()
+	if !cfg.IsWhollyKnown() {
+		return cty.DynamicVal
+	}
+	out, err := r.data.ReadData(r.ctx, b.Provider, b.Type, cfg)
+	if err != nil {
+		r.diags = append(r.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to read data source",
+			Detail:   fmt.Sprintf("reading %s%s: %v", b.addr(), instanceKey(inst.key), err),
+			Subject:  b.DeclRange.Ptr(),
+		})
+		return cty.DynamicVal
+	}
+	if out == cty.NilVal {
+		return cty.DynamicVal
+	}
+	return out
+}
+
+// pathString renders a cty.Path in the dotted form of Resource.Ranges.
+func pathString(p cty.Path) string {
+	s := ""
+	for _, step := range p {
+		part := "*"
+		switch st := step.(type) {
+		case cty.GetAttrStep:
+			part = st.Name
+		case cty.IndexStep:
+			part = keyString(st.Key)
+		}
+		if s != "" {
+			s += "."
+		}
+		s += part
+	}
+	return s
+}
+
+// expand evaluates count or for_each. known is false when the value is not
+// known: then one instance with an unknown key stands for all of them.
+func (r *run) expand(b *resourceBlock, ctx *hcl.EvalContext) (instances []instance, known, ok bool) {
+	switch {
+	case b.Count != nil:
+		return r.expandCount(b.Count, ctx)
+	case b.ForEach != nil:
+		return r.expandForEach(b.ForEach, ctx)
+	}
+	return []instance{{key: cty.NilVal}}, true, true
+}
+
+func (r *run) invalid(expr hcl.Expression, summary, detail string, args ...any) ([]instance, bool, bool) {
+	r.diags = append(r.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   fmt.Sprintf(detail, args...),
+		Subject:  expr.Range().Ptr(),
+	})
+	return nil, true, false
+}
+
+func (r *run) expandCount(expr hcl.Expression, ctx *hcl.EvalContext) ([]instance, bool, bool) {
+	v, diags := expr.Value(ctx)
+	r.diags = append(r.diags, diags...)
+	if diags.HasErrors() {
+		return nil, true, false
+	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsKnown() {
+		return []instance{{key: cty.UnknownVal(cty.Number)}}, false, true
+	}
+	if v.IsNull() {
+		return r.invalid(expr, "Invalid count argument", `The given "count" argument value is null. An integer is required.`)
+	}
+	n, err := convert.Convert(v, cty.Number)
+	if err != nil {
+		return r.invalid(expr, "Invalid count argument", `The given "count" argument value is unsuitable: %s.`, err)
+	}
+	count, acc := n.AsBigFloat().Int64()
+	if !n.AsBigFloat().IsInt() || acc != 0 {
+		return r.invalid(expr, "Invalid count argument", `The given "count" argument value is unsuitable: must be a whole number.`)
+	}
+	if count < 0 {
+		return r.invalid(expr, "Invalid count argument", `The given "count" argument value is unsuitable: must be greater than or equal to zero.`)
+	}
+	if count > int64(r.e.limits.MaxInstances) {
+		return r.tooManyInstances(expr, "count", count)
+	}
+	out := make([]instance, count)
+	for i := range out {
+		out[i] = instance{key: cty.NumberIntVal(int64(i))}
+	}
+	return out, true, true
+}
+
+func (r *run) expandForEach(expr hcl.Expression, ctx *hcl.EvalContext) ([]instance, bool, bool) {
+	v, diags := expr.Value(ctx)
+	r.diags = append(r.diags, diags...)
+	if diags.HasErrors() {
+		return nil, true, false
+	}
+	v, _ = v.UnmarkDeep()
+	unknown := []instance{{key: cty.UnknownVal(cty.String), each: cty.DynamicVal}}
+	if !v.IsKnown() {
+		return unknown, false, true
+	}
+	if v.IsNull() {
+		return r.invalid(expr, "Invalid for_each argument", `The given "for_each" argument value is unsuitable: the given "for_each" argument value is null. A map, or set of strings is allowed.`)
+	}
+	ty := v.Type()
+	if (ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) && v.IsKnown() && !v.IsNull() && v.LengthInt() > r.e.limits.MaxInstances {
+		return r.tooManyInstances(expr, "for_each", int64(v.LengthInt()))
+	}
+	var out []instance
+	switch {
+	case ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			out = append(out, instance{key: k, each: e})
+		}
+	case ty.IsSetType():
+		if et := ty.ElementType(); et != cty.String && et != cty.DynamicPseudoType {
+			return r.invalid(expr, "Invalid for_each set argument", `The given "for_each" argument value is unsuitable: "for_each" supports maps and sets of strings, but you have provided a set containing type %s.`, et.FriendlyName())
+		}
+		if !v.IsWhollyKnown() {
+			return unknown, false, true
+		}
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() {
+				return r.invalid(expr, "Invalid for_each set argument", `The given "for_each" argument value is unsuitable: "for_each" sets must not contain null values.`)
+			}
+			if e.Type() != cty.String {
+				return r.invalid(expr, "Invalid for_each set argument", `The given "for_each" argument value is unsuitable: "for_each" supports maps and sets of strings, but you have provided a set containing type %s.`, e.Type().FriendlyName())
+			}
+			out = append(out, instance{key: e, each: e})
+		}
+	default:
+		return r.invalid(expr, "Invalid for_each argument", `The given "for_each" argument value is unsuitable: the "for_each" argument must be a map, or set of strings, and you have provided a value of type %s.`, ty.FriendlyName())
+	}
+	return out, true, true
+}
+
+// onlyUnknownArguments reports whether every error in diags is an argument
+// or block type the schema does not have.
+func onlyUnknownArguments(diags hcl.Diagnostics) bool {
+	if !diags.HasErrors() {
+		return false
+	}
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		if d.Subject == nil || (d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type") {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,447 @@
+package config
+
+import (
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// Module is a parsed directory of Terraform language files. It holds the
+// declarations, not their values: an Evaluator evaluates them.
+type Module struct {
+	// Dir is the directory the files were read from, as given to Load or
+	// LoadFS: file names in diagnostics and ranges start with it.
+	Dir string
+	// Backend is the terraform { backend "..." } block, nil when there is
+	// none.
+	Backend *Backend
+
+	files  moduleFiles
+	parser *hclparse.Parser
+	// sources reads the native-syntax files again (see lazyBody);
+	// sourceFiles are those files by path.
+	sources     *sources
+	sourceFiles map[string]*sourceFile
+	// written are the top-level names written in the native-syntax
+	// resource blocks of each type (WrittenAttributes).
+	written map[string]map[string]bool
+	// referenced are the "TYPE.NAME" of the resources some expression
+	// refers to, with how they go on (see keptAttributes); with
+	// referencedAll (a JSON file, whose expressions are not walked) every
+	// resource may be, wholly.
+	referenced    map[string][]refUse
+	referencedAll bool
+	names         map[string]string // see intern
+	variables     map[string]*variable
+	locals        map[string]*local
+	providers     []*providerBlock
+	resources     map[string]*resourceBlock // "TYPE.NAME"
+	data          map[string]*resourceBlock // "TYPE.NAME", without "data."
+	modules       map[string]*moduleCall
+	imports       []*importBlock
+}
+
+// Load parses every .tf and .tf.json file in dir (not its subdirectories)
+// into a Module. The Module is returned even when diagnostics hold errors,
+// with what could be decoded.
+func Load(dir string) (*Module, hcl.Diagnostics) { return load(diskFiles(dir)) }
+
+// LoadFS is Load for the files of fsys's root directory (a Git commit's
+// tree): file names are shown as dir joined with their name, with slashes.
+// file() and templatefile() read from fsys too.
+func LoadFS(fsys fs.FS, dir string) (*Module, hcl.Diagnostics) {
+	return load(moduleFiles{fsys: fsys, dir: dir})
+}
+
+func load(files moduleFiles) (*Module, hcl.Diagnostics) {
+	m := &Module{
+		Dir:         files.dir,
+		files:       files,
+		parser:      hclparse.NewParser(),
+		sources:     &sources{files: files},
+		sourceFiles: map[string]*sourceFile{},
+		written:     map[string]map[string]bool{},
+		referenced:  map[string][]refUse{},
+		names:       map[string]string{},
+		variables:   map[string]*variable{},
+		locals:      map[string]*local{},
+		resources:   map[string]*resourceBlock{},
+		data:        map[string]*resourceBlock{},
+		modules:     map[string]*moduleCall{},
+	}
+	entries, err := files.readDir()
+	if err != nil {
+		return m, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to read module directory",
+			Detail:   fmt.Sprintf("reading %s: %v", files.dir, err),
+		}}
+	}
+	var diags hcl.Diagnostics
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || ignoredFile(name) {
+			continue
+		}
+		isJSON := strings.HasSuffix(name, ".tf.json")
+		if !isJSON && !strings.HasSuffix(name, ".tf") {
+			continue
+		}
+		path := files.display(name)
+		base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
+		if base == "override" || strings.HasSuffix(base, "_override") {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Override files are not yet supported",
+				Detail:   fmt.Sprintf("%s is ignored.", path),
+				Subject:  &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
+			})
+			continue
+		}
+		f, d := m.parseFile(name, path)
+		diags = append(diags, d...)
+		if f == nil || f.Body == nil {
+			continue
+		}
+		diags = append(diags, m.decodeFile(f, !d.HasErrors())...)
+	}
+	return m, diags
+}
+
+// parseFile parses a file of the module, named path in diagnostics.
+func (m *Module) parseFile(name, path string) (*hcl.File, hcl.Diagnostics) {
+	src, err := fs.ReadFile(m.files.fsys, name)
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to read file",
+			Detail:   fmt.Sprintf("reading %s: %v", path, err),
+		}}
+	}
+	if strings.HasSuffix(name, ".json") {
+		if diags := checkJSONNesting(src, path); diags.HasErrors() {
+			return nil, diags
+		}
+		return m.parser.ParseJSON(src, path)
+	}
+	sf := &sourceFile{name: name, path: path, size: len(src), sum: fileSum(src), sources: m.sources}
+	m.sourceFiles[path] = sf
+	if diags := checkConfigNesting(src, path); diags.HasErrors() {
+		sf.nav = struct{}{} // no block context: the file is not parsed
+		return nil, diags
+	}
+	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	if diags.HasErrors() && f != nil {
+		sf.nav = f.Nav
+	}
+	return f, diags
+}
+
+// ignoredFile reports editor and hidden files, which Terraform skips too.
+func ignoredFile(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") ||
+		(strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"))
+}
+
+// Files are the parsed sources by file name, for printing diagnostics with
+// hcl.NewDiagnosticTextWriter. It includes variable files read by an
+// Evaluator.
+func (m *Module) Files() map[string]*hcl.File {
+	files := make(map[string]*hcl.File, len(m.sourceFiles))
+	for path, sf := range m.sourceFiles {
+		// Read again: a module does not keep its files' bytes.
+		if src, err := fs.ReadFile(m.files.fsys, sf.name); err == nil {
+			var nav any = &lazyNav{src: src, filename: path}
+			if sf.nav != nil {
+				nav = sf.nav
+			}
+			files[path] = &hcl.File{Bytes: src, Nav: nav}
+		}
+	}
+	for name, f := range m.parser.Files() {
+		files[name] = f
+	}
+	return files
+}
+
+// ResourceBlocks is the number of managed resource blocks (before count
+// and for_each expansion).
+func (m *Module) ResourceBlocks() int { return len(m.resources) }
+
+// Empty reports whether the module declares no managed resource and no
+// import block: there is nothing to compare (data sources, variables and
+// outputs alone describe nothing in the cloud). A wrong directory or path
+// looks like this.
+func (m *Module) Empty() bool { return len(m.resources) == 0 && len(m.imports) == 0 }
+
+// ResourceTypes lists, for each provider configuration, the managed
+// resource types that use it, sorted and without duplicates. The provider
+// is the resource's `provider` argument or else the type's prefix before
+// the first "_".
+func (m *Module) ResourceTypes() map[ProviderRef][]string {
+	seen := map[ProviderRef]map[string]bool{}
+	for _, r := range m.resources {
+		if seen[r.Provider] == nil {
+			seen[r.Provider] = map[string]bool{}
+		}
+		seen[r.Provider][r.Type] = true
+	}
+	out := make(map[ProviderRef][]string, len(seen))
+	for ref, types := range seen {
+		for t := range types {
+			out[ref] = append(out[ref], t)
+		}
+		sort.Strings(out[ref])
+	}
+	return out
+}
+
+// decodeFile decodes the blocks of f; lazy says its resource blocks may
+// be parsed again on demand (the file parsed without errors).
+func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
+	content, diags := f.Body.Content(fileSchema)
+	var blocks map[int]*hclsyntax.Block
+	if lazy {
+		blocks = syntaxBlocks(f)
+	}
+	m.noteReferences(f)
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "terraform":
+			diags = append(diags, m.decodeTerraform(b)...)
+		case "provider":
+			p, d := decodeProvider(b)
+			diags = append(diags, d...)
+			if p != nil {
+				for _, o := range m.providers {
+					if o.Ref == p.Ref {
+						diags = append(diags, duplicate("provider configuration", p.Ref.String(), o.DeclRange, b.DefRange))
+					}
+				}
+				m.providers = append(m.providers, p)
+			}
+		case "variable":
+			v, d := decodeVariable(b)
+			diags = append(diags, d...)
+			if o, ok := m.variables[v.Name]; ok {
+				diags = append(diags, duplicate("variable", v.Name, o.DeclRange, b.DefRange))
+				continue
+			}
+			m.variables[v.Name] = v
+		case "locals":
+			attrs, d := b.Body.JustAttributes()
+			diags = append(diags, d...)
+			for name, a := range attrs {
+				if o, ok := m.locals[name]; ok {
+					diags = append(diags, duplicate("local value", name, o.DeclRange, a.Range))
+					continue
+				}
+				m.locals[name] = &local{Name: name, Expr: a.Expr, DeclRange: a.Range}
+			}
+		case "resource", "data":
+			r, d := decodeResource(b)
+			diags = append(diags, d...)
+			target, what := m.resources, "resource"
+			if r.Data {
+				target, what = m.data, "data source"
+			}
+			key := r.Type + "." + r.Name
+			if o, ok := target[key]; ok {
+				diags = append(diags, duplicate(what, key, o.DeclRange, b.DefRange))
+				continue
+			}
+			r.Type = m.intern(r.Type)
+			target[key] = r
+			if r.Data {
+				continue
+			}
+			if r.lazy = lazyBodyOf(b, f, blocks, m.sourceFiles[b.TypeRange.Filename]); r.lazy != nil {
+				if m.written[r.Type] == nil {
+					m.written[r.Type] = map[string]bool{}
+				}
+				rawWrittenNames(b.Body, m.written[r.Type])
+				r.Body = nil
+			}
+		case "module":
+			name := b.Labels[0]
+			if o, ok := m.modules[name]; ok {
+				diags = append(diags, duplicate("module call", name, o.DeclRange, b.DefRange))
+				continue
+			}
+			m.modules[name] = &moduleCall{Name: name, DeclRange: b.DefRange}
+		case "import":
+			i, d := decodeImport(b)
+			diags = append(diags, d...)
+			if i != nil {
+				m.imports = append(m.imports, i)
+			}
+		case "output", "moved", "check", "removed":
+			// Accepted and ignored: they say nothing about desired resources.
+		}
+	}
+	return diags
+}
+
+func duplicate(what, name string, first, again hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s", what),
+		Detail:   fmt.Sprintf("A %s named %q was already declared at %s.", what, name, first.String()),
+		Subject:  again.Ptr(),
+	}
+}
+
+func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
+	content, diags := b.Body.Content(terraformSchema)
+	for _, bb := range content.Blocks {
+		if bb.Type != "backend" {
+			continue
+		}
+		if m.Backend != nil {
+			diags = append(diags, duplicate("backend configuration", bb.Labels[0], m.Backend.DeclRange, bb.DefRange))
+			continue
+		}
+		be := &Backend{Type: bb.Labels[0], Config: map[string]string{}, DeclRange: bb.DefRange}
+		attrs, d := justAttributes(bb.Body, "backend")
+		diags = append(diags, d...)
+		for name, a := range attrs {
+			v, d := a.Expr.Value(nil)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				continue
+			}
+			s, err := convert.Convert(v, cty.String)
+			if err != nil || s.IsNull() {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid backend setting",
+					Detail:   fmt.Sprintf("The backend setting %q must be a literal string, number or bool.", name),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+				continue
+			}
+			be.Config[name] = s.AsString()
+		}
+		m.Backend = be
+	}
+	return diags
+}
+
+// justAttributes reads the attributes of a body that may also hold nested
+// blocks (an s3 backend's assume_role), warning that the blocks are ignored.
+func justAttributes(body hcl.Body, what string) (hcl.Attributes, hcl.Diagnostics) {
+	attrs, diags := body.JustAttributes()
+	var keep hcl.Diagnostics
+	for _, d := range diags {
+		if strings.HasPrefix(d.Summary, "Unexpected \"") && strings.HasSuffix(d.Summary, "\" block") {
+			keep = append(keep, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  fmt.Sprintf("Nested blocks in a %s block are ignored", what),
+				Detail:   d.Detail,
+				Subject:  d.Subject,
+			})
+			continue
+		}
+		keep = append(keep, d)
+	}
+	return attrs, keep
+}
+
+func decodeProvider(b *hcl.Block) (*providerBlock, hcl.Diagnostics) {
+	content, remain, diags := b.Body.PartialContent(providerMetaSchema)
+	p := &providerBlock{Ref: ProviderRef{Name: b.Labels[0]}, Body: remain, DeclRange: b.DefRange}
+	if a, ok := content.Attributes["alias"]; ok {
+		v, d := a.Expr.Value(nil)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			if v.Type() != cty.String || v.IsNull() || !hclValidName(v.AsString()) {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid provider alias",
+					Detail:   "An alias must be a valid name: a letter or underscore followed by letters, digits, underscores and dashes.",
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			} else {
+				p.Ref.Alias = v.AsString()
+			}
+		}
+	}
+	return p, diags
+}
+
+func hclValidName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+		if !letter && (i == 0 || !(r == '-' || (r >= '0' && r <= '9'))) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseProviderRef reads a `provider = aws.west` argument.
+func parseProviderRef(expr hcl.Expression) (ProviderRef, hcl.Diagnostics) {
+	trav, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() {
+		return ProviderRef{}, diags
+	}
+	ref := ProviderRef{Name: trav.RootName()}
+	switch len(trav) {
+	case 1:
+	case 2:
+		if a, ok := trav[1].(hcl.TraverseAttr); ok {
+			ref.Alias = a.Name
+			break
+		}
+		fallthrough
+	default:
+		return ref, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid provider reference",
+			Detail:   "A provider reference is a provider name, optionally followed by a dot and an alias: aws or aws.west.",
+			Subject:  expr.Range().Ptr(),
+		}}
+	}
+	return ref, nil
+}
+
+// WrittenAttributes lists the top-level attributes and blocks that the
+// configuration writes in any resource of a type (dynamic blocks count by
+// their label), sorted. A provider may skip reading optional+computed
+// attributes that no configuration writes: they are never compared.
+func (m *Module) WrittenAttributes(typ string, schemas SchemaSource) []string {
+	spec, ok := schemas.ResourceSpec(typ)
+	if !ok {
+		return nil
+	}
+	schema := hcldec.ImpliedSchema(spec)
+	schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"name"}})
+	seen := map[string]bool{}
+	for _, b := range m.resources {
+		if b.Type == typ && b.lazy == nil {
+			writtenNames(b.Body, schema, seen)
+		}
+	}
+	for name := range m.written[typ] {
+		if schemaHas(schema, name) {
+			seen[name] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for name := range seen {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}

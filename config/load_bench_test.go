@@ -1,0 +1,97 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeBenchModule writes files .tf files of perFile resources each: a mix
+// of VPCs, subnets and security groups (referring to their VPC) and S3
+// buckets with their versioning, as a large stack is written.
+func writeBenchModule(b *testing.B, files, perFile int) string {
+	b.Helper()
+	dir := b.TempDir()
+	main := `provider "aws" {
+  region = "us-east-1"
+  default_tags {
+    tags = { ManagedBy = "terraform" }
+  }
+}
+
+locals {
+  tags = { Project = "bench", Environment = "load" }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for f := 0; f < files; f++ {
+		var sb strings.Builder
+		for i := 0; i < perFile; i++ {
+			switch n % 5 {
+			case 0:
+				fmt.Fprintf(&sb, "resource \"aws_vpc\" \"v%d\" {\n  cidr_block         = \"10.%d.0.0/16\"\n  enable_dns_support = true\n  tags               = merge(local.tags, { Name = \"vpc-%d\" })\n}\n\n", n, n%256, n)
+			case 1:
+				fmt.Fprintf(&sb, "resource \"aws_subnet\" \"s%d\" {\n  vpc_id            = aws_vpc.v%d.id\n  cidr_block        = \"10.%d.1.0/24\"\n  availability_zone = \"us-east-1a\"\n  tags              = merge(local.tags, { Name = \"subnet-%d\" })\n}\n\n", n, n-1, (n-1)%256, n)
+			case 2:
+				fmt.Fprintf(&sb, "resource \"aws_security_group\" \"g%d\" {\n  name   = \"sg-%d\"\n  vpc_id = aws_vpc.v%d.id\n\n  ingress {\n    from_port   = 443\n    to_port     = 443\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n\n  tags = local.tags\n}\n\n", n, n, n-2)
+			case 3:
+				fmt.Fprintf(&sb, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"bench-%d\"\n  tags   = local.tags\n}\n\n", n, n)
+			case 4:
+				fmt.Fprintf(&sb, "resource \"aws_s3_bucket_versioning\" \"b%d\" {\n  bucket = aws_s3_bucket.b%d.id\n  versioning_configuration {\n    status = \"Enabled\"\n  }\n}\n\n", n, n-1)
+			}
+			n++
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%02d.tf", f)), []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// BenchmarkLoad10k loads and evaluates 10,000 resources in 50 files:
+// parsing, decoding, dependency ordering and evaluation of every resource
+// (target: ≤ 1 s per operation).
+func BenchmarkLoad10k(b *testing.B) {
+	dir := writeBenchModule(b, 50, 200)
+	schemas := testSchemas()
+	resolver := &fakeResolver{ResolveFn: withID}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resolver.Called = resolver.Called[:0]
+		mod, diags := Load(dir)
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		ev, diags := NewEvaluator(mod, schemas, VarOptions{})
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		rs, diags := ev.Resources(context.Background(), nil, resolver)
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		if len(rs) != 10000 {
+			b.Fatalf("%d resources, want 10000", len(rs))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10000, "ns/resource")
+}
+
+// BenchmarkLoadOnly10k is the parse-and-decode part of BenchmarkLoad10k.
+func BenchmarkLoadOnly10k(b *testing.B) {
+	dir := writeBenchModule(b, 50, 200)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, diags := Load(dir); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+	}
+}
