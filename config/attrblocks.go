@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -29,7 +31,7 @@ func attributeBlockSchema(schemas SchemaSource, typ string) (*hcl.BodySchema, ma
 		return nil, nil
 	}
 	schema := &hcl.BodySchema{}
-	for _, name := range sortedKeys(types) {
+	for _, name := range slices.Sorted(maps.Keys(types)) {
 		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: name})
 	}
 	return schema, types
@@ -48,7 +50,7 @@ func attributeBlockVariables(schemas SchemaSource, typ string, body hcl.Body) []
 		return nil
 	}
 	var travs []hcl.Traversal
-	for _, name := range sortedKeys(content.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(content.Attributes)) {
 		travs = append(travs, content.Attributes[name].Expr.Variables()...)
 	}
 	return travs
@@ -68,7 +70,7 @@ func (r *run) attributeBlocks(typ string, body hcl.Body, ctx *hcl.EvalContext) (
 		return body, nil, diags
 	}
 	out := attributeBlocks{}
-	for _, name := range sortedKeys(content.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(content.Attributes)) {
 		a := content.Attributes[name]
 		v, d := a.Expr.Value(ctx)
 		diags = append(diags, d...)

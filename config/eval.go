@@ -3,7 +3,9 @@ package config
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -304,7 +306,7 @@ func (e *Evaluator) resources(ctx context.Context, data DataReader, resolver Res
 		r.targets[im.To] = struct{}{}
 	}
 	m := e.mod
-	for _, name := range sortedKeys(m.modules) {
+	for _, name := range slices.Sorted(maps.Keys(m.modules)) {
 		mc := m.modules[name]
 		r.diags = append(r.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
@@ -321,7 +323,7 @@ func (e *Evaluator) resources(ctx context.Context, data DataReader, resolver Res
 		}
 		r.block(b)
 	}
-	for _, name := range sortedKeys(m.locals) {
+	for _, name := range slices.Sorted(maps.Keys(m.locals)) {
 		r.local(name)
 	}
 	sort.SliceStable(r.out, func(i, j int) bool { return resourceLess(r.out[i], r.out[j]) })
@@ -392,15 +394,6 @@ func (r *run) checkImportTargets() {
 			})
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // dedupe drops repeated diagnostics: a body evaluated once per instance

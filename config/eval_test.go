@@ -3,7 +3,9 @@ package config
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,7 +206,7 @@ func TestRanges(t *testing.T) {
 	}
 }
 
-func keys[V any](m map[string]V) []string { return sortedKeys(m) }
+func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func TestLoadBackendAndResourceTypes(t *testing.T) {
 	m, diags := Load("testdata/valid-files/basic")

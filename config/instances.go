@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -199,7 +201,7 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 	}
 	res.ImportID = r.importIDs[res.Address]
 	res.References = refs
-	for _, name := range sortedKeys(asAttrs) {
+	for _, name := range slices.Sorted(maps.Keys(asAttrs)) {
 		res.Ranges[name] = asAttrs[name].rng
 		res.AttributeSyntax = append(res.AttributeSyntax, name)
 	}

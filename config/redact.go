@@ -3,6 +3,8 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,7 +180,7 @@ func (e *Evaluator) redactDiagnostics(diags hcl.Diagnostics, runs ...*run) hcl.D
 		return diags
 	}
 	var s secrets
-	for _, name := range sortedKeys(e.vars) {
+	for _, name := range slices.Sorted(maps.Keys(e.vars)) {
 		sensitiveStrings(e.vars[name], false, &s)
 	}
 	// Locals made sensitive with sensitive(), or from a sensitive value.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -282,7 +284,7 @@ func decodeValidation(name string, b *hcl.Block) (*validation, hcl.Diagnostics) 
 func (e *Evaluator) validateVariables(ctx context.Context, values map[string]varValue) hcl.Diagnostics {
 	r := e.newRun(ctx)
 	r.static = true
-	for _, name := range sortedKeys(e.mod.variables) {
+	for _, name := range slices.Sorted(maps.Keys(e.mod.variables)) {
 		v := e.mod.variables[name]
 		for _, rule := range v.Validations {
 			r.checkValidation(v, rule, values[name].Range)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -197,22 +199,13 @@ func (a *applier) ready(pending map[string]*Change) []*Change {
 // for none.
 func (a *applier) failedReference(c *Change) string {
 	for _, ref := range c.References {
-		for _, key := range sortedKeys(a.failed) {
+		for _, key := range slices.Sorted(maps.Keys(a.failed)) {
 			if key == ref || strings.HasPrefix(key, ref+"[") {
 				return key
 			}
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 type waveResult struct{ failed bool }

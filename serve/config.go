@@ -5,9 +5,11 @@ package serve
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -316,7 +318,7 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 			if !v.Type().IsObjectType() && !v.Type().IsMapType() {
 				diags = append(diags, errorAt(a.Expr.Range(), "Invalid vars", "vars is an object of variable values: vars = { env = \"prod\" }."))
 			} else {
-				for _, k := range sortedKeys(v.AsValueMap()) {
+				for _, k := range slices.Sorted(maps.Keys(v.AsValueMap())) {
 					st.Vars = append(st.Vars, config.VarArg{Value: k + "=" + varLiteral(v.GetAttr(k))})
 				}
 			}

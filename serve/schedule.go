@@ -3,7 +3,6 @@ package serve
 import (
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"time"
 
@@ -83,13 +82,4 @@ func convertValue(v cty.Value, want cty.Type) (cty.Value, error) {
 		return cty.NullVal(want), nil
 	}
 	return convert.Convert(v, want)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

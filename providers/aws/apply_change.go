@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,7 +75,7 @@ func (c *applyChange) has(name string) bool { return c.changed[name] }
 // checkUpdatable refuses an Update of attributes that cannot change in
 // place (see the function checkUpdatable).
 func (c *applyChange) checkUpdatable(updatable []string) error {
-	return checkUpdatable(c.schema, sortedKeys(c.changed), updatable...)
+	return checkUpdatable(c.schema, slices.Sorted(maps.Keys(c.changed)), updatable...)
 }
 
 // want is a desired attribute as the provider would write it: a null
@@ -158,7 +160,7 @@ func (p *Provider) tagDiff(c *applyChange) (set map[string]string, remove []stri
 			set[k] = v
 		}
 	}
-	for _, k := range sortedKeys(live) {
+	for _, k := range slices.Sorted(maps.Keys(live)) {
 		if _, ok := want[k]; !ok {
 			remove = append(remove, k)
 		}

@@ -3,7 +3,9 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -154,7 +156,7 @@ func (p *Provider) tagSpecifications(rt ec2types.ResourceType, desired cty.Value
 
 func ec2TagList(m map[string]string) []ec2types.Tag {
 	tags := make([]ec2types.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
 	}
 	return tags
@@ -171,7 +173,7 @@ func (p *Provider) updateTags(ctx context.Context, id string, live, desired cty.
 		}
 	}
 	var remove []ec2types.Tag
-	for _, k := range sortedKeys(have) {
+	for _, k := range slices.Sorted(maps.Keys(have)) {
 		if _, ok := want[k]; !ok {
 			remove = append(remove, ec2types.Tag{Key: aws.String(k)})
 		}

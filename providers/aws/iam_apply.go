@@ -3,6 +3,8 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +26,7 @@ func iamTagList(m map[string]string) []iamtypes.Tag {
 		return nil
 	}
 	tags := make([]iamtypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
 	}
 	return tags

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -394,7 +396,7 @@ func (ps *policyPrincipals) UnmarshalJSON(b []byte) error {
 	case string:
 		out = append(out, policyPrincipal{Type: "*", Identifiers: []string{"*"}})
 	case map[string]any:
-		for _, typ := range sortedKeys(d) {
+		for _, typ := range slices.Sorted(maps.Keys(d)) {
 			switch v := d[typ].(type) {
 			case string:
 				out = append(out, policyPrincipal{Type: typ, Identifiers: v})
@@ -466,8 +468,8 @@ func (cs *policyConditions) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	var out policyConditions
-	for _, test := range sortedKeys(data) {
-		for _, variable := range sortedKeys(data[test]) {
+	for _, test := range slices.Sorted(maps.Keys(data)) {
+		for _, variable := range slices.Sorted(maps.Keys(data[test])) {
 			switch v := data[test][variable].(type) {
 			case string:
 				out = append(out, policyCondition{Test: test, Variable: variable, Values: []string{v}})

@@ -3,6 +3,8 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -145,7 +147,7 @@ func (p *Provider) putBucketTags(ctx context.Context, bucket string, want map[st
 		return nil
 	}
 	set := make([]s3types.Tag, 0, len(merged))
-	for _, k := range sortedKeys(merged) {
+	for _, k := range slices.Sorted(maps.Keys(merged)) {
 		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
 	}
 	if _, err := p.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket), Tagging: &s3types.Tagging{TagSet: set}}); err != nil {

@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,14 +76,4 @@ func tagsValue(m map[string]string) cty.Value {
 		}
 	}
 	return stringMap(kept)
-}
-
-// sortedKeys returns the keys of a map, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,6 +3,8 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -182,7 +184,7 @@ func TestEC2ForceNew(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.schema.Type, func(t *testing.T) {
 			var got []string
-			for _, name := range sortedKeys(tt.schema.Attributes) {
+			for _, name := range slices.Sorted(maps.Keys(tt.schema.Attributes)) {
 				if tt.schema.Attributes[name].ForceNew {
 					got = append(got, name)
 				}
