@@ -180,13 +180,13 @@ func TestCompareKeepsRangesAndSensitivity(t *testing.T) {
 func TestWithDefaultTags(t *testing.T) {
 	s := testSchema()
 	config := obj(t, s, map[string]cty.Value{"name": cty.StringVal("a"), "tags": cty.MapVal(map[string]cty.Value{"Env": cty.StringVal("prod")})})
-	merged := withDefaultTags(config, map[string]string{"Env": "default", "Team": "platform"})
+	merged := WithDefaultTags(config, map[string]string{"Env": "default", "Team": "platform"})
 	got := merged.GetAttr("tags").AsValueMap()
 	if got["Env"].AsString() != "prod" || got["Team"].AsString() != "platform" || len(got) != 2 {
 		t.Errorf("merged tags = %v, want Env=prod (resource wins) and Team=platform", got)
 	}
 	untagged := obj(t, s, map[string]cty.Value{"name": cty.StringVal("a")})
-	if tags := withDefaultTags(untagged, map[string]string{"Team": "platform"}).GetAttr("tags"); tags.IsNull() || tags.LengthInt() != 1 {
+	if tags := WithDefaultTags(untagged, map[string]string{"Team": "platform"}).GetAttr("tags"); tags.IsNull() || tags.LengthInt() != 1 {
 		t.Errorf("default tags on an untagged resource = %#v, want Team", tags)
 	}
 }

@@ -13,8 +13,8 @@ import (
 // the same attributes encoded by ctypack a few hundred bytes. So reads
 // keep each live resource packed, and a match unpacks the one it found.
 
-// packedLive is one live resource as a read keeps it.
-type packedLive struct {
+// Entry is one live resource as an Index keeps it.
+type Entry struct {
 	id, region   string
 	cloudManaged bool
 	// attrs is the ctypack encoding of the resource's attributes as
@@ -26,26 +26,29 @@ type packedLive struct {
 	claimedBy string
 }
 
-// liveIndex holds the live resources of one read, in the order read, and
-// finds them by ID and by natural identity.
-type liveIndex struct {
+// Index holds the live resources of one read, in the order read, and
+// finds them by ID and by natural identity. It is not safe for concurrent
+// use: a read adds to it under its own lock, and a scan claims from it
+// under the scan's.
+type Index struct {
 	typ   string
 	ty    cty.Type
-	list  []*packedLive
-	byID  map[string]*packedLive
-	byKey map[string]*packedLive
+	list  []*Entry
+	byID  map[string]*Entry
+	byKey map[string]*Entry
 	// unpacked holds the attributes that do not conform to ty (a
 	// provider's mistake), as they were read.
-	unpacked map[*packedLive]cty.Value
+	unpacked map[*Entry]cty.Value
 }
 
-func newLiveIndex(schema *providers.Schema, typ string) *liveIndex {
-	return &liveIndex{typ: typ, ty: schema.ImpliedType(), byID: map[string]*packedLive{}, byKey: map[string]*packedLive{}, unpacked: map[*packedLive]cty.Value{}}
+// NewIndex returns an empty index of live resources of typ.
+func NewIndex(schema *providers.Schema, typ string) *Index {
+	return &Index{typ: typ, ty: schema.ImpliedType(), byID: map[string]*Entry{}, byKey: map[string]*Entry{}, unpacked: map[*Entry]cty.Value{}}
 }
 
-// add packs l into the index.
-func (idx *liveIndex) add(schema *providers.Schema, l *providers.Live) {
-	p := &packedLive{id: l.ID, region: l.Region, cloudManaged: l.CloudManaged}
+// Add packs l into the index.
+func (idx *Index) Add(schema *providers.Schema, l *providers.Live) {
+	p := &Entry{id: l.ID, region: l.Region, cloudManaged: l.CloudManaged}
 	if b, err := ctypack.Marshal(l.Attrs, idx.ty); err == nil {
 		p.attrs = b
 	} else {
@@ -60,8 +63,14 @@ func (idx *liveIndex) add(schema *providers.Schema, l *providers.Live) {
 	}
 }
 
+// Len is how many live resources the index holds.
+func (idx *Index) Len() int { return len(idx.list) }
+
+// ID is the live resource's ID.
+func (p *Entry) ID() string { return p.id }
+
 // live unpacks p.
-func (idx *liveIndex) live(p *packedLive) *providers.Live {
+func (idx *Index) live(p *Entry) *providers.Live {
 	if p == nil {
 		return nil
 	}
@@ -72,10 +81,10 @@ func (idx *liveIndex) live(p *packedLive) *providers.Live {
 	return l
 }
 
-// claim unpacks p for the desired resource addr and releases the packed
+// Claim unpacks p for the desired resource addr and releases the packed
 // attributes: nothing else needs them. ok is false when another desired
 // resource claimed p first (its address is in by).
-func (idx *liveIndex) claim(p *packedLive, addr string) (l *providers.Live, by string, ok bool) {
+func (idx *Index) Claim(p *Entry, addr string) (l *providers.Live, by string, ok bool) {
 	if p.claimedBy != "" {
 		return nil, p.claimedBy, false
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // The results of an action.
@@ -35,7 +36,7 @@ type Outcome struct {
 
 // Rescan makes a new scan of the stack, matching the resources created so
 // far by their new IDs (by address).
-type Rescan func(ctx context.Context, created map[string]string) (*drift.Session, error)
+type Rescan func(ctx context.Context, created map[string]string) (*scan.Session, error)
 
 // ApplyOptions shape an apply.
 type ApplyOptions struct {
@@ -211,7 +212,7 @@ func (a *applier) failedReference(c *Change) string {
 type waveResult struct{ failed bool }
 
 // wave makes changes concurrently, at most Concurrency at once.
-func (a *applier) wave(ctx context.Context, sess *drift.Session, changes []*Change) waveResult {
+func (a *applier) wave(ctx context.Context, sess *scan.Session, changes []*Change) waveResult {
 	sem := make(chan struct{}, a.opts.Concurrency)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -252,7 +253,7 @@ func (a *applier) wave(ctx context.Context, sess *drift.Session, changes []*Chan
 }
 
 // change makes one change with the values of the current scan.
-func (a *applier) change(ctx context.Context, sess *drift.Session, c *Change) (string, error) {
+func (a *applier) change(ctx context.Context, sess *scan.Session, c *Change) (string, error) {
 	res := findResult(sess.Report, c)
 	if res == nil {
 		return "", fmt.Errorf("%s is no longer in the scan", c.Address)

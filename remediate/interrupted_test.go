@@ -3,7 +3,6 @@ package remediate
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,8 +13,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // hangingCloud is a cloud whose changes never return: it says on stdout
@@ -41,18 +40,14 @@ func killedApplyChild(t *testing.T, path string) {
 	s.cloud.put("test_net", "n-1", map[string]cty.Value{"name": cty.StringVal("main"), "size": cty.NumberIntVal(5)})
 	s.cloud.put("test_sub", "s-1", map[string]cty.Value{"net_id": cty.StringVal("n-1"), "label": cty.StringVal("a")})
 	h := hangingCloud{s.cloud}
-	scan := func(ctx context.Context, created map[string]string) (*drift.Session, error) {
-		sess, diags := drift.NewScanner(providers.NewRegistry(h)).Open(ctx, drift.Input{Stack: "s", Module: s.mod, State: s.st, IDs: created})
-		if sess == nil {
-			return nil, errors.New(diags.Error())
-		}
-		return sess, nil
+	rescan := func(ctx context.Context, created map[string]string) (*scan.Session, error) {
+		return scan.NewStack(h, s.mod, s.st, scan.Options{Stack: "s", Unmanaged: true}).Session(ctx, created)
 	}
 	log, err := OpenAuditLog(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Apply(context.Background(), s.plan(Options{}), scan, ApplyOptions{Audit: log, Schemas: s.schemaOf})
+	_, err = Apply(context.Background(), s.plan(Options{}), rescan, ApplyOptions{Audit: log, Schemas: s.schemaOf})
 	t.Fatalf("Apply returned (%v); it should have hung until killed", err)
 }
 

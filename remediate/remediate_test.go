@@ -15,8 +15,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/config"
-	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/scan"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -149,12 +149,8 @@ func newStack(t *testing.T, cfg string, st *state.State) *stack {
 	return &stack{t: t, cloud: c, mod: mod, st: st}
 }
 
-func (s *stack) scan(ctx context.Context, created map[string]string) (*drift.Session, error) {
-	sess, diags := drift.NewScanner(providers.NewRegistry(s.cloud)).Open(ctx, drift.Input{Stack: "s", Module: s.mod, State: s.st, IDs: created})
-	if sess == nil {
-		return nil, errors.New(diags.Error())
-	}
-	return sess, nil
+func (s *stack) scan(ctx context.Context, created map[string]string) (*scan.Session, error) {
+	return scan.NewStack(s.cloud, s.mod, s.st, scan.Options{Stack: "s", Unmanaged: true}).Session(ctx, created)
 }
 
 func (s *stack) schemaOf(typ string) (*providers.Schema, bool) {

@@ -11,7 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/config"
-	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // reload replaces the stack's configuration, as a new edit of the files.
@@ -31,7 +31,7 @@ func (s *stack) reload(cfg string) {
 // countingScan calls before(n) before the n-th scan (from 1).
 func countingScan(s *stack, before func(n int)) Rescan {
 	n := 0
-	return func(ctx context.Context, created map[string]string) (*drift.Session, error) {
+	return func(ctx context.Context, created map[string]string) (*scan.Session, error) {
 		n++
 		before(n)
 		return s.scan(ctx, created)

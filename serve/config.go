@@ -62,7 +62,10 @@ type StackConfig struct {
 	// Source is the directory of the stack's HCL, or the Git repository
 	// it is read from (then Git says the ref and path).
 	Source string
-	Git    config.GitOptions
+	Git    gitsource.Options
+	// AllowOutsideFiles lets file() and the like read outside a local
+	// source (scan's --allow-outside-files).
+	AllowOutsideFiles bool
 	// Poll is how often a repository is checked for a new commit, which
 	// is scanned at once; 0 for a directory.
 	Poll      time.Duration
@@ -396,7 +399,7 @@ func decodeStackSource(st *StackConfig, attrs hcl.Attributes, b *hcl.Block, base
 		v, d := attrValue(a, cty.Bool)
 		diags = append(diags, d...)
 		if !d.HasErrors() && !v.IsNull() {
-			st.Git.AllowOutsideFiles = v.True()
+			st.AllowOutsideFiles = v.True()
 		}
 	}
 	src, hasSource := attrs["source"]

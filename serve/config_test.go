@@ -57,8 +57,8 @@ stack "dev" {
 		t.Fatal(diags.Error())
 	}
 	for _, st := range cfg.Stacks {
-		if st.Git.AllowOutsideFiles != (st.Name == "dev") {
-			t.Errorf("stack %s: AllowOutsideFiles = %v", st.Name, st.Git.AllowOutsideFiles)
+		if st.AllowOutsideFiles != (st.Name == "dev") {
+			t.Errorf("stack %s: AllowOutsideFiles = %v", st.Name, st.AllowOutsideFiles)
 		}
 	}
 	dir := filepath.Dir(path)

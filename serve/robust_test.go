@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/gitsource"
 )
 
 func thingsDir(t *testing.T) string {
@@ -163,7 +163,7 @@ func TestServePollDoesNotRescanAFailingCommit(t *testing.T) {
 	f := &fakeFactory{live: map[string]string{"t-1": "a"}}
 	cfg := &Config{
 		Server: ServerConfig{MetricsMaxResources: 100, CacheDir: t.TempDir()},
-		Stacks: []*StackConfig{{Name: "s", Source: repo, Git: config.GitOptions{Ref: "main"}, Poll: 50 * time.Millisecond,
+		Stacks: []*StackConfig{{Name: "s", Source: repo, Git: gitsource.Options{Ref: "main"}, Poll: 50 * time.Millisecond,
 			Schedule: Every(time.Hour), FailOn: failOn, Unmanaged: true, Timeout: time.Minute}},
 	}
 	base := startServer(t, cfg, f)

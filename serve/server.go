@@ -27,6 +27,7 @@ import (
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/remediate"
 	"github.com/gitdrift/driftctl/report"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // ShutdownGrace bounds how long Run waits, after its context ends, for
@@ -364,7 +365,7 @@ func (s *Server) remediate(ctx context.Context, st *stack, rep *drift.Report) bo
 		return false
 	}
 	s.logger.Info("remediating", "stack", st.cfg.Name, "plan", plan.Summary())
-	rescan := func(ctx context.Context, created map[string]string) (*drift.Session, error) {
+	rescan := func(ctx context.Context, created map[string]string) (*scan.Session, error) {
 		return s.openStack(ctx, st.cfg, created)
 	}
 	outcomes, err := remediate.Apply(ctx, plan, rescan, remediate.ApplyOptions{Audit: s.audit, Schemas: registry.ResourceSchema})
@@ -400,7 +401,7 @@ func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report
 
 // openStack scans a stack and keeps its providers open (for remediation);
 // created are the IDs of resources remediation created since the state.
-func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[string]string) (sess *drift.Session, err error) {
+func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[string]string) (sess *scan.Session, err error) {
 	// No input may end the process that serves every stack: a panic
 	// (a bug reached by some configuration or answer) fails this scan.
 	defer func() {
@@ -409,43 +410,51 @@ func (s *Server) openStack(ctx context.Context, cfg *StackConfig, created map[st
 			sess, err = nil, fmt.Errorf("internal error while scanning (a bug in driftctl; the log has its stack trace): %v", v)
 		}
 	}()
-	src, diags, err := config.Open(ctx, cfg.Source, s.gitOptions(cfg))
+	st, err := scan.Open(ctx, s.factory, s.scanOptions(cfg))
 	if err != nil {
-		return nil, redact.Error(err, cfg.Source)
+		return nil, scanError(ctx, cfg, err)
 	}
-	defer src.Close()
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("loading %s: %s", gitsource.Redact(cfg.Source), diags.Error())
+	defer st.Close()
+	if sess, err = st.Session(ctx, created); err != nil {
+		return nil, scanError(ctx, cfg, err)
 	}
-	mod := src.Module
-	st, err := drift.StateOf(ctx, src, cfg.States)
-	if err != nil {
-		// Logged and shown by /api/v1/stacks: no state URL's credentials.
-		return nil, redact.Error(err, cfg.States...)
-	}
-	scanner := drift.NewScanner(providers.NewRegistry(s.factory), drift.WithUnmanaged(cfg.Unmanaged), drift.WithLogger(s.logger))
-	sess, diags = scanner.Open(ctx, drift.Input{
-		Stack: cfg.Name, Module: mod, State: st,
-		Vars:   config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
-		Commit: drift.CommitOf(src, cfg.Git.Path),
-		IDs:    created,
-		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty,
-	})
-	if sess == nil {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return nil, errors.New(diags.Error())
-	}
-	if blame := drift.BlameOf(src); blame != nil {
-		if err := drift.AttributeBlame(ctx, sess.Report, blame); err != nil {
-			s.logger.Warn("blaming drifted lines", "stack", cfg.Name, "error", err)
-		}
+	if sess.BlameErr != nil {
+		s.logger.Warn("blaming drifted lines", "stack", cfg.Name, "error", sess.BlameErr)
 	}
 	return sess, nil
 }
 
-func (s *Server) gitOptions(cfg *StackConfig) config.GitOptions {
+// scanError is how a failed scan is logged and shown by /api/v1/stacks:
+// with no credentials of the source's or the states' URLs.
+func scanError(ctx context.Context, cfg *StackConfig, err error) error {
+	var se *scan.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Stage {
+	case scan.StageSource:
+		return redact.Error(se.Err, cfg.Source)
+	case scan.StageLoad:
+		return fmt.Errorf("loading %s: %s", gitsource.Redact(cfg.Source), se.Diagnostics.Error())
+	case scan.StageState:
+		return redact.Error(se.Err, cfg.States...)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return err
+}
+
+// scanOptions are the scan settings of a stack.
+func (s *Server) scanOptions(cfg *StackConfig) scan.Options {
+	return scan.Options{
+		Stack: cfg.Name, Location: cfg.Source, Git: s.gitOptions(cfg), AllowOutsideFiles: cfg.AllowOutsideFiles,
+		States: cfg.States, Vars: config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
+		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty, Unmanaged: cfg.Unmanaged, Blame: true,
+	}
+}
+
+func (s *Server) gitOptions(cfg *StackConfig) gitsource.Options {
 	g := cfg.Git
 	g.CacheDir = s.cfg.Server.CacheDir
 	g.Environ = os.Environ()

@@ -18,8 +18,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/providers"
 )
 
@@ -339,7 +339,7 @@ func TestServePollsTheRepository(t *testing.T) {
 	f := &fakeFactory{live: map[string]string{"t-1": "a"}}
 	cfg := &Config{
 		Server: ServerConfig{MetricsMaxResources: 100, CacheDir: t.TempDir()},
-		Stacks: []*StackConfig{{Name: "s", Source: repo, Git: config.GitOptions{Ref: "main", Path: "stack"}, Poll: 100 * time.Millisecond,
+		Stacks: []*StackConfig{{Name: "s", Source: repo, Git: gitsource.Options{Ref: "main", Path: "stack"}, Poll: 100 * time.Millisecond,
 			Schedule: Every(time.Hour), FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Unmanaged: true, Timeout: time.Minute}},
 	}
 	base := startServer(t, cfg, f)

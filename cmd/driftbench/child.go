@@ -18,11 +18,12 @@ import (
 
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/metrics"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/report"
-	"github.com/gitdrift/driftctl/state"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // childResult is what a child process measured, written to its stdout as
@@ -112,27 +113,21 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 	}
 
 	started := time.Now()
-	src, diags, err := config.Open(ctx, dir, config.GitOptions{Environ: os.Environ()})
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	if diags.HasErrors() {
-		return nil, errors.New(diags.Error())
-	}
-	st, err := state.Discover(ctx, nil, nil, src.Dir)
-	if err != nil {
-		return nil, err
-	}
-	rep, sdiags := drift.NewScanner(providers.NewRegistry(factory), drift.WithUnmanaged(true)).Scan(ctx, drift.Input{
-		Stack: "driftbench", Module: src.Module, Vars: config.VarOptions{Environ: os.Environ()}, State: st,
+	out, err := scan.Run(ctx, factory, scan.Options{
+		Stack: "driftbench", Location: dir, Git: gitsource.Options{Environ: os.Environ()},
+		Vars: config.VarOptions{Environ: os.Environ()}, Unmanaged: true,
 	})
-	for _, d := range append(diags, sdiags...) {
+	for _, d := range out.Diagnostics {
 		res.Diagnostics = append(res.Diagnostics, d.Error())
 	}
-	if rep == nil {
-		return nil, fmt.Errorf("the scan produced no report: %s", sdiags.Error())
+	var se *scan.Error
+	if errors.As(err, &se) && se.Stage == scan.StageEvaluate {
+		return nil, fmt.Errorf("the scan produced no report: %w", err)
 	}
+	if err != nil {
+		return nil, err
+	}
+	rep := out.Report
 	scanned := time.Now()
 	res.ScanSeconds = scanned.Sub(started).Seconds()
 	if path := os.Getenv("DRIFTBENCH_MEMPROFILE"); path != "" {

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // progress shows, on one line of stderr, the resources read per type, the
@@ -32,8 +32,8 @@ func newProgress(w io.Writer) *progress {
 	return &progress{w: w, live: isTerminal(w), types: map[string]int{}, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// read records a finished read of a type.
-func (p *progress) read(ev drift.ReadProgress) {
+// Read records a finished read of a type.
+func (p *progress) Read(ev scan.ReadProgress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.types[ev.Type] += ev.Resources
@@ -73,8 +73,8 @@ func (p *progress) line() string {
 	return text
 }
 
-// start redraws the line until finish.
-func (p *progress) start() {
+// Start redraws the line until Finish.
+func (p *progress) Start() {
 	go func() {
 		defer close(p.done)
 		if !p.live {
@@ -96,8 +96,8 @@ func (p *progress) start() {
 	}()
 }
 
-// finish prints the last line and ends it.
-func (p *progress) finish() {
+// Finish prints the last line and ends it.
+func (p *progress) Finish() {
 	close(p.stop)
 	<-p.done
 }

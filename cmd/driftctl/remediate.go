@@ -11,12 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gitdrift/driftctl/config"
-	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/remediate"
-	"github.com/gitdrift/driftctl/state"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // remediateOptions are the flags of driftctl remediate.
@@ -90,33 +88,6 @@ plan could not be made or applied.`,
 	return cmd
 }
 
-// stackScanner scans one stack again and again from one opened source.
-type stackScanner struct {
-	o       *remediateOptions
-	src     *config.Source
-	stack   string
-	factory providers.Factory
-	st      *state.State
-}
-
-func (s *stackScanner) scan(ctx context.Context, created map[string]string) (*drift.Session, error) {
-	// Unmanaged resources are always discovered, so that the plan says which
-	// it leaves alone without --allow-delete.
-	scanner := drift.NewScanner(providers.NewRegistry(s.factory))
-	sess, diags := scanner.Open(ctx, drift.Input{
-		Stack: s.stack, Module: s.src.Module, State: s.st,
-		Vars:       config.VarOptions{Args: s.o.vars, Environ: os.Environ()},
-		Commit:     drift.CommitOf(s.src, s.o.path),
-		IDs:        created,
-		Limits:     s.o.limits(),
-		AllowEmpty: s.o.allowEmpty,
-	})
-	if sess == nil {
-		return nil, errors.New(diags.Error())
-	}
-	return sess, nil
-}
-
 func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Factory, stdin io.Reader, stdout, stderr io.Writer) int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(stderr, "Error: "+format+"\n", args...)
@@ -132,31 +103,26 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 		// What a saved plan may do was approved when it was saved.
 		return fail("--target and --allow-delete belong to making a plan; a saved plan applies what it was saved with")
 	}
-	git, err := o.gitOptions()
+	opts, err := o.scanSettings()
 	if err != nil {
 		return fail("%v", err)
 	}
+	// Unmanaged resources are always discovered, so that the plan says
+	// which it leaves alone without --allow-delete.
+	opts.Unmanaged = true
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
-	stack := o.stack
-	if stack == "" {
-		stack = config.StackName(o.dir, git)
-	}
-	src, diags, err := config.Open(ctx, o.dir, git)
+	st, err := scan.Open(ctx, factory, opts)
 	if err != nil {
+		var se *scan.Error
+		if errors.As(err, &se) && se.Stage == scan.StageLoad {
+			printDiagnostics(stderr, st.Files(), se.Diagnostics, diagColor)
+			return exitError
+		}
 		return fail("%v", err)
 	}
-	defer src.Close()
-	if diags.HasErrors() {
-		printDiagnostics(stderr, src.Module, diags, diagColor)
-		return exitError
-	}
-	st, err := drift.StateOf(ctx, src, o.states)
-	if err != nil {
-		return fail("%v", err)
-	}
-	ss := &stackScanner{o: o, src: src, stack: stack, factory: factory, st: st}
-	registry := providers.NewRegistry(factory)
+	defer st.Close()
+	registry := st.Registry()
 
 	var plan *remediate.Plan
 	if o.planFile != "" {
@@ -164,7 +130,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 			return fail("%v", err)
 		}
 	} else {
-		sess, err := ss.scan(ctx, nil)
+		sess, err := st.Session(ctx, nil)
 		if err != nil {
 			return fail("scanning: %v", err)
 		}
@@ -232,7 +198,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 	if err := audit.Acknowledge(interrupted); err != nil {
 		return fail("%v", err)
 	}
-	outcomes, err := remediate.Apply(ctx, plan, ss.scan, remediate.ApplyOptions{
+	outcomes, err := remediate.Apply(ctx, plan, st.Session, remediate.ApplyOptions{
 		Concurrency: o.concurrency, ContinueOnError: o.continueOnError, Audit: audit, Schemas: registry.ResourceSchema,
 	})
 	if err != nil && outcomes == nil {

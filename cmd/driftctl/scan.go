@@ -23,6 +23,7 @@ import (
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws"
 	"github.com/gitdrift/driftctl/report"
+	"github.com/gitdrift/driftctl/scan"
 )
 
 // scanOptions are the flags of driftctl scan.
@@ -213,25 +214,34 @@ func timedOut(ctx context.Context, stderr io.Writer) bool {
 	return false
 }
 
-// limits are the evaluation limits of the flags (checkNumbers checked
-// them).
-func (o *scanOptions) limits() config.Limits {
-	return config.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes}
-}
-
-// gitOptions are the Git settings of the flags.
-func (o *scanOptions) gitOptions() (config.GitOptions, error) {
-	git := config.GitOptions{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned, Environ: os.Environ(), AllowOutsideFiles: o.allowOutside}
+// scanSettings are the scan settings of the flags (checkNumbers checked
+// the limits): everything but progress, which only scan shows.
+func (o *scanOptions) scanSettings() (scan.Options, error) {
+	opts := scan.Options{
+		Stack:    o.stack,
+		Location: o.dir,
+		Git: gitsource.Options{Ref: o.ref, Path: o.path, CacheDir: o.cacheDir, RequireSigned: o.requireSigned,
+			Environ: os.Environ()},
+		AllowOutsideFiles: o.allowOutside,
+		States:            o.states,
+		Vars:              config.VarOptions{Args: o.vars, Environ: os.Environ()},
+		Limits:            config.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes},
+		AllowEmpty:        o.allowEmpty,
+		Unmanaged:         o.unmanaged == "declared",
+	}
 	if o.trustedKeys != "" {
 		keys, err := os.ReadFile(o.trustedKeys)
 		if err != nil {
-			return git, fmt.Errorf("--trusted-keys: %w", err)
+			return opts, fmt.Errorf("--trusted-keys: %w", err)
 		}
-		git.TrustedKeys = string(keys)
+		opts.Git.TrustedKeys = string(keys)
 	} else if o.requireSigned {
-		return git, errors.New("--require-signed needs --trusted-keys FILE (armored OpenPGP public keys)")
+		return opts, errors.New("--require-signed needs --trusted-keys FILE (armored OpenPGP public keys)")
 	}
-	return git, nil
+	if opts.Stack == "" {
+		opts.Stack = scan.StackName(o.dir, o.path)
+	}
+	return opts, nil
 }
 
 // output is one requested report: a format and where it goes ("" = stdout).
@@ -290,22 +300,23 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if o.unmanaged != "declared" && o.unmanaged != "none" {
 		return fail("--unmanaged %q: expected declared or none", o.unmanaged)
 	}
-	git, err := o.gitOptions()
+	opts, err := o.scanSettings()
 	if err != nil {
 		return fail("%v", err)
 	}
+	if o.bar != nil {
+		opts.Progress = o.bar
+	}
+	opts.Blame = true
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
-	stack := o.stack
-	if stack == "" {
-		stack = config.StackName(o.dir, git)
-	}
+	stack := opts.Stack
 
 	started := time.Now()
 	// --timeout bounds the scan; the metrics are still written and pushed
 	// after it expired (the push has its own deadline), saying it failed.
 	sctx, cancel := withTimeout(ctx, "scan", o.timeout)
-	rep, scanErr := scanSource(sctx, o, git, stack, factory, stderr, diagColor)
+	rep, scanErr := scanSource(sctx, opts, factory, stderr, diagColor)
 	if timedOut(sctx, stderr) {
 		rep, scanErr = nil, context.Cause(sctx)
 	}
@@ -348,57 +359,20 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	return rep, code
 }
 
-// scanSource loads the desired state (a directory, or a Git repository at
-// a ref) and its state and compares them with the cloud; drifted lines are
-// blamed when the desired state comes from Git. Problems are printed; the
-// error only says that the scan did not run, for the metrics.
-func scanSource(ctx context.Context, o *scanOptions, git config.GitOptions, stack string, factory providers.Factory, stderr io.Writer, diagColor bool) (*drift.Report, error) {
-	src, diags, err := config.Open(ctx, o.dir, git)
-	if err != nil {
-		fmt.Fprintf(stderr, "Error: %v\n", err)
-		return nil, err
+// scanSource scans and prints the configuration's diagnostics, the error
+// of a scan that did not run, and the drifted lines it could not blame.
+// The error only says that the scan did not run, for the metrics.
+func scanSource(ctx context.Context, opts scan.Options, factory providers.Factory, stderr io.Writer, diagColor bool) (*drift.Report, error) {
+	res, err := scan.Run(ctx, factory, opts)
+	printDiagnostics(stderr, res.Files, res.Diagnostics, diagColor)
+	var se *scan.Error
+	if errors.As(err, &se) && se.Err != nil {
+		fmt.Fprintf(stderr, "Error: %v\n", se.Err)
 	}
-	defer src.Close()
-	mod := src.Module
-	if diags.HasErrors() {
-		printDiagnostics(stderr, mod, diags, diagColor)
-		return nil, errors.New(diags.Error())
+	if res.BlameErr != nil {
+		fmt.Fprintf(stderr, "Warning: blaming drifted lines: %v\n", res.BlameErr)
 	}
-	st, err := drift.StateOf(ctx, src, o.states)
-	if err != nil {
-		printDiagnostics(stderr, mod, diags, diagColor)
-		fmt.Fprintf(stderr, "Error: %v\n", err)
-		return nil, err
-	}
-	scanOpts := []drift.Option{drift.WithUnmanaged(o.unmanaged == "declared")}
-	if o.bar != nil {
-		scanOpts = append(scanOpts, drift.WithProgress(o.bar.read))
-		o.bar.start()
-	}
-	scanner := drift.NewScanner(providers.NewRegistry(factory), scanOpts...)
-	rep, sdiags := scanner.Scan(ctx, drift.Input{
-		Stack:      stack,
-		Module:     mod,
-		Vars:       config.VarOptions{Args: o.vars, Environ: os.Environ()},
-		State:      st,
-		Commit:     drift.CommitOf(src, o.path),
-		Limits:     o.limits(),
-		AllowEmpty: o.allowEmpty,
-	})
-	if o.bar != nil {
-		o.bar.finish()
-	}
-	diags = append(diags, sdiags...)
-	printDiagnostics(stderr, mod, diags, diagColor)
-	if rep == nil {
-		return nil, errors.New(diags.Error())
-	}
-	if blame := drift.BlameOf(src); blame != nil {
-		if err := drift.AttributeBlame(ctx, rep, blame); err != nil {
-			fmt.Fprintf(stderr, "Warning: blaming drifted lines: %v\n", err)
-		}
-	}
-	return rep, nil
+	return res.Report, err
 }
 
 // exitCode is 2 for partial results, 1 when a status counted by --fail-on
@@ -431,13 +405,9 @@ func render(out output, rep *drift.Report, stdout io.Writer, copts report.Consol
 	return atomicfile.Write(out.path, 0o644, write)
 }
 
-func printDiagnostics(w io.Writer, mod *config.Module, diags hcl.Diagnostics, color bool) {
+func printDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, color bool) {
 	if len(diags) == 0 {
 		return
-	}
-	var files map[string]*hcl.File
-	if mod != nil {
-		files = mod.Files()
 	}
 	shown, repeats := compactWarnings(diags)
 	// A file of random bytes has thousands of errors: the first ones are

@@ -1,16 +1,14 @@
-package drift
+package scan
 
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/state"
 )
@@ -74,25 +72,17 @@ func live(t *testing.T, s *providers.Schema, id string, attrs map[string]cty.Val
 	return &providers.Live{Type: s.Type, ID: id, Region: "r1", Attrs: obj(t, s, attrs)}
 }
 
-func scan(t *testing.T, f *fakeFactory, hcl string, st *state.State) *Report {
+func scan(t *testing.T, f *fakeFactory, hcl string, st *state.State) *drift.Report {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644); err != nil {
+	rep, err := scanModule(t, f, writeModule(t, hcl), st)
+	if err != nil {
 		t.Fatal(err)
-	}
-	mod, diags := config.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	rep, diags := NewScanner(providers.NewRegistry(f)).Scan(context.Background(), Input{Stack: "s", Module: mod, State: st})
-	if diags.HasErrors() {
-		t.Fatal(diags)
 	}
 	return rep
 }
 
-func statuses(rep *Report) map[string]Status {
-	m := map[string]Status{}
+func statuses(rep *drift.Report) map[string]drift.Status {
+	m := map[string]drift.Status{}
 	for _, r := range rep.Results {
 		key := r.Address
 		if key == "" {
@@ -130,12 +120,12 @@ resource "test_thing" "d" { name = "d" }
 		{Type: s.Type, ID: "t-default", Region: "r1", CloudManaged: true, Attrs: obj(t, s, map[string]cty.Value{"name": cty.StringVal("default")})},
 	}}, tags: map[string]string{"Team": "x"}}
 	got := statuses(scan(t, f, config, nil))
-	want := map[string]Status{
-		"test_thing.a":  Drifted,   // found by identity; lacks the Team tag that default_tags expects
-		"test_thing.b":  Missing,   // its identity finds nothing
-		"test_thing.c":  Ignored,   // only the ignored tag differs; Team comes from default_tags
-		"test_thing.d":  Drifted,   // an optional attribute set by hand
-		"unmanaged:t-e": Unmanaged, // live, not declared
+	want := map[string]drift.Status{
+		"test_thing.a":  drift.Drifted,   // found by identity; lacks the Team tag that default_tags expects
+		"test_thing.b":  drift.Missing,   // its identity finds nothing
+		"test_thing.c":  drift.Ignored,   // only the ignored tag differs; Team comes from default_tags
+		"test_thing.d":  drift.Drifted,   // an optional attribute set by hand
+		"unmanaged:t-e": drift.Unmanaged, // live, not declared
 	}
 	for k, w := range want {
 		if got[k] != w {
@@ -155,13 +145,13 @@ func TestScanReadFailureIsUnknownNeverMissing(t *testing.T) {
 	f := &fakeFactory{schema: s, errs: map[string]error{"test_thing": errors.New("access denied")}}
 	st := &state.State{Version: 4, Instances: []*state.Instance{{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-a"}}}
 	rep := scan(t, f, `resource "test_thing" "a" { name = "a" }`, st)
-	if got := statuses(rep)["test_thing.a"]; got != Unknown {
+	if got := statuses(rep)["test_thing.a"]; got != drift.Unknown {
 		t.Errorf("status %q, want unknown", got)
 	}
 	if len(rep.Errors) != 1 || rep.Errors[0].Operation != "test:List" || rep.Errors[0].Type != "test_thing" {
 		t.Errorf("errors = %+v, want one naming test:List", rep.Errors)
 	}
-	if rep.Count(Missing)+rep.Count(Unmanaged) != 0 {
+	if rep.Count(drift.Missing)+rep.Count(drift.Unmanaged) != 0 {
 		t.Errorf("a failed read produced missing or unmanaged results: %+v", rep.Results)
 	}
 }
@@ -174,7 +164,7 @@ func TestScanReadPanicIsAReadError(t *testing.T) {
 	f := &fakeFactory{schema: s, panics: map[string]any{"test_thing": "index out of range"}}
 	st := &state.State{Version: 4, Instances: []*state.Instance{{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-a"}}}
 	rep := scan(t, f, `resource "test_thing" "a" { name = "a" }`, st)
-	if got := statuses(rep)["test_thing.a"]; got != Unknown {
+	if got := statuses(rep)["test_thing.a"]; got != drift.Unknown {
 		t.Errorf("status %q, want unknown", got)
 	}
 	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Message, "panicked: index out of range") {
@@ -189,7 +179,7 @@ func TestScanMatchesByStateID(t *testing.T) {
 	}}}
 	st := &state.State{Version: 4, Instances: []*state.Instance{{Address: "test_thing.a", Mode: state.ModeManaged, Type: "test_thing", Name: "a", ID: "t-1"}}}
 	rep := scan(t, f, `resource "test_thing" "a" { name = "a" }`, st)
-	if len(rep.Results) != 1 || rep.Results[0].Status != Drifted || rep.Results[0].ID != "t-1" {
+	if len(rep.Results) != 1 || rep.Results[0].Status != drift.Drifted || rep.Results[0].ID != "t-1" {
 		t.Fatalf("results %+v, want test_thing.a drifted with ID t-1", rep.Results)
 	}
 	if d := rep.Results[0].Diffs; len(d) != 1 || d[0].Path != "name" || d[0].Range == nil || d[0].Range.Start.Line != 1 {
@@ -213,15 +203,15 @@ resource "test_thing" "b" { name = "x" }
 		{Address: "test_thing.b", Mode: state.ModeManaged, Type: "test_thing", Name: "b", ID: "t-x"},
 	}}
 	rep := scan(t, f, config, st)
-	got := map[string]Result{}
+	got := map[string]drift.Result{}
 	for _, r := range rep.Results {
 		got[r.Address] = r
 	}
-	if a := got["test_thing.a"]; a.Status != InSync {
+	if a := got["test_thing.a"]; a.Status != drift.InSync {
 		t.Errorf("test_thing.a: %s (%s), want in sync", a.Status, a.Reason)
 	}
 	b := got["test_thing.b"]
-	if b.Status != Unknown || !strings.Contains(b.Reason, "test_thing.a matched the same live resource (t-x) first") {
+	if b.Status != drift.Unknown || !strings.Contains(b.Reason, "test_thing.a matched the same live resource (t-x) first") {
 		t.Errorf("test_thing.b: %s (%q), want unknown naming test_thing.a", b.Status, b.Reason)
 	}
 }
@@ -248,7 +238,7 @@ resource "test_thing" "b" { name = "b" }
 		r := &rep.Results[i]
 		switch r.Address {
 		case "test_thing.a":
-			if r.Status != Drifted {
+			if r.Status != drift.Drifted {
 				t.Fatalf("test_thing.a: %s, want drifted", r.Status)
 			}
 			if got := r.LiveValue(); !got.RawEquals(liveA.Attrs) {
@@ -258,7 +248,7 @@ resource "test_thing" "b" { name = "b" }
 				t.Errorf("DesiredValue().tags.Env = %#v", got)
 			}
 		case "test_thing.b":
-			if r.Status != InSync || r.DesiredValue() != cty.NilVal || r.LiveValue() != cty.NilVal {
+			if r.Status != drift.InSync || r.DesiredValue() != cty.NilVal || r.LiveValue() != cty.NilVal {
 				t.Errorf("test_thing.b: %s, values kept: %v %v", r.Status, r.DesiredValue() != cty.NilVal, r.LiveValue() != cty.NilVal)
 			}
 		}

@@ -1,20 +1,17 @@
-package drift
+package scan
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/state"
 )
 
-func stateOf(addrIDs ...string) *state.State {
+func stateWith(addrIDs ...string) *state.State {
 	st := &state.State{Version: 4}
 	for i := 0; i+1 < len(addrIDs); i += 2 {
 		addr, id := addrIDs[i], addrIDs[i+1]
@@ -25,8 +22,8 @@ func stateOf(addrIDs ...string) *state.State {
 	return st
 }
 
-func resultsByAddress(rep *Report) map[string]Result {
-	m := map[string]Result{}
+func resultsByAddress(rep *drift.Report) map[string]drift.Result {
+	m := map[string]drift.Result{}
 	for _, r := range rep.Results {
 		key := r.Address
 		if key == "" {
@@ -65,13 +62,13 @@ resource "test_thing" "b" { name = ` + tt.ref + ` }
 				live(t, s, "t-x", map[string]cty.Value{"name": cty.StringVal("x"), "description": cty.StringVal("from-live")}),
 				live(t, s, "t-b", map[string]cty.Value{"name": cty.StringVal("drifted")}),
 			}}}
-			rep := scan(t, f, src, stateOf(`test_thing.a["x"]`, "t-x", "test_thing.b", "t-b"))
+			rep := scan(t, f, src, stateWith(`test_thing.a["x"]`, "t-x", "test_thing.b", "t-b"))
 			got := resultsByAddress(rep)
-			if r := got[`test_thing.a["x"]`]; r.Status != InSync {
+			if r := got[`test_thing.a["x"]`]; r.Status != drift.InSync {
 				t.Errorf(`test_thing.a["x"]: %s (%s), want in sync`, r.Status, r.Reason)
 			}
 			b := got["test_thing.b"]
-			if b.Status != Drifted || len(b.Diffs) != 1 || b.Diffs[0].Path != "name" || !b.Diffs[0].Want.RawEquals(cty.StringVal("from-live")) {
+			if b.Status != drift.Drifted || len(b.Diffs) != 1 || b.Diffs[0].Path != "name" || !b.Diffs[0].Want.RawEquals(cty.StringVal("from-live")) {
 				t.Errorf("test_thing.b: %s (%s) %+v, want drifted: name from-live, live drifted", b.Status, b.Reason, b.Diffs)
 			}
 		})
@@ -105,18 +102,18 @@ resource "test_thing" "m" {
 		live(t, s, "t-m1", map[string]cty.Value{"name": cty.StringVal("m1")}),
 		live(t, s, "t-u", map[string]cty.Value{"name": cty.StringVal("u")}),
 	}}}
-	rep := scan(t, f, src, stateOf("test_thing.a", "t-a", "test_thing.z", "t-z", "test_thing.m[0]", "t-m0", "test_thing.m[1]", "t-m1"))
+	rep := scan(t, f, src, stateWith("test_thing.a", "t-a", "test_thing.z", "t-z", "test_thing.m[0]", "t-m0", "test_thing.m[1]", "t-m1"))
 	got := resultsByAddress(rep)
 	for _, a := range []string{"test_thing.a", "test_thing.z", "test_thing.m[0]", "test_thing.m[1]"} {
-		if got[a].Status != InSync {
+		if got[a].Status != drift.InSync {
 			t.Errorf("%s: %s (%s), want in sync", a, got[a].Status, got[a].Reason)
 		}
 	}
-	if got["unmanaged:t-u"].Status != Unmanaged {
+	if got["unmanaged:t-u"].Status != drift.Unmanaged {
 		t.Errorf("t-u not reported unmanaged: %v", statuses(rep))
 	}
 	for k, r := range got {
-		if r.Status == Unmanaged && k != "unmanaged:t-u" {
+		if r.Status == drift.Unmanaged && k != "unmanaged:t-u" {
 			t.Errorf("%s reported unmanaged although a block claims it", k)
 		}
 	}
@@ -141,12 +138,12 @@ resource "test_thing" "b" {
 	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
 		live(t, s, "t-x", map[string]cty.Value{"name": cty.StringVal("x")}),
 	}}}
-	rep := scan(t, f, src, stateOf("test_thing.a", "t-x", "test_thing.b", "t-x"))
+	rep := scan(t, f, src, stateWith("test_thing.a", "t-x", "test_thing.b", "t-x"))
 	got := resultsByAddress(rep)
-	if a := got["test_thing.a"]; a.Status != InSync {
+	if a := got["test_thing.a"]; a.Status != drift.InSync {
 		t.Errorf("test_thing.a: %s (%s), want in sync", a.Status, a.Reason)
 	}
-	if b := got["test_thing.b"]; b.Status != Unknown || !strings.Contains(b.Reason, "test_thing.a matched the same live resource") {
+	if b := got["test_thing.b"]; b.Status != drift.Unknown || !strings.Contains(b.Reason, "test_thing.a matched the same live resource") {
 		t.Errorf("test_thing.b: %s (%q), want unknown naming test_thing.a", b.Status, b.Reason)
 	}
 }
@@ -168,19 +165,11 @@ resource "test_thing" "b" { name = local.x.name }
 		live(t, s, "t-x", map[string]cty.Value{"name": cty.StringVal("x")}),
 		live(t, s, "t-b", map[string]cty.Value{"name": cty.StringVal("x")}),
 	}}}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
+	rep, err := scanModule(t, f, writeModule(t, src), stateWith(`test_thing.a["x"]`, "t-x", "test_thing.b", "t-b"))
+	if err != nil || rep == nil {
+		t.Fatalf("the scan failed: %v", err)
 	}
-	mod, diags := config.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	rep, diags := NewScanner(providers.NewRegistry(f)).Scan(context.Background(), Input{Stack: "s", Module: mod, State: stateOf(`test_thing.a["x"]`, "t-x", "test_thing.b", "t-b")})
-	if diags.HasErrors() || rep == nil {
-		t.Fatalf("the scan failed: %s", diags.Error())
-	}
-	if b := resultsByAddress(rep)["test_thing.b"]; b.Status != InSync {
+	if b := resultsByAddress(rep)["test_thing.b"]; b.Status != drift.InSync {
 		t.Errorf("test_thing.b: %s (%s), want in sync", b.Status, b.Reason)
 	}
 }

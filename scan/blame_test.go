@@ -1,10 +1,11 @@
-package drift
+package scan
 
 import (
 	"context"
 	"errors"
 	"testing"
 
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -12,17 +13,17 @@ func TestAttributeBlameOnlyDriftedLines(t *testing.T) {
 	at := func(file string, line int) *hcl.Range {
 		return &hcl.Range{Filename: file, Start: hcl.Pos{Line: line}}
 	}
-	rep := &Report{Results: []Result{
-		{Address: "a", Status: Drifted, Diffs: []Diff{{Path: "tags.Env", Range: at("main.tf", 7)}, {Path: "tags.Owner"}, {Path: "name", Range: at("gone.tf", 3)}}},
-		{Address: "b", Status: InSync},
+	rep := &drift.Report{Results: []drift.Result{
+		{Address: "a", Status: drift.Drifted, Diffs: []drift.Diff{{Path: "tags.Env", Range: at("main.tf", 7)}, {Path: "tags.Owner"}, {Path: "name", Range: at("gone.tf", 3)}}},
+		{Address: "b", Status: drift.InSync},
 	}}
 	var asked []string
-	err := AttributeBlame(context.Background(), rep, func(_ context.Context, file string, line int) (*Blame, error) {
+	err := AttributeBlame(context.Background(), rep, func(_ context.Context, file string, line int) (*drift.Blame, error) {
 		asked = append(asked, file)
 		if file == "gone.tf" {
 			return nil, errors.New("no such file")
 		}
-		return &Blame{SHA: "abc", Author: "Jane"}, nil
+		return &drift.Blame{SHA: "abc", Author: "Jane"}, nil
 	})
 	if err == nil {
 		t.Error("the failed line's error is not returned")

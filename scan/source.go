@@ -1,4 +1,4 @@
-package config
+package scan
 
 import (
 	"context"
@@ -10,32 +10,14 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/gitsource"
 )
 
-// GitOptions choose what to read from a Git repository.
-type GitOptions struct {
-	// Ref is a branch, tag or commit; "" is the remote's HEAD, or for a
-	// local working tree the files as they are.
-	Ref string
-	// Path is the stack's directory inside the repository.
-	Path          string
-	CacheDir      string
-	RequireSigned bool
-	// TrustedKeys are armored OpenPGP public keys.
-	TrustedKeys string
-	Environ     []string
-	// AllowOutsideFiles lets a local source's file(), templatefile() and
-	// the other file functions read anywhere, as Terraform does; by
-	// default they read only inside the repository's working tree, or the
-	// directory given when it is in none. Remote sources read only their
-	// tree.
-	AllowOutsideFiles bool
-}
-
 // Source is a loaded desired state and where it came from.
 type Source struct {
-	Module *Module
+	Module *config.Module
 	// Dir is the local directory of the module, for state discovery; ""
 	// for a module read from a remote repository.
 	Dir string
@@ -48,11 +30,21 @@ type Source struct {
 	Close func() error
 }
 
-// Open loads the module at location: a remote Git repository (URL or
+// OpenSource loads the module at location: a remote Git repository (URL or
 // scp-like address), a local Git repository or working tree (the files as
 // they are, or those of a ref), or a plain directory. Problems in the HCL
 // come back as diagnostics; a source that cannot be read is an error.
-func Open(ctx context.Context, location string, g GitOptions) (*Source, hcl.Diagnostics, error) {
+// allowOutside lets a local source's file(), templatefile() and the other
+// file functions read anywhere, as Terraform does; by default they read
+// only inside the repository's working tree, or the directory given when
+// it is in none. Remote sources read only their tree.
+func OpenSource(ctx context.Context, location string, g gitsource.Options, allowOutside bool) (*Source, hcl.Diagnostics, error) {
+	filesRoot := func(root string) string {
+		if allowOutside {
+			return ""
+		}
+		return root
+	}
 	remote := gitsource.IsRemote(location)
 	if !remote {
 		if fi, err := os.Stat(location); err != nil || !fi.IsDir() {
@@ -64,13 +56,13 @@ func Open(ctx context.Context, location string, g GitOptions) (*Source, hcl.Diag
 		if g.RequireSigned {
 			return nil, nil, fmt.Errorf("%s is not in a Git repository: there is no commit whose signature could be verified", location)
 		}
-		mod, diags := LoadConfined(local, g.filesRoot(location))
+		mod, diags := config.LoadConfined(local, filesRoot(location))
 		return &Source{Module: mod, Dir: local, Close: func() error { return nil }}, diags, nil
 	}
-	co, err := gitsource.Open(ctx, location, gitsource.Options{
-		Ref: g.Ref, Path: g.Path, CacheDir: g.CacheDir,
-		RequireSigned: g.RequireSigned, TrustedKeys: g.TrustedKeys, Environ: g.Environ,
-	})
+	// The source's logger is not the Git reader's: a scan logs nothing
+	// about reading Git but its errors.
+	g.Logger = nil
+	co, err := gitsource.Open(ctx, location, g)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,30 +73,21 @@ func Open(ctx context.Context, location string, g GitOptions) (*Source, hcl.Diag
 	case !remote && g.Ref == "":
 		// The working tree as it is, on disk, with file names as given.
 		src.Dir = local
-		src.Module, diags = LoadConfined(local, g.filesRoot(WorkTreeRoot(location)))
+		src.Module, diags = config.LoadConfined(local, filesRoot(config.WorkTreeRoot(location)))
 	case !remote:
 		src.Dir = local
-		src.Module, diags = LoadFS(co.FS, co.Root)
+		src.Module, diags = config.LoadFS(co.FS, co.Root)
 	default:
-		src.Module, diags = LoadFS(co.FS, co.Root)
+		src.Module, diags = config.LoadFS(co.FS, co.Root)
 	}
 	return src, diags, nil
 }
 
-// filesRoot is the directory a local source's files are confined to: root,
-// or "" (anywhere) with AllowOutsideFiles.
-func (g GitOptions) filesRoot(root string) string {
-	if g.AllowOutsideFiles {
-		return ""
-	}
-	return root
-}
-
 // StackName is the default name of a stack: its directory's name, or for a
 // repository its path's last element or the repository's name.
-func StackName(location string, g GitOptions) string {
-	if g.Path != "" {
-		return path.Base(strings.Trim(g.Path, "/"))
+func StackName(location, repoPath string) string {
+	if repoPath != "" {
+		return path.Base(strings.Trim(repoPath, "/"))
 	}
 	if gitsource.IsRemote(location) {
 		name := strings.TrimSuffix(strings.TrimSuffix(location, "/"), ".git")
@@ -118,4 +101,17 @@ func StackName(location string, g GitOptions) string {
 		return filepath.Base(location)
 	}
 	return filepath.Base(abs)
+}
+
+// commitOf is the report's commit for a desired state read from Git, nil
+// for a plain directory.
+func commitOf(src *Source, path string) *drift.Commit {
+	c := src.Commit
+	if c == nil {
+		return nil
+	}
+	return &drift.Commit{
+		SHA: c.SHA, Ref: c.Ref, Author: c.Author, Email: c.Email, Time: c.Time,
+		Message: c.Message, Dirty: c.Dirty, Repository: c.Repository, Path: path,
+	}
 }

@@ -1,12 +1,16 @@
-package drift
+package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 )
 
@@ -22,7 +26,7 @@ type readResult struct {
 	done   chan struct{}
 	region string
 	// index holds what the read found, once done is closed.
-	index *liveIndex
+	index *drift.Index
 	err   error
 }
 
@@ -52,10 +56,10 @@ func startReads(ctx context.Context, plan map[config.ProviderRef][]string, schem
 			schema := schemaOf(typ)
 			go func() {
 				defer close(res.done)
-				idx := newLiveIndex(schema, typ)
+				idx := drift.NewIndex(schema, typ)
 				if progress != nil {
 					defer func() {
-						progress(ReadProgress{Type: typ, Region: res.region, Resources: len(idx.list), Err: res.err})
+						progress(ReadProgress{Type: typ, Region: res.region, Resources: idx.Len(), Err: res.err})
 					}()
 				}
 				// A provider's bug must not end the process (serve scans
@@ -80,7 +84,7 @@ func startReads(ctx context.Context, plan map[config.ProviderRef][]string, schem
 					mu.Lock()
 					defer mu.Unlock()
 					for _, l := range live {
-						idx.add(schema, l)
+						idx.Add(schema, l)
 					}
 				}
 				resp, err := p.Read(ctx, providers.ReadRequest{Type: typ, Attributes: attributes(typ), Page: take})
@@ -125,22 +129,13 @@ func (r *reads) wait(ctx context.Context, provider config.ProviderRef, typ strin
 }
 
 func sortedRefs(plan map[config.ProviderRef][]string) []config.ProviderRef {
-	refs := make([]config.ProviderRef, 0, len(plan))
-	for ref := range plan {
-		refs = append(refs, ref)
-	}
-	for i := 1; i < len(refs); i++ {
-		for j := i; j > 0 && refs[j].String() < refs[j-1].String(); j-- {
-			refs[j], refs[j-1] = refs[j-1], refs[j]
-		}
-	}
-	return refs
+	return slices.SortedFunc(maps.Keys(plan), func(a, b config.ProviderRef) int { return cmp.Compare(a.String(), b.String()) })
 }
 
 // readErrors converts failed reads into report errors, one per type and
 // region.
-func (r *reads) errors() []Error {
-	var out []Error
+func (r *reads) errors() []drift.Error {
+	var out []drift.Error
 	seen := map[string]bool{}
 	for _, k := range r.order {
 		res := r.results[k]
@@ -148,7 +143,7 @@ func (r *reads) errors() []Error {
 		if res.err == nil {
 			continue
 		}
-		e := Error{Type: k.typ, Region: res.region, Message: res.err.Error()}
+		e := drift.Error{Type: k.typ, Region: res.region, Message: res.err.Error()}
 		var re *providers.ReadError
 		if errors.As(res.err, &re) {
 			e.Region, e.Operation, e.Message = re.Region, re.Operation, re.Err.Error()

@@ -1,0 +1,273 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// evaluation is one scan's comparison state; it is the config.Resolver
+// that evaluation calls for each resource in dependency order.
+type evaluation struct {
+	registry   *providers.Registry
+	unmanaged  bool
+	reads      *reads
+	configured map[config.ProviderRef]providers.Configured
+	state      *state.State
+	ids        map[string]string
+	results    *drift.Results
+
+	// mu guards claims from the reads' indexes and globalClaims.
+	mu sync.Mutex
+	// globalClaims are the desired resources that claimed each live
+	// resource of a global type ("TYPE|ID"), across provider
+	// configurations.
+	globalClaims map[string]string
+}
+
+// newEvaluation starts the reads of every declared type through its
+// provider configuration and returns the resolver that waits on them.
+func (s *Stack) newEvaluation(ctx context.Context, configured map[config.ProviderRef]providers.Configured, created map[string]string) *evaluation {
+	mod := s.src.Module
+	plan := map[config.ProviderRef][]string{}
+	for ref, types := range mod.ResourceTypes() {
+		if _, ok := configured[ref]; !ok {
+			continue
+		}
+		for _, t := range types {
+			if _, ok := s.registry.ResourceSchema(t); ok {
+				plan[ref] = append(plan[ref], t)
+			}
+		}
+	}
+	var progress func(ReadProgress)
+	if s.opts.Progress != nil {
+		progress = s.opts.Progress.Read
+	}
+	concurrency := s.opts.Concurrency
+	if concurrency <= 0 {
+		concurrency = 8
+	}
+	return &evaluation{
+		registry:  s.registry,
+		unmanaged: s.opts.Unmanaged,
+		reads: startReads(ctx, plan, func(typ string) *providers.Schema {
+			schema, _ := s.registry.ResourceSchema(typ)
+			return schema
+		}, func(typ string) []string {
+			return mod.WrittenAttributes(typ, s.registry)
+		}, configured, concurrency, progress),
+		configured:   configured,
+		state:        s.state,
+		ids:          created,
+		results:      drift.NewResults(resultsHint(mod, s.state)),
+		globalClaims: map[string]string{},
+	}
+}
+
+// resultsHint is the capacity of a scan's results: one per resource
+// block or state instance (count and for_each make several), and room for
+// a few unmanaged ones. On a large configuration, growing the slice would
+// copy it (and need twice its memory at that moment) more than once.
+func resultsHint(mod *config.Module, st *state.State) int {
+	n := mod.ResourceBlocks()
+	if st != nil {
+		n = max(n, len(st.Instances))
+	}
+	return n + n/32 + 16
+}
+
+// dataReader evaluates data sources through the configured providers.
+type dataReader map[config.ProviderRef]providers.Configured
+
+func (d dataReader) ReadData(ctx context.Context, ref config.ProviderRef, typ string, cfg cty.Value) (cty.Value, error) {
+	p, ok := d[ref]
+	if !ok {
+		return cty.NilVal, fmt.Errorf("provider %s is not configured", ref)
+	}
+	return p.ReadData(ctx, typ, cfg)
+}
+
+// Resolve compares one desired resource with the cloud and returns what
+// references to it see: its strings that hold a sensitive value of its
+// configuration are sensitive (a bucket's id and arn, when a sensitive
+// variable names it), so that what refers to them is too.
+func (e *evaluation) Resolve(ctx context.Context, r *config.Resource) cty.Value {
+	return config.MarkSensitive(e.resolve(ctx, r), r.SensitiveStrings())
+}
+
+func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value {
+	schema, _ := e.registry.ResourceSchema(r.Type)
+	res := drift.Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange,
+		PreventDestroy: r.PreventDestroy, References: r.References}
+	// An ID that is or holds a sensitive value is never shown.
+	secrets := r.SensitiveStrings()
+	e.results.AddSecrets(r.Type, secrets)
+	inst := e.lookupState(r.Address)
+	if inst != nil {
+		res.ID = inst.ID
+	}
+	if p := e.configured[r.Provider]; p != nil {
+		res.Region = p.Region()
+		if schema != nil && schema.Global {
+			res.Region = "global"
+		}
+	}
+	if schema == nil {
+		res.Status, res.Reason = drift.Unknown, "resource type "+r.Type+" is not supported"
+		e.results.Add(res, secrets)
+		return r.Config
+	}
+	idx, unread := e.index(ctx, r)
+	if unread != "" {
+		res.Status, res.Reason = drift.Unknown, unread
+		e.results.Add(res, secrets)
+		return referenceValue(schema, r, nil, inst)
+	}
+	live, identified, problem := e.claim(schema, r, inst, idx)
+	if problem != nil {
+		res.ID = problem.id
+		res.Status, res.Reason = drift.Unknown, problem.reason
+		e.results.Add(res, secrets)
+		return referenceValue(schema, r, nil, inst)
+	}
+	desired := r.Config
+	if p := e.configured[r.Provider]; schema.Tags && p != nil {
+		desired = drift.WithDefaultTags(r.Config, p.DefaultTags())
+	}
+	switch {
+	case live != nil:
+		res.ID, res.Region = live.ID, live.Region
+		res.SetValues(desired, live.Attrs)
+		c := drift.Classify(schema, desired, live.Attrs, drift.ClassifyOptions{
+			Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax,
+			SensitivePaths: r.SensitivePaths, IgnoreChanges: r.IgnoreChanges, IgnoreAll: r.IgnoreAll,
+		})
+		res.Status, res.Reason, res.Diffs = c.Status, c.Reason, c.Diffs
+	case identified:
+		res.SetValues(desired, cty.NilVal)
+		res.Status = drift.Missing
+	default:
+		res.Status = drift.Unknown
+		res.Reason = "no state or import block gives its ID, and its configuration does not identify it in the cloud"
+	}
+	e.results.Add(res, secrets)
+	return referenceValue(schema, r, live, inst)
+}
+
+// index waits for the read of r's type through r's provider and returns
+// its live resources, or why there are none to compare with.
+func (e *evaluation) index(ctx context.Context, r *config.Resource) (*drift.Index, string) {
+	read, ok := e.reads.wait(ctx, r.Provider, r.Type)
+	switch {
+	case !ok:
+		return nil, "provider " + r.Provider.String() + " is not configured"
+	case read.err != nil:
+		return nil, readFailure(read.err)
+	case len(r.Unsupported) > 0:
+		return nil, strings.Join(r.Unsupported, "; ")
+	case read.index == nil:
+		// Every block of its type was evaluated already: this cannot happen.
+		return nil, "its type's live resources were released before it was evaluated"
+	}
+	return read.index, ""
+}
+
+// claimProblem is a live resource that another desired resource claimed
+// first.
+type claimProblem struct{ id, reason string }
+
+// claim matches r with a live resource of idx and claims it for r. A live
+// resource that another desired resource claimed first is a problem:
+// two resources cannot manage one.
+func (e *evaluation) claim(schema *providers.Schema, r *config.Resource, inst *state.Instance, idx *drift.Index) (live *providers.Live, identified bool, problem *claimProblem) {
+	id := drift.Identity{KnownID: e.ids[r.Address], ImportID: r.ImportID, Config: r.Config}
+	if inst != nil && inst.ID != "" {
+		id.StateID, id.StateAttrs = inst.ID, inst.Value
+	}
+	p, identified := drift.Match(schema, id, idx)
+	if p == nil {
+		return nil, identified, nil
+	}
+	e.mu.Lock()
+	l, by, ok := idx.Claim(p, r.Address)
+	if ok && schema.Global {
+		// A global resource is in the read of every provider
+		// configuration: a claim through another counts too.
+		key := r.Type + "|" + p.ID()
+		if first, claimed := e.globalClaims[key]; claimed {
+			l, by, ok = nil, first, false
+		} else {
+			e.globalClaims[key] = r.Address
+		}
+	}
+	e.mu.Unlock()
+	if !ok {
+		return nil, true, &claimProblem{id: p.ID(), reason: fmt.Sprintf("%s matched the same live resource (%s) first; two resources cannot manage one", by, p.ID())}
+	}
+	return l, true, nil
+}
+
+func (e *evaluation) lookupState(addr string) *state.Instance {
+	if e.state == nil {
+		return nil
+	}
+	return e.state.Lookup(addr)
+}
+
+// discoverUnmanaged reports the live resources of the declared types that
+// no desired resource claimed, leaving out what the cloud makes by itself.
+func (e *evaluation) discoverUnmanaged() {
+	for _, typ := range e.reads.types() {
+		e.finishType(typ)
+	}
+}
+
+// TypeDone is called by the evaluation once every resource block of typ
+// is evaluated: nothing will claim its live resources any more, so the
+// unclaimed ones are unmanaged now, and the reads' indexes are released.
+func (e *evaluation) TypeDone(typ string) { e.finishType(typ) }
+
+// finishType reports the unmanaged resources of typ's reads (when asked)
+// and releases their indexes.
+func (e *evaluation) finishType(typ string) {
+	var done []drift.TypeRead
+	for _, k := range e.reads.order {
+		read := e.reads.results[k]
+		if k.typ != typ {
+			continue
+		}
+		<-read.done
+		if read.err != nil || read.index == nil {
+			continue
+		}
+		done = append(done, drift.TypeRead{Provider: k.provider.String(), Index: read.index})
+		read.index = nil
+	}
+	if !e.unmanaged || len(done) == 0 {
+		return
+	}
+	secrets := e.results.Secrets(typ)
+	for _, res := range drift.Unclaimed(done) {
+		e.results.Add(res, secrets)
+	}
+}
+
+// readFailure is the reason of a resource whose read failed: short, since
+// the report's errors carry the whole message.
+func readFailure(err error) string {
+	var re *providers.ReadError
+	if errors.As(err, &re) {
+		return fmt.Sprintf("reading %s in %s failed (%s); see the errors", re.Type, re.Region, re.Operation)
+	}
+	return "the live read failed: " + err.Error()
+}

@@ -1,0 +1,76 @@
+package scan
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// testSchema is the schema of the fake provider's one resource type.
+func testSchema() *providers.Schema {
+	return &providers.Schema{
+		Type: "test_thing",
+		Tags: true,
+		Attributes: map[string]*providers.Attribute{
+			"id":          {Type: cty.String, Computed: true},
+			"name":        {Type: cty.String, Required: true},
+			"size":        {Type: cty.Number, Optional: true, Computed: true},
+			"description": {Type: cty.String, Optional: true},
+			"tenancy":     {Type: cty.String, Optional: true, Default: cty.StringVal("default")},
+			"tags":        {Type: cty.Map(cty.String), Optional: true},
+			"secret":      {Type: cty.String, Optional: true, Sensitive: true},
+		},
+	}
+}
+
+// obj builds a value of the test schema: attributes not given are null.
+func obj(t *testing.T, s *providers.Schema, attrs map[string]cty.Value) cty.Value {
+	t.Helper()
+	m := map[string]cty.Value{}
+	for name, a := range s.Attributes {
+		if v, ok := attrs[name]; ok {
+			m[name] = v
+		} else {
+			m[name] = cty.NullVal(a.ImpliedType())
+		}
+	}
+	v := cty.ObjectVal(m)
+	if !v.Type().Equals(s.ImpliedType()) {
+		t.Fatalf("test value does not conform to the schema: %#v", v.Type())
+	}
+	return v
+}
+
+// scanModule scans the module in dir against f with the state st (nil for
+// none), as Run does after reading them.
+func scanModule(t *testing.T, f providers.Factory, dir string, st *state.State) (*drift.Report, error) {
+	t.Helper()
+	mod, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	sess, err := NewStack(f, mod, st, Options{Stack: "s", Unmanaged: true}).Session(context.Background(), nil)
+	if err != nil {
+		return nil, err
+	}
+	sess.Close()
+	return sess.Report, nil
+}
+
+// writeModule writes src as main.tf of a new directory.
+func writeModule(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
