@@ -1,0 +1,289 @@
+package driftctl_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// module is the module path of this repository (go.mod).
+const module = "github.com/gitdrift/driftctl"
+
+// importRule forbids the packages under pkg to import the packages under
+// any of forbidden. Paths are relative to the module root and stand for the
+// package and its sub-packages: "providers" is providers, providers/aws and
+// providers/aws/emulator. The rules are DESIGN.md's "must not import" column.
+type importRule struct {
+	// pkg is the importing package; "" is every package of the module.
+	pkg       string
+	forbidden []string
+	// tests holds the package's _test.go files to the rule too.
+	tests bool
+	// testsMayImport are forbidden packages that test files may still
+	// import.
+	testsMayImport []string
+	// mayBeAbsent marks a package that does not exist yet; the others must
+	// have Go files, so that a renamed package cannot leave its rule
+	// checking nothing.
+	mayBeAbsent bool
+	why         string
+}
+
+var importRules = []importRule{
+	{
+		pkg: "", forbidden: []string{"cmd"}, tests: true,
+		why: "cmd/ holds the binaries' wiring; libraries and tests call scan/ or the package itself",
+	},
+	{
+		// TODO: hold drift's test files to the rule too, minus providers
+		// (tests may build provider schemas): forbid config, state and scan
+		// in tests once the drift rework moves the pipeline to scan/. Today
+		// drift/references_test.go and drift/scan_test.go import config and
+		// state.
+		pkg: "drift",
+		forbidden: []string{
+			"config", "state", "gitsource", "providers/aws", "scan",
+			"report", "metrics", "remediate", "serve", "cmd",
+		},
+		why: "drift is the pure engine: it takes values and returns results, no I/O",
+	},
+	{
+		pkg:       "providers",
+		forbidden: []string{"drift", "scan", "config", "report", "metrics", "remediate", "serve"},
+		tests:     true,
+		why:       "providers read and change the cloud and know nothing of configuration, comparison or output",
+	},
+	{
+		pkg:       "config",
+		forbidden: []string{"providers", "drift", "scan", "report", "metrics", "state", "serve", "remediate"},
+		tests:     true,
+		why:       "config is the Terraform language; it gets schemas and live values through interfaces",
+	},
+	{
+		pkg: "gitsource",
+		forbidden: []string{
+			"config", "drift", "scan", "providers", "state",
+			"report", "metrics", "remediate", "serve",
+		},
+		tests: true,
+		why:   "gitsource is the bottom of the flow: Git only",
+	},
+	{
+		pkg:       "state",
+		forbidden: []string{"providers", "drift", "scan", "config"},
+		tests:     true,
+		// The S3 backend is tested against the local cloud (moto), which
+		// the emulator starts; DESIGN.md ships the emulator for tests.
+		testsMayImport: []string{"providers/aws/emulator"},
+		why:            "state reads Terraform state files; matching them to the cloud is scan's",
+	},
+	{
+		pkg:         "scan",
+		forbidden:   []string{"report", "metrics", "serve", "remediate"},
+		tests:       true,
+		mayBeAbsent: true,
+		why:         "scan produces a report; rendering, metrics, serving and remediation use it",
+	},
+	{
+		pkg: "report", forbidden: []string{"providers/aws", "config"}, tests: true,
+		why: "report renders a drift.Report only",
+	},
+	{
+		pkg: "metrics", forbidden: []string{"providers/aws", "config"}, tests: true,
+		why: "metrics collect a drift.Report and scan timings only",
+	},
+}
+
+// importEdge is one import of one file: the file's path and the imported
+// package, both relative to the module root.
+type importEdge struct {
+	file, imp string
+}
+
+const (
+	providersAWSRestructuring = "removed by the providers/aws restructuring"
+	driftRework               = "moved to scan/ by the drift rework"
+)
+
+// allowed lists today's known violations, each with the work that removes
+// it. Empty it as that work lands; the test logs entries that no longer
+// match anything.
+var allowed = map[importEdge]string{
+	{"providers/aws/ec2_apply_test.go", "drift"}:           providersAWSRestructuring,
+	{"providers/aws/instance_attributes_test.go", "drift"}: providersAWSRestructuring,
+	{"providers/aws/s3_apply_test.go", "drift"}:            providersAWSRestructuring,
+	{"providers/aws/vpc_test.go", "drift"}:                 providersAWSRestructuring,
+
+	{"drift/match.go", "config"}:  driftRework,
+	{"drift/match.go", "state"}:   driftRework,
+	{"drift/reads.go", "config"}:  driftRework,
+	{"drift/scan.go", "config"}:   driftRework,
+	{"drift/scan.go", "state"}:    driftRework,
+	{"drift/source.go", "config"}: driftRework,
+	{"drift/source.go", "state"}:  driftRework,
+}
+
+// under reports whether path is the package prefix or one of its
+// sub-packages; "" holds every path.
+func under(path, prefix string) bool {
+	return prefix == "" || path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+func underAny(path string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if under(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// goFile is one Go file of the module and its imports of the module's own
+// packages.
+type goFile struct {
+	path    string // relative to the module root, with slashes
+	dir     string // its package directory, "" for the root
+	test    bool
+	imports []moduleImport
+}
+
+type moduleImport struct {
+	pkg  string // relative to the module root
+	line int
+}
+
+// moduleFiles parses the import clauses of every Go file of the module,
+// leaving out testdata, hidden and underscore directories (which the go
+// command ignores too) and nested modules.
+func moduleFiles(t *testing.T) []goFile {
+	t.Helper()
+	fset := token.NewFileSet()
+	var files []goFile
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path == "." {
+				return nil
+			}
+			name := d.Name()
+			if name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel := filepath.ToSlash(path)
+		dir := filepath.ToSlash(filepath.Dir(path))
+		if dir == "." {
+			dir = ""
+		}
+		gf := goFile{path: rel, dir: dir, test: strings.HasSuffix(rel, "_test.go")}
+		for _, spec := range f.Imports {
+			imp, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return err
+			}
+			var pkg string
+			switch {
+			case imp == module:
+				pkg = ""
+			case strings.HasPrefix(imp, module+"/"):
+				pkg = strings.TrimPrefix(imp, module+"/")
+			default:
+				continue
+			}
+			gf.imports = append(gf.imports, moduleImport{pkg: pkg, line: fset.Position(spec.Pos()).Line})
+		}
+		files = append(files, gf)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walking the module: %v", err)
+	}
+	return files
+}
+
+// violations returns the imports of files that the rules forbid, with a
+// message for each.
+func violations(rules []importRule, files []goFile) map[importEdge]string {
+	found := map[importEdge]string{}
+	for _, r := range rules {
+		for _, f := range files {
+			if !under(f.dir, r.pkg) || (f.test && !r.tests) {
+				continue
+			}
+			for _, imp := range f.imports {
+				// An external test package (package x_test) imports x.
+				if !underAny(imp.pkg, r.forbidden) || imp.pkg == f.dir {
+					continue
+				}
+				if f.test && underAny(imp.pkg, r.testsMayImport) {
+					continue
+				}
+				scope := r.pkg
+				if scope == "" {
+					scope = "any package"
+				}
+				found[importEdge{f.path, imp.pkg}] = f.path + ":" + strconv.Itoa(imp.line) +
+					": imports " + module + "/" + imp.pkg + ", forbidden in " + scope + ": " + r.why
+			}
+		}
+	}
+	return found
+}
+
+func TestImportRules(t *testing.T) {
+	files := moduleFiles(t)
+	if len(files) == 0 {
+		t.Fatal("found no Go files; the test must run in the module root")
+	}
+
+	for _, r := range importRules {
+		if r.pkg == "" || r.mayBeAbsent {
+			continue
+		}
+		n := 0
+		for _, f := range files {
+			if under(f.dir, r.pkg) {
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("rule for %s: no Go files under %s/; update importRules if the package moved", r.pkg, r.pkg)
+		}
+	}
+
+	found := violations(importRules, files)
+	var failures []string
+	for edge, msg := range found {
+		if _, ok := allowed[edge]; !ok {
+			failures = append(failures, msg)
+		}
+	}
+	slices.Sort(failures)
+	for _, msg := range failures {
+		t.Error(msg)
+	}
+	for edge, why := range allowed {
+		if _, ok := found[edge]; !ok {
+			t.Logf("allowed %s importing %s (%s) no longer happens: remove it from allowed", edge.file, edge.imp, why)
+		}
+	}
+}
