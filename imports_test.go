@@ -28,11 +28,7 @@ type importRule struct {
 	// testsMayImport are forbidden packages that test files may still
 	// import.
 	testsMayImport []string
-	// mayBeAbsent marks a package that does not exist yet; the others must
-	// have Go files, so that a renamed package cannot leave its rule
-	// checking nothing.
-	mayBeAbsent bool
-	why         string
+	why            string
 }
 
 var importRules = []importRule{
@@ -41,17 +37,13 @@ var importRules = []importRule{
 		why: "cmd/ holds the binaries' wiring; libraries and tests call scan/ or the package itself",
 	},
 	{
-		// TODO: hold drift's test files to the rule too, minus providers
-		// (tests may build provider schemas): forbid config, state and scan
-		// in tests once the drift rework moves the pipeline to scan/. Today
-		// drift/references_test.go and drift/scan_test.go import config and
-		// state.
 		pkg: "drift",
 		forbidden: []string{
 			"config", "state", "gitsource", "providers/aws", "scan",
 			"report", "metrics", "remediate", "serve", "cmd",
 		},
-		why: "drift is the pure engine: it takes values and returns results, no I/O",
+		tests: true,
+		why:   "drift is the pure engine: it takes values and returns results, no I/O",
 	},
 	{
 		pkg:       "providers",
@@ -84,11 +76,10 @@ var importRules = []importRule{
 		why:            "state reads Terraform state files; matching them to the cloud is scan's",
 	},
 	{
-		pkg:         "scan",
-		forbidden:   []string{"report", "metrics", "serve", "remediate"},
-		tests:       true,
-		mayBeAbsent: true,
-		why:         "scan produces a report; rendering, metrics, serving and remediation use it",
+		pkg:       "scan",
+		forbidden: []string{"report", "metrics", "serve", "remediate"},
+		tests:     true,
+		why:       "scan produces a report; rendering, metrics, serving and remediation use it",
 	},
 	{
 		pkg: "report", forbidden: []string{"providers/aws", "config"}, tests: true,
@@ -108,7 +99,6 @@ type importEdge struct {
 
 const (
 	providersAWSRestructuring = "removed by the providers/aws restructuring"
-	driftRework               = "moved to scan/ by the drift rework"
 )
 
 // allowed lists today's known violations, each with the work that removes
@@ -119,14 +109,6 @@ var allowed = map[importEdge]string{
 	{"providers/aws/instance_attributes_test.go", "drift"}: providersAWSRestructuring,
 	{"providers/aws/s3_apply_test.go", "drift"}:            providersAWSRestructuring,
 	{"providers/aws/vpc_test.go", "drift"}:                 providersAWSRestructuring,
-
-	{"drift/match.go", "config"}:  driftRework,
-	{"drift/match.go", "state"}:   driftRework,
-	{"drift/reads.go", "config"}:  driftRework,
-	{"drift/scan.go", "config"}:   driftRework,
-	{"drift/scan.go", "state"}:    driftRework,
-	{"drift/source.go", "config"}: driftRework,
-	{"drift/source.go", "state"}:  driftRework,
 }
 
 // under reports whether path is the package prefix or one of its
@@ -256,7 +238,7 @@ func TestImportRules(t *testing.T) {
 	}
 
 	for _, r := range importRules {
-		if r.pkg == "" || r.mayBeAbsent {
+		if r.pkg == "" {
 			continue
 		}
 		n := 0
