@@ -218,3 +218,11 @@ func (m moduleFiles) pathName(p string) string {
 }
 
 func (m moduleFiles) readDir() ([]fs.DirEntry, error) { return fs.ReadDir(m.fsys, ".") }
+
+// modulePath is p, relative to the module's directory dir unless absolute.
+func modulePath(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}

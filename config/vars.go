@@ -14,12 +14,14 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/gitdrift/driftctl/config/funcs"
 )
 
-// sensitiveMark marks values of sensitive variables while evaluating; marks
-// are taken off (and recorded in Resource.SensitivePaths) before a value is
-// handed out.
-const sensitiveMark = "sensitive"
+// sensitiveMark (funcs.SensitiveMark, as sensitive() sets it) marks values
+// of sensitive variables while evaluating; marks are taken off (and recorded
+// in Resource.SensitivePaths) before a value is handed out.
+const sensitiveMark = funcs.SensitiveMark
 
 // varValue is one assignment of a variable from outside the configuration.
 type varValue struct {

@@ -1,4 +1,4 @@
-package config
+package funcs
 
 import (
 	"fmt"
@@ -42,7 +42,7 @@ func ipString(ip *big.Int, bits int) string {
 	return net.IP(b).String()
 }
 
-// hostBits is 2^(bits-len): the size of the network.
+// size is 2^(bits-len): the number of addresses in the network.
 func (p prefix) size() *big.Int {
 	return new(big.Int).Lsh(big.NewInt(1), uint(p.bits-p.len))
 }
