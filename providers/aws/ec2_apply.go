@@ -16,7 +16,7 @@ import (
 	"github.com/gitdrift/driftctl/providers"
 )
 
-// What the EC2 types' Apply functions share: reading the desired value with
+// What the EC2 types' appliers share: reading the desired value with
 // Terraform's defaults, tags at creation and in place, and the check that
 // an update only names attributes the type can change.
 
@@ -189,23 +189,4 @@ func (p *Provider) updateTags(ctx context.Context, id string, live, desired cty.
 		}
 	}
 	return nil
-}
-
-// byKind makes a type's applyFunc from one function per kind of change.
-func byKind(create, update func(context.Context, *Provider, providers.ApplyRequest) (*providers.ApplyResponse, error),
-	del func(context.Context, *Provider, providers.ApplyRequest) error) applyFunc {
-	return func(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-		switch req.Kind {
-		case providers.Create:
-			return create(ctx, p, req)
-		case providers.Update:
-			return update(ctx, p, req)
-		case providers.Delete:
-			if err := del(ctx, p, req); err != nil {
-				return nil, err
-			}
-			return &providers.ApplyResponse{}, nil
-		}
-		return nil, fmt.Errorf("%s: %w", req.Kind, providers.ErrNotSupported)
-	}
 }

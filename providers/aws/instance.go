@@ -25,7 +25,7 @@ import (
 // TerraformOnly: accepted in configuration and never compared, rather than
 // compared with a value that was not read.
 func instanceType() *resourceType {
-	return &resourceType{schema: instanceSchema(), read: readInstances, apply: applyInstance()}
+	return &resourceType{schema: instanceSchema(), read: readInstances, apply: applyInstance}
 }
 
 func instanceSchema() *providers.Schema {

@@ -24,7 +24,7 @@ const uniqueIDSuffixLength = 26
 // rules. Attribute semantics follow terraform-provider-aws v5
 // internal/service/ec2/vpc_security_group.go (resourceSecurityGroup).
 func securityGroupType() *resourceType {
-	return &resourceType{schema: securityGroupSchema(), read: readSecurityGroups, apply: applySecurityGroup()}
+	return &resourceType{schema: securityGroupSchema(), read: readSecurityGroups, apply: applySecurityGroup}
 }
 
 func securityGroupSchema() *providers.Schema {

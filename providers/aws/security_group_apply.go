@@ -21,19 +21,24 @@ const terraformNamePrefix = "terraform-"
 // applySecurityGroup creates, updates or deletes an aws_security_group with
 // its inline rules, as terraform-provider-aws's resourceSecurityGroupCreate,
 // Update and Delete do.
-func applySecurityGroup() applyFunc {
-	return byKind(createSecurityGroup, updateSecurityGroup, deleteSecurityGroup)
+func applySecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return applier{
+		create:    createSecurityGroup,
+		updatable: []string{"tags", "ingress", "egress"},
+		update:    updateSecurityGroup,
+		delete:    deleteSecurityGroup,
+	}.apply(ctx, p, req)
 }
 
-func deleteSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
-	if _, err := p.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(req.ID)}); err != nil {
-		return fmt.Errorf("deleting security group %s: %w", req.ID, err)
+func deleteSecurityGroup(ctx context.Context, p *Provider, c *applyChange) error {
+	if _, err := p.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(c.ID)}); err != nil {
+		return fmt.Errorf("deleting security group %s: %w", c.ID, err)
 	}
 	return nil
 }
 
-func createSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	s, d := securityGroupSchema(), req.Desired
+func createSecurityGroup(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d := securityGroupSchema(), c.Desired
 	name, ok := desiredString(s, d, "name")
 	if !ok {
 		prefix, ok := desiredString(s, d, "name_prefix")
@@ -53,7 +58,7 @@ func createSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRe
 	}
 	out, err := p.ec2.CreateSecurityGroup(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("creating security group: %w", err)
+		return "", fmt.Errorf("creating security group: %w", err)
 	}
 	id := aws.ToString(out.GroupId)
 	// Read the new group back: AWS gives a group in a VPC an allow-all
@@ -61,7 +66,7 @@ func createSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRe
 	// without it.
 	live, err := readSecurityGroups(ctx, p, []string{id})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	var created cty.Value
 	for _, l := range live {
@@ -70,28 +75,25 @@ func createSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRe
 		}
 	}
 	if created == cty.NilVal {
-		return nil, fmt.Errorf("security group %s not found after creating it", id)
+		return "", fmt.Errorf("security group %s not found after creating it", id)
 	}
 	if err := reconcileSecurityGroupRules(ctx, p, id, created, d, changeSet{"ingress": true, "egress": true}, false); err != nil {
-		return nil, err
+		return "", err
 	}
-	return &providers.ApplyResponse{ID: id}, nil
+	return id, nil
 }
 
-func updateSecurityGroup(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	if err := checkUpdatable(securityGroupSchema(), req.Changed, "tags", "ingress", "egress"); err != nil {
-		return nil, err
-	}
-	changed := changesOf(req)
-	if err := reconcileSecurityGroupRules(ctx, p, req.ID, req.Live, req.Desired, changed, true); err != nil {
-		return nil, err
+func updateSecurityGroup(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	changed := c.changed
+	if err := reconcileSecurityGroupRules(ctx, p, c.ID, c.Live, c.Desired, changed, true); err != nil {
+		return "", err
 	}
 	if changed["tags"] {
-		if err := p.updateTags(ctx, req.ID, req.Live, req.Desired); err != nil {
-			return nil, err
+		if err := p.updateTags(ctx, c.ID, c.Live, c.Desired); err != nil {
+			return "", err
 		}
 	}
-	return &providers.ApplyResponse{ID: req.ID}, nil
+	return c.ID, nil
 }
 
 // reconcileSecurityGroupRules revokes the live rules that desired does not

@@ -15,7 +15,7 @@ import (
 // subnetType is aws_subnet. Attribute semantics follow terraform-provider-aws
 // v5 internal/service/ec2/vpc_subnet.go (resourceSubnet).
 func subnetType() *resourceType {
-	return &resourceType{schema: subnetSchema(), read: readSubnets, apply: applySubnet()}
+	return &resourceType{schema: subnetSchema(), read: readSubnets, apply: applySubnet}
 }
 
 func subnetSchema() *providers.Schema {

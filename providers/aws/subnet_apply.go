@@ -24,17 +24,25 @@ var subnetBoolAttributes = []string{
 
 // applySubnet creates, updates or deletes an aws_subnet as
 // terraform-provider-aws's resourceSubnetCreate, Update and Delete do.
-func applySubnet() applyFunc { return byKind(createSubnet, updateSubnet, deleteSubnet) }
+func applySubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return applier{
+		create: createSubnet,
+		updatable: append([]string{"tags", "assign_ipv6_address_on_creation", "private_dns_hostname_type_on_launch",
+			"enable_lni_at_device_index", "customer_owned_ipv4_pool", "map_customer_owned_ip_on_launch"}, subnetBoolAttributes...),
+		update: updateSubnet,
+		delete: deleteSubnet,
+	}.apply(ctx, p, req)
+}
 
-func deleteSubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
-	if _, err := p.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(req.ID)}); err != nil {
-		return fmt.Errorf("deleting subnet %s: %w", req.ID, err)
+func deleteSubnet(ctx context.Context, p *Provider, c *applyChange) error {
+	if _, err := p.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(c.ID)}); err != nil {
+		return fmt.Errorf("deleting subnet %s: %w", c.ID, err)
 	}
 	return nil
 }
 
-func createSubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	s, d := subnetSchema(), req.Desired
+func createSubnet(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d := subnetSchema(), c.Desired
 	in := &ec2.CreateSubnetInput{TagSpecifications: p.tagSpecifications(ec2types.ResourceTypeSubnet, d)}
 	if v, ok := desiredString(s, d, "vpc_id"); ok {
 		in.VpcId = aws.String(v)
@@ -71,7 +79,7 @@ func createSubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) 
 	}
 	out, err := p.ec2.CreateSubnet(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("creating subnet: %w", err)
+		return "", fmt.Errorf("creating subnet: %w", err)
 	}
 	id := aws.ToString(out.Subnet.SubnetId)
 	// A new subnet has every boolean attribute off; switch on those the
@@ -88,27 +96,22 @@ func createSubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) 
 		}
 	}
 	if err := modifySubnetAttributes(ctx, p, id, d, changesOf(providers.ApplyRequest{Changed: changed})); err != nil {
-		return nil, err
+		return "", err
 	}
-	return &providers.ApplyResponse{ID: id}, nil
+	return id, nil
 }
 
-func updateSubnet(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	updatable := append([]string{"tags", "assign_ipv6_address_on_creation", "private_dns_hostname_type_on_launch",
-		"enable_lni_at_device_index", "customer_owned_ipv4_pool", "map_customer_owned_ip_on_launch"}, subnetBoolAttributes...)
-	if err := checkUpdatable(subnetSchema(), req.Changed, updatable...); err != nil {
-		return nil, err
-	}
-	changed := changesOf(req)
-	if err := modifySubnetAttributes(ctx, p, req.ID, req.Desired, changed); err != nil {
-		return nil, err
+func updateSubnet(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	changed := c.changed
+	if err := modifySubnetAttributes(ctx, p, c.ID, c.Desired, changed); err != nil {
+		return "", err
 	}
 	if changed["tags"] {
-		if err := p.updateTags(ctx, req.ID, req.Live, req.Desired); err != nil {
-			return nil, err
+		if err := p.updateTags(ctx, c.ID, c.Live, c.Desired); err != nil {
+			return "", err
 		}
 	}
-	return &providers.ApplyResponse{ID: req.ID}, nil
+	return c.ID, nil
 }
 
 // modifySubnetAttributes sets the changed subnet attributes to their

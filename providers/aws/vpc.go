@@ -22,7 +22,7 @@ const amazonIPv6Pool = "Amazon"
 // vpcType is aws_vpc. Attribute semantics follow terraform-provider-aws v5
 // internal/service/ec2/vpc_.go (ResourceVPC).
 func vpcType() *resourceType {
-	return &resourceType{schema: vpcSchema(), read: readVPCs, apply: applyVPC()}
+	return &resourceType{schema: vpcSchema(), read: readVPCs, apply: applyVPC}
 }
 
 func vpcSchema() *providers.Schema {

@@ -13,17 +13,25 @@ import (
 
 // applyVPC creates, updates or deletes an aws_vpc as
 // terraform-provider-aws's resourceVPCCreate, Update and Delete do.
-func applyVPC() applyFunc { return byKind(createVPC, updateVPC, deleteVPC) }
+func applyVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return applier{
+		create: createVPC,
+		updatable: []string{"tags", "enable_dns_support", "enable_dns_hostnames",
+			"enable_network_address_usage_metrics", "instance_tenancy"},
+		update: updateVPC,
+		delete: deleteVPC,
+	}.apply(ctx, p, req)
+}
 
-func deleteVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
-	if _, err := p.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(req.ID)}); err != nil {
-		return fmt.Errorf("deleting VPC %s: %w", req.ID, err)
+func deleteVPC(ctx context.Context, p *Provider, c *applyChange) error {
+	if _, err := p.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(c.ID)}); err != nil {
+		return fmt.Errorf("deleting VPC %s: %w", c.ID, err)
 	}
 	return nil
 }
 
-func createVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	s, d := vpcSchema(), req.Desired
+func createVPC(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d := vpcSchema(), c.Desired
 	in := &ec2.CreateVpcInput{TagSpecifications: p.tagSpecifications(ec2types.ResourceTypeVpc, d)}
 	if v, ok := desiredString(s, d, "cidr_block"); ok {
 		in.CidrBlock = aws.String(v)
@@ -54,47 +62,43 @@ func createVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*p
 	}
 	out, err := p.ec2.CreateVpc(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("creating VPC: %w", err)
+		return "", fmt.Errorf("creating VPC: %w", err)
 	}
 	id := aws.ToString(out.Vpc.VpcId)
 	// A new VPC has DNS support on and DNS hostnames and network address
 	// usage metrics off; change only what the configuration sets otherwise.
 	if v, ok := desiredBool(s, d, "enable_dns_support"); ok && !v {
 		if err := modifyVPCAttribute(ctx, p, id, "enable_dns_support", false); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if v, ok := desiredBool(s, d, "enable_dns_hostnames"); ok && v {
 		if err := modifyVPCAttribute(ctx, p, id, "enable_dns_hostnames", true); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if v, ok := desiredBool(s, d, "enable_network_address_usage_metrics"); ok && v {
 		if err := modifyVPCAttribute(ctx, p, id, "enable_network_address_usage_metrics", true); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
-	return &providers.ApplyResponse{ID: id}, nil
+	return id, nil
 }
 
-func updateVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	s, d := vpcSchema(), req.Desired
-	if err := checkUpdatable(s, req.Changed, "tags", "enable_dns_support", "enable_dns_hostnames",
-		"enable_network_address_usage_metrics", "instance_tenancy"); err != nil {
-		return nil, err
-	}
-	changed := changesOf(req)
+func updateVPC(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d := vpcSchema(), c.Desired
+	changed := c.changed
 	if changed["instance_tenancy"] {
 		// EC2 changes a VPC's tenancy from dedicated to default only;
 		// terraform-provider-aws replaces the VPC for any other change.
 		v, _ := desiredString(s, d, "instance_tenancy")
 		if v != string(ec2types.TenancyDefault) {
-			return nil, fmt.Errorf("instance_tenancy can only change to %q in place: %w", ec2types.TenancyDefault, providers.ErrNotSupported)
+			return "", fmt.Errorf("instance_tenancy can only change to %q in place: %w", ec2types.TenancyDefault, providers.ErrNotSupported)
 		}
 		if _, err := p.ec2.ModifyVpcTenancy(ctx, &ec2.ModifyVpcTenancyInput{
-			VpcId: aws.String(req.ID), InstanceTenancy: ec2types.VpcTenancyDefault,
+			VpcId: aws.String(c.ID), InstanceTenancy: ec2types.VpcTenancyDefault,
 		}); err != nil {
-			return nil, fmt.Errorf("modifying VPC %s tenancy: %w", req.ID, err)
+			return "", fmt.Errorf("modifying VPC %s tenancy: %w", c.ID, err)
 		}
 	}
 	for _, name := range []string{"enable_dns_support", "enable_dns_hostnames", "enable_network_address_usage_metrics"} {
@@ -106,16 +110,16 @@ func updateVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*p
 			// Optional+computed left out: any live value is accepted.
 			continue
 		}
-		if err := modifyVPCAttribute(ctx, p, req.ID, name, v); err != nil {
-			return nil, err
+		if err := modifyVPCAttribute(ctx, p, c.ID, name, v); err != nil {
+			return "", err
 		}
 	}
 	if changed["tags"] {
-		if err := p.updateTags(ctx, req.ID, req.Live, d); err != nil {
-			return nil, err
+		if err := p.updateTags(ctx, c.ID, c.Live, d); err != nil {
+			return "", err
 		}
 	}
-	return &providers.ApplyResponse{ID: req.ID}, nil
+	return c.ID, nil
 }
 
 // modifyVPCAttribute sets one boolean VPC attribute: ModifyVpcAttribute
