@@ -42,7 +42,7 @@ func iamPolicySchema() *providers.Schema {
 	}
 }
 
-func readIAMPolicies(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readIAMPolicies(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	auth, err := p.accountAuthorization(ctx)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func readIAMPolicies(ctx context.Context, p *Provider, ids []string) ([]*provide
 		return nil, err
 	}
 	schema := iamPolicySchema()
-	want := newIDSet(ids)
+	want := newIDSet(req.ids)
 	var live []*providers.Live
 	for _, pol := range auth.policies {
 		arn, name := aws.ToString(pol.Arn), aws.ToString(pol.PolicyName)

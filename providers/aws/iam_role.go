@@ -52,7 +52,7 @@ func iamRoleSchema() *providers.Schema {
 	}
 }
 
-func readIAMRoles(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readIAMRoles(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	auth, err := p.accountAuthorization(ctx)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func readIAMRoles(ctx context.Context, p *Provider, ids []string) ([]*providers.
 	}
 	schema := iamRoleSchema()
 	inline := schema.Attributes["inline_policy"]
-	want := newIDSet(ids)
+	want := newIDSet(req.ids)
 	var live []*providers.Live
 	for _, r := range auth.roles {
 		name := aws.ToString(r.RoleName)

@@ -40,7 +40,7 @@ func iamRolePolicyAttachmentSchema() *providers.Schema {
 	}
 }
 
-func readIAMRolePolicyAttachments(ctx context.Context, p *Provider, _ []string) ([]*providers.Live, error) {
+func readIAMRolePolicyAttachments(ctx context.Context, p *Provider, _ *readRequest) ([]*providers.Live, error) {
 	auth, err := p.accountAuthorization(ctx)
 	if err != nil {
 		return nil, err

@@ -35,13 +35,13 @@ func iamUserSchema() *providers.Schema {
 	}
 }
 
-func readIAMUsers(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readIAMUsers(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	auth, err := p.accountAuthorization(ctx)
 	if err != nil {
 		return nil, err
 	}
 	schema := iamUserSchema()
-	want := newIDSet(ids)
+	want := newIDSet(req.ids)
 	var live []*providers.Live
 	for _, u := range auth.users {
 		name := aws.ToString(u.UserName)

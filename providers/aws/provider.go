@@ -28,9 +28,8 @@ import (
 // resourceType is one supported resource type: its schema and how to read it.
 type resourceType struct {
 	schema *providers.Schema
-	// read returns the live resources of the type; ids, when non-empty,
-	// limits the read (an implementation may still return more).
-	read func(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error)
+	// read returns the live resources of the type that req asks for.
+	read func(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error)
 	// apply changes one resource (remediation); nil for a type that
 	// cannot be remediated.
 	apply applyFunc
@@ -151,6 +150,10 @@ type Provider struct {
 
 	// IAM and S3 reads serve several resource types; each is made once
 	// until a change (Apply) forgets them.
+	// pageSize is how many finished resources a reader holds before it
+	// gives them to a read's page sink (readRequest.flushPage).
+	pageSize int
+
 	iamMu   sync.Mutex
 	iamAuth *accountAuthorization
 	s3Mu    sync.Mutex
@@ -225,6 +228,7 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 		iam:         iam.NewFromConfig(awsCfg, endpointOption[iam.Options](settings.endpoints["iam"])),
 		sts:         sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"])),
 		buckets:     map[string]*bucketCall{},
+		pageSize:    defaultPageSize,
 	}
 	// An endpoint override (a local emulator, a private S3) implies
 	// path-style addressing unless the block says otherwise.
@@ -296,16 +300,16 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 			}
 		}
 	}
-	ctx = withWritten(ctx, req.Attributes)
+	r := &readRequest{ids: req.IDs, attributes: req.Attributes, pageSize: p.pageSize}
 	if req.Page != nil {
 		// Readers give finished resources a page at a time (flushPage),
 		// so that a large type is never all in memory twice.
-		ctx = withPages(ctx, func(page []*providers.Live) {
+		r.page = func(page []*providers.Live) {
 			finish(page)
 			req.Page(page)
-		})
+		}
 	}
-	live, err := rt.read(ctx, p, req.IDs)
+	live, err := rt.read(ctx, p, r)
 	if err != nil {
 		return nil, &providers.ReadError{Type: req.Type, Region: p.regionOf(rt), Operation: operationOf(err), Err: err}
 	}

@@ -86,13 +86,13 @@ func identityOf(name string) func(v cty.Value) string {
 	}
 }
 
-func readS3Buckets(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
-	names, err := p.regionalBuckets(ctx, ids)
+func readS3Buckets(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, req.ids)
 	if err != nil {
 		return nil, err
 	}
 	schema := s3BucketSchema()
-	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+	return readBuckets(ctx, req, names, func(ctx context.Context, name string) (*providers.Live, error) {
 		tags, err := p.bucketTags(ctx, name)
 		if err != nil {
 			return nil, err
@@ -101,28 +101,28 @@ func readS3Buckets(ctx context.Context, p *Provider, ids []string) ([]*providers
 		// The deprecated inline settings are optional+computed: read them
 		// (a call each per bucket) only when a configuration writes them.
 		inline := map[string]cty.Value{}
-		if written(ctx, "versioning") {
+		if req.written("versioning") {
 			versioning, err := p.bucketVersioning(ctx, name)
 			if err != nil {
 				return nil, err
 			}
 			inline["versioning"] = inlineVersioning(schema.Attributes["versioning"], versioning.Status, versioning.MFADelete)
 		}
-		if written(ctx, "policy") {
+		if req.written("policy") {
 			policy, err := p.bucketPolicy(ctx, name)
 			if err != nil {
 				return nil, err
 			}
 			inline["policy"] = strOrNull(policy)
 		}
-		if written(ctx, "server_side_encryption_configuration") {
+		if req.written("server_side_encryption_configuration") {
 			sse, err := p.bucketEncryption(ctx, name)
 			if err != nil {
 				return nil, err
 			}
 			inline["server_side_encryption_configuration"] = inlineEncryption(schema.Attributes["server_side_encryption_configuration"], sse)
 		}
-		if written(ctx, "object_lock_enabled") {
+		if req.written("object_lock_enabled") {
 			objectLock, err := p.bucketObjectLockEnabled(ctx, name)
 			if err != nil {
 				return nil, err

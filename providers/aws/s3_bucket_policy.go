@@ -28,13 +28,13 @@ func s3BucketPolicySchema() *providers.Schema {
 	}
 }
 
-func readS3BucketPolicies(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
-	names, err := p.regionalBuckets(ctx, ids)
+func readS3BucketPolicies(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, req.ids)
 	if err != nil {
 		return nil, err
 	}
 	schema := s3BucketPolicySchema()
-	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+	return readBuckets(ctx, req, names, func(ctx context.Context, name string) (*providers.Live, error) {
 		policy, err := p.bucketPolicy(ctx, name)
 		if err != nil || policy == nil {
 			return nil, err

@@ -34,13 +34,13 @@ func s3BucketPublicAccessBlockSchema() *providers.Schema {
 	}
 }
 
-func readS3BucketPublicAccessBlocks(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
-	names, err := p.regionalBuckets(ctx, ids)
+func readS3BucketPublicAccessBlocks(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, req.ids)
 	if err != nil {
 		return nil, err
 	}
 	schema := s3BucketPublicAccessBlockSchema()
-	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+	return readBuckets(ctx, req, names, func(ctx context.Context, name string) (*providers.Live, error) {
 		block, err := p.bucketPublicAccessBlock(ctx, name)
 		if err != nil || block == nil {
 			return nil, err

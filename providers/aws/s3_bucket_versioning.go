@@ -49,14 +49,14 @@ func s3BucketVersioningSchema() *providers.Schema {
 	}
 }
 
-func readS3BucketVersionings(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
-	names, err := p.regionalBuckets(ctx, ids)
+func readS3BucketVersionings(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, req.ids)
 	if err != nil {
 		return nil, err
 	}
 	schema := s3BucketVersioningSchema()
 	block := schema.Attributes["versioning_configuration"]
-	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+	return readBuckets(ctx, req, names, func(ctx context.Context, name string) (*providers.Live, error) {
 		out, err := p.bucketVersioning(ctx, name)
 		if err != nil {
 			return nil, err

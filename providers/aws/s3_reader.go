@@ -160,8 +160,8 @@ func (p *Provider) regionalBuckets(ctx context.Context, ids []string) ([]string,
 // errBucketGone leaves the bucket out; any other error fails the read. A
 // read with a page sink (ReadRequest.Page) gets the resources a page at a
 // time as they are read, in no particular order, and the rest returned.
-func readBuckets(ctx context.Context, names []string, read func(ctx context.Context, name string) (*providers.Live, error)) ([]*providers.Live, error) {
-	if sink, ok := ctx.Value(pageKey{}).(func([]*providers.Live)); ok {
+func readBuckets(ctx context.Context, req *readRequest, names []string, read func(ctx context.Context, name string) (*providers.Live, error)) ([]*providers.Live, error) {
+	if req.page != nil {
 		var mu sync.Mutex
 		var page []*providers.Live
 		err := forEachBounded(ctx, len(names), func(ctx context.Context, i int) error {
@@ -175,12 +175,12 @@ func readBuckets(ctx context.Context, names []string, read func(ctx context.Cont
 			mu.Lock()
 			page = append(page, l)
 			var full []*providers.Live
-			if len(page) >= pageSize {
+			if len(page) >= req.pageSize {
 				full, page = page, nil
 			}
 			mu.Unlock()
 			if full != nil {
-				sink(full)
+				req.page(full)
 			}
 			return nil
 		})

@@ -73,10 +73,10 @@ func securityGroupSchema() *providers.Schema {
 	}
 }
 
-func readSecurityGroups(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readSecurityGroups(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	schema := securityGroupSchema()
 	var live []*providers.Live
-	for _, fs := range idFilterChunks("group-id", ids) {
+	for _, fs := range idFilterChunks("group-id", req.ids) {
 		pages := ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{Filters: fs})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
@@ -92,7 +92,7 @@ func readSecurityGroups(ctx context.Context, p *Provider, ids []string) ([]*prov
 					CloudManaged: aws.ToString(sg.GroupName) == defaultSecurityGroupName,
 				})
 			}
-			live = flushPage(ctx, live, false)
+			live = req.flushPage(live, false)
 		}
 	}
 	return live, nil

@@ -64,7 +64,7 @@ func createSecurityGroup(ctx context.Context, p *Provider, c *applyChange) (stri
 	// Read the new group back: AWS gives a group in a VPC an allow-all
 	// egress rule, which stays unless the configuration declares egress
 	// without it.
-	live, err := readSecurityGroups(ctx, p, []string{id})
+	live, err := readSecurityGroups(ctx, p, &readRequest{ids: []string{id}})
 	if err != nil {
 		return "", err
 	}

@@ -70,10 +70,10 @@ func subnetSchema() *providers.Schema {
 	}
 }
 
-func readSubnets(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readSubnets(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	schema := subnetSchema()
 	var live []*providers.Live
-	for _, fs := range idFilterChunks("subnet-id", ids) {
+	for _, fs := range idFilterChunks("subnet-id", req.ids) {
 		pages := ec2.NewDescribeSubnetsPaginator(p.ec2, &ec2.DescribeSubnetsInput{Filters: fs})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
@@ -89,7 +89,7 @@ func readSubnets(ctx context.Context, p *Provider, ids []string) ([]*providers.L
 					CloudManaged: aws.ToBool(s.DefaultForAz),
 				})
 			}
-			live = flushPage(ctx, live, false)
+			live = req.flushPage(live, false)
 		}
 	}
 	return live, nil

@@ -83,9 +83,9 @@ type vpcExtras struct {
 	defaultSG      string
 }
 
-func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readVPCs(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	var vpcs []ec2types.Vpc
-	for _, fs := range idFilterChunks("vpc-id", ids) {
+	for _, fs := range idFilterChunks("vpc-id", req.ids) {
 		pages := ec2.NewDescribeVpcsPaginator(p.ec2, &ec2.DescribeVpcsInput{Filters: fs})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
@@ -98,7 +98,7 @@ func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live
 	if len(vpcs) == 0 {
 		return nil, nil
 	}
-	extras, err := readVPCExtras(ctx, p, vpcs, len(ids) > 0)
+	extras, err := readVPCExtras(ctx, p, req, vpcs, len(req.ids) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live
 // default security groups of the VPCs (one listing each, filtered by VPC
 // when the read was limited to some IDs) and the two DNS attributes of
 // each VPC, which EC2 only returns one VPC and one attribute at a time.
-func readVPCExtras(ctx context.Context, p *Provider, vpcs []ec2types.Vpc, limited bool) (map[string]*vpcExtras, error) {
+func readVPCExtras(ctx context.Context, p *Provider, req *readRequest, vpcs []ec2types.Vpc, limited bool) (map[string]*vpcExtras, error) {
 	extras := make(map[string]*vpcExtras, len(vpcs))
 	var vpcIDs []string
 	for _, v := range vpcs {
@@ -200,7 +200,7 @@ func readVPCExtras(ctx context.Context, p *Provider, vpcs []ec2types.Vpc, limite
 			return nil
 		})
 		e.dnsHostnames = cty.NullVal(cty.Bool)
-		if !written(ctx, "enable_dns_hostnames") {
+		if !req.written("enable_dns_hostnames") {
 			continue
 		}
 		g.Go(func() error {
