@@ -11,7 +11,6 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
@@ -36,32 +35,15 @@ func ec2TagsVal(kv ...string) cty.Value {
 	return cty.MapVal(m)
 }
 
-// ec2Diffs compares desired with live as driftctl does.
-func ec2Diffs(t *testing.T, s *providers.Schema, desired, live cty.Value) []drift.Diff {
+// ec2Diffs names the top-level attributes where live differs from
+// desired, as driftctl compares them (see changedAttributes).
+func ec2Diffs(t *testing.T, s *providers.Schema, desired, live cty.Value) []string {
 	t.Helper()
-	diffs, err := drift.Compare(s, desired, live, drift.DiffOptions{})
+	changed, err := changedAttributes(s, desired, live)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return diffs
-}
-
-// ec2Changed names the top-level attributes of diffs, as ApplyRequest.Changed
-// ("tags.Owner" and "ingress[0].from_port" change tags and ingress).
-func ec2Changed(diffs []drift.Diff) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, d := range diffs {
-		name := d.Path
-		if i := strings.IndexAny(name, ".["); i >= 0 {
-			name = name[:i]
-		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
-		}
-	}
-	return out
+	return changed
 }
 
 // ec2MustApply applies a change, failing the test on error.
@@ -85,7 +67,7 @@ func ec2CheckConverged(t *testing.T, p *Provider, typ, id string, desired cty.Va
 	t.Helper()
 	live := ec2ReadOne(t, p, typ, id)
 	if diffs := ec2Diffs(t, p.f.schema.Resources[typ], desired, live.Attrs); len(diffs) > 0 {
-		t.Errorf("%s %s has not converged: %v", typ, id, diffs)
+		t.Errorf("%s %s has not converged: %s", typ, id, attrDiffText(diffs, desired, live.Attrs))
 	}
 }
 
@@ -95,7 +77,7 @@ func ec2CheckConverged(t *testing.T, p *Provider, typ, id string, desired cty.Va
 func ec2UpdateToward(t *testing.T, p *Provider, typ, id string, desired cty.Value) {
 	t.Helper()
 	live := ec2ReadOne(t, p, typ, id)
-	changed := ec2Changed(ec2Diffs(t, p.f.schema.Resources[typ], desired, live.Attrs))
+	changed := ec2Diffs(t, p.f.schema.Resources[typ], desired, live.Attrs)
 	if len(changed) == 0 {
 		t.Fatalf("%s %s: no drift to remediate", typ, id)
 	}
