@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
 )
@@ -358,4 +359,20 @@ func (p *Provider) bucketObjectLockEnabled(ctx context.Context, bucket string) (
 		return false, err
 	}
 	return out.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled, nil
+}
+
+// The remediation of each S3 type, in the type's file, follows what
+// terraform-provider-aws v5 does for the same change; where it differs, the
+// comment says why. What they share follows.
+
+// bucketName is the bucket a change is about: the bucket attribute, or the
+// ID ("bucket" or "bucket,expected_bucket_owner").
+func (c *applyChange) bucketName() string {
+	for _, v := range []cty.Value{c.Desired, c.Live} {
+		if s := attrString(v, "bucket"); s != "" {
+			return s
+		}
+	}
+	name, _, _ := strings.Cut(c.ID, ",")
+	return name
 }
