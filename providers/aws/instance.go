@@ -13,7 +13,8 @@ import (
 
 // instanceType is aws_instance. Attribute semantics follow
 // terraform-provider-aws v5 internal/service/ec2/ec2_instance.go
-// (ResourceInstance); the read is in instance_read.go.
+// (ResourceInstance); the read is in instance_read.go and the apply in
+// instance_apply.go, which in this file would make it 1,200 lines.
 //
 // Terraform's read makes several calls per instance (DescribeInstanceAttribute
 // for user data, API termination and stop protection, shutdown behaviour;

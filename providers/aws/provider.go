@@ -1,7 +1,11 @@
 // Package aws is driftctl's AWS provider: it reads live EC2, S3 and IAM
-// resources with aws-sdk-go-v2 and describes each resource type with the
-// attribute semantics of terraform-provider-aws v5. One file per resource
-// type.
+// resources with aws-sdk-go-v2, describes each resource type with the
+// attribute semantics of terraform-provider-aws v5, and, for remediation,
+// changes them as v5 would. One file per resource type holds its schema,
+// its read and its apply (vpc.go, s3_bucket_versioning.go, iam_role.go);
+// what a service's types share is in ec2.go, s3.go and iam.go.
+// aws_instance, too long for one file, is instance.go, instance_read.go
+// and instance_apply.go.
 package aws
 
 import (
