@@ -31,7 +31,7 @@ type applier struct {
 }
 
 func (a applier) apply(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	c := &applyChange{ApplyRequest: req, schema: p.f.resources[req.Type].schema, changed: map[string]bool{}}
+	c := &applyChange{ApplyRequest: req, schema: p.f.resources[req.Type].schema, changed: changeSet{}}
 	for _, name := range req.Changed {
 		c.changed[name] = true
 	}
@@ -66,7 +66,7 @@ func (a applier) apply(ctx context.Context, p *Provider, req providers.ApplyRequ
 type applyChange struct {
 	providers.ApplyRequest
 	schema  *providers.Schema
-	changed map[string]bool
+	changed changeSet
 }
 
 // has reports whether an Update must change the attribute.

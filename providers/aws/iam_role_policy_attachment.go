@@ -2,6 +2,8 @@ package aws
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/zclconf/go-cty/cty"
@@ -40,7 +42,7 @@ func iamRolePolicyAttachmentSchema() *providers.Schema {
 	}
 }
 
-func readIAMRolePolicyAttachments(ctx context.Context, p *Provider, _ []string) ([]*providers.Live, error) {
+func readIAMRolePolicyAttachments(ctx context.Context, p *Provider, _ *readRequest) ([]*providers.Live, error) {
 	auth, err := p.accountAuthorization(ctx)
 	if err != nil {
 		return nil, err
@@ -61,4 +63,27 @@ func readIAMRolePolicyAttachments(ctx context.Context, p *Provider, _ []string) 
 		}
 	}
 	return live, nil
+}
+
+// applyIAMRolePolicyAttachment attaches or detaches a managed policy. Both
+// attributes are ForceNew: there is nothing to update in place. Its ID is
+// "ROLE/POLICY_ARN", as the read names it.
+func applyIAMRolePolicyAttachment(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return applier{
+		create: func(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+			role, arn := c.wantString("role"), c.wantString("policy_arn")
+			return role + "/" + arn, attachRolePolicy(ctx, p, role, arn)
+		},
+		delete: func(ctx context.Context, p *Provider, c *applyChange) error {
+			role, arn := c.liveString("role"), c.liveString("policy_arn")
+			if role == "" || arn == "" {
+				// A role name has no "/"; a policy ARN may.
+				var ok bool
+				if role, arn, ok = strings.Cut(c.ID, "/"); !ok {
+					return fmt.Errorf("IAM role policy attachment ID %q is not ROLE/POLICY_ARN", c.ID)
+				}
+			}
+			return detachRolePolicy(ctx, p, role, arn)
+		},
+	}.apply(ctx, p, req)
 }

@@ -26,20 +26,30 @@ var instanceCreateUnsupported = []string{
 // applyInstance creates, updates or deletes an aws_instance, as
 // terraform-provider-aws's resourceInstanceCreate, Update and Delete do for
 // the attributes it supports.
-func applyInstance() applyFunc { return byKind(createInstance, updateInstance, deleteInstance) }
-
-func deleteInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) error {
-	if _, err := p.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{req.ID}}); err != nil {
-		return fmt.Errorf("terminating instance %s: %w", req.ID, err)
-	}
-	return waitInstance(ctx, p, req.ID, ec2types.InstanceStateNameTerminated)
+func applyInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return applier{
+		create: createInstance,
+		updatable: []string{"tags", "instance_type", "vpc_security_group_ids",
+			"source_dest_check", "monitoring", "metadata_options",
+			"disable_api_termination", "disable_api_stop", "instance_initiated_shutdown_behavior",
+			"user_data", "user_data_base64"},
+		update: updateInstance,
+		delete: deleteInstance,
+	}.apply(ctx, p, req)
 }
 
-func createInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	s, d := instanceSchema(), req.Desired
+func deleteInstance(ctx context.Context, p *Provider, c *applyChange) error {
+	if _, err := p.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{c.ID}}); err != nil {
+		return fmt.Errorf("terminating instance %s: %w", c.ID, err)
+	}
+	return waitInstance(ctx, p, c.ID, ec2types.InstanceStateNameTerminated)
+}
+
+func createInstance(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d := instanceSchema(), c.Desired
 	for _, name := range instanceCreateUnsupported {
 		if !desiredAttr(s, d, name).IsNull() {
-			return nil, fmt.Errorf("creating an instance with %s: %w", name, providers.ErrNotSupported)
+			return "", fmt.Errorf("creating an instance with %s: %w", name, providers.ErrNotSupported)
 		}
 	}
 	in := &ec2.RunInstancesInput{
@@ -97,23 +107,23 @@ func createInstance(ctx context.Context, p *Provider, req providers.ApplyRequest
 
 	out, err := p.ec2.RunInstances(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("creating instance: %w", err)
+		return "", fmt.Errorf("creating instance: %w", err)
 	}
 	if len(out.Instances) == 0 {
-		return nil, fmt.Errorf("creating instance: RunInstances returned no instance")
+		return "", fmt.Errorf("creating instance: RunInstances returned no instance")
 	}
 	id := aws.ToString(out.Instances[0].InstanceId)
 	if err := waitInstance(ctx, p, id, ec2types.InstanceStateNameRunning); err != nil {
-		return nil, err
+		return "", err
 	}
 	// RunInstances has no source/destination check; a new instance has
 	// it on.
 	if v, ok := desiredBool(s, d, "source_dest_check"); ok && !v {
 		if err := modifyInstance(ctx, p, id, "source_dest_check", &ec2.ModifyInstanceAttributeInput{SourceDestCheck: attributeBool(false)}); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
-	return &providers.ApplyResponse{ID: id}, nil
+	return id, nil
 }
 
 // instancePlacement is the Placement of a new instance, nil when the
@@ -281,49 +291,43 @@ func instanceNetwork(s *providers.Schema, d cty.Value, in *ec2.RunInstancesInput
 
 // updateInstance changes what terraform-provider-aws's resourceInstanceUpdate
 // changes in place, for the attributes it supports.
-func updateInstance(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
-	s, d, id := instanceSchema(), req.Desired, req.ID
-	if err := checkUpdatable(s, req.Changed, "tags", "instance_type", "vpc_security_group_ids",
-		"source_dest_check", "monitoring", "metadata_options",
-		"disable_api_termination", "disable_api_stop", "instance_initiated_shutdown_behavior",
-		"user_data", "user_data_base64"); err != nil {
-		return nil, err
-	}
-	changed := changesOf(req)
+func updateInstance(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d, id := instanceSchema(), c.Desired, c.ID
+	changed := c.changed
 	// user_data_replace_on_change makes a user data change ForceNew
 	// (terraform-provider-aws's CustomizeDiff).
 	if replace, _ := desiredBool(s, d, "user_data_replace_on_change"); replace {
 		for _, name := range []string{"user_data", "user_data_base64"} {
 			if changed[name] {
-				return nil, fmt.Errorf("%s cannot change in place with user_data_replace_on_change, the resource must be replaced: %w", name, providers.ErrNotSupported)
+				return "", fmt.Errorf("%s cannot change in place with user_data_replace_on_change, the resource must be replaced: %w", name, providers.ErrNotSupported)
 			}
 		}
 	}
 	if groups := desiredStrings(s, d, "vpc_security_group_ids"); changed["vpc_security_group_ids"] && len(groups) > 0 {
 		if err := modifyInstance(ctx, p, id, "vpc_security_group_ids", &ec2.ModifyInstanceAttributeInput{Groups: groups}); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if v, ok := desiredBool(s, d, "source_dest_check"); changed["source_dest_check"] && ok {
 		if err := modifyInstance(ctx, p, id, "source_dest_check", &ec2.ModifyInstanceAttributeInput{SourceDestCheck: attributeBool(v)}); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if v, ok := desiredBool(s, d, "monitoring"); changed["monitoring"] && ok {
 		if err := setMonitoring(ctx, p, id, v); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if b, ok := firstBlock(s, d, "metadata_options"); changed["metadata_options"] && ok {
 		in := &ec2.ModifyInstanceMetadataOptionsInput{InstanceId: aws.String(id)}
 		metadataOptions(b, &in.HttpEndpoint, &in.HttpProtocolIpv6, &in.HttpTokens, &in.InstanceMetadataTags, &in.HttpPutResponseHopLimit)
 		if _, err := p.ec2.ModifyInstanceMetadataOptions(ctx, in); err != nil {
-			return nil, fmt.Errorf("modifying instance %s metadata options: %w", id, err)
+			return "", fmt.Errorf("modifying instance %s metadata options: %w", id, err)
 		}
 	}
 	if v, ok := desiredBool(s, d, "disable_api_termination"); changed["disable_api_termination"] && ok {
 		if err := modifyInstance(ctx, p, id, "disable_api_termination", &ec2.ModifyInstanceAttributeInput{DisableApiTermination: attributeBool(v)}); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if v, ok := desiredString(s, d, "instance_initiated_shutdown_behavior"); changed["instance_initiated_shutdown_behavior"] && ok {
@@ -334,7 +338,7 @@ func updateInstance(ctx context.Context, p *Provider, req providers.ApplyRequest
 		if err := modifyInstance(ctx, p, id, "instance_initiated_shutdown_behavior", &ec2.ModifyInstanceAttributeInput{
 			Attribute: ec2types.InstanceAttributeNameInstanceInitiatedShutdownBehavior, Value: aws.String(v),
 		}); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	// Stop protection is lifted before and set after a stop and start
@@ -343,7 +347,7 @@ func updateInstance(ctx context.Context, p *Provider, req providers.ApplyRequest
 	setAPIStop = setAPIStop && changed["disable_api_stop"]
 	if setAPIStop && !apiStop {
 		if err := modifyInstance(ctx, p, id, "disable_api_stop", &ec2.ModifyInstanceAttributeInput{DisableApiStop: attributeBool(false)}); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	var stopped []instanceModification
@@ -360,22 +364,22 @@ func updateInstance(ctx context.Context, p *Provider, req providers.ApplyRequest
 		}
 	}
 	if len(stopped) > 0 {
-		state, _ := knownString(req.Live, "instance_state")
+		state, _ := knownString(c.Live, "instance_state")
 		if err := modifyStopped(ctx, p, id, state, stopped); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if setAPIStop && apiStop {
 		if err := modifyInstance(ctx, p, id, "disable_api_stop", &ec2.ModifyInstanceAttributeInput{DisableApiStop: attributeBool(true)}); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	if changed["tags"] {
-		if err := p.updateTags(ctx, id, req.Live, d); err != nil {
-			return nil, err
+		if err := p.updateTags(ctx, id, c.Live, d); err != nil {
+			return "", err
 		}
 	}
-	return &providers.ApplyResponse{ID: id}, nil
+	return id, nil
 }
 
 // userDataBytes is the user data that user_data or user_data_base64 write:

@@ -35,9 +35,9 @@ type instanceRead struct {
 // readInstances reads instances in three batched calls at most:
 // DescribeInstances, DescribeVolumes for the root volumes, and
 // DescribeInstanceCreditSpecifications for burstable instances.
-func readInstances(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readInstances(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	var found []instanceRead
-	for _, fs := range idFilterChunks("instance-id", ids, filter("instance-state-name", liveInstanceStates...)) {
+	for _, fs := range idFilterChunks("instance-id", req.ids, filter("instance-state-name", liveInstanceStates...)) {
 		pages := ec2.NewDescribeInstancesPaginator(p.ec2, &ec2.DescribeInstancesInput{Filters: fs})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
@@ -65,7 +65,7 @@ func readInstances(ctx context.Context, p *Provider, ids []string) ([]*providers
 	if err != nil {
 		return nil, err
 	}
-	attributes, err := readInstanceAttributes(ctx, p, found)
+	attributes, err := readInstanceAttributes(ctx, p, req, found)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ var instanceAttributeReads = []struct {
 // readInstanceAttributes makes the DescribeInstanceAttribute calls that the
 // configuration needs, ec2Concurrency at a time, and returns the values they
 // give by instance ID and attribute name.
-func readInstanceAttributes(ctx context.Context, p *Provider, found []instanceRead) (map[string]map[string]cty.Value, error) {
+func readInstanceAttributes(ctx context.Context, p *Provider, req *readRequest, found []instanceRead) (map[string]map[string]cty.Value, error) {
 	values := make(map[string]map[string]cty.Value, len(found))
 	for _, f := range found {
 		values[aws.ToString(f.inst.InstanceId)] = map[string]cty.Value{}
@@ -108,7 +108,7 @@ func readInstanceAttributes(ctx context.Context, p *Provider, found []instanceRe
 	for _, r := range instanceAttributeReads {
 		var names []string
 		for _, n := range r.names {
-			if written(ctx, n) {
+			if req.written(n) {
 				names = append(names, n)
 			}
 		}

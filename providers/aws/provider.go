@@ -1,7 +1,11 @@
 // Package aws is driftctl's AWS provider: it reads live EC2, S3 and IAM
-// resources with aws-sdk-go-v2 and describes each resource type with the
-// attribute semantics of terraform-provider-aws v5. One file per resource
-// type.
+// resources with aws-sdk-go-v2, describes each resource type with the
+// attribute semantics of terraform-provider-aws v5, and, for remediation,
+// changes them as v5 would. One file per resource type holds its schema,
+// its read and its apply (vpc.go, s3_bucket_versioning.go, iam_role.go);
+// what a service's types share is in ec2.go, s3.go and iam.go.
+// aws_instance, too long for one file, is instance.go, instance_read.go
+// and instance_apply.go.
 package aws
 
 import (
@@ -28,9 +32,8 @@ import (
 // resourceType is one supported resource type: its schema and how to read it.
 type resourceType struct {
 	schema *providers.Schema
-	// read returns the live resources of the type; ids, when non-empty,
-	// limits the read (an implementation may still return more).
-	read func(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error)
+	// read returns the live resources of the type that req asks for.
+	read func(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error)
 	// apply changes one resource (remediation); nil for a type that
 	// cannot be remediated.
 	apply applyFunc
@@ -151,6 +154,10 @@ type Provider struct {
 
 	// IAM and S3 reads serve several resource types; each is made once
 	// until a change (Apply) forgets them.
+	// pageSize is how many finished resources a reader holds before it
+	// gives them to a read's page sink (readRequest.flushPage).
+	pageSize int
+
 	iamMu   sync.Mutex
 	iamAuth *accountAuthorization
 	s3Mu    sync.Mutex
@@ -225,6 +232,7 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 		iam:         iam.NewFromConfig(awsCfg, endpointOption[iam.Options](settings.endpoints["iam"])),
 		sts:         sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"])),
 		buckets:     map[string]*bucketCall{},
+		pageSize:    defaultPageSize,
 	}
 	// An endpoint override (a local emulator, a private S3) implies
 	// path-style addressing unless the block says otherwise.
@@ -296,16 +304,16 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 			}
 		}
 	}
-	ctx = withWritten(ctx, req.Attributes)
+	r := &readRequest{ids: req.IDs, attributes: req.Attributes, pageSize: p.pageSize}
 	if req.Page != nil {
 		// Readers give finished resources a page at a time (flushPage),
 		// so that a large type is never all in memory twice.
-		ctx = withPages(ctx, func(page []*providers.Live) {
+		r.page = func(page []*providers.Live) {
 			finish(page)
 			req.Page(page)
-		})
+		}
 	}
-	live, err := rt.read(ctx, p, req.IDs)
+	live, err := rt.read(ctx, p, r)
 	if err != nil {
 		return nil, &providers.ReadError{Type: req.Type, Region: p.regionOf(rt), Operation: operationOf(err), Err: err}
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
-	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
@@ -51,23 +50,11 @@ func strMap(kv ...string) cty.Value {
 // in ApplyRequest.Changed.
 func driftedAttrs(t *testing.T, p *Provider, desired cty.Value, l *providers.Live) []string {
 	t.Helper()
-	diffs, err := drift.Compare(p.f.schema.Resources[l.Type], desired, l.Attrs, drift.DiffOptions{})
+	changed, err := changedAttributes(p.f.schema.Resources[l.Type], desired, l.Attrs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	seen := map[string]bool{}
-	for _, d := range diffs {
-		name := d.Path
-		if i := strings.IndexAny(name, ".["); i >= 0 {
-			name = name[:i]
-		}
-		if !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
-	}
-	return names
+	return changed
 }
 
 // readFresh reads one resource type after forgetting what the provider

@@ -3,8 +3,12 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/zclconf/go-cty/cty"
 
@@ -86,13 +90,13 @@ func identityOf(name string) func(v cty.Value) string {
 	}
 }
 
-func readS3Buckets(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
-	names, err := p.regionalBuckets(ctx, ids)
+func readS3Buckets(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, req.ids)
 	if err != nil {
 		return nil, err
 	}
 	schema := s3BucketSchema()
-	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+	return readBuckets(ctx, req, names, func(ctx context.Context, name string) (*providers.Live, error) {
 		tags, err := p.bucketTags(ctx, name)
 		if err != nil {
 			return nil, err
@@ -101,28 +105,28 @@ func readS3Buckets(ctx context.Context, p *Provider, ids []string) ([]*providers
 		// The deprecated inline settings are optional+computed: read them
 		// (a call each per bucket) only when a configuration writes them.
 		inline := map[string]cty.Value{}
-		if written(ctx, "versioning") {
+		if req.written("versioning") {
 			versioning, err := p.bucketVersioning(ctx, name)
 			if err != nil {
 				return nil, err
 			}
 			inline["versioning"] = inlineVersioning(schema.Attributes["versioning"], versioning.Status, versioning.MFADelete)
 		}
-		if written(ctx, "policy") {
+		if req.written("policy") {
 			policy, err := p.bucketPolicy(ctx, name)
 			if err != nil {
 				return nil, err
 			}
 			inline["policy"] = strOrNull(policy)
 		}
-		if written(ctx, "server_side_encryption_configuration") {
+		if req.written("server_side_encryption_configuration") {
 			sse, err := p.bucketEncryption(ctx, name)
 			if err != nil {
 				return nil, err
 			}
 			inline["server_side_encryption_configuration"] = inlineEncryption(schema.Attributes["server_side_encryption_configuration"], sse)
 		}
-		if written(ctx, "object_lock_enabled") {
+		if req.written("object_lock_enabled") {
 			objectLock, err := p.bucketObjectLockEnabled(ctx, name)
 			if err != nil {
 				return nil, err
@@ -219,4 +223,198 @@ func hostedZoneID(region string) cty.Value {
 		return cty.StringVal(id)
 	}
 	return cty.NullVal(cty.String)
+}
+
+// applyS3Bucket creates, updates or deletes an aws_s3_bucket. Update
+// changes tags and the inline settings v5 still accepts (policy,
+// versioning, server_side_encryption_configuration). Delete does not
+// empty the bucket: S3 refuses to delete one that holds objects
+// (BucketNotEmpty), and that error is returned, as Terraform does without
+// force_destroy.
+func applyS3Bucket(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return applier{
+		create:    createS3Bucket,
+		updatable: []string{"tags", "policy", "versioning", "server_side_encryption_configuration"},
+		update: func(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+			bucket := c.bucketName()
+			if c.has("tags") {
+				if err := p.putBucketTags(ctx, bucket, p.tagMap(c.Desired)); err != nil {
+					return "", err
+				}
+			}
+			if c.has("policy") {
+				if err := p.putBucketPolicy(ctx, bucket, c.wantString("policy")); err != nil {
+					return "", err
+				}
+			}
+			if c.has("versioning") {
+				if err := p.putInlineVersioning(ctx, c, bucket, false); err != nil {
+					return "", err
+				}
+			}
+			if c.has("server_side_encryption_configuration") {
+				if err := p.putBucketEncryption(ctx, bucket, c.Desired); err != nil {
+					return "", err
+				}
+			}
+			return bucket, nil
+		},
+		delete: func(ctx context.Context, p *Provider, c *applyChange) error {
+			bucket := c.bucketName()
+			if _, err := p.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
+				return fmt.Errorf("deleting bucket %s: %w", bucket, err)
+			}
+			return nil
+		},
+	}.apply(ctx, p, req)
+}
+
+// createS3Bucket makes the bucket in the provider's region, then applies
+// the settings the configuration sets.
+func createS3Bucket(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	bucket, err := terraformName(c.wantString("bucket"), c.wantString("bucket_prefix"))
+	if err != nil {
+		return "", err
+	}
+	in := &s3.CreateBucketInput{Bucket: aws.String(bucket)}
+	// us-east-1 takes no location constraint (S3 rejects "us-east-1").
+	if p.region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(p.region)}
+	}
+	if c.wantBool("object_lock_enabled") {
+		in.ObjectLockEnabledForBucket = aws.Bool(true)
+	}
+	if acl := c.wantString("acl"); acl != "" {
+		in.ACL = s3types.BucketCannedACL(acl)
+	}
+	if _, err := p.s3.CreateBucket(ctx, in); err != nil {
+		return "", fmt.Errorf("creating bucket %s: %w", bucket, err)
+	}
+	if tags := p.tagMap(c.Desired); len(tags) > 0 {
+		if err := p.putBucketTags(ctx, bucket, tags); err != nil {
+			return "", err
+		}
+	}
+	if policy := c.wantString("policy"); policy != "" {
+		if err := p.putBucketPolicy(ctx, bucket, policy); err != nil {
+			return "", err
+		}
+	}
+	if len(blocks(c.Desired, "versioning")) > 0 {
+		if err := p.putInlineVersioning(ctx, c, bucket, true); err != nil {
+			return "", err
+		}
+	}
+	if len(blocks(c.Desired, "server_side_encryption_configuration")) > 0 {
+		if err := p.putBucketEncryption(ctx, bucket, c.Desired); err != nil {
+			return "", err
+		}
+	}
+	return bucket, nil
+}
+
+// putBucketTags makes want the bucket's tags. PutBucketTagging replaces
+// the whole set, so the tags remediation must not touch ("aws:" keys,
+// ignore_tags) are read first and kept, as v5's bucketUpdateTags keeps
+// the tags it does not manage. No tag left means DeleteBucketTagging.
+func (p *Provider) putBucketTags(ctx context.Context, bucket string, want map[string]string) error {
+	merged := map[string]string{}
+	out, err := p.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket)})
+	switch {
+	case isAPIError(err, "NoSuchTagSet"):
+	case err != nil:
+		return fmt.Errorf("reading tags of bucket %s: %w", bucket, err)
+	default:
+		for _, t := range out.TagSet {
+			if k := aws.ToString(t.Key); p.untouchableTag(k) {
+				merged[k] = aws.ToString(t.Value)
+			}
+		}
+	}
+	for k, v := range want {
+		merged[k] = v
+	}
+	if len(merged) == 0 {
+		if _, err := p.s3.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String(bucket)}); err != nil {
+			return fmt.Errorf("deleting tags of bucket %s: %w", bucket, err)
+		}
+		return nil
+	}
+	set := make([]s3types.Tag, 0, len(merged))
+	for _, k := range slices.Sorted(maps.Keys(merged)) {
+		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
+	}
+	if _, err := p.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket), Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
+		return fmt.Errorf("tagging bucket %s: %w", bucket, err)
+	}
+	return nil
+}
+
+// putInlineVersioning applies aws_s3_bucket's versioning block as v5
+// does: enabled is "Enabled", otherwise "Suspended", except on a new
+// bucket, which is left unversioned (expandVersioningWhenIsNewResource).
+// mfa_delete is sent only when it changes; S3 then requires the MFA
+// header, which driftctl cannot supply, and says so.
+func (p *Provider) putInlineVersioning(ctx context.Context, c *applyChange, bucket string, isNew bool) error {
+	want := blocks(c.Desired, "versioning")
+	if len(want) == 0 {
+		return nil
+	}
+	enabled, mfa := attr(want[0], "enabled"), attr(want[0], "mfa_delete")
+	conf := &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}
+	if !enabled.IsNull() && enabled.True() {
+		conf.Status = s3types.BucketVersioningStatusEnabled
+	} else if isNew {
+		return nil
+	}
+	wantMFA := !mfa.IsNull() && mfa.True()
+	liveMFA := false
+	if live := blocks(c.Live, "versioning"); len(live) > 0 {
+		if v := attr(live[0], "mfa_delete"); !v.IsNull() {
+			liveMFA = v.True()
+		}
+	}
+	if wantMFA != liveMFA {
+		conf.MFADelete = s3types.MFADeleteDisabled
+		if wantMFA {
+			conf.MFADelete = s3types.MFADeleteEnabled
+		}
+	}
+	return p.putBucketVersioning(ctx, bucket, conf, "")
+}
+
+// putBucketEncryption sets the default encryption from the
+// server_side_encryption_configuration block of v; no block deletes it.
+func (p *Provider) putBucketEncryption(ctx context.Context, bucket string, v cty.Value) error {
+	confs := blocks(v, "server_side_encryption_configuration")
+	if len(confs) == 0 {
+		if _, err := p.s3.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String(bucket)}); err != nil {
+			return fmt.Errorf("deleting encryption of bucket %s: %w", bucket, err)
+		}
+		return nil
+	}
+	var rules []s3types.ServerSideEncryptionRule
+	for _, r := range blocks(confs[0], "rule") {
+		rule := s3types.ServerSideEncryptionRule{}
+		if b := attr(r, "bucket_key_enabled"); !b.IsNull() {
+			rule.BucketKeyEnabled = aws.Bool(b.True())
+		}
+		if defs := blocks(r, "apply_server_side_encryption_by_default"); len(defs) > 0 {
+			rule.ApplyServerSideEncryptionByDefault = &s3types.ServerSideEncryptionByDefault{
+				SSEAlgorithm: s3types.ServerSideEncryption(attrString(defs[0], "sse_algorithm")),
+			}
+			if k := attrString(defs[0], "kms_master_key_id"); k != "" {
+				rule.ApplyServerSideEncryptionByDefault.KMSMasterKeyID = aws.String(k)
+			}
+		}
+		rules = append(rules, rule)
+	}
+	_, err := p.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
+		Bucket:                            aws.String(bucket),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: rules},
+	})
+	if err != nil {
+		return fmt.Errorf("putting encryption of bucket %s: %w", bucket, err)
+	}
+	return nil
 }

@@ -2,7 +2,10 @@ package aws
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
@@ -28,13 +31,13 @@ func s3BucketPolicySchema() *providers.Schema {
 	}
 }
 
-func readS3BucketPolicies(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
-	names, err := p.regionalBuckets(ctx, ids)
+func readS3BucketPolicies(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
+	names, err := p.regionalBuckets(ctx, req.ids)
 	if err != nil {
 		return nil, err
 	}
 	schema := s3BucketPolicySchema()
-	return readBuckets(ctx, names, func(ctx context.Context, name string) (*providers.Live, error) {
+	return readBuckets(ctx, req, names, func(ctx context.Context, name string) (*providers.Live, error) {
 		policy, err := p.bucketPolicy(ctx, name)
 		if err != nil || policy == nil {
 			return nil, err
@@ -46,4 +49,34 @@ func readS3BucketPolicies(ctx context.Context, p *Provider, ids []string) ([]*pr
 		})
 		return &providers.Live{ID: name, Attrs: attrs}, nil
 	})
+}
+
+// putBucketPolicy sets the bucket's policy; "" deletes it.
+func (p *Provider) putBucketPolicy(ctx context.Context, bucket, policy string) error {
+	if policy == "" {
+		if _, err := p.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(bucket)}); err != nil {
+			return fmt.Errorf("deleting policy of bucket %s: %w", bucket, err)
+		}
+		return nil
+	}
+	if _, err := p.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)}); err != nil {
+		return fmt.Errorf("putting policy of bucket %s: %w", bucket, err)
+	}
+	return nil
+}
+
+// applyS3BucketPolicy puts or deletes a bucket's policy.
+func applyS3BucketPolicy(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	put := func(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+		bucket := c.bucketName()
+		return bucket, p.putBucketPolicy(ctx, bucket, c.wantString("policy"))
+	}
+	return applier{
+		create:    put,
+		updatable: []string{"policy"},
+		update:    put,
+		delete: func(ctx context.Context, p *Provider, c *applyChange) error {
+			return p.putBucketPolicy(ctx, c.bucketName(), "")
+		},
+	}.apply(ctx, p, req)
 }

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,6 +10,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
@@ -239,4 +241,215 @@ func TestNamePrefixFromName(t *testing.T) {
 			t.Errorf("namePrefixFromName(%q) = %#v, want %#v", tt.name, got, tt.want)
 		}
 	}
+}
+
+func TestSecurityGroupApply(t *testing.T) {
+	srv := emulator.Start(t)
+	ctx := context.Background()
+	c := ec2Seed(srv)
+	p := testProvider(t, srv.URL(), "us-east-1")
+	s := securityGroupSchema()
+	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.6.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcID := aws.ToString(vpc.Vpc.VpcId)
+	rules := func(rs ...cty.Value) cty.Value { return cty.SetVal(rs) }
+	cidrs := func(cs ...string) map[string]cty.Value { return map[string]cty.Value{"cidr_blocks": strs(cs...)} }
+	ssh := rule("tcp", 22, 22, map[string]cty.Value{"cidr_blocks": strs("10.0.0.0/8"), "description": cty.StringVal("ssh")})
+	allOut := rule("-1", 0, 0, cidrs("0.0.0.0/0"))
+	desired := func(name string, vals map[string]cty.Value) cty.Value {
+		all := map[string]cty.Value{"vpc_id": cty.StringVal(vpcID)}
+		if name != "" {
+			all["name"] = cty.StringVal(name)
+		}
+		for k, v := range vals {
+			all[k] = v
+		}
+		return ec2Config(s, all)
+	}
+
+	t.Run("create", func(t *testing.T) {
+		tests := []struct {
+			name string
+			vals map[string]cty.Value
+			// egress is the egress the group must have live, when the
+			// configuration leaves it out.
+			egress cty.Value
+		}{
+			{name: "no rules keeps AWS's allow-all egress", egress: rules(allOut)},
+			{name: "ingress, egress replacing the default, tags", vals: map[string]cty.Value{
+				"description": cty.StringVal("web servers"),
+				"ingress": rules(ssh, rule("tcp", 443, 443, map[string]cty.Value{
+					"cidr_blocks": strs("0.0.0.0/0", "192.168.0.0/16"), "ipv6_cidr_blocks": strs("::/0"),
+				})),
+				"egress": rules(rule("tcp", 443, 443, cidrs("0.0.0.0/0"))),
+				"tags":   ec2TagsVal("Name", "web"),
+			}},
+			{name: "egress declaring the default and another", vals: map[string]cty.Value{
+				"egress": rules(allOut, rule("udp", 53, 53, cidrs("10.0.0.2/32"))),
+			}},
+			{name: "self and another group", vals: map[string]cty.Value{
+				"ingress": rules(rule("tcp", 8080, 8080, map[string]cty.Value{"self": cty.True}), rule("all", 0, 0, map[string]cty.Value{
+					"security_groups": cty.SetVal([]cty.Value{cty.StringVal(defaultGroupOf(t, c, vpcID))}),
+				})),
+			}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				d := desired("create-"+strings.ReplaceAll(tt.name, " ", "-"), tt.vals)
+				resp := ec2MustApply(t, p, providers.ApplyRequest{Type: "aws_security_group", Kind: providers.Create, Desired: d})
+				ec2CheckConverged(t, p, "aws_security_group", resp.ID, d)
+				if tt.egress != cty.NilVal {
+					got, _ := normalizeSecurityGroupRules(ec2ReadOne(t, p, "aws_security_group", resp.ID).Attrs.GetAttr("egress"))
+					want, _ := normalizeSecurityGroupRules(tt.egress)
+					if !got.Equals(want).True() {
+						t.Errorf("egress = %#v, want %#v", got, want)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("create with a generated name", func(t *testing.T) {
+		tests := []struct{ name, prefix string }{{"name_prefix", "app-"}, {"neither name nor prefix", ""}}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				vals := map[string]cty.Value{}
+				if tt.prefix != "" {
+					vals["name_prefix"] = cty.StringVal(tt.prefix)
+				}
+				d := desired("", vals)
+				resp := ec2MustApply(t, p, providers.ApplyRequest{Type: "aws_security_group", Kind: providers.Create, Desired: d})
+				ec2CheckConverged(t, p, "aws_security_group", resp.ID, d)
+				want := tt.prefix
+				if want == "" {
+					want = terraformNamePrefix
+				}
+				if got := ec2ReadOne(t, p, "aws_security_group", resp.ID).Attrs.GetAttr("name_prefix"); !got.RawEquals(cty.StringVal(want)) {
+					t.Errorf("name_prefix = %#v, want %q", got, want)
+				}
+			})
+		}
+	})
+
+	// seed makes a group by hand with the ssh ingress rule and AWS's
+	// default egress.
+	seed := func(t *testing.T, name string) string {
+		t.Helper()
+		out, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+			GroupName: aws.String(name), Description: aws.String("Managed by Terraform"), VpcId: aws.String(vpcID),
+			TagSpecifications: tagSpec(ec2types.ResourceTypeSecurityGroup, "Name", name),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+			GroupId: out.GroupId, IpPermissions: []ec2types.IpPermission{tcpFrom(22, "10.0.0.0/8", "ssh")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.GroupId)
+	}
+	t.Run("update", func(t *testing.T) {
+		tests := []struct {
+			name  string
+			vals  map[string]cty.Value
+			drift func(id string) error
+		}{
+			{
+				name: "ingress rule added by hand",
+				vals: map[string]cty.Value{"ingress": rules(ssh)},
+				drift: func(id string) error {
+					_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+						GroupId: aws.String(id), IpPermissions: []ec2types.IpPermission{tcpFrom(3306, "0.0.0.0/0", "")},
+					})
+					return err
+				},
+			},
+			{
+				name: "ingress rule removed by hand",
+				vals: map[string]cty.Value{"ingress": rules(ssh, rule("tcp", 80, 80, cidrs("0.0.0.0/0")))},
+				drift: func(id string) error {
+					_, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{
+						GroupId: aws.String(id), IpPermissions: []ec2types.IpPermission{tcpFrom(22, "10.0.0.0/8", "")},
+					})
+					return err
+				},
+			},
+			{
+				name: "rule description changed by hand",
+				vals: map[string]cty.Value{"ingress": rules(ssh)},
+				drift: func(id string) error {
+					if _, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{
+						GroupId: aws.String(id), IpPermissions: []ec2types.IpPermission{tcpFrom(22, "10.0.0.0/8", "")},
+					}); err != nil {
+						return err
+					}
+					_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+						GroupId: aws.String(id), IpPermissions: []ec2types.IpPermission{tcpFrom(22, "10.0.0.0/8", "bastion")},
+					})
+					return err
+				},
+			},
+			{
+				name:  "egress declared without the default",
+				vals:  map[string]cty.Value{"ingress": rules(ssh), "egress": rules(rule("tcp", 443, 443, cidrs("0.0.0.0/0")))},
+				drift: func(id string) error { return nil },
+			},
+			{
+				name: "tag changed by hand, rules left out",
+				vals: map[string]cty.Value{},
+				drift: func(id string) error {
+					_, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []ec2types.Tag{{Key: aws.String("Env"), Value: aws.String("dev")}}})
+					return err
+				},
+			},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				name := "update-" + strings.ReplaceAll(tt.name, " ", "-")
+				id := seed(t, name)
+				if err := tt.drift(id); err != nil {
+					t.Fatal(err)
+				}
+				vals := map[string]cty.Value{"tags": ec2TagsVal("Name", name)}
+				for k, v := range tt.vals {
+					vals[k] = v
+				}
+				ec2UpdateToward(t, p, "aws_security_group", id, desired(name, vals))
+			})
+		}
+	})
+
+	t.Run("not updatable in place", func(t *testing.T) {
+		id := seed(t, "fixed")
+		ec2CheckNotSupported(t, p, "aws_security_group", id, desired("fixed", map[string]cty.Value{"description": cty.StringVal("new")}), "description")
+		ec2CheckNotSupported(t, p, "aws_security_group", id, desired("renamed", nil), "name")
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		ec2CheckDeleted(t, p, "aws_security_group", seed(t, "doomed"))
+	})
+}
+
+// tcpFrom is one TCP ingress permission from a CIDR block.
+func tcpFrom(port int32, cidr, description string) ec2types.IpPermission {
+	r := ec2types.IpRange{CidrIp: aws.String(cidr)}
+	if description != "" {
+		r.Description = aws.String(description)
+	}
+	return ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), IpRanges: []ec2types.IpRange{r}}
+}
+
+// defaultGroupOf is the ID of a VPC's default security group.
+func defaultGroupOf(t *testing.T, c *ec2.Client, vpcID string) string {
+	t.Helper()
+	out, err := c.DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{
+		Filters: []ec2types.Filter{filter("vpc-id", vpcID), filter("group-name", "default")},
+	})
+	if err != nil || len(out.SecurityGroups) != 1 {
+		t.Fatalf("default group of %s: %v", vpcID, err)
+	}
+	return aws.ToString(out.SecurityGroups[0].GroupId)
 }

@@ -22,7 +22,7 @@ const amazonIPv6Pool = "Amazon"
 // vpcType is aws_vpc. Attribute semantics follow terraform-provider-aws v5
 // internal/service/ec2/vpc_.go (ResourceVPC).
 func vpcType() *resourceType {
-	return &resourceType{schema: vpcSchema(), read: readVPCs, apply: applyVPC()}
+	return &resourceType{schema: vpcSchema(), read: readVPCs, apply: applyVPC}
 }
 
 func vpcSchema() *providers.Schema {
@@ -83,9 +83,9 @@ type vpcExtras struct {
 	defaultSG      string
 }
 
-func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live, error) {
+func readVPCs(ctx context.Context, p *Provider, req *readRequest) ([]*providers.Live, error) {
 	var vpcs []ec2types.Vpc
-	for _, fs := range idFilterChunks("vpc-id", ids) {
+	for _, fs := range idFilterChunks("vpc-id", req.ids) {
 		pages := ec2.NewDescribeVpcsPaginator(p.ec2, &ec2.DescribeVpcsInput{Filters: fs})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
@@ -98,7 +98,7 @@ func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live
 	if len(vpcs) == 0 {
 		return nil, nil
 	}
-	extras, err := readVPCExtras(ctx, p, vpcs, len(ids) > 0)
+	extras, err := readVPCExtras(ctx, p, req, vpcs, len(req.ids) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func readVPCs(ctx context.Context, p *Provider, ids []string) ([]*providers.Live
 // default security groups of the VPCs (one listing each, filtered by VPC
 // when the read was limited to some IDs) and the two DNS attributes of
 // each VPC, which EC2 only returns one VPC and one attribute at a time.
-func readVPCExtras(ctx context.Context, p *Provider, vpcs []ec2types.Vpc, limited bool) (map[string]*vpcExtras, error) {
+func readVPCExtras(ctx context.Context, p *Provider, req *readRequest, vpcs []ec2types.Vpc, limited bool) (map[string]*vpcExtras, error) {
 	extras := make(map[string]*vpcExtras, len(vpcs))
 	var vpcIDs []string
 	for _, v := range vpcs {
@@ -200,7 +200,7 @@ func readVPCExtras(ctx context.Context, p *Provider, vpcs []ec2types.Vpc, limite
 			return nil
 		})
 		e.dnsHostnames = cty.NullVal(cty.Bool)
-		if !written(ctx, "enable_dns_hostnames") {
+		if !req.written("enable_dns_hostnames") {
 			continue
 		}
 		g.Go(func() error {
@@ -274,4 +274,135 @@ func nullIfNil(v cty.Value, ty cty.Type) cty.Value {
 		return cty.NullVal(ty)
 	}
 	return v
+}
+
+// applyVPC creates, updates or deletes an aws_vpc as
+// terraform-provider-aws's resourceVPCCreate, Update and Delete do.
+func applyVPC(ctx context.Context, p *Provider, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
+	return applier{
+		create: createVPC,
+		updatable: []string{"tags", "enable_dns_support", "enable_dns_hostnames",
+			"enable_network_address_usage_metrics", "instance_tenancy"},
+		update: updateVPC,
+		delete: deleteVPC,
+	}.apply(ctx, p, req)
+}
+
+func deleteVPC(ctx context.Context, p *Provider, c *applyChange) error {
+	if _, err := p.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(c.ID)}); err != nil {
+		return fmt.Errorf("deleting VPC %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+func createVPC(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d := vpcSchema(), c.Desired
+	in := &ec2.CreateVpcInput{TagSpecifications: p.tagSpecifications(ec2types.ResourceTypeVpc, d)}
+	if v, ok := desiredString(s, d, "cidr_block"); ok {
+		in.CidrBlock = aws.String(v)
+	}
+	if v, ok := desiredString(s, d, "instance_tenancy"); ok {
+		in.InstanceTenancy = ec2types.Tenancy(v)
+	}
+	if v, ok := desiredBool(s, d, "assign_generated_ipv6_cidr_block"); ok && v {
+		in.AmazonProvidedIpv6CidrBlock = aws.Bool(true)
+	}
+	if v, ok := desiredString(s, d, "ipv6_cidr_block"); ok {
+		in.Ipv6CidrBlock = aws.String(v)
+	}
+	if v, ok := desiredString(s, d, "ipv6_cidr_block_network_border_group"); ok {
+		in.Ipv6CidrBlockNetworkBorderGroup = aws.String(v)
+	}
+	if v, ok := desiredString(s, d, "ipv4_ipam_pool_id"); ok {
+		in.Ipv4IpamPoolId = aws.String(v)
+	}
+	if v, ok := desiredInt32(s, d, "ipv4_netmask_length"); ok {
+		in.Ipv4NetmaskLength = aws.Int32(v)
+	}
+	if v, ok := desiredString(s, d, "ipv6_ipam_pool_id"); ok {
+		in.Ipv6IpamPoolId = aws.String(v)
+	}
+	if v, ok := desiredInt32(s, d, "ipv6_netmask_length"); ok {
+		in.Ipv6NetmaskLength = aws.Int32(v)
+	}
+	out, err := p.ec2.CreateVpc(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("creating VPC: %w", err)
+	}
+	id := aws.ToString(out.Vpc.VpcId)
+	// A new VPC has DNS support on and DNS hostnames and network address
+	// usage metrics off; change only what the configuration sets otherwise.
+	if v, ok := desiredBool(s, d, "enable_dns_support"); ok && !v {
+		if err := modifyVPCAttribute(ctx, p, id, "enable_dns_support", false); err != nil {
+			return "", err
+		}
+	}
+	if v, ok := desiredBool(s, d, "enable_dns_hostnames"); ok && v {
+		if err := modifyVPCAttribute(ctx, p, id, "enable_dns_hostnames", true); err != nil {
+			return "", err
+		}
+	}
+	if v, ok := desiredBool(s, d, "enable_network_address_usage_metrics"); ok && v {
+		if err := modifyVPCAttribute(ctx, p, id, "enable_network_address_usage_metrics", true); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+func updateVPC(ctx context.Context, p *Provider, c *applyChange) (string, error) {
+	s, d := vpcSchema(), c.Desired
+	changed := c.changed
+	if changed["instance_tenancy"] {
+		// EC2 changes a VPC's tenancy from dedicated to default only;
+		// terraform-provider-aws replaces the VPC for any other change.
+		v, _ := desiredString(s, d, "instance_tenancy")
+		if v != string(ec2types.TenancyDefault) {
+			return "", fmt.Errorf("instance_tenancy can only change to %q in place: %w", ec2types.TenancyDefault, providers.ErrNotSupported)
+		}
+		if _, err := p.ec2.ModifyVpcTenancy(ctx, &ec2.ModifyVpcTenancyInput{
+			VpcId: aws.String(c.ID), InstanceTenancy: ec2types.VpcTenancyDefault,
+		}); err != nil {
+			return "", fmt.Errorf("modifying VPC %s tenancy: %w", c.ID, err)
+		}
+	}
+	for _, name := range []string{"enable_dns_support", "enable_dns_hostnames", "enable_network_address_usage_metrics"} {
+		if !changed[name] {
+			continue
+		}
+		v, ok := desiredBool(s, d, name)
+		if !ok {
+			// Optional+computed left out: any live value is accepted.
+			continue
+		}
+		if err := modifyVPCAttribute(ctx, p, c.ID, name, v); err != nil {
+			return "", err
+		}
+	}
+	if changed["tags"] {
+		if err := p.updateTags(ctx, c.ID, c.Live, d); err != nil {
+			return "", err
+		}
+	}
+	return c.ID, nil
+}
+
+// modifyVPCAttribute sets one boolean VPC attribute: ModifyVpcAttribute
+// takes one attribute per call.
+func modifyVPCAttribute(ctx context.Context, p *Provider, id, name string, v bool) error {
+	in := &ec2.ModifyVpcAttributeInput{VpcId: aws.String(id)}
+	switch name {
+	case "enable_dns_support":
+		in.EnableDnsSupport = attributeBool(v)
+	case "enable_dns_hostnames":
+		in.EnableDnsHostnames = attributeBool(v)
+	case "enable_network_address_usage_metrics":
+		in.EnableNetworkAddressUsageMetrics = attributeBool(v)
+	default:
+		return fmt.Errorf("modifying VPC %s: unknown attribute %s", id, name)
+	}
+	if _, err := p.ec2.ModifyVpcAttribute(ctx, in); err != nil {
+		return fmt.Errorf("modifying VPC %s %s: %w", id, name, err)
+	}
+	return nil
 }

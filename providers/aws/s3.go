@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
 )
@@ -160,8 +161,8 @@ func (p *Provider) regionalBuckets(ctx context.Context, ids []string) ([]string,
 // errBucketGone leaves the bucket out; any other error fails the read. A
 // read with a page sink (ReadRequest.Page) gets the resources a page at a
 // time as they are read, in no particular order, and the rest returned.
-func readBuckets(ctx context.Context, names []string, read func(ctx context.Context, name string) (*providers.Live, error)) ([]*providers.Live, error) {
-	if sink, ok := ctx.Value(pageKey{}).(func([]*providers.Live)); ok {
+func readBuckets(ctx context.Context, req *readRequest, names []string, read func(ctx context.Context, name string) (*providers.Live, error)) ([]*providers.Live, error) {
+	if req.page != nil {
 		var mu sync.Mutex
 		var page []*providers.Live
 		err := forEachBounded(ctx, len(names), func(ctx context.Context, i int) error {
@@ -175,12 +176,12 @@ func readBuckets(ctx context.Context, names []string, read func(ctx context.Cont
 			mu.Lock()
 			page = append(page, l)
 			var full []*providers.Live
-			if len(page) >= pageSize {
+			if len(page) >= req.pageSize {
 				full, page = page, nil
 			}
 			mu.Unlock()
 			if full != nil {
-				sink(full)
+				req.page(full)
 			}
 			return nil
 		})
@@ -358,4 +359,20 @@ func (p *Provider) bucketObjectLockEnabled(ctx context.Context, bucket string) (
 		return false, err
 	}
 	return out.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled, nil
+}
+
+// The remediation of each S3 type, in the type's file, follows what
+// terraform-provider-aws v5 does for the same change; where it differs, the
+// comment says why. What they share follows.
+
+// bucketName is the bucket a change is about: the bucket attribute, or the
+// ID ("bucket" or "bucket,expected_bucket_owner").
+func (c *applyChange) bucketName() string {
+	for _, v := range []cty.Value{c.Desired, c.Live} {
+		if s := attrString(v, "bucket"); s != "" {
+			return s
+		}
+	}
+	name, _, _ := strings.Cut(c.ID, ",")
+	return name
 }

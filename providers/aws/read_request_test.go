@@ -37,11 +37,8 @@ func TestReadGivesPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old := pageSize
-	pageSize = 1 // every API page, every bucket, is given as soon as it is read
-	t.Cleanup(func() { pageSize = old })
-
 	p := testProvider(t, srv.URL(), "us-east-1")
+	p.pageSize = 1 // every API page, every bucket, is given as soon as it is read
 	for _, typ := range []string{"aws_subnet", "aws_s3_bucket"} {
 		t.Run(typ, func(t *testing.T) { checkPages(t, p, typ) })
 	}

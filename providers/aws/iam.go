@@ -3,6 +3,8 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -260,4 +262,34 @@ func (s idSet) has(keys ...string) bool {
 		}
 	}
 	return false
+}
+
+// The remediation of each IAM type, in the type's file, follows
+// terraform-provider-aws v5's create, update and delete of it. What they
+// share follows.
+
+// iamTagList converts tags to IAM tags, sorted by key.
+func iamTagList(m map[string]string) []iamtypes.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	tags := make([]iamtypes.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return tags
+}
+
+// updateIAMTags sets and removes tags with the type's tag and untag calls.
+func updateIAMTags(ctx context.Context, p *Provider, c *applyChange, tag func(context.Context, []iamtypes.Tag) error, untag func(context.Context, []string) error) error {
+	set, remove := p.tagDiff(c)
+	if len(remove) > 0 {
+		if err := untag(ctx, remove); err != nil {
+			return err
+		}
+	}
+	if len(set) > 0 {
+		return tag(ctx, iamTagList(set))
+	}
+	return nil
 }
