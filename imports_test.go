@@ -82,6 +82,12 @@ var importRules = []importRule{
 		why:       "scan produces a report; rendering, metrics, serving and remediation use it",
 	},
 	{
+		pkg: "remediate", forbidden: []string{"config", "report", "metrics", "serve"}, tests: true,
+		// The tests load small configurations to scan.
+		testsMayImport: []string{"config"},
+		why:            "remediate plans and applies from a report and a scan session; it neither reads HCL nor renders",
+	},
+	{
 		pkg: "report", forbidden: []string{"providers/aws", "config"}, tests: true,
 		why: "report renders a drift.Report only",
 	},
@@ -95,20 +101,6 @@ var importRules = []importRule{
 // package, both relative to the module root.
 type importEdge struct {
 	file, imp string
-}
-
-const (
-	providersAWSRestructuring = "removed by the providers/aws restructuring"
-)
-
-// allowed lists today's known violations, each with the work that removes
-// it. Empty it as that work lands; the test logs entries that no longer
-// match anything.
-var allowed = map[importEdge]string{
-	{"providers/aws/ec2_apply_test.go", "drift"}:           providersAWSRestructuring,
-	{"providers/aws/instance_attributes_test.go", "drift"}: providersAWSRestructuring,
-	{"providers/aws/s3_apply_test.go", "drift"}:            providersAWSRestructuring,
-	{"providers/aws/vpc_test.go", "drift"}:                 providersAWSRestructuring,
 }
 
 // under reports whether path is the package prefix or one of its
@@ -254,18 +246,11 @@ func TestImportRules(t *testing.T) {
 
 	found := violations(importRules, files)
 	var failures []string
-	for edge, msg := range found {
-		if _, ok := allowed[edge]; !ok {
-			failures = append(failures, msg)
-		}
+	for _, msg := range found {
+		failures = append(failures, msg)
 	}
 	slices.Sort(failures)
 	for _, msg := range failures {
 		t.Error(msg)
-	}
-	for edge, why := range allowed {
-		if _, ok := found[edge]; !ok {
-			t.Logf("allowed %s importing %s (%s) no longer happens: remove it from allowed", edge.file, edge.imp, why)
-		}
 	}
 }
