@@ -167,6 +167,22 @@ func IsRepository(location string) bool {
 	return true
 }
 
+// Reader opens Checkouts of Git sources. The scan pipeline reads Git only
+// through it; GoGit is the implementation.
+type Reader interface {
+	// Open resolves opts.Ref in the repository at location and returns a
+	// Checkout of opts.Path at that commit.
+	Open(ctx context.Context, location string, opts Options) (*Checkout, error)
+}
+
+// GoGit is the Reader of this package, on go-git: Open.
+type GoGit struct{}
+
+// Open is the package's Open.
+func (GoGit) Open(ctx context.Context, location string, opts Options) (*Checkout, error) {
+	return Open(ctx, location, opts)
+}
+
 // Open resolves opts.Ref in the repository at location and returns a
 // Checkout of opts.Path at that commit. Remote repositories go through the
 // cache under opts.CacheDir; local ones are read in place.

@@ -2,8 +2,10 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -73,4 +75,19 @@ func writeModule(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// writeState writes a Terraform state (format 4) of one resource
+// instance, TYPE.NAME with id, into dir and returns its path.
+func writeState(t *testing.T, dir, addr, id string) string {
+	t.Helper()
+	typ, name, _ := strings.Cut(addr, ".")
+	doc := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {},
+  "resources": [{"mode": "managed", "type": %q, "name": %q, "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
+    "instances": [{"schema_version": 0, "attributes": {"id": %q}}]}]}`, typ, name, id)
+	path := filepath.Join(dir, "terraform.tfstate")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -28,6 +28,8 @@ type Options struct {
 	// a remote repository's URL (see OpenSource).
 	Location string
 	Git      gitsource.Options
+	// GitReader reads Git sources (nil: gitsource.GoGit).
+	GitReader gitsource.Reader
 	// AllowOutsideFiles lets a local source's file functions read
 	// anywhere (see OpenSource).
 	AllowOutsideFiles bool
@@ -155,7 +157,7 @@ type Stack struct {
 // Stack is nil when the source could not be read, and otherwise returned
 // closed, for its Files and Diagnostics.
 func Open(ctx context.Context, factory providers.Factory, opts Options) (*Stack, error) {
-	src, diags, err := OpenSource(ctx, opts.Location, opts.Git, opts.AllowOutsideFiles)
+	src, diags, err := OpenSource(ctx, opts.GitReader, opts.Location, opts.Git, opts.AllowOutsideFiles)
 	if err != nil {
 		return nil, &Error{Stage: StageSource, Err: err}
 	}

@@ -37,8 +37,12 @@ type Source struct {
 // allowOutside lets a local source's file(), templatefile() and the other
 // file functions read anywhere, as Terraform does; by default they read
 // only inside the repository's working tree, or the directory given when
-// it is in none. Remote sources read only their tree.
-func OpenSource(ctx context.Context, location string, g gitsource.Options, allowOutside bool) (*Source, hcl.Diagnostics, error) {
+// it is in none. Remote sources read only their tree. Git is read through
+// git (nil: gitsource.GoGit).
+func OpenSource(ctx context.Context, git gitsource.Reader, location string, g gitsource.Options, allowOutside bool) (*Source, hcl.Diagnostics, error) {
+	if git == nil {
+		git = gitsource.GoGit{}
+	}
 	filesRoot := func(root string) string {
 		if allowOutside {
 			return ""
@@ -62,7 +66,7 @@ func OpenSource(ctx context.Context, location string, g gitsource.Options, allow
 	// The source's logger is not the Git reader's: a scan logs nothing
 	// about reading Git but its errors.
 	g.Logger = nil
-	co, err := gitsource.Open(ctx, location, g)
+	co, err := git.Open(ctx, location, g)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,0 +1,119 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/gitsource"
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// fakeGit is a gitsource.Reader that serves one commit's files from
+// memory.
+type fakeGit struct {
+	files  fstest.MapFS
+	commit gitsource.Commit
+	err    error
+	// asked records the locations and options Open was called with.
+	asked []gitsource.Options
+}
+
+func (g *fakeGit) Open(_ context.Context, location string, opts gitsource.Options) (*gitsource.Checkout, error) {
+	g.asked = append(g.asked, opts)
+	if g.err != nil {
+		return nil, g.err
+	}
+	return &gitsource.Checkout{FS: g.files, Root: opts.Path, Commit: g.commit,
+		Blame: func(_ context.Context, file string, line int) (*gitsource.Blame, error) {
+			return &gitsource.Blame{SHA: g.commit.SHA, Author: "Ada", Email: "ada@example.com", Time: g.commit.Time}, nil
+		}}, nil
+}
+
+// TestRunReadsGitThroughTheReader: a repository's scan takes its files,
+// its commit and the authors of drifted lines from the Git reader, and
+// names the stack after the repository.
+func TestRunReadsGitThroughTheReader(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	when := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	git := &fakeGit{
+		files:  fstest.MapFS{"main.tf": {Data: []byte("resource \"test_thing\" \"a\" {\n  name = \"a\"\n}\n")}},
+		commit: gitsource.Commit{SHA: strings.Repeat("ab", 20), Ref: "refs/heads/main", Author: "Ada", Time: when, Repository: "https://git.example.com/infra.git"},
+	}
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("renamed")}),
+	}}}
+	stateDir := t.TempDir()
+	res, err := Run(context.Background(), f, Options{
+		Location: "https://git.example.com/infra.git", Git: gitsource.Options{Ref: "main"}, GitReader: git,
+		States: []string{writeState(t, stateDir, "test_thing.a", "t-a")}, Unmanaged: true, Blame: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(git.asked) != 1 || git.asked[0].Ref != "main" {
+		t.Errorf("the reader was asked %+v", git.asked)
+	}
+	rep := res.Report
+	if rep.Stack != "infra" {
+		t.Errorf("stack %q, want the repository's name", rep.Stack)
+	}
+	if c := rep.Commit; c == nil || c.SHA != git.commit.SHA || c.Ref != "refs/heads/main" || c.Repository != git.commit.Repository {
+		t.Errorf("commit %+v", rep.Commit)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Status != drift.Drifted {
+		t.Fatalf("results %+v, want test_thing.a drifted", rep.Results)
+	}
+	d := rep.Results[0].Diffs[0]
+	if d.Path != "name" || d.Range == nil || d.Range.Filename != "main.tf" || d.Range.Start.Line != 2 {
+		t.Errorf("diff %s at %v", d.Path, d.Range)
+	}
+	if d.Blame == nil || d.Blame.Author != "Ada" || d.Blame.SHA != git.commit.SHA {
+		t.Errorf("blame %+v", d.Blame)
+	}
+}
+
+// TestRunStages: a scan that does not run says which step failed, and
+// keeps what it could show.
+func TestRunStages(t *testing.T) {
+	t.Parallel()
+	f := &fakeFactory{schema: testSchema()}
+	broken := &fakeGit{err: errors.New("repository not found")}
+	tests := []struct {
+		name  string
+		opts  Options
+		stage Stage
+		files bool // the configuration's files are there for snippets
+	}{
+		{"no such directory", Options{Location: "/nonexistent/driftctl"}, StageSource, false},
+		{"the repository cannot be read", Options{Location: "https://git.example.com/x.git", GitReader: broken}, StageSource, false},
+		{"the configuration has errors", Options{Location: writeModule(t, "resource \"test_thing\" {\n")}, StageLoad, true},
+		{"the state cannot be read", Options{Location: writeModule(t, "resource \"test_thing\" \"a\" { name = \"a\" }\n"), States: []string{"/nonexistent/driftctl.tfstate"}}, StageState, true},
+		{"nothing to compare", Options{Location: writeModule(t, "variable \"x\" {}\n")}, StageEvaluate, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Run(context.Background(), f, tt.opts)
+			var se *Error
+			if !errors.As(err, &se) || se.Stage != tt.stage {
+				t.Fatalf("error %v, want stage %s", err, tt.stage)
+			}
+			if res == nil || res.Report != nil || (res.Files != nil) != tt.files {
+				t.Errorf("result %+v", res)
+			}
+			if (se.Err == nil) == (tt.stage == StageSource || tt.stage == StageState) {
+				t.Errorf("stage %s with cause %v", se.Stage, se.Err)
+			}
+			if (tt.stage == StageLoad || tt.stage == StageEvaluate) && !res.Diagnostics.HasErrors() {
+				t.Error("the diagnostics lack the errors")
+			}
+		})
+	}
+}
