@@ -3,10 +3,10 @@ package config
 // This file documents the package's entry points; they are implemented in
 // load.go (parsing) and eval.go (evaluation).
 //
-//	mod, diags := spec.Load(dir)                       // parse *.tf, *.tf.json
-//	ev, diags := spec.NewEvaluator(mod, schemas, vars) // variables, locals
-//	provs, diags := ev.Providers(ctx)                  // provider blocks
-//	res, diags := ev.Resources(ctx, data, resolver)    // resources, in dependency order
+//	mod, diags := config.Load(dir)                       // parse *.tf, *.tf.json
+//	ev, diags := config.NewEvaluator(mod, schemas, vars) // variables, locals
+//	provs, diags := ev.Providers(ctx)                    // provider blocks
+//	diags := ev.Evaluate(ctx, data, resolver)            // resources, in dependency order
 
 // VarArg is one -var or -var-file argument, kept in command-line order
 // because later ones win.

@@ -138,11 +138,11 @@ func (l *lazyBody) parse(declRange hcl.Range) (hcl.Body, hcl.Diagnostics) {
 	f, diags := hclsyntax.ParseConfig(src[start.Byte:l.end:l.end], l.file.path, start)
 	if diags.HasErrors() || f == nil {
 		// The file is the one that parsed when the module was loaded.
-		panic("spec: a block that parsed once does not parse again: " + diags.Error())
+		panic("config: a block that parsed once does not parse again: " + diags.Error())
 	}
 	content, _ := f.Body.Content(fileSchema)
 	if len(content.Blocks) != 1 {
-		panic("spec: a block parsed again is not one block")
+		panic("config: a block parsed again is not one block")
 	}
 	_, remain, _ := content.Blocks[0].Body.PartialContent(resourceMetaSchema)
 	return remain, nil

@@ -2,10 +2,10 @@
 // files (.tf, .tf.json) parsed with hcl/v2 and evaluated with cty into
 // desired resources, each attribute keeping its source range.
 //
-// spec knows no provider: resource, data source and provider bodies are
+// config knows no provider: resource, data source and provider bodies are
 // decoded with hcldec specs from a SchemaSource, data sources are evaluated by
 // a DataReader, and what a reference to another resource yields is decided by
-// a Resolver. The CLI wires providers and the drift engine into these.
+// a Resolver. The scan package wires providers and the drift engine into these.
 package config
 
 import (

@@ -19,10 +19,10 @@ import (
 // two values.
 type DiffOptions struct {
 	// Ranges maps attribute paths to where configuration writes them
-	// (spec.Resource.Ranges).
+	// (config.Resource.Ranges).
 	Ranges map[string]hcl.Range
 	// AttributeSyntax are the top-level nested blocks written as an
-	// attribute (spec.Resource.AttributeSyntax): an empty list there says
+	// attribute (config.Resource.AttributeSyntax): an empty list there says
 	// "none", not "left out".
 	AttributeSyntax []string
 }
