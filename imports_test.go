@@ -1,3 +1,5 @@
+// Package driftctl_test checks rules that hold across the module: which
+// package may import which (DESIGN.md) and the README's code map.
 package driftctl_test
 
 import (
