@@ -111,8 +111,8 @@ type Result struct {
 	// Report is nil when the scan failed.
 	Report *drift.Report
 	// Diagnostics are the configuration's errors and warnings; Files are
-	// its sources, for showing them with snippets (nil when the source
-	// could not be read).
+	// its sources, for showing them with snippets (nil when there are no
+	// diagnostics).
 	Diagnostics hcl.Diagnostics
 	Files       map[string]*hcl.File
 	// BlameErr says which drifted lines could not be blamed (a warning).
@@ -128,18 +128,22 @@ func Run(ctx context.Context, factory providers.Factory, opts Options) (*Result,
 		return &Result{}, err
 	}
 	defer st.Close()
-	res := &Result{Diagnostics: st.diags, Files: st.Files()}
-	if err != nil {
-		return res, err
+	res := &Result{Diagnostics: st.diags}
+	if err == nil {
+		var sess *Session
+		if sess, err = st.Session(ctx, nil); sess != nil {
+			sess.Close()
+			res.Report, res.Diagnostics, res.BlameErr = sess.Report, sess.Diagnostics, sess.BlameErr
+		} else {
+			res.Diagnostics = err.(*Error).Diagnostics
+		}
 	}
-	sess, err := st.Session(ctx, nil)
-	if sess == nil {
-		res.Diagnostics = err.(*Error).Diagnostics
-		return res, err
+	if len(res.Diagnostics) > 0 {
+		// Read again for the snippets: only when there is something to
+		// show, since a module does not keep its files' bytes.
+		res.Files = st.Files()
 	}
-	sess.Close()
-	res.Report, res.Diagnostics, res.BlameErr = sess.Report, sess.Diagnostics, sess.BlameErr
-	return res, nil
+	return res, err
 }
 
 // Stack is one stack's opened source and state, scanned once or, for

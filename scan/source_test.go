@@ -90,12 +90,12 @@ func TestRunStages(t *testing.T) {
 		name  string
 		opts  Options
 		stage Stage
-		files bool // the configuration's files are there for snippets
+		files bool // the configuration's files are there for the diagnostics' snippets
 	}{
 		{"no such directory", Options{Location: "/nonexistent/driftctl"}, StageSource, false},
 		{"the repository cannot be read", Options{Location: "https://git.example.com/x.git", GitReader: broken}, StageSource, false},
 		{"the configuration has errors", Options{Location: writeModule(t, "resource \"test_thing\" {\n")}, StageLoad, true},
-		{"the state cannot be read", Options{Location: writeModule(t, "resource \"test_thing\" \"a\" { name = \"a\" }\n"), States: []string{"/nonexistent/driftctl.tfstate"}}, StageState, true},
+		{"the state cannot be read", Options{Location: writeModule(t, "resource \"test_thing\" \"a\" { name = \"a\" }\n"), States: []string{"/nonexistent/driftctl.tfstate"}}, StageState, false},
 		{"nothing to compare", Options{Location: writeModule(t, "variable \"x\" {}\n")}, StageEvaluate, true},
 	}
 	for _, tt := range tests {
