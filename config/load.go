@@ -302,6 +302,16 @@ func duplicate(what, name string, first, again hcl.Range) *hcl.Diagnostic {
 func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
 	content, diags := b.Body.Content(terraformSchema)
 	for _, bb := range content.Blocks {
+		if bb.Type == "cloud" {
+			// HCP Terraform keeps the state: driftctl reads it only
+			// through --state; its settings are not needed.
+			if m.Backend != nil {
+				diags = append(diags, duplicate("backend configuration", "cloud", m.Backend.DeclRange, bb.DefRange))
+				continue
+			}
+			m.Backend = &Backend{Type: "cloud", Config: map[string]string{}, DeclRange: bb.DefRange}
+			continue
+		}
 		if bb.Type != "backend" {
 			continue
 		}

@@ -132,7 +132,7 @@ type Resource struct {
 
 // Backend is the terraform { backend "..." } block.
 type Backend struct {
-	Type string // "local", "s3", ...
+	Type string // "local", "s3", ...; "cloud" for a cloud block
 	// Config holds the backend's literal string settings (path; bucket,
 	// key, region, endpoint, use_path_style, profile, ...).
 	Config    map[string]string

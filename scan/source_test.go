@@ -117,3 +117,33 @@ func TestRunStages(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadableBackend: a state driftctl cannot read (a backend it has no
+// reader for, HCP Terraform, settings given at init) is a located error
+// unless --state gives it; then the backend is not read at all.
+func TestUnreadableBackend(t *testing.T) {
+	t.Parallel()
+	f := &fakeFactory{schema: testSchema(), live: map[string][]*providers.Live{}}
+	const resource = "resource \"test_thing\" \"a\" { name = \"a\" }\n"
+	tests := []struct {
+		name, terraform, want string
+	}{
+		{"gcs", "terraform {\n  backend \"gcs\" {\n    bucket = \"b\"\n  }\n}\n", `main.tf:2,3-16: the state is in a "gcs" backend`},
+		{"cloud", "terraform {\n  cloud {\n    organization = \"acme\"\n  }\n}\n", "main.tf:2,3-8: the state is in HCP Terraform"},
+		{"partial s3", "terraform {\n  backend \"s3\" {}\n}\n", `main.tf:2,3-15: the state is in an "s3" backend whose settings are given outside`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeModule(t, tt.terraform+resource)
+			_, err := Run(context.Background(), f, Options{Location: dir})
+			var se *Error
+			if !errors.As(err, &se) || se.Stage != StageState || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "--state") {
+				t.Fatalf("error %v, want a state error with %q naming --state", err, tt.want)
+			}
+			res, err := Run(context.Background(), f, Options{Location: dir, States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+			if err != nil || res.Report == nil {
+				t.Fatalf("with --state: %v", err)
+			}
+		})
+	}
+}
