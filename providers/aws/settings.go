@@ -3,6 +3,8 @@ package aws
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/smithy-go"
@@ -11,37 +13,62 @@ import (
 	"github.com/gitdrift/driftctl/providers"
 )
 
-// endpointServices are the services whose endpoints a provider block may
-// override in endpoints { }.
+// endpointServices are the services driftctl calls, whose endpoints a
+// provider block may override in endpoints { } (by any of their names, see
+// endpointServiceOf).
 var endpointServices = []string{"ec2", "s3", "iam", "sts"}
 
-// providerSchema is the schema of the provider "aws" block. Settings that
-// driftctl does not need are accepted so that real configurations load.
+// providerSchema is the schema of the provider "aws" block: every argument
+// and block of terraform-provider-aws v3 to v5, so that a configuration
+// `terraform validate` accepts loads. Those driftctl needs take effect; the
+// others are checked for type and ignored.
 func providerSchema() *providers.Schema {
 	str := &providers.Attribute{Type: cty.String, Optional: true}
+	secret := &providers.Attribute{Type: cty.String, Optional: true, Sensitive: true}
+	flag := &providers.Attribute{Type: cty.Bool, Optional: true}
+	num := &providers.Attribute{Type: cty.Number, Optional: true}
+	strings := &providers.Attribute{Type: cty.Set(cty.String), Optional: true}
 	endpoints := map[string]*providers.Attribute{}
-	for _, s := range append(endpointServices, "s3control", "organizations", "resourcegroupstaggingapi") {
-		endpoints[s] = str
+	for name := range endpointServiceOf {
+		endpoints[name] = str
 	}
 	return &providers.Schema{
 		Type: "aws",
 		Attributes: map[string]*providers.Attribute{
-			"region":                      str,
-			"profile":                     str,
-			"access_key":                  {Type: cty.String, Optional: true, Sensitive: true},
-			"secret_key":                  {Type: cty.String, Optional: true, Sensitive: true},
-			"token":                       {Type: cty.String, Optional: true, Sensitive: true},
-			"max_retries":                 {Type: cty.Number, Optional: true},
-			"api_rate":                    {Type: cty.Number, Optional: true},
-			"s3_use_path_style":           {Type: cty.Bool, Optional: true},
-			"skip_credentials_validation": {Type: cty.Bool, Optional: true},
-			"skip_requesting_account_id":  {Type: cty.Bool, Optional: true},
-			"skip_metadata_api_check":     {Type: cty.String, Optional: true},
-			"skip_region_validation":      {Type: cty.Bool, Optional: true},
-			"shared_config_files":         {Type: cty.List(cty.String), Optional: true},
-			"shared_credentials_files":    {Type: cty.List(cty.String), Optional: true},
-			"allowed_account_ids":         {Type: cty.Set(cty.String), Optional: true},
-			"forbidden_account_ids":       {Type: cty.Set(cty.String), Optional: true},
+			"region":     str,
+			"profile":    str,
+			"access_key": secret,
+			"secret_key": secret,
+			"token":      secret,
+			// api_rate is driftctl's own: requests per second per service.
+			"api_rate":                       num,
+			"max_retries":                    num,
+			"retry_mode":                     str,
+			"s3_use_path_style":              flag,
+			"s3_force_path_style":            flag, // v3 and v4
+			"s3_us_east_1_regional_endpoint": str,
+			"skip_credentials_validation":    flag,
+			"skip_requesting_account_id":     flag,
+			// A bool in v3, a string ("true", "false") since v4.
+			"skip_metadata_api_check":            str,
+			"skip_region_validation":             flag,
+			"skip_get_ec2_platforms":             flag, // v3 and v4
+			"shared_config_files":                {Type: cty.List(cty.String), Optional: true},
+			"shared_credentials_files":           {Type: cty.List(cty.String), Optional: true},
+			"shared_credentials_file":            str, // v3 and v4
+			"allowed_account_ids":                strings,
+			"forbidden_account_ids":              strings,
+			"insecure":                           flag,
+			"http_proxy":                         str,
+			"https_proxy":                        str,
+			"no_proxy":                           str,
+			"custom_ca_bundle":                   str,
+			"ec2_metadata_service_endpoint":      str,
+			"ec2_metadata_service_endpoint_mode": str,
+			"sts_region":                         str,
+			"use_dualstack_endpoint":             flag,
+			"use_fips_endpoint":                  flag,
+			"token_bucket_rate_limiter_capacity": num,
 			"endpoints": {Optional: true, Nested: &providers.NestedBlock{
 				Nesting: providers.NestingList, Attributes: endpoints,
 			}},
@@ -52,17 +79,37 @@ func providerSchema() *providers.Schema {
 			"ignore_tags": {Optional: true, Nested: &providers.NestedBlock{
 				Nesting: providers.NestingList, MaxItems: 1,
 				Attributes: map[string]*providers.Attribute{
-					"keys":         {Type: cty.Set(cty.String), Optional: true},
-					"key_prefixes": {Type: cty.Set(cty.String), Optional: true},
+					"keys":         strings,
+					"key_prefixes": strings,
 				},
 			}},
+			// Several assume_role blocks chain roles (v5).
 			"assume_role": {Optional: true, Nested: &providers.NestedBlock{
+				Nesting: providers.NestingList,
+				Attributes: map[string]*providers.Attribute{
+					"role_arn":            str,
+					"session_name":        str,
+					"external_id":         str,
+					"duration":            str,
+					"duration_seconds":    num, // v3 and v4
+					"policy":              str,
+					"policy_arns":         strings,
+					"tags":                {Type: cty.Map(cty.String), Optional: true},
+					"transitive_tag_keys": strings,
+					"source_identity":     str,
+				},
+			}},
+			"assume_role_with_web_identity": {Optional: true, Nested: &providers.NestedBlock{
 				Nesting: providers.NestingList, MaxItems: 1,
 				Attributes: map[string]*providers.Attribute{
-					"role_arn":     str,
-					"session_name": str,
-					"external_id":  str,
-					"duration":     str,
+					"role_arn":                str,
+					"session_name":            str,
+					"duration":                str,
+					"duration_seconds":        num,
+					"policy":                  str,
+					"policy_arns":             strings,
+					"web_identity_token":      secret,
+					"web_identity_token_file": str,
 				},
 			}},
 		},
@@ -182,13 +229,22 @@ func decodeSettings(v cty.Value) (settings, error) {
 	if b := attr(v, "skip_credentials_validation"); !b.IsNull() && b.Type() == cty.Bool {
 		s.skipCredentialsValidation = b.True()
 	}
-	if b := attr(v, "s3_use_path_style"); !b.IsNull() {
-		t := b.True()
-		s.s3PathStyle = &t
+	// s3_force_path_style is the v3 and v4 spelling.
+	for _, name := range []string{"s3_force_path_style", "s3_use_path_style"} {
+		if b := attr(v, name); !b.IsNull() && b.Type() == cty.Bool {
+			t := b.True()
+			s.s3PathStyle = &t
+		}
 	}
 	for _, block := range blocks(v, "endpoints") {
-		for _, svc := range endpointServices {
-			if u := attrString(block, svc); u != "" {
+		// Any of a service's names sets its endpoint: "s3api" is "s3";
+		// the service's own name wins over an alias.
+		for _, name := range slices.Sorted(maps.Keys(endpointServiceOf)) {
+			svc := endpointServiceOf[name]
+			if !slices.Contains(endpointServices, svc) {
+				continue
+			}
+			if u := attrString(block, name); u != "" && (name == svc || s.endpoints[svc] == "") {
 				s.endpoints[svc] = u
 			}
 		}
