@@ -107,6 +107,10 @@ func (f *fakeResolver) Resolve(_ context.Context, r *Resource) cty.Value {
 // withID adds id = "id:ADDRESS" to the configuration, as a provider that
 // knows the live resource would.
 func withID(r *Resource) cty.Value {
+	if !r.Config.Type().IsObjectType() {
+		// A type without a schema: nothing is known of it.
+		return cty.DynamicVal
+	}
 	attrs := map[string]cty.Value{}
 	if r.Config.IsKnown() && !r.Config.IsNull() {
 		attrs = r.Config.AsValueMap()

@@ -75,13 +75,17 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 	}
 	if !ok {
 		summary := fmt.Sprintf("resource type %s is not supported by driftctl", b.Type)
-		detail := "The resource is skipped; resources that refer to it are reported as unknown."
+		detail := "Its instances are reported as unknown; what refers to them sees the values the state recorded, or is unknown too."
 		if b.Data {
 			summary = fmt.Sprintf("data source %s is not yet supported", b.Type)
 			detail = "Its value is unknown; resources that refer to it are reported as unknown."
 		}
 		r.diags = append(r.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: b.DeclRange.Ptr()})
-		return cty.DynamicVal, []string{fmt.Sprintf("%s: %s (%s)", b.addr(), summary, loc(b.DeclRange))}
+		taint := fmt.Sprintf("%s: %s (%s)", b.addr(), summary, loc(b.DeclRange))
+		if b.Data {
+			return cty.DynamicVal, []string{taint}
+		}
+		return r.evalUnread(b, taint)
 	}
 	if b.Data && r.data == nil {
 		return cty.DynamicVal, []string{fmt.Sprintf("%s: data sources are not read in this scan (%s)", b.addr(), loc(b.DeclRange))}
@@ -167,6 +171,66 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 	switch {
 	case !known:
 		return cty.DynamicVal, taints
+	case b.Count != nil:
+		if len(values) == 0 {
+			return cty.EmptyTupleVal, taints
+		}
+		return cty.TupleVal(values), taints
+	case b.ForEach != nil:
+		obj := make(map[string]cty.Value, len(values))
+		for i, inst := range instances {
+			obj[inst.key.AsString()] = values[i]
+		}
+		return cty.ObjectVal(obj), taints
+	}
+	return values[0], taints
+}
+
+// evalUnread evaluates a block of a type driftctl has no schema for: each
+// of its instances is a resource whose configuration is unknown, so that
+// the report has every declared instance (unknown, saying why), and what
+// refers to it sees what the resolver gives (the state's values) or, when
+// that is not known, is tainted by taint.
+func (r *run) evalUnread(b *resourceBlock, taint string) (cty.Value, []string) {
+	var travs []hcl.Traversal
+	for _, expr := range []hcl.Expression{b.Count, b.ForEach} {
+		if expr != nil {
+			travs = append(travs, expr.Variables()...)
+		}
+	}
+	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
+	instances, known, ok := r.expand(b, ctx)
+	if !ok || !known {
+		return cty.DynamicVal, append(taints, taint)
+	}
+	values := make([]cty.Value, len(instances))
+	wholly := true
+	for i, inst := range instances {
+		res := &Resource{
+			Address: b.addr() + instanceKey(inst.key), Type: b.Type, Name: b.Name, Key: inst.key,
+			Provider: b.Provider, Config: cty.DynamicVal, Ranges: map[string]hcl.Range{}, DeclRange: b.DeclRange,
+			IgnoreChanges: append([]string(nil), b.IgnoreChanges...), IgnoreAll: b.IgnoreAll, PreventDestroy: b.PreventDestroy,
+			Unsupported: append(append([]string(nil), taints...), taint),
+		}
+		res.ImportID = r.importIDs[res.Address]
+		if _, ok := r.targets[res.Address]; ok {
+			r.emitted[res.Address] = true
+		}
+		if !r.discard {
+			r.out = append(r.out, res)
+		}
+		values[i] = cty.DynamicVal
+		if r.resolver != nil {
+			if v := r.resolver.Resolve(r.ctx, res); v != cty.NilVal {
+				values[i] = v
+			}
+		}
+		wholly = wholly && values[i].IsWhollyKnown()
+	}
+	if !wholly {
+		taints = append(taints, taint)
+	}
+	switch {
 	case b.Count != nil:
 		if len(values) == 0 {
 			return cty.EmptyTupleVal, taints

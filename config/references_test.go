@@ -19,6 +19,9 @@ import (
 // an attribute that only the live resource has (arn).
 func liveLike(r *Resource) cty.Value {
 	v := withID(r)
+	if !v.IsKnown() {
+		return v
+	}
 	m := v.AsValueMap()
 	m["arn"] = cty.StringVal("arn:" + r.Address)
 	return cty.ObjectVal(m)

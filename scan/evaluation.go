@@ -123,8 +123,13 @@ func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value 
 		}
 	}
 	if schema == nil {
-		res.Status, res.Reason = drift.Unknown, "resource type "+r.Type+" is not supported"
+		// No reader: unknown, and what refers to it sees the state's
+		// values where the state has them.
+		res.Status, res.Reason = drift.Unknown, "no reader for "+r.Type+": driftctl does not read this type yet"
 		e.results.Add(res, secrets)
+		if inst != nil {
+			return inst.Value()
+		}
 		return r.Config
 	}
 	idx, unread := e.index(ctx, r)

@@ -3,6 +3,8 @@ package scan
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -252,5 +254,62 @@ resource "test_thing" "b" { name = "b" }
 				t.Errorf("test_thing.b: %s, values kept: %v %v", r.Status, r.DesiredValue() != cty.NilVal, r.LiveValue() != cty.NilVal)
 			}
 		}
+	}
+}
+
+// TestTypeWithoutReader: every instance of a type driftctl cannot read is
+// in the report, unknown, saying so; what refers to it sees the values the
+// state recorded for it.
+func TestTypeWithoutReader(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("from-state")}),
+		live(t, s, "t-b", map[string]cty.Value{"name": cty.StringVal("b")}),
+	}}}
+	dir := writeModule(t, `
+resource "other_thing" "o" {
+  label = "x"
+}
+resource "other_thing" "n" {
+  count = 2
+  label = "n${count.index}"
+}
+resource "test_thing" "a" { name = other_thing.o.label }
+resource "test_thing" "b" { name = other_thing.n[0].label }
+`)
+	state := filepath.Join(t.TempDir(), "terraform.tfstate")
+	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
+  {"mode": "managed", "type": "other_thing", "name": "o", "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
+   "instances": [{"schema_version": 0, "attributes": {"id": "o-1", "label": "from-state"}}]},
+  {"mode": "managed", "type": "test_thing", "name": "a", "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
+   "instances": [{"schema_version": 0, "attributes": {"id": "t-a"}}]},
+  {"mode": "managed", "type": "test_thing", "name": "b", "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
+   "instances": [{"schema_version": 0, "attributes": {"id": "t-b"}}]}]}`
+	if err := os.WriteFile(state, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{state}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := resultsByAddress(res.Report)
+	for _, addr := range []string{"other_thing.o", "other_thing.n[0]", "other_thing.n[1]"} {
+		if r, ok := got[addr]; !ok || r.Status != drift.Unknown || r.Reason != "no reader for other_thing: driftctl does not read this type yet" {
+			t.Errorf("%s: %+v, want unknown with no reader", addr, r)
+		}
+	}
+	if r := got["other_thing.o"]; r.ID != "o-1" {
+		t.Errorf("other_thing.o: ID %q, want the state's", r.ID)
+	}
+	if a := got["test_thing.a"]; a.Status != drift.InSync {
+		t.Errorf("test_thing.a: %s (%s), want in sync with the state's label", a.Status, a.Reason)
+	}
+	// other_thing.n[0] is not in the state: what refers to it is unknown.
+	if b := got["test_thing.b"]; b.Status != drift.Unknown || !strings.Contains(b.Reason, "other_thing") {
+		t.Errorf("test_thing.b: %s (%s), want unknown naming other_thing", b.Status, b.Reason)
+	}
+	if n := res.Report.Count(drift.Unknown); n != 4 {
+		t.Errorf("%d unknown, want 4", n)
 	}
 }
