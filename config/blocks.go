@@ -156,6 +156,10 @@ func (r *resourceBlock) addr() string {
 type moduleCall struct {
 	Name      string
 	DeclRange hcl.Range
+	// Source is the literal source ("" when it is not a literal string);
+	// Multi is true with count or for_each.
+	Source string
+	Multi  bool
 }
 
 type importBlock struct {

@@ -276,7 +276,7 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 				diags = append(diags, duplicate("module call", name, o.DeclRange, b.DefRange))
 				continue
 			}
-			m.modules[name] = &moduleCall{Name: name, DeclRange: b.DefRange}
+			m.modules[name] = decodeModuleCall(b)
 		case "import":
 			i, d := decodeImport(b)
 			diags = append(diags, d...)

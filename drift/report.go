@@ -224,6 +224,18 @@ type Report struct {
 	Duration  time.Duration
 	Results   []Result
 	Errors    []Error
+	// Withheld are the types whose unmanaged resources are not reported,
+	// because part of the configuration that may declare them was not
+	// evaluated: calling those unmanaged could be false.
+	Withheld []Withheld
+}
+
+// Withheld is a type whose unmanaged resources a scan does not report.
+type Withheld struct {
+	Type string
+	// Provider is the provider configuration ("aws", "aws.west").
+	Provider string
+	Reason   string
 }
 
 // Count returns the number of results with the status.

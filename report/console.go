@@ -94,6 +94,13 @@ func Console(w io.Writer, r *drift.Report, opts ConsoleOptions) error {
 			c.printf("  %s %s\n", c.paint(ansiRed, "!"), errorText(e))
 		}
 	}
+	if len(r.Withheld) > 0 {
+		c.blank()
+		c.printf("%s\n", c.paint(ansiBold, fmt.Sprintf("Unmanaged resources not reported (%d types):", len(r.Withheld))))
+		for _, w := range r.Withheld {
+			c.printf("  %s %s (%s): %s\n", c.paint(ansiYellow, "?"), w.Type, w.Provider, w.Reason)
+		}
+	}
 	s := r.Summary()
 	switch {
 	case s.Drifted+s.Missing+s.Unmanaged > 0 || len(r.Errors) > 0:

@@ -29,6 +29,14 @@ type jsonReport struct {
 	Summary         jsonSummary    `json:"summary"`
 	Resources       []jsonResource `json:"resources"`
 	Errors          []jsonError    `json:"errors"`
+	// Withheld is left out when empty.
+	Withheld []jsonWithheld `json:"withheld_unmanaged,omitempty"`
+}
+
+type jsonWithheld struct {
+	Type     string `json:"type"`
+	Provider string `json:"provider"`
+	Reason   string `json:"reason"`
 }
 
 type jsonCommit struct {
@@ -117,6 +125,9 @@ func JSON(w io.Writer, r *drift.Report) error {
 	}
 	for _, e := range r.Errors {
 		out.Errors = append(out.Errors, jsonError{Type: e.Type, Region: e.Region, Operation: e.Operation, Message: e.Message})
+	}
+	for _, w := range r.Withheld {
+		out.Withheld = append(out.Withheld, jsonWithheld{Type: w.Type, Provider: w.Provider, Reason: w.Reason})
 	}
 	// The resources are written one at a time, as the encoder would
 	// indent them inside the document: a large report is never whole in

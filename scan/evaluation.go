@@ -32,6 +32,10 @@ type evaluation struct {
 	// resource of a global type ("TYPE|ID"), across provider
 	// configurations.
 	globalClaims map[string]string
+	// modules says which types' unmanaged resources are withheld;
+	// withheld are those withheld so far.
+	modules  moduleScope
+	withheld []drift.Withheld
 }
 
 // newEvaluation starts the reads of every declared type through its
@@ -57,7 +61,7 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 	if concurrency <= 0 {
 		concurrency = 8
 	}
-	return &evaluation{
+	e := &evaluation{
 		registry:  s.registry,
 		unmanaged: s.opts.Unmanaged,
 		reads: startReads(ctx, plan, func(typ string) *providers.Schema {
@@ -71,7 +75,10 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		ids:          created,
 		results:      drift.NewResults(resultsHint(mod, s.state)),
 		globalClaims: map[string]string{},
+		modules:      newModuleScope(mod.ModuleCalls()),
 	}
+	e.addModuleResults()
+	return e
 }
 
 // resultsHint is the capacity of a scan's results: one per resource
@@ -259,6 +266,14 @@ func (e *evaluation) finishType(typ string) {
 		read.index = nil
 	}
 	if !e.unmanaged || len(done) == 0 {
+		return
+	}
+	if reason := e.modules.withholds(typ); reason != "" {
+		e.mu.Lock()
+		for _, d := range done {
+			e.withheld = append(e.withheld, drift.Withheld{Type: typ, Provider: d.Provider, Reason: reason})
+		}
+		e.mu.Unlock()
 		return
 	}
 	secrets := e.results.Secrets(typ)

@@ -308,6 +308,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 		Duration:  time.Since(started),
 		Results:   e.results.Sorted(),
 		Errors:    e.reads.errors(),
+		Withheld:  e.sortedWithheld(),
 	}}, diags
 }
 

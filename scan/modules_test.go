@@ -1,0 +1,140 @@
+package scan
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// writeTree writes files (slash-separated paths) under a new directory.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestModulesAreNeverDropped: until modules are evaluated, every resource
+// block of a module (local, nested, or installed by terraform init) is in
+// the report as unknown, and the live resources of their types are not
+// called unmanaged; a module that cannot be read withholds every type.
+func TestModulesAreNeverDropped(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+		live(t, s, "t-m", map[string]cty.Value{"name": cty.StringVal("made-by-a-module")}),
+	}}}
+	const root = "resource \"test_thing\" \"a\" { name = \"a\" }\n"
+	tests := []struct {
+		name     string
+		files    map[string]string
+		unknown  []string // the unknown results' addresses
+		withheld string   // a part of the reason
+	}{
+		{
+			name: "local and nested",
+			files: map[string]string{
+				"main.tf":                root + "module \"net\" {\n  source = \"./modules/net\"\n  for_each = toset([\"a\"])\n}\n",
+				"modules/net/main.tf":    "resource \"test_thing\" \"m\" {\n  count = 2\n  name = \"m\"\n}\nmodule \"deep\" { source = \"../deep\" }\n",
+				"modules/deep/main.tf":   "resource \"other_thing\" \"d\" {}\n",
+				"modules/deep/README.md": "not read",
+			},
+			unknown:  []string{`module.net[*].module.deep.other_thing.d`, `module.net[*].test_thing.m[*]`},
+			withheld: "main.tf:2) declares test_thing and driftctl does not evaluate modules yet",
+		},
+		{
+			name: "installed by terraform init",
+			files: map[string]string{
+				"main.tf":                           root + "module \"svc\" {\n  source  = \"acme/svc/aws\"\n  version = \"1.2.0\"\n}\n",
+				".terraform/modules/modules.json":   `{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"svc","Source":"registry.terraform.io/acme/svc/aws","Version":"1.2.0","Dir":".terraform/modules/svc"}]}`,
+				".terraform/modules/svc/main.tf":    "resource \"test_thing\" \"s\" { name = \"s\" }\n",
+				".terraform/modules/svc/outputs.tf": "output \"name\" { value = test_thing.s.name }\n",
+			},
+			unknown:  []string{"module.svc.test_thing.s"},
+			withheld: "main.tf:2) declares test_thing",
+		},
+		{
+			name: "not installed",
+			files: map[string]string{
+				"main.tf": root + "module \"remote\" { source = \"git::https://git.example.com/modules.git//net?ref=v1\" }\n",
+			},
+			unknown:  []string{"module.remote"},
+			withheld: `main.tf:2) is not read: its source "git::https://git.example.com/modules.git//net?ref=v1" is not a local path and ` + "`terraform init`" + ` has not installed it`,
+		},
+		{
+			name: "outside the repository",
+			files: map[string]string{
+				"main.tf": root + "module \"up\" { source = \"../../elsewhere\" }\n",
+			},
+			unknown:  []string{"module.up"},
+			withheld: "main.tf:2) is not read: its directory is outside the repository",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, tt.files)
+			res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true,
+				States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := res.Report
+			var unknown []string
+			for _, r := range rep.Results {
+				switch r.Status {
+				case drift.Unknown:
+					unknown = append(unknown, r.Address)
+					if !strings.Contains(r.Reason, "module") {
+						t.Errorf("%s: reason %q does not name the module", r.Address, r.Reason)
+					}
+				case drift.Unmanaged:
+					t.Errorf("%s is called unmanaged", r.ID)
+				}
+			}
+			if strings.Join(unknown, " ") != strings.Join(tt.unknown, " ") {
+				t.Errorf("unknown %q, want %q", unknown, tt.unknown)
+			}
+			if a := resultsByAddress(rep)["test_thing.a"]; a.Status != drift.InSync {
+				t.Errorf("test_thing.a: %s (%s)", a.Status, a.Reason)
+			}
+			if len(rep.Withheld) != 1 || rep.Withheld[0].Type != "test_thing" || !strings.Contains(rep.Withheld[0].Reason, tt.withheld) {
+				t.Errorf("withheld %+v, want test_thing with %q", rep.Withheld, tt.withheld)
+			}
+		})
+	}
+}
+
+// TestNoModulesWithholdsNothing: without module calls, unmanaged
+// resources are reported as before.
+func TestNoModulesWithholdsNothing(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+		live(t, s, "t-u", map[string]cty.Value{"name": cty.StringVal("by hand")}),
+	}}}
+	dir := writeModule(t, "resource \"test_thing\" \"a\" { name = \"a\" }\n")
+	res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true, States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Report.Withheld) != 0 || res.Report.Count(drift.Unmanaged) != 1 {
+		t.Errorf("withheld %+v, %d unmanaged; want none withheld and t-u unmanaged", res.Report.Withheld, res.Report.Count(drift.Unmanaged))
+	}
+}
