@@ -83,6 +83,11 @@ type Result struct {
 	Diffs    []Diff
 	// Reason explains unknown and ignored statuses.
 	Reason string
+	// Unsupported marks an unknown result that driftctl cannot check yet
+	// by design (a type without a reader, a resource in a module): a
+	// known limit, which lowers coverage but does not make the scan
+	// partial, unlike a failed read.
+	Unsupported bool
 	// DeclRange is where the resource block is written (zero for unmanaged).
 	DeclRange hcl.Range
 
@@ -269,5 +274,16 @@ func (r *Report) Summary() Summary {
 	return s
 }
 
-// Complete reports whether the scan read everything it needed.
-func (r *Report) Complete() bool { return len(r.Errors) == 0 && r.Count(Unknown) == 0 }
+// Complete reports whether the scan read everything it needed: no failed
+// read, and no unknown result but those driftctl does not support yet.
+func (r *Report) Complete() bool {
+	if len(r.Errors) > 0 {
+		return false
+	}
+	for _, res := range r.Results {
+		if res.Status == Unknown && !res.Unsupported {
+			return false
+		}
+	}
+	return true
+}

@@ -35,3 +35,32 @@ func TestSummaryCoverageCountsOnlyCheckedResources(t *testing.T) {
 		})
 	}
 }
+
+// TestCompleteIgnoresWhatIsNotSupportedYet: an unknown result driftctl
+// cannot check by design (no reader, a module) does not make a scan
+// partial; one whose read failed, or that nothing identified, does.
+func TestCompleteIgnoresWhatIsNotSupportedYet(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		results []Result
+		errors  []Error
+		want    bool
+	}{
+		{"all checked", []Result{{Status: InSync}, {Status: Drifted}}, nil, true},
+		{"unknown, not supported yet", []Result{{Status: InSync}, {Status: Unknown, Unsupported: true}}, nil, true},
+		{"unknown otherwise", []Result{{Status: Unknown, Unsupported: true}, {Status: Unknown}}, nil, false},
+		{"a failed read", []Result{{Status: InSync}}, []Error{{Type: "aws_vpc"}}, false},
+	}
+	for _, tt := range tests {
+		r := &Report{Results: tt.results, Errors: tt.errors}
+		if got := r.Complete(); got != tt.want {
+			t.Errorf("%s: Complete() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// Coverage still counts them as not checked.
+	r := &Report{Results: []Result{{Status: InSync}, {Status: Unknown, Unsupported: true}}}
+	if c := r.Summary().Coverage; c != 0.5 {
+		t.Errorf("coverage %v, want 0.5", c)
+	}
+}

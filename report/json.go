@@ -74,11 +74,13 @@ type jsonResource struct {
 	Type    string  `json:"type"`
 	ID      string  `json:"id"`
 	// IDSensitive: ID is "(sensitive)" in place of the real one.
-	IDSensitive bool       `json:"id_sensitive,omitempty"`
-	Provider    string     `json:"provider"`
-	Region      string     `json:"region"`
-	Status      string     `json:"status"`
-	Reason      string     `json:"reason,omitempty"`
+	IDSensitive bool   `json:"id_sensitive,omitempty"`
+	Provider    string `json:"provider"`
+	Region      string `json:"region"`
+	Status      string `json:"status"`
+	Reason      string `json:"reason,omitempty"`
+	// Unsupported: unknown because driftctl does not support it yet.
+	Unsupported bool       `json:"unsupported,omitempty"`
 	Diffs       []jsonDiff `json:"diffs"`
 }
 
@@ -183,7 +185,7 @@ func newJSONEncoder(w io.Writer, prefix, indent string) *json.Encoder {
 func jsonResourceOf(res *drift.Result) jsonResource {
 	jr := jsonResource{
 		Type: res.Type, ID: res.ID, IDSensitive: res.IDSensitive, Provider: res.Provider, Region: res.Region,
-		Status: string(res.Status), Reason: res.Reason, Diffs: []jsonDiff{},
+		Status: string(res.Status), Reason: res.Reason, Unsupported: res.Unsupported, Diffs: []jsonDiff{},
 	}
 	if res.Address != "" {
 		jr.Address = &res.Address

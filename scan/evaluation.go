@@ -133,6 +133,7 @@ func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value 
 		// No reader: unknown, and what refers to it sees the state's
 		// values where the state has them.
 		res.Status, res.Reason = drift.Unknown, "no reader for "+r.Type+": driftctl does not read this type yet"
+		res.Unsupported = true
 		e.results.Add(res, secrets)
 		if inst != nil {
 			return inst.Value()

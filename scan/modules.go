@@ -65,12 +65,12 @@ func (e *evaluation) addModuleResults() {
 	for _, c := range e.modules.calls {
 		if c.Unread != "" {
 			e.results.Add(drift.Result{Address: "module." + c.Name, Type: "module", DeclRange: c.DeclRange, Status: drift.Unknown,
-				Reason: fmt.Sprintf("module.%s is not read: %s", c.Name, c.Unread)}, nil)
+				Reason: fmt.Sprintf("module.%s is not read: %s", c.Name, c.Unread), Unsupported: true}, nil)
 			continue
 		}
 		for _, r := range c.Resources {
 			res := drift.Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange, Status: drift.Unknown,
-				Reason: fmt.Sprintf("it is in module.%s (%s): driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange))}
+				Reason: fmt.Sprintf("it is in module.%s (%s): driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange)), Unsupported: true}
 			if p := e.configured[r.Provider]; p != nil {
 				res.Region = p.Region()
 				if schema, ok := e.registry.ResourceSchema(r.Type); ok && schema.Global {

@@ -100,6 +100,9 @@ func TestModulesAreNeverDropped(t *testing.T) {
 				switch r.Status {
 				case drift.Unknown:
 					unknown = append(unknown, r.Address)
+					if !r.Unsupported {
+						t.Errorf("%s: not marked unsupported (it would make the scan partial)", r.Address)
+					}
 					if !strings.Contains(r.Reason, "module") {
 						t.Errorf("%s: reason %q does not name the module", r.Address, r.Reason)
 					}
