@@ -28,6 +28,8 @@ type Evaluator struct {
 	funcs   map[string]function.Function
 	pathObj cty.Value
 	limits  Limits
+	// workspace is terraform.workspace.
+	workspace string
 }
 
 // NewEvaluator resolves the module's variables from vars, the module's
@@ -51,6 +53,7 @@ func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions, opts ...Eval
 		}),
 	}
 	e.limits = Limits{}.withDefaults()
+	e.workspace = "default"
 	for _, o := range opts {
 		o(e)
 	}

@@ -48,6 +48,15 @@ func (l Limits) withDefaults() Limits {
 // EvaluatorOption configures an Evaluator.
 type EvaluatorOption func(*Evaluator)
 
+// WithWorkspace sets terraform.workspace (default "default").
+func WithWorkspace(name string) EvaluatorOption {
+	return func(e *Evaluator) {
+		if name != "" {
+			e.workspace = name
+		}
+	}
+}
+
 // WithLimits sets the evaluation's limits (default: DefaultMaxInstances,
 // DefaultMaxValueBytes).
 func WithLimits(l Limits) EvaluatorOption {

@@ -71,7 +71,7 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 		case "path":
 			ctx.Variables["path"] = r.e.pathObj
 		case "terraform":
-			ctx.Variables["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
+			ctx.Variables["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal(r.e.workspace)})
 		case "self":
 			r.errorf(t, `Invalid "self" reference`, `The "self" object is only available in provisioner and connection blocks, which driftctl does not evaluate.`)
 			ctx.Variables["self"] = cty.DynamicVal

@@ -36,6 +36,9 @@ type Options struct {
 	// States are the state locations; none: the configuration's backend,
 	// else terraform.tfstate beside it.
 	States []string
+	// Workspace is the Terraform workspace ("" is "default"): it is
+	// terraform.workspace, and which of the backend's states is read.
+	Workspace string
 	Vars   config.VarOptions
 	// Limits bound the evaluation (zero fields: config's defaults).
 	Limits config.Limits
@@ -173,7 +176,11 @@ func Open(ctx context.Context, factory providers.Factory, opts Options) (*Stack,
 		s.Close()
 		return s, &Error{Stage: StageLoad, Diagnostics: diags}
 	}
-	if s.state, err = stateOf(ctx, src, opts.States); err != nil {
+	if opts.Workspace != "" && !state.ValidWorkspace(opts.Workspace) {
+		s.Close()
+		return s, &Error{Stage: StageState, Err: fmt.Errorf("workspace %q: a name may hold letters, digits and - _ . ~ only", opts.Workspace), Diagnostics: diags}
+	}
+	if s.state, err = stateOf(ctx, src, opts.States, opts.Workspace); err != nil {
 		s.Close()
 		return s, &Error{Stage: StageState, Err: err, Diagnostics: diags}
 	}
@@ -277,7 +284,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 	if !s.opts.AllowEmpty && mod.Empty() {
 		return nil, hcl.Diagnostics{s.emptyConfiguration()}
 	}
-	ev, diags := config.NewEvaluator(mod, s.registry, s.opts.Vars, config.WithLimits(s.opts.Limits))
+	ev, diags := config.NewEvaluator(mod, s.registry, s.opts.Vars, config.WithLimits(s.opts.Limits), config.WithWorkspace(s.opts.Workspace))
 	if diags.HasErrors() {
 		return nil, diags
 	}

@@ -86,7 +86,10 @@ type StackConfig struct {
 	// --allow-empty); otherwise its scan fails.
 	AllowEmpty bool
 	// Limits bound the evaluation (as --max-instances, --max-value-bytes).
-	Limits    config.Limits
+	Limits config.Limits
+	// Workspace is the Terraform workspace (as --workspace); "" is
+	// "default".
+	Workspace string
 	DeclRange hcl.Range
 }
 
@@ -122,6 +125,7 @@ var (
 			{Name: "require_signed"}, {Name: "trusted_keys"}, {Name: "remediate"}, {Name: "remediate_allow_delete"},
 			{Name: "allow_outside_files"},
 			{Name: "allow_empty"}, {Name: "max_instances"}, {Name: "max_value_bytes"},
+			{Name: "workspace"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)

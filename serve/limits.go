@@ -5,13 +5,18 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/state"
 )
 
-// decodeStackLimits reads allow_empty, max_instances and max_value_bytes,
-// the stack's equivalents of --allow-empty, --max-instances and
-// --max-value-bytes.
+// decodeStackLimits reads allow_empty, max_instances, max_value_bytes and
+// workspace, the stack's equivalents of --allow-empty, --max-instances,
+// --max-value-bytes and --workspace.
 func decodeStackLimits(st *StackConfig, attrs hcl.Attributes) hcl.Diagnostics {
-	var diags hcl.Diagnostics
+	diags := stringAttr(attrs, "workspace", &st.Workspace)
+	if a, ok := attrs["workspace"]; ok && !diags.HasErrors() && !state.ValidWorkspace(st.Workspace) {
+		diags = append(diags, errorAt(a.Expr.Range(), "Invalid workspace", "A workspace's name holds letters, digits and - _ . ~ only."))
+	}
 	if a, ok := attrs["allow_empty"]; ok {
 		v, d := attrValue(a, cty.Bool)
 		diags = append(diags, d...)

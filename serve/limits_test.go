@@ -60,3 +60,18 @@ stack "prod" {
 		t.Fatalf("max_instances = 0: %v", diags)
 	}
 }
+
+func TestLoadConfigWorkspace(t *testing.T) {
+	t.Parallel()
+	cfg, diags := LoadConfig(writeConfig(t, "stack \"prod\" {\n  source    = \"prod\"\n  workspace = \"staging\"\n}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if got := cfg.Stacks[0].Workspace; got != "staging" {
+		t.Errorf("workspace %q", got)
+	}
+	_, diags = LoadConfig(writeConfig(t, "stack \"prod\" {\n  source    = \"prod\"\n  workspace = \"a/b\"\n}\n"))
+	if !diags.HasErrors() || diags[0].Subject == nil || diags[0].Subject.Start.Line != 3 || !strings.Contains(diags.Error(), "Invalid workspace") {
+		t.Fatalf("workspace = \"a/b\": %v", diags)
+	}
+}

@@ -451,6 +451,7 @@ func (s *Server) scanOptions(cfg *StackConfig) scan.Options {
 		Stack: cfg.Name, Location: cfg.Source, Git: s.gitOptions(cfg), AllowOutsideFiles: cfg.AllowOutsideFiles,
 		States: cfg.States, Vars: config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty, Unmanaged: cfg.Unmanaged, Blame: true,
+		Workspace: cfg.Workspace,
 	}
 }
 

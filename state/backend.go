@@ -3,6 +3,8 @@ package state
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,24 +16,50 @@ import (
 type Backend struct {
 	Type   string
 	Config map[string]string
+	// Workspace is the Terraform workspace whose state to read; "" is
+	// "default".
+	Workspace string
+}
+
+// DefaultWorkspace is the workspace Terraform starts in.
+const DefaultWorkspace = "default"
+
+// ValidWorkspace reports whether name can be a workspace's name: Terraform
+// refuses names that a URL path would have to escape ("a/b", "a b").
+func ValidWorkspace(name string) bool {
+	return name != "" && url.PathEscape(name) == name
 }
 
 // defaultLocalPath is where the local backend keeps the default workspace's
 // state.
 const defaultLocalPath = "terraform.tfstate"
 
-// FromBackend returns the location of the default workspace's state for a
+// FromBackend returns the location of the state of b.Workspace for a
 // backend configuration of the root module in dir, and the Load options it
-// implies. A Backend with no Type is Terraform's implicit local backend.
-// ok is false for backend types driftctl cannot read (remote, gcs, azurerm,
-// ...) and for s3 and http configurations that lack their required
-// settings.
+// implies, as Terraform's backends name it: the local backend keeps a
+// workspace's state in terraform.tfstate.d/NAME/terraform.tfstate
+// (workspace_dir), the s3 backend at env:/NAME/KEY (workspace_key_prefix).
+// A Backend with no Type is Terraform's implicit local backend. ok is false
+// for backend types driftctl cannot read (remote, gcs, azurerm, ...), for
+// s3 and http configurations that lack their required settings, and for a
+// workspace other than default in the http backend, which has none.
 func FromBackend(b Backend, dir string) (location string, opts []Option, ok bool) {
+	ws := b.Workspace
+	if ws == "" {
+		ws = DefaultWorkspace
+	}
 	switch b.Type {
 	case "", "local":
 		path := b.Config["path"]
 		if path == "" {
 			path = defaultLocalPath
+		}
+		if ws != DefaultWorkspace {
+			wsDir := b.Config["workspace_dir"]
+			if wsDir == "" {
+				wsDir = "terraform.tfstate.d"
+			}
+			path = filepath.Join(wsDir, ws, defaultLocalPath)
 		}
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
@@ -42,8 +70,13 @@ func FromBackend(b Backend, dir string) (location string, opts []Option, ok bool
 		if bucket == "" || key == "" {
 			return "", nil, false
 		}
-		// workspace_key_prefix only applies to non-default workspaces,
-		// which driftctl does not read.
+		if ws != DefaultWorkspace {
+			prefix := b.Config["workspace_key_prefix"]
+			if prefix == "" {
+				prefix = "env:"
+			}
+			key = prefix + "/" + ws + "/" + key
+		}
 		if r := b.Config["region"]; r != "" {
 			opts = append(opts, WithS3Region(r))
 		}
@@ -63,7 +96,7 @@ func FromBackend(b Backend, dir string) (location string, opts []Option, ok bool
 		return "s3://" + bucket + "/" + key, opts, true
 	case "http":
 		addr := b.Config["address"]
-		if addr == "" {
+		if addr == "" || ws != DefaultWorkspace {
 			return "", nil, false
 		}
 		return addr, nil, true
@@ -93,6 +126,11 @@ func Discover(ctx context.Context, locations []string, backend *Backend, dir str
 			if loc, opts, ok := FromBackend(*backend, dir); ok {
 				st, err := Load(ctx, loc, opts...)
 				if errors.Is(err, ErrNotFound) && (backend.Type == "local" || backend.Type == "") {
+					if ws := backend.Workspace; ws != "" && ws != DefaultWorkspace {
+						// As Terraform: a workspace that was never created
+						// is an error, not an empty state.
+						return nil, fmt.Errorf("workspace %q does not exist: there is no %s", ws, loc)
+					}
 					return nil, nil
 				}
 				return st, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -92,6 +93,61 @@ func TestDiscoverMergesLocations(t *testing.T) {
 	for _, in := range two.Instances {
 		if in.Mode == ModeManaged && st.Lookup(in.Address) == nil {
 			t.Errorf("merged state lacks %s", in.Address)
+		}
+	}
+}
+
+// TestWorkspaces: a workspace's state is where Terraform's backends keep
+// it; a local workspace that was never created is an error; http has none.
+func TestWorkspaces(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		backend Backend
+		want    string
+		ok      bool
+	}{
+		{"local default", Backend{Type: "local"}, "DIR/terraform.tfstate", true},
+		{"local", Backend{Type: "local", Workspace: "staging"}, "DIR/terraform.tfstate.d/staging/terraform.tfstate", true},
+		{"implicit local", Backend{Workspace: "staging"}, "DIR/terraform.tfstate.d/staging/terraform.tfstate", true},
+		{"local workspace_dir", Backend{Type: "local", Workspace: "qa", Config: map[string]string{"workspace_dir": "states", "path": "x.tfstate"}}, "DIR/states/qa/terraform.tfstate", true},
+		{"s3 default", Backend{Type: "s3", Workspace: "default", Config: map[string]string{"bucket": "b", "key": "net/terraform.tfstate"}}, "s3://b/net/terraform.tfstate", true},
+		{"s3", Backend{Type: "s3", Workspace: "staging", Config: map[string]string{"bucket": "b", "key": "net/terraform.tfstate"}}, "s3://b/env:/staging/net/terraform.tfstate", true},
+		{"s3 workspace_key_prefix", Backend{Type: "s3", Workspace: "staging", Config: map[string]string{"bucket": "b", "key": "k", "workspace_key_prefix": "ws"}}, "s3://b/ws/staging/k", true},
+		{"http default", Backend{Type: "http", Config: map[string]string{"address": "https://s/x"}}, "https://s/x", true},
+		{"http has no workspaces", Backend{Type: "http", Workspace: "staging", Config: map[string]string{"address": "https://s/x"}}, "", false},
+	}
+	for _, tt := range tests {
+		loc, _, ok := FromBackend(tt.backend, "DIR")
+		if ok != tt.ok || filepath.ToSlash(loc) != tt.want {
+			t.Errorf("%s: %q %v, want %q %v", tt.name, loc, ok, tt.want, tt.ok)
+		}
+	}
+
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "terraform.tfstate.d", "staging"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	valid, err := os.ReadFile("testdata/valid.tfstate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate.d", "staging", "terraform.tfstate"), valid, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Discover(context.Background(), nil, &Backend{Workspace: "staging"}, dir)
+	if err != nil || st == nil || len(st.Instances) == 0 {
+		t.Errorf("staging: %v %v", st, err)
+	}
+	if _, err := Discover(context.Background(), nil, &Backend{Workspace: "prod"}, dir); err == nil || !strings.Contains(err.Error(), `workspace "prod" does not exist`) {
+		t.Errorf("a workspace never created: %v", err)
+	}
+	if st, err := Discover(context.Background(), nil, &Backend{}, dir); err != nil || st != nil {
+		t.Errorf("default workspace without a state: %v %v, want none", st, err)
+	}
+	for name, want := range map[string]bool{"staging": true, "a-b_c.1": true, "a/b": false, "a b": false, "": false} {
+		if ValidWorkspace(name) != want {
+			t.Errorf("ValidWorkspace(%q) = %v", name, !want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,6 +63,7 @@ type scanOptions struct {
 	maxInstances  int
 	maxValueBytes int
 	allowEmpty    bool
+	workspace     string
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -156,6 +158,7 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.IntVar(&o.maxInstances, "max-instances", config.DefaultMaxInstances, "at most this many instances of one resource block (count, for_each)")
 	f.IntVar(&o.maxValueBytes, "max-value-bytes", config.DefaultMaxValueBytes, "at most this many bytes in one evaluated value (a local, a resource's configuration, a function's result)")
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept a configuration without resources (otherwise exit code 2: a wrong directory, --path or --ref looks like that)")
+	f.StringVar(&o.workspace, "workspace", "", "the Terraform workspace: terraform.workspace, and which of the backend's states is read (default: $TF_WORKSPACE, else default)")
 }
 
 // defaultTimeout is --timeout's default: generous, so that only a hung
@@ -228,6 +231,7 @@ func (o *scanOptions) scanSettings() (scan.Options, error) {
 		Limits:            config.Limits{MaxInstances: o.maxInstances, MaxValueBytes: o.maxValueBytes},
 		AllowEmpty:        o.allowEmpty,
 		Unmanaged:         o.unmanaged == "declared",
+		Workspace:         cmp.Or(o.workspace, os.Getenv("TF_WORKSPACE")),
 	}
 	if o.trustedKeys != "" {
 		keys, err := os.ReadFile(o.trustedKeys)
