@@ -39,7 +39,7 @@ type Options struct {
 	// Workspace is the Terraform workspace ("" is "default"): it is
 	// terraform.workspace, and which of the backend's states is read.
 	Workspace string
-	Vars   config.VarOptions
+	Vars      config.VarOptions
 	// Limits bound the evaluation (zero fields: config's defaults).
 	Limits config.Limits
 	// AllowEmpty accepts a configuration without resources (the report is
