@@ -210,12 +210,13 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 	unsupported := map[string]bool{}
 	for _, p := range e.mod.providers {
 		declared[p.Ref] = true
-		spec, ok := e.schemas.ProviderSpec(p.Ref.Name)
+		typ := e.mod.ProviderType(p.Ref.Name)
+		spec, ok := e.schemas.ProviderSpec(typ)
 		if !ok {
 			unsupported[p.Ref.Name] = true
 			r.diags = append(r.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
-				Summary:  fmt.Sprintf("provider %s is not supported by driftctl", p.Ref.Name),
+				Summary:  fmt.Sprintf("provider %s is not supported by driftctl", typ),
 				Detail:   "This provider configuration is ignored.",
 				Subject:  p.DeclRange.Ptr(),
 			})
@@ -228,7 +229,7 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 			val = cty.UnknownVal(hcldec.ImpliedType(spec))
 		}
 		val, _ = val.UnmarkDeep()
-		out = append(out, &ProviderConfig{Ref: p.Ref, Config: val, DeclRange: p.DeclRange})
+		out = append(out, &ProviderConfig{Ref: p.Ref, Type: typ, Config: val, DeclRange: p.DeclRange})
 	}
 	for _, b := range e.mod.sortedBlocks() {
 		if declared[b.Provider] {
@@ -244,13 +245,14 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 			})
 			continue
 		}
-		spec, ok := e.schemas.ProviderSpec(b.Provider.Name)
+		typ := e.mod.ProviderType(b.Provider.Name)
+		spec, ok := e.schemas.ProviderSpec(typ)
 		if !ok {
 			// The resource types of an unknown provider are unknown too and
 			// reported as such by Resources.
 			continue
 		}
-		out = append(out, &ProviderConfig{Ref: b.Provider, Config: nullObject(hcldec.ImpliedType(spec)), DeclRange: b.DeclRange})
+		out = append(out, &ProviderConfig{Ref: b.Provider, Type: typ, Config: nullObject(hcldec.ImpliedType(spec)), DeclRange: b.DeclRange})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Ref.String() < out[j].Ref.String() })
 	return out, e.redactDiagnostics(dedupe(r.diags), r)

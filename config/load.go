@@ -47,6 +47,9 @@ type Module struct {
 	data          map[string]*resourceBlock // "TYPE.NAME", without "data."
 	modules       map[string]*moduleCall
 	imports       []*importBlock
+	// providerTypes are the types of the local names required_providers
+	// gives a source ("awsprod" = { source = "hashicorp/aws" } is "aws").
+	providerTypes map[string]string
 }
 
 // Load parses every .tf and .tf.json file in dir (not its subdirectories)
@@ -302,6 +305,10 @@ func duplicate(what, name string, first, again hcl.Range) *hcl.Diagnostic {
 func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
 	content, diags := b.Body.Content(terraformSchema)
 	for _, bb := range content.Blocks {
+		if bb.Type == "required_providers" {
+			diags = append(diags, m.decodeRequiredProviders(bb)...)
+			continue
+		}
 		if bb.Type == "cloud" {
 			// HCP Terraform keeps the state: driftctl reads it only
 			// through --state; its settings are not needed.
@@ -343,6 +350,54 @@ func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
 		m.Backend = be
 	}
 	return diags
+}
+
+// decodeRequiredProviders records the provider type of each local name
+// that required_providers gives a source. An entry that is a string (a
+// version constraint, before Terraform 0.13) keeps its local name's type.
+func (m *Module) decodeRequiredProviders(b *hcl.Block) hcl.Diagnostics {
+	attrs, diags := b.Body.JustAttributes()
+	for name, a := range attrs {
+		v, d := a.Expr.Value(nil)
+		if d.HasErrors() || v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+			continue
+		}
+		if v.Type().IsObjectType() && !v.Type().HasAttribute("source") {
+			continue
+		}
+		src := v.GetAttr("source")
+		if v.Type().IsMapType() {
+			src = v.Index(cty.StringVal("source"))
+		}
+		if src.IsNull() || !src.IsKnown() || src.Type() != cty.String {
+			continue
+		}
+		source := src.AsString()
+		typ := strings.ToLower(source[strings.LastIndex(source, "/")+1:])
+		if typ == "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid provider source",
+				Detail:   fmt.Sprintf("The source %q of provider %q names no provider type: expected NAMESPACE/TYPE or HOST/NAMESPACE/TYPE.", source, name),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+			continue
+		}
+		if m.providerTypes == nil {
+			m.providerTypes = map[string]string{}
+		}
+		m.providerTypes[name] = typ
+	}
+	return diags
+}
+
+// ProviderType is the provider type of a local name: the last part of its
+// required_providers source, else the local name itself.
+func (m *Module) ProviderType(local string) string {
+	if t, ok := m.providerTypes[local]; ok {
+		return t
+	}
+	return local
 }
 
 // justAttributes reads the attributes of a body that may also hold nested

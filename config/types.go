@@ -77,6 +77,10 @@ type TypeDoneResolver interface {
 // for a provider that resources use without a block).
 type ProviderConfig struct {
 	Ref ProviderRef
+	// Type is the provider's type, the last part of its source in
+	// required_providers ("hashicorp/aws" is "aws"); without an entry
+	// there, the local name.
+	Type string
 	// Config is the body decoded with SchemaSource.ProviderSpec.
 	Config    cty.Value
 	DeclRange hcl.Range

@@ -328,17 +328,17 @@ func (s *Stack) configure(ctx context.Context, ev *config.Evaluator) (map[config
 		return configured, diags
 	}
 	for _, pc := range provs {
-		f, ok := s.registry.Factory(pc.Ref.Name)
+		f, ok := s.registry.Factory(pc.Type)
 		if !ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Unsupported provider",
-				Detail:   fmt.Sprintf("Provider %q is not supported by driftctl; its resources are not scanned.", pc.Ref.Name),
+				Detail:   fmt.Sprintf("Provider %q is not supported by driftctl; its resources are not scanned.", pc.Type),
 				Subject:  rangePtr(pc.DeclRange),
 			})
 			continue
 		}
-		p, err := f.New(ctx, providers.Config{Name: pc.Ref.Name, Alias: pc.Ref.Alias, Attrs: pc.Config})
+		p, err := f.New(ctx, providers.Config{Name: pc.Type, Alias: pc.Ref.Alias, Attrs: pc.Config})
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

@@ -317,3 +317,42 @@ resource "test_thing" "b" { name = other_thing.n[0].label }
 		t.Error("the report is complete although test_thing.b could not be checked")
 	}
 }
+
+// TestProviderLocalNames: required_providers gives a provider any local
+// name; its source's type says which provider it is.
+func TestProviderLocalNames(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+	}}}
+	dir := writeModule(t, `
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    primary = {
+      source  = "registry.terraform.io/acme/test"
+      version = "~> 1.0"
+    }
+  }
+}
+provider "primary" {
+  region = "r1"
+}
+resource "test_thing" "a" {
+  provider = primary
+  name     = "a"
+}
+`)
+	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := resultsByAddress(res.Report)["test_thing.a"]
+	if a.Status != drift.InSync || a.Provider != "primary" || a.Region != "r1" {
+		t.Errorf("test_thing.a: %s (%s) through %q in %q, want in sync through primary", a.Status, a.Reason, a.Provider, a.Region)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("diagnostic: %s", d.Error())
+	}
+}
