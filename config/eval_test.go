@@ -687,3 +687,38 @@ resource "aws_vpc" "x" {
 		t.Errorf("Config = %#v, want %#v", vpc.Config, want)
 	}
 }
+
+// TestBackendSettingsOfEveryShape: a backend block as Terraform 1.6+
+// writes the s3 one (endpoints as an object, lists, a nested assume_role
+// block) loads; objects are flattened with dots, lists left out.
+func TestBackendSettingsOfEveryShape(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+terraform {
+  backend "s3" {
+    bucket              = "b"
+    key                 = "k"
+    endpoints           = { s3 = "http://127.0.0.1:1", sts = "http://127.0.0.1:2" }
+    allowed_account_ids = ["123456789012"]
+    use_path_style      = true
+    max_retries         = 5
+    assume_role {
+      role_arn = "arn:aws:iam::123456789012:role/state"
+    }
+  }
+}
+resource "aws_vpc" "a" { cidr_block = "10.0.0.0/16" }
+`})
+	m, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	want := map[string]string{"bucket": "b", "key": "k", "endpoints.s3": "http://127.0.0.1:1", "endpoints.sts": "http://127.0.0.1:2",
+		"use_path_style": "true", "max_retries": "5"}
+	if diff := cmp.Diff(want, m.Backend.Config); diff != "" {
+		t.Errorf("backend settings (-want +got):\n%s", diff)
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Summary, "Nested blocks in a backend block are ignored") {
+		t.Errorf("diagnostics %v, want the one warning for assume_role", diags)
+	}
+}

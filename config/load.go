@@ -335,21 +335,48 @@ func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
 			if d.HasErrors() {
 				continue
 			}
-			s, err := convert.Convert(v, cty.String)
-			if err != nil || s.IsNull() {
+			if !flattenSetting(be.Config, name, v) {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid backend setting",
-					Detail:   fmt.Sprintf("The backend setting %q must be a literal string, number or bool.", name),
+					Detail:   fmt.Sprintf("The backend setting %q must be a literal string, number, bool, list or object.", name),
 					Subject:  a.Expr.Range().Ptr(),
 				})
-				continue
 			}
-			be.Config[name] = s.AsString()
 		}
 		m.Backend = be
 	}
 	return diags
+}
+
+// flattenSetting puts a literal backend setting into config as strings:
+// an object's or map's attributes under "name.key" (the s3 backend's
+// endpoints = { s3 = ... }), a primitive as itself; lists and nulls are
+// accepted and left out (no backend setting driftctl reads is a list). It
+// reports false for a value that is none of these.
+func flattenSetting(config map[string]string, name string, v cty.Value) bool {
+	switch {
+	case !v.IsKnown():
+		return false
+	case v.IsNull():
+		return true
+	case v.Type().IsObjectType() || v.Type().IsMapType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			if !flattenSetting(config, name+"."+k.AsString(), e) {
+				return false
+			}
+		}
+		return true
+	case v.Type().IsListType() || v.Type().IsTupleType() || v.Type().IsSetType():
+		return true
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil || s.IsNull() {
+		return false
+	}
+	config[name] = s.AsString()
+	return true
 }
 
 // decodeRequiredProviders records the provider type of each local name
