@@ -80,11 +80,16 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			summary = fmt.Sprintf("data source %s is not yet supported", b.Type)
 			detail = "Its value is unknown; resources that refer to it are reported as unknown."
 		}
-		r.diags = append(r.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: b.DeclRange.Ptr()})
+		warning := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: b.DeclRange.Ptr()}
 		taint := fmt.Sprintf("%s: %s (%s)", b.addr(), summary, loc(b.DeclRange))
 		if b.Data {
-			return cty.DynamicVal, []string{taint}
+			v, taints, fromState := r.evalStateData(b, taint)
+			if !fromState {
+				r.diags = append(r.diags, warning)
+			}
+			return v, taints
 		}
+		r.diags = append(r.diags, warning)
 		return r.evalUnread(b, taint)
 	}
 	if b.Data && r.data == nil {
@@ -186,6 +191,67 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 	return values[0], taints
 }
 
+// evalStateData evaluates a data source driftctl cannot read: each
+// instance's value is the one the state recorded, when the scan's data
+// reader has a state that recorded every instance; otherwise it is
+// unknown and what refers to it is tainted by taint.
+func (r *run) evalStateData(b *resourceBlock, taint string) (v cty.Value, taints []string, fromState bool) {
+	sd, ok := r.data.(StateDataReader)
+	if !ok {
+		return cty.DynamicVal, []string{taint}, false
+	}
+	var travs []hcl.Traversal
+	for _, expr := range []hcl.Expression{b.Count, b.ForEach} {
+		if expr != nil {
+			travs = append(travs, expr.Variables()...)
+		}
+	}
+	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
+	instances, known, ok := r.expand(b, ctx)
+	if !ok || !known {
+		return cty.DynamicVal, append(taints, taint), false
+	}
+	values := make([]cty.Value, len(instances))
+	for i, inst := range instances {
+		v, sensitive, ok := sd.StateData(b.addr() + instanceKey(inst.key))
+		if !ok {
+			return cty.DynamicVal, append(taints, taint), false
+		}
+		marks := make([]cty.PathValueMarks, len(sensitive))
+		for j, p := range sensitive {
+			marks[j] = cty.PathValueMarks{Path: p, Marks: cty.NewValueMarks(sensitiveMark)}
+		}
+		values[i] = v.MarkWithPaths(marks)
+	}
+	r.diags = append(r.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  fmt.Sprintf("data source %s: the value the state recorded is used", b.Type),
+		Detail:   "driftctl does not read this data source yet; what refers to it is compared with the value Terraform read at its last apply.",
+		Subject:  b.DeclRange.Ptr(),
+	})
+	return instancesValue(b, instances, values), taints, true
+}
+
+// instancesValue is what a reference to a block sees given its instances'
+// values: a tuple with count, an object by key with for_each, else the
+// one value.
+func instancesValue(b *resourceBlock, instances []instance, values []cty.Value) cty.Value {
+	switch {
+	case b.Count != nil:
+		if len(values) == 0 {
+			return cty.EmptyTupleVal
+		}
+		return cty.TupleVal(values)
+	case b.ForEach != nil:
+		obj := make(map[string]cty.Value, len(values))
+		for i, inst := range instances {
+			obj[inst.key.AsString()] = values[i]
+		}
+		return cty.ObjectVal(obj)
+	}
+	return values[0]
+}
+
 // evalUnread evaluates a block of a type driftctl has no schema for: each
 // of its instances is a resource whose configuration is unknown, so that
 // the report has every declared instance (unknown, saying why), and what
@@ -230,20 +296,7 @@ func (r *run) evalUnread(b *resourceBlock, taint string) (cty.Value, []string) {
 	if !wholly {
 		taints = append(taints, taint)
 	}
-	switch {
-	case b.Count != nil:
-		if len(values) == 0 {
-			return cty.EmptyTupleVal, taints
-		}
-		return cty.TupleVal(values), taints
-	case b.ForEach != nil:
-		obj := make(map[string]cty.Value, len(values))
-		for i, inst := range instances {
-			obj[inst.key.AsString()] = values[i]
-		}
-		return cty.ObjectVal(obj), taints
-	}
-	return values[0], taints
+	return instancesValue(b, instances, values), taints
 }
 
 // emit records a resource instance and resolves what references to it see.

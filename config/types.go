@@ -45,6 +45,17 @@ type DataReader interface {
 	ReadData(ctx context.Context, provider ProviderRef, typ string, config cty.Value) (cty.Value, error)
 }
 
+// StateDataReader is a DataReader that also has the values the state
+// recorded for data sources: Evaluate uses them for a data source driftctl
+// cannot read itself, so that what depends on it can still be compared.
+type StateDataReader interface {
+	DataReader
+	// StateData returns the value recorded for a data source instance
+	// ("data.aws_ami.base[0]") and the paths the state recorded as
+	// sensitive in it; ok is false when the state has none.
+	StateData(address string) (v cty.Value, sensitive []cty.Path, ok bool)
+}
+
 // Resolver decides what a reference to a resource instance yields. Evaluate
 // calls Resolve once per resource instance, in dependency order, right after
 // the instance's configuration was evaluated; the returned object (for

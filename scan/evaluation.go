@@ -93,15 +93,27 @@ func resultsHint(mod *config.Module, st *state.State) int {
 	return n + n/32 + 16
 }
 
-// dataReader evaluates data sources through the configured providers.
-type dataReader map[config.ProviderRef]providers.Configured
+// dataReader evaluates data sources through the configured providers,
+// and has the values the state recorded for those driftctl cannot read.
+type dataReader struct {
+	configured map[config.ProviderRef]providers.Configured
+	state      *state.State
+}
 
 func (d dataReader) ReadData(ctx context.Context, ref config.ProviderRef, typ string, cfg cty.Value) (cty.Value, error) {
-	p, ok := d[ref]
+	p, ok := d.configured[ref]
 	if !ok {
 		return cty.NilVal, fmt.Errorf("provider %s is not configured", ref)
 	}
 	return p.ReadData(ctx, typ, cfg)
+}
+
+func (d dataReader) StateData(address string) (cty.Value, []cty.Path, bool) {
+	inst := d.state.LookupData(address)
+	if inst == nil {
+		return cty.NilVal, nil, false
+	}
+	return inst.Value(), inst.SensitivePaths, true
 }
 
 // Resolve compares one desired resource with the cloud and returns what

@@ -302,7 +302,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 		}
 	}()
 	e := s.newEvaluation(ctx, configured, created)
-	diags = append(diags, ev.Evaluate(ctx, dataReader(configured), e)...)
+	diags = append(diags, ev.Evaluate(ctx, dataReader{configured: configured, state: s.state}, e)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}

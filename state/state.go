@@ -114,6 +114,21 @@ func (s *State) Lookup(address string) *Instance {
 	return nil
 }
 
+// LookupData returns the data source instance at address
+// ("data.aws_ami.base", "data.aws_ami.base[0]"), or nil. Terraform records
+// every data source it read in the state, as it read it.
+func (s *State) LookupData(address string) *Instance {
+	if s == nil {
+		return nil
+	}
+	for _, in := range s.Instances {
+		if in.Mode == ModeData && in.Address == address {
+			return in
+		}
+	}
+	return nil
+}
+
 // Resource modes.
 const (
 	ModeManaged = "managed"
