@@ -2,9 +2,15 @@ package aws
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers/aws/emulator"
@@ -115,4 +121,75 @@ func TestDataRegionAndPartition(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDataAvailabilityZones reads aws_availability_zones configured as
+// real modules do, against moto: sorted names with their zone IDs, the
+// region as id, exclusions applied after the call, filters sent with it.
+func TestDataAvailabilityZones(t *testing.T) {
+	srv := emulator.Start(t)
+	p := testProvider(t, srv.URL(), "eu-west-1")
+	raw, err := p.ec2.DescribeAvailabilityZones(context.Background(), &ec2.DescribeAvailabilityZonesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	zoneID := map[string]string{}
+	for _, z := range raw.AvailabilityZones {
+		all = append(all, aws.ToString(z.ZoneName))
+		zoneID[aws.ToString(z.ZoneName)] = aws.ToString(z.ZoneId)
+	}
+	slices.Sort(all)
+	if len(all) < 3 {
+		t.Fatalf("moto has %d zones in eu-west-1: %v", len(all), all)
+	}
+	tests := []struct {
+		name, hcl string
+		want      []string
+	}{
+		{"all available", `state = "available"`, all},
+		{"exclude_names", `exclude_names = ["` + all[0] + `"]`, all[1:]},
+		{"exclude_zone_ids", `exclude_zone_ids = ["` + zoneID[all[1]] + `"]`, append([]string{all[0]}, all[2:]...)},
+		{"filter", "filter {\n  name   = \"zone-name\"\n  values = [\"" + all[2] + "\"]\n}", all[2:3]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := p.ReadData(context.Background(), "aws_availability_zones", decodeData(t, p, "aws_availability_zones", tt.hcl))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !v.Type().Equals(p.f.schema.DataSources["aws_availability_zones"].ImpliedType()) {
+				t.Errorf("type %s is not the schema's", v.Type().GoString())
+			}
+			names := stringElems(v.GetAttr("names"))
+			if !slices.Equal(names, tt.want) {
+				t.Errorf("names %v, want %v", names, tt.want)
+			}
+			ids := stringElems(v.GetAttr("zone_ids"))
+			for i, n := range names {
+				if i >= len(ids) || ids[i] != zoneID[n] {
+					t.Errorf("zone_ids %v do not follow names %v", ids, names)
+					break
+				}
+			}
+			if got := v.GetAttr("id"); !got.RawEquals(cty.StringVal("eu-west-1")) {
+				t.Errorf("id = %#v, want the region", got)
+			}
+		})
+	}
+}
+
+// decodeData decodes a data source block's body as the configuration's
+// evaluation does.
+func decodeData(t *testing.T, p *Provider, typ, body string) cty.Value {
+	t.Helper()
+	f, diags := hclsyntax.ParseConfig([]byte(body), "main.tf", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	v, diags := hcldec.Decode(f.Body, p.f.schema.DataSources[typ].DecoderSpec(), nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return v
 }

@@ -81,6 +81,8 @@ var operations = func() []operation {
 		"DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables", "DescribeNetworkAcls",
 		"DescribeSubnets", "DescribeSecurityGroups",
 		"DescribeInstances", "DescribeInstanceAttribute", "DescribeInstanceCreditSpecifications", "DescribeVolumes",
+		// aws_availability_zones.
+		"DescribeAvailabilityZones",
 	} {
 		ops = append(ops, queryOp("ec2", name, useScan))
 	}

@@ -114,7 +114,7 @@ func resourceTypes() map[string]*resourceType {
 
 // dataSources lists the supported data sources.
 func dataSources() map[string]*dataSource {
-	all := []*dataSource{callerIdentityData(), regionData(), partitionData(), iamPolicyDocumentData()}
+	all := []*dataSource{callerIdentityData(), regionData(), partitionData(), iamPolicyDocumentData(), availabilityZonesData()}
 	m := make(map[string]*dataSource, len(all))
 	for _, ds := range all {
 		m[ds.schema.Type] = ds
