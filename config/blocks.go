@@ -87,6 +87,12 @@ var (
 			{Type: "postcondition"},
 		},
 	}
+	movedSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "from", Required: true},
+			{Name: "to", Required: true},
+		},
+	}
 	importSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "to", Required: true},
@@ -401,6 +407,49 @@ func keyString(k cty.Value) string {
 		return s.AsString()
 	}
 	return "*"
+}
+
+// Move is a moved block of the root module: the state's resource (or
+// resource instance) at From is the configuration's at To.
+type Move struct {
+	From, To  string
+	DeclRange hcl.Range
+}
+
+// decodeMoved reads a moved block between two resources or two resource
+// instances; one that moves modules is ignored with a warning.
+func decodeMoved(b *hcl.Block) (*Move, hcl.Diagnostics) {
+	content, diags := b.Body.Content(movedSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	mv := &Move{DeclRange: b.DefRange}
+	for _, end := range []struct {
+		name string
+		dst  *string
+	}{{"from", &mv.From}, {"to", &mv.To}} {
+		a := content.Attributes[end.name]
+		trav, d := hcl.AbsTraversalForExpr(a.Expr)
+		if !d.HasErrors() && trav.RootName() == "module" {
+			return nil, append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "modules are not yet supported",
+				Detail:   "This moved block moves a module or a module's resource and is ignored.",
+				Subject:  a.Expr.Range().Ptr(),
+			})
+		}
+		addr, ok := instanceAddress(trav)
+		if d.HasErrors() || !ok {
+			return nil, append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid moved address",
+				Detail:   fmt.Sprintf("The %q argument must be a resource or resource instance address such as aws_instance.web or aws_subnet.private[\"a\"].", end.name),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+		}
+		*end.dst = addr
+	}
+	return mv, diags
 }
 
 func decodeImport(b *hcl.Block) (*importBlock, hcl.Diagnostics) {

@@ -722,3 +722,42 @@ resource "aws_vpc" "a" { cidr_block = "10.0.0.0/16" }
 		t.Errorf("diagnostics %v, want the one warning for assume_role", diags)
 	}
 }
+
+func TestMovedBlocksLoad(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+resource "aws_vpc" "b" { cidr_block = "10.0.0.0/16" }
+moved {
+  from = aws_vpc.a
+  to   = aws_vpc.b
+}
+moved {
+  from = aws_subnet.x[0]
+  to   = aws_subnet.y["a"]
+}
+moved {
+  from = module.old
+  to   = module.new
+}
+`})
+	m, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	var got []string
+	for _, mv := range m.Moves() {
+		got = append(got, mv.From+" -> "+mv.To)
+	}
+	want := []string{"aws_vpc.a -> aws_vpc.b", `aws_subnet.x[0] -> aws_subnet.y["a"]`}
+	if !slices.Equal(got, want) {
+		t.Errorf("moves %q, want %q", got, want)
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "moves a module") {
+		t.Errorf("diagnostics %v, want a warning for the module move", diags)
+	}
+
+	writeFiles(t, dir, map[string]string{"main.tf": "moved {\n  from = \"aws_vpc.a\"\n  to   = aws_vpc.b\n}\n"})
+	if _, diags := Load(dir); !diags.HasErrors() || !strings.Contains(diags.Error(), "Invalid moved address") {
+		t.Errorf("a quoted address: %v", diags)
+	}
+}

@@ -47,6 +47,7 @@ type Module struct {
 	data          map[string]*resourceBlock // "TYPE.NAME", without "data."
 	modules       map[string]*moduleCall
 	imports       []*importBlock
+	moves         []*Move
 	// providerTypes are the types of the local names required_providers
 	// gives a source ("awsprod" = { source = "hashicorp/aws" } is "aws").
 	providerTypes map[string]string
@@ -286,7 +287,13 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 			if i != nil {
 				m.imports = append(m.imports, i)
 			}
-		case "output", "moved", "check", "removed":
+		case "moved":
+			mv, d := decodeMoved(b)
+			diags = append(diags, d...)
+			if mv != nil {
+				m.moves = append(m.moves, mv)
+			}
+		case "output", "check", "removed":
 			// Accepted and ignored: they say nothing about desired resources.
 		}
 	}
@@ -417,6 +424,9 @@ func (m *Module) decodeRequiredProviders(b *hcl.Block) hcl.Diagnostics {
 	}
 	return diags
 }
+
+// Moves are the module's moved blocks, in the order written.
+func (m *Module) Moves() []*Move { return m.moves }
 
 // ProviderType is the provider type of a local name: the last part of its
 // required_providers source, else the local name itself.

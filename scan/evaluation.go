@@ -24,6 +24,7 @@ type evaluation struct {
 	configured map[config.ProviderRef]providers.Configured
 	state      *state.State
 	ids        map[string]string
+	moves      []*config.Move
 	results    *drift.Results
 
 	// mu guards claims from the reads' indexes and globalClaims.
@@ -73,6 +74,7 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		configured:   configured,
 		state:        s.state,
 		ids:          created,
+		moves:        mod.Moves(),
 		results:      drift.NewResults(resultsHint(mod, s.state)),
 		globalClaims: map[string]string{},
 		modules:      newModuleScope(mod.ModuleCalls()),
@@ -242,11 +244,42 @@ func (e *evaluation) claim(schema *providers.Schema, r *config.Resource, inst *s
 	return l, true, nil
 }
 
+// lookupState finds the state's instance of a desired resource: at its
+// address, else, as Terraform applies moved blocks, at an address a moved
+// block (or a chain of them) moves to it.
 func (e *evaluation) lookupState(addr string) *state.Instance {
 	if e.state == nil {
 		return nil
 	}
-	return e.state.Lookup(addr)
+	seen := map[string]bool{}
+	for addr != "" && !seen[addr] {
+		if inst := e.state.Lookup(addr); inst != nil {
+			return inst
+		}
+		seen[addr] = true
+		addr = movedFrom(e.moves, addr)
+	}
+	return nil
+}
+
+// movedFrom is the address a moved block moves to addr: one whose "to" is
+// addr, or addr's resource (then with addr's instance key); "" for none.
+func movedFrom(moves []*config.Move, addr string) string {
+	resource, key := addr, ""
+	if i := strings.IndexByte(addr, '['); i >= 0 {
+		resource, key = addr[:i], addr[i:]
+	}
+	for _, mv := range moves {
+		switch mv.To {
+		case addr:
+			return mv.From
+		case resource:
+			if !strings.Contains(mv.From, "[") {
+				return mv.From + key
+			}
+		}
+	}
+	return ""
 }
 
 // discoverUnmanaged reports the live resources of the declared types that

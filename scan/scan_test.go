@@ -416,3 +416,65 @@ resource "test_thing" "c" { name = data.other_data.missing.name }
 		}
 	}
 }
+
+// TestMovedBlocks: a resource renamed with a moved block is found through
+// the state's old address (resource to resource with its instance keys,
+// instance to instance, chains of moves), as Terraform moves it; its live
+// resource is not unmanaged.
+func TestMovedBlocks(t *testing.T) {
+	t.Parallel()
+	s := testSchema() // no natural identity: only the state finds them
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-1", map[string]cty.Value{"name": cty.StringVal("one")}),
+		live(t, s, "t-2", map[string]cty.Value{"name": cty.StringVal("two")}),
+		live(t, s, "t-3", map[string]cty.Value{"name": cty.StringVal("three")}),
+	}}}
+	dir := writeModule(t, `
+resource "test_thing" "renamed" { name = "one" }
+moved {
+  from = test_thing.original
+  to   = test_thing.renamed
+}
+
+resource "test_thing" "counted" {
+  count = 1
+  name  = "two"
+}
+moved {
+  from = test_thing.before
+  to   = test_thing.counted
+}
+
+resource "test_thing" "last" { name = "three" }
+moved {
+  from = test_thing.first["x"]
+  to   = test_thing.middle
+}
+moved {
+  from = test_thing.middle
+  to   = test_thing.last
+}
+`)
+	statePath := filepath.Join(t.TempDir(), "terraform.tfstate")
+	const provider = `"provider": "provider[\"registry.terraform.io/hashicorp/test\"]"`
+	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
+  {"mode": "managed", "type": "test_thing", "name": "original", ` + provider + `, "instances": [{"schema_version": 0, "attributes": {"id": "t-1"}}]},
+  {"mode": "managed", "type": "test_thing", "name": "before", ` + provider + `, "instances": [{"index_key": 0, "schema_version": 0, "attributes": {"id": "t-2"}}]},
+  {"mode": "managed", "type": "test_thing", "name": "first", "each": "map", ` + provider + `, "instances": [{"index_key": "x", "schema_version": 0, "attributes": {"id": "t-3"}}]}]}`
+	if err := os.WriteFile(statePath, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{statePath}, Unmanaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := resultsByAddress(res.Report)
+	for addr, id := range map[string]string{"test_thing.renamed": "t-1", "test_thing.counted[0]": "t-2", "test_thing.last": "t-3"} {
+		if r := got[addr]; r.Status != drift.InSync || r.ID != id {
+			t.Errorf("%s: %s %q (%s), want in sync with %s", addr, r.Status, r.ID, r.Reason, id)
+		}
+	}
+	if n := res.Report.Count(drift.Unmanaged); n != 0 {
+		t.Errorf("%d unmanaged, want none", n)
+	}
+}
