@@ -57,10 +57,32 @@ func NewEvaluator(m *Module, schemas SchemaSource, vars VarOptions, opts ...Eval
 	for _, o := range opts {
 		o(e)
 	}
+	e.addProviderFunctions()
 	e.funcs = limitFunctions(e.funcs, e.limits.MaxValueBytes)
 	values, diags := e.variableValues(vars)
 	e.vars = values
 	return e, e.redactDiagnostics(diags)
+}
+
+// FunctionSource is a SchemaSource that also has providers' functions
+// (providers.Registry): a configuration calls them as
+// provider::LOCAL_NAME::NAME.
+type FunctionSource interface {
+	ProviderFunctions(providerType string) map[string]function.Function
+}
+
+// addProviderFunctions adds the functions of every provider the module
+// names, under each of its local names.
+func (e *Evaluator) addProviderFunctions() {
+	fs, ok := e.schemas.(FunctionSource)
+	if !ok {
+		return
+	}
+	for _, local := range e.mod.providerLocalNames() {
+		for name, f := range fs.ProviderFunctions(e.mod.ProviderType(local)) {
+			e.funcs["provider::"+local+"::"+name] = redacting(f)
+		}
+	}
 }
 
 // nodeState tracks a declaration through evaluation, for cycle detection.

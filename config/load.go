@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -423,6 +425,25 @@ func (m *Module) decodeRequiredProviders(b *hcl.Block) hcl.Diagnostics {
 		m.providerTypes[name] = typ
 	}
 	return diags
+}
+
+// providerLocalNames are the provider local names the module uses: in
+// required_providers, provider blocks, and resources' and data sources'
+// providers (a type's prefix by default).
+func (m *Module) providerLocalNames() []string {
+	names := map[string]bool{}
+	for name := range m.providerTypes {
+		names[name] = true
+	}
+	for _, p := range m.providers {
+		names[p.Ref.Name] = true
+	}
+	for _, bs := range []map[string]*resourceBlock{m.resources, m.data} {
+		for _, b := range bs {
+			names[b.Provider.Name] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(names))
 }
 
 // Moves are the module's moved blocks, in the order written.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // Provider reads the live resources of one configured provider instance (one
@@ -137,6 +138,9 @@ type ProviderSchema struct {
 	// Resources and DataSources by type name.
 	Resources   map[string]*Schema
 	DataSources map[string]*Schema
+	// Functions are the provider-defined functions by name, which a
+	// configuration calls as provider::LOCAL_NAME::NAME (Terraform 1.8+).
+	Functions map[string]function.Function
 }
 
 // Factory makes configured providers of one kind.

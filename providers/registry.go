@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // Registry holds the provider factories of one scan. It is built explicitly
@@ -20,6 +21,16 @@ type Registry struct {
 type derivedSpecs struct {
 	spec       hcldec.Spec
 	attrBlocks map[string]cty.Type
+}
+
+// ProviderFunctions returns the functions a provider type defines (nil for
+// none, or an unknown type).
+func (r *Registry) ProviderFunctions(name string) map[string]function.Function {
+	f, ok := r.factories[name]
+	if !ok {
+		return nil
+	}
+	return f.Schema().Functions
 }
 
 // derivedOf returns the cached specs of a resource type, made on first use.

@@ -88,6 +88,7 @@ func NewFactory(opts ...Option) *Factory {
 		Provider:    providerSchema(),
 		Resources:   map[string]*providers.Schema{},
 		DataSources: map[string]*providers.Schema{},
+		Functions:   providerFunctions(),
 	}
 	for name, rt := range f.resources {
 		f.schema.Resources[name] = rt.schema
