@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	ctyyaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -132,6 +133,8 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"strrev":           stdlib.ReverseFunc,
 		"substr":           stdlib.SubstrFunc,
 		"sum":              sumFunc,
+		"textdecodebase64": textDecodeBase64Func,
+		"textencodebase64": textEncodeBase64Func,
 		"timeadd":          stdlib.TimeAddFunc,
 		"timecmp":          timecmpFunc,
 		"timestamp":        unknownFunc(cty.String),
@@ -153,9 +156,11 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"uuid":             unknownFunc(cty.String),
 		"uuidv5":           uuidv5Func,
 		"values":           stdlib.ValuesFunc,
+		"yamldecode":       ctyyaml.YAMLDecodeFunc,
+		"yamlencode":       ctyyaml.YAMLEncodeFunc,
 		"zipmap":           stdlib.ZipmapFunc,
 	}
-	for _, name := range []string{"fileset", "rsadecrypt", "templatestring", "textdecodebase64", "textencodebase64", "yamldecode", "yamlencode"} {
+	for _, name := range []string{"fileset", "rsadecrypt", "templatestring"} {
 		funcs[name] = unsupportedFunc(name)
 	}
 	wrap := opts.Wrap

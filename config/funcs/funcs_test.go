@@ -128,7 +128,7 @@ func TestTable(t *testing.T) {
 		{expr: `plantimestamp()`, want: cty.UnknownVal(cty.String)},
 		{expr: `uuid()`, want: cty.UnknownVal(cty.String)},
 		// driftctl's own diagnostic for what it lacks.
-		{expr: `yamlencode({})`, wantErr: "driftctl does not implement Terraform's yamlencode function yet"},
+		{expr: `rsadecrypt("", "")`, wantErr: "driftctl does not implement Terraform's rsadecrypt function yet"},
 		{expr: `core::fileset(".", "*")`, wantErr: "driftctl does not implement Terraform's fileset function yet"},
 	}
 	funcs := Table(dirFiles{dir}, Options{})
