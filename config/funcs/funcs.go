@@ -55,7 +55,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"base64sha256":     hashFunc(sha256.New, true),
 		"base64sha512":     hashFunc(sha512.New, true),
 		"basename":         pathFunc(filepath.Base),
-		"bcrypt":           unknownFunc(cty.String), // salted: a new value on every run
+		"bcrypt":           bcryptFunc, // salted: unknown, a new value on every run
 		"can":              tryfunc.CanFunc,
 		"ceil":             stdlib.CeilFunc,
 		"chomp":            stdlib.ChompFunc,
@@ -116,6 +116,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"regexall":         stdlib.RegexAllFunc,
 		"replace":          replaceFunc,
 		"reverse":          stdlib.ReverseListFunc,
+		"rsadecrypt":       rsaDecryptFunc,
 		"sensitive":        sensitiveFunc,
 		"setintersection":  stdlib.SetIntersectionFunc,
 		"setproduct":       stdlib.SetProductFunc,
@@ -160,7 +161,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"yamlencode":       ctyyaml.YAMLEncodeFunc,
 		"zipmap":           stdlib.ZipmapFunc,
 	}
-	for _, name := range []string{"fileset", "rsadecrypt", "templatestring"} {
+	for _, name := range []string{"fileset", "templatestring"} {
 		funcs[name] = unsupportedFunc(name)
 	}
 	wrap := opts.Wrap

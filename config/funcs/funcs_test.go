@@ -30,6 +30,11 @@ type funcTest struct {
 var testFileSet = map[string]string{
 	"hello.txt": "hello\n",
 	"greet.tpl": "Hi %{ for n in names }${upper(n)} %{ endfor }from ${region}",
+	// Keys of crypto_test.go.
+	"rsa.pem":       rsaKey,
+	"ed25519.pem":   ed25519Key,
+	"truncated.pem": "-----BEGIN RSA PRIVATE KEY-----\nMAMCAQ==\n-----END RSA PRIVATE KEY-----\n",
+	"notrsa.pem":    "-----BEGIN RSA PRIVATE KEY-----\naGVsbG8gd29ybGQ=\n-----END RSA PRIVATE KEY-----\n",
 }
 
 // dirFiles reads files relative to dir, or absolute, anywhere.
@@ -128,7 +133,6 @@ func TestTable(t *testing.T) {
 		{expr: `plantimestamp()`, want: cty.UnknownVal(cty.String)},
 		{expr: `uuid()`, want: cty.UnknownVal(cty.String)},
 		// driftctl's own diagnostic for what it lacks.
-		{expr: `rsadecrypt("", "")`, wantErr: "driftctl does not implement Terraform's rsadecrypt function yet"},
 		{expr: `core::fileset(".", "*")`, wantErr: "driftctl does not implement Terraform's fileset function yet"},
 	}
 	funcs := Table(dirFiles{dir}, Options{})
