@@ -35,6 +35,8 @@ func TestFunctions(t *testing.T) {
 		{expr: `tonumber(sensitive("hunter2"))`, wantErr: `cannot convert "(sensitive value)" to number`},
 		{expr: `core::upper("a")`, want: str("A")},
 		{expr: `yamlencode({})`, want: str("{}\n")},
+		{expr: `fileset(".", "*.t*")`, want: cty.SetVal([]cty.Value{str("greet.tpl"), str("hello.txt")})},
+		{expr: `fileset("..", "*")`, wantErr: "it is outside the stack's repository"},
 	}
 	funcs := Functions(dir)
 	for _, tt := range tests {

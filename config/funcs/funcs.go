@@ -81,6 +81,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"filebase64sha512": fileHashFunc(files, sha512.New, true),
 		"fileexists":       fileExistsFunc(files, opts.Outside),
 		"filemd5":          fileHashFunc(files, md5.New, false),
+		"fileset":          filesetFunc(files, opts.Outside),
 		"filesha1":         fileHashFunc(files, sha1.New, false),
 		"filesha256":       fileHashFunc(files, sha256.New, false),
 		"filesha512":       fileHashFunc(files, sha512.New, false),
@@ -161,7 +162,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"yamlencode":       ctyyaml.YAMLEncodeFunc,
 		"zipmap":           stdlib.ZipmapFunc,
 	}
-	for _, name := range []string{"fileset", "templatestring"} {
+	for _, name := range []string{"templatestring"} {
 		funcs[name] = unsupportedFunc(name)
 	}
 	wrap := opts.Wrap
