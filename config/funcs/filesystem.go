@@ -116,24 +116,10 @@ func templateFileFunc(files Files, check func(src []byte, filename string) hcl.D
 		if diags.HasErrors() {
 			return cty.NilVal, diags
 		}
-		vars := args[1]
-		if !vars.IsKnown() {
+		if !args[1].IsKnown() {
 			return cty.DynamicVal, nil
 		}
-		ty := vars.Type()
-		if !(ty.IsMapType() || ty.IsObjectType()) {
-			return cty.NilVal, function.NewArgErrorf(1, "invalid vars value: must be a map")
-		}
-		ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: funcs}
-		for it := vars.ElementIterator(); it.Next(); {
-			k, v := it.Element()
-			ctx.Variables[k.AsString()] = v
-		}
-		val, diags := expr.Value(ctx)
-		if diags.HasErrors() {
-			return cty.NilVal, diags
-		}
-		return val, nil
+		return renderTemplate(expr, args[1], funcs)
 	}
 	return function.New(&function.Spec{
 		Params: []function.Parameter{
@@ -149,6 +135,26 @@ func templateFileFunc(files Files, check func(src []byte, filename string) hcl.D
 		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) { return render(args) },
 	})
+}
+
+// renderTemplate is the value of a template (templatefile's,
+// templatestring's) with vars, a known map or object, as its variables and
+// funcs as its functions.
+func renderTemplate(expr hcl.Expression, vars cty.Value, funcs map[string]function.Function) (cty.Value, error) {
+	ty := vars.Type()
+	if !(ty.IsMapType() || ty.IsObjectType()) {
+		return cty.NilVal, function.NewArgErrorf(1, "invalid vars value: must be a map")
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: funcs}
+	for it := vars.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		ctx.Variables[k.AsString()] = v
+	}
+	val, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	return val, nil
 }
 
 // pathFunc is basename or dirname.

@@ -136,8 +136,8 @@ func strVals(ss []string) []cty.Value {
 	return vs
 }
 
-// TestTable checks what Table adds to the functions: core:: names, the
-// functions driftctl leaves unknown or does not implement, and its options.
+// TestTable checks what Table adds to the functions: core:: names and the
+// functions driftctl leaves unknown.
 // None of these is Terraform's output.
 func TestTable(t *testing.T) {
 	t.Parallel()
@@ -149,8 +149,6 @@ func TestTable(t *testing.T) {
 		{expr: `timestamp()`, want: cty.UnknownVal(cty.String)},
 		{expr: `plantimestamp()`, want: cty.UnknownVal(cty.String)},
 		{expr: `uuid()`, want: cty.UnknownVal(cty.String)},
-		// driftctl's own diagnostic for what it lacks.
-		{expr: `core::templatestring("x", {})`, wantErr: "driftctl does not implement Terraform's templatestring function yet"},
 	}
 	funcs := Table(dirFiles{dir}, Options{})
 	for _, tt := range tests {
