@@ -77,6 +77,7 @@ func TestTemplateString(t *testing.T) {
 		{expr: `templatestring(local.obj, { a = { b = "c" } })`, want: str("c")},
 		{expr: `templatestring(local.up, { x = "Ab" })`, want: str("AB-ab")},
 		{expr: `templatestring(local.sens, { x = 1 })`, want: str("S=1").Mark(SensitiveMark)},
+		{expr: `templatestring(local.tpl, { name = sensitive("x") })`, want: str("Hello, x!").Mark(SensitiveMark)},
 		// Not printed by the console: unknown until the template is known.
 		{expr: `templatestring(local.unknown, {})`, want: cty.UnknownVal(cty.String)},
 		{expr: `templatestring(local.single, { v = [1] })`, wantErr: "invalid template result: string required"},
