@@ -34,7 +34,9 @@ func TestFunctions(t *testing.T) {
 		{expr: `issensitive(sensitive(1))`, want: cty.True},
 		{expr: `tonumber(sensitive("hunter2"))`, wantErr: `cannot convert "(sensitive value)" to number`},
 		{expr: `core::upper("a")`, want: str("A")},
-		{expr: `yamlencode({})`, wantErr: "driftctl does not implement Terraform's yamlencode function yet"},
+		{expr: `yamlencode({})`, want: str("{}\n")},
+		{expr: `fileset(".", "*.t*")`, want: cty.SetVal([]cty.Value{str("greet.tpl"), str("hello.txt")})},
+		{expr: `fileset("..", "*")`, wantErr: "it is outside the stack's repository"},
 	}
 	funcs := Functions(dir)
 	for _, tt := range tests {

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -21,8 +23,10 @@ import (
 type Files interface {
 	// ReadFile returns the contents of the file at path.
 	ReadFile(path string) ([]byte, error)
-	// Stat describes the file at path.
+	// Stat describes the file at path, following symbolic links.
 	Stat(path string) (fs.FileInfo, error)
+	// ReadDir lists the directory at path, sorted by name (fileset).
+	ReadDir(path string) ([]fs.DirEntry, error)
 	// Name is how the file at path is named in diagnostics.
 	Name(path string) string
 	// Dir is the module's directory on disk, as given; ok is false for a
@@ -112,24 +116,10 @@ func templateFileFunc(files Files, check func(src []byte, filename string) hcl.D
 		if diags.HasErrors() {
 			return cty.NilVal, diags
 		}
-		vars := args[1]
-		if !vars.IsKnown() {
+		if !args[1].IsKnown() {
 			return cty.DynamicVal, nil
 		}
-		ty := vars.Type()
-		if !(ty.IsMapType() || ty.IsObjectType()) {
-			return cty.NilVal, function.NewArgErrorf(1, "invalid vars value: must be a map")
-		}
-		ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: funcs}
-		for it := vars.ElementIterator(); it.Next(); {
-			k, v := it.Element()
-			ctx.Variables[k.AsString()] = v
-		}
-		val, diags := expr.Value(ctx)
-		if diags.HasErrors() {
-			return cty.NilVal, diags
-		}
-		return val, nil
+		return renderTemplate(expr, args[1], funcs)
 	}
 	return function.New(&function.Spec{
 		Params: []function.Parameter{
@@ -145,6 +135,26 @@ func templateFileFunc(files Files, check func(src []byte, filename string) hcl.D
 		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) { return render(args) },
 	})
+}
+
+// renderTemplate is the value of a template (templatefile's,
+// templatestring's) with vars, a known map or object, as its variables and
+// funcs as its functions.
+func renderTemplate(expr hcl.Expression, vars cty.Value, funcs map[string]function.Function) (cty.Value, error) {
+	ty := vars.Type()
+	if !(ty.IsMapType() || ty.IsObjectType()) {
+		return cty.NilVal, function.NewArgErrorf(1, "invalid vars value: must be a map")
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: funcs}
+	for it := vars.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		ctx.Variables[k.AsString()] = v
+	}
+	val, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	return val, nil
 }
 
 // pathFunc is basename or dirname.
@@ -199,3 +209,115 @@ var pathExpandFunc = function.New(&function.Spec{
 		return cty.UnknownVal(cty.String), nil
 	},
 })
+
+// filesetFunc is Terraform's fileset(path, pattern): the regular files
+// under path whose names match the glob pattern, as paths relative to path.
+// It globs through files, so it sees what the file functions may read; a
+// path that files refuses (outside, matched with errors.Is) is an error,
+// where a missing one is an empty set as in Terraform.
+func filesetFunc(files Files, outside error) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{
+			{Name: "path", Type: cty.String},
+			{Name: "pattern", Type: cty.String},
+		},
+		Type: function.StaticReturnType(cty.Set(cty.String)),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			dir := path.Clean(filepath.ToSlash(args[0].AsString()))
+			// Terraform joins path and pattern, which cleans the pattern
+			// ("a/../*" is "*", "*/" is "*"), then globs the whole.
+			pattern := path.Join(dir, args[1].AsString())
+			matches, err := glob(files, outside, pattern)
+			if err != nil {
+				return cty.NilVal, fmt.Errorf("failed to glob pattern %q: %w", pattern, err)
+			}
+			var vals []cty.Value
+			for _, m := range matches {
+				st, err := files.Stat(m)
+				if err != nil {
+					return cty.NilVal, fmt.Errorf("failed to stat %q: %w", m, err)
+				}
+				if !st.Mode().IsRegular() {
+					continue
+				}
+				rel, err := filepath.Rel(filepath.FromSlash(dir), filepath.FromSlash(m))
+				if err != nil {
+					return cty.NilVal, fmt.Errorf("failed to trim path of match %q: %w", m, err)
+				}
+				vals = append(vals, cty.StringVal(filepath.ToSlash(rel)))
+			}
+			if len(vals) == 0 {
+				return cty.SetValEmpty(cty.String), nil
+			}
+			return cty.SetVal(vals), nil
+		},
+	})
+}
+
+// glob is doublestar.FilepathGlob over files: the names (slash-separated,
+// as pattern is) that match pattern.
+func glob(files Files, outside error, pattern string) ([]string, error) {
+	if pattern == "" {
+		return nil, nil
+	}
+	base, rest := doublestar.SplitPattern(pattern)
+	if outside != nil {
+		if _, err := files.Stat(base); errors.Is(err, outside) {
+			return nil, err
+		}
+	}
+	if rest == "" || rest == "." || rest == ".." {
+		// No wildcard: the path itself, if it exists.
+		if !doublestar.ValidatePathPattern(pattern) {
+			return nil, doublestar.ErrBadPattern
+		}
+		if _, err := files.Stat(pattern); err != nil {
+			return nil, nil
+		}
+		return []string{pattern}, nil
+	}
+	matches, err := doublestar.Glob(globFS{files, base}, bangLiteral(rest))
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range matches {
+		matches[i] = path.Join(base, m)
+	}
+	return matches, nil
+}
+
+// bangLiteral escapes a "!" that opens a character class: Terraform's
+// doublestar (v1) reads "[!a]" as the class of "!" and "a", where v4 reads
+// it as "not a" (both read "[^a]" as "not a").
+func bangLiteral(pattern string) string {
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		b.WriteByte(c)
+		switch {
+		case c == '\\' && i+1 < len(pattern):
+			i++
+			b.WriteByte(pattern[i])
+		case c == '[' && i+1 < len(pattern) && pattern[i+1] == '!':
+			b.WriteByte('\\')
+		}
+	}
+	return b.String()
+}
+
+// globFS is the directory base of files as the fs.FS doublestar globs:
+// it lists directories and stats files, and opens none.
+type globFS struct {
+	files Files
+	base  string
+}
+
+func (g globFS) name(name string) string { return path.Join(g.base, name) }
+
+func (g globFS) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.ErrUnsupported}
+}
+
+func (g globFS) Stat(name string) (fs.FileInfo, error) { return g.files.Stat(g.name(name)) }
+
+func (g globFS) ReadDir(name string) ([]fs.DirEntry, error) { return g.files.ReadDir(g.name(name)) }

@@ -10,13 +10,15 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"fmt"
+	"errors"
 	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	ctyyaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -30,18 +32,19 @@ type Options struct {
 	// of Stat makes it false. Nil: every error of Stat is false.
 	Outside error
 	// CheckTemplate, if not nil, checks the source of templatefile's file
-	// (named filename) before it is parsed; its errors are templatefile's.
+	// (named filename) or of templatestring's template (named
+	// "<templatestring argument>") before it is parsed; its errors are the
+	// function's.
 	CheckTemplate func(src []byte, filename string) hcl.Diagnostics
 	// Wrap, if not nil, wraps every function of the table, those that a
-	// template called by templatefile sees included.
+	// template called by templatefile or templatestring sees included.
 	Wrap func(function.Function) function.Function
 }
 
 // Table returns Terraform v1.11's built-in functions that driftctl
 // evaluates, under their names and as core::NAME, with the file functions
 // reading through files. Functions whose result Terraform only knows at
-// apply time (timestamp, uuid, bcrypt) return unknown values; those driftctl
-// does not implement are errors that say so.
+// apply time (timestamp, uuid, bcrypt) return unknown values.
 func Table(files Files, opts Options) map[string]function.Function {
 	funcs := map[string]function.Function{
 		"abs":              stdlib.AbsoluteFunc,
@@ -54,7 +57,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"base64sha256":     hashFunc(sha256.New, true),
 		"base64sha512":     hashFunc(sha512.New, true),
 		"basename":         pathFunc(filepath.Base),
-		"bcrypt":           unknownFunc(cty.String), // salted: a new value on every run
+		"bcrypt":           bcryptFunc, // salted: unknown, a new value on every run
 		"can":              tryfunc.CanFunc,
 		"ceil":             stdlib.CeilFunc,
 		"chomp":            stdlib.ChompFunc,
@@ -80,6 +83,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"filebase64sha512": fileHashFunc(files, sha512.New, true),
 		"fileexists":       fileExistsFunc(files, opts.Outside),
 		"filemd5":          fileHashFunc(files, md5.New, false),
+		"fileset":          filesetFunc(files, opts.Outside),
 		"filesha1":         fileHashFunc(files, sha1.New, false),
 		"filesha256":       fileHashFunc(files, sha256.New, false),
 		"filesha512":       fileHashFunc(files, sha512.New, false),
@@ -115,6 +119,7 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"regexall":         stdlib.RegexAllFunc,
 		"replace":          replaceFunc,
 		"reverse":          stdlib.ReverseListFunc,
+		"rsadecrypt":       rsaDecryptFunc,
 		"sensitive":        sensitiveFunc,
 		"setintersection":  stdlib.SetIntersectionFunc,
 		"setproduct":       stdlib.SetProductFunc,
@@ -132,6 +137,8 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"strrev":           stdlib.ReverseFunc,
 		"substr":           stdlib.SubstrFunc,
 		"sum":              sumFunc,
+		"textdecodebase64": textDecodeBase64Func,
+		"textencodebase64": textEncodeBase64Func,
 		"timeadd":          stdlib.TimeAddFunc,
 		"timecmp":          timecmpFunc,
 		"timestamp":        unknownFunc(cty.String),
@@ -153,10 +160,9 @@ func Table(files Files, opts Options) map[string]function.Function {
 		"uuid":             unknownFunc(cty.String),
 		"uuidv5":           uuidv5Func,
 		"values":           stdlib.ValuesFunc,
+		"yamldecode":       ctyyaml.YAMLDecodeFunc,
+		"yamlencode":       ctyyaml.YAMLEncodeFunc,
 		"zipmap":           stdlib.ZipmapFunc,
-	}
-	for _, name := range []string{"fileset", "rsadecrypt", "templatestring", "textdecodebase64", "textencodebase64", "yamldecode", "yamlencode"} {
-		funcs[name] = unsupportedFunc(name)
 	}
 	wrap := opts.Wrap
 	if wrap == nil {
@@ -165,16 +171,30 @@ func Table(files Files, opts Options) map[string]function.Function {
 	for name, f := range funcs {
 		funcs[name] = wrap(f)
 	}
-	// templatefile sees every function but itself, as in Terraform, so a
-	// template cannot recurse.
-	funcs["templatefile"] = wrap(templateFileFunc(files, opts.CheckTemplate, maps.Clone(funcs)))
-	// Terraform also names its built-in functions core::NAME.
-	all := make(map[string]function.Function, 2*len(funcs))
-	for name, f := range funcs {
-		all[name] = f
-		all["core::"+name] = f
+	// Templates see every function, but the template functions refuse to
+	// run there, as in Terraform, so a template cannot recurse; those of
+	// templatestring cannot read files either.
+	inFile := maps.Clone(funcs)
+	inFile["templatefile"] = wrap(refusedFunc(templateFileFunc(files, nil, nil), "cannot recursively call templatefile from inside another template function"))
+	inFile["templatestring"] = wrap(refusedFunc(templateStringFunc(nil, nil), "cannot recursively call templatestring from inside another template function"))
+	inString := maps.Clone(inFile)
+	for _, name := range fileFuncs {
+		inString[name] = wrap(refusedFunc(funcs[name], "cannot use filesystem access functions like "+name+" in templatestring templates; consider passing the function result as a template variable instead"))
 	}
-	return all
+	withCoreNames(inFile)
+	withCoreNames(inString)
+	funcs["templatefile"] = wrap(templateFileFunc(files, opts.CheckTemplate, inFile))
+	funcs["templatestring"] = wrap(templateStringFunc(opts.CheckTemplate, inString))
+	withCoreNames(funcs)
+	return funcs
+}
+
+// withCoreNames adds to funcs each function under core::NAME as well, as
+// Terraform names its built-in functions.
+func withCoreNames(funcs map[string]function.Function) {
+	for _, name := range slices.Collect(maps.Keys(funcs)) {
+		funcs["core::"+name] = funcs[name]
+	}
 }
 
 // unknownFunc is a function whose result Terraform only knows when it
@@ -186,20 +206,20 @@ func unknownFunc(ty cty.Type) function.Function {
 	})
 }
 
-// unsupportedFunc is a Terraform function that driftctl does not
-// implement: calling it is an error that says so, rather than HCL's
-// "There is no function named", which reads as a typo in the configuration.
-func unsupportedFunc(name string) function.Function {
+// fileFuncs are the functions, other than templatefile, that read files:
+// Terraform's filesystemFunctions, which templatestring's templates may
+// not call.
+var fileFuncs = []string{
+	"file", "fileexists", "fileset", "filebase64", "filebase64sha256", "filebase64sha512",
+	"filemd5", "filesha1", "filesha256", "filesha512",
+}
+
+// refusedFunc has f's parameters, and calling it is the error msg.
+func refusedFunc(f function.Function, msg string) function.Function {
 	return function.New(&function.Spec{
-		VarParam: &function.Parameter{
-			Name: "args", Type: cty.DynamicPseudoType,
-			AllowUnknown: true, AllowDynamicType: true, AllowNull: true, AllowMarked: true,
-		},
-		Type: func([]cty.Value) (cty.Type, error) {
-			return cty.NilType, fmt.Errorf("driftctl does not implement Terraform's %s function yet", name)
-		},
-		Impl: func([]cty.Value, cty.Type) (cty.Value, error) {
-			return cty.NilVal, fmt.Errorf("driftctl does not implement Terraform's %s function yet", name)
-		},
+		Params:   f.Params(),
+		VarParam: f.VarParam(),
+		Type:     func([]cty.Value) (cty.Type, error) { return cty.NilType, errors.New(msg) },
+		Impl:     func([]cty.Value, cty.Type) (cty.Value, error) { return cty.NilVal, errors.New(msg) },
 	})
 }

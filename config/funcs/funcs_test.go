@@ -30,6 +30,17 @@ type funcTest struct {
 var testFileSet = map[string]string{
 	"hello.txt": "hello\n",
 	"greet.tpl": "Hi %{ for n in names }${upper(n)} %{ endfor }from ${region}",
+	// Globbed by fileset in filesystem_test.go.
+	"fs/a.txt":          "a",
+	"fs/b.json":         "{}",
+	"fs/.hidden.txt":    "h",
+	"fs/sub/c.txt":      "c",
+	"fs/sub/deep/d.txt": "d",
+	// Keys of crypto_test.go.
+	"rsa.pem":       rsaKey,
+	"ed25519.pem":   ed25519Key,
+	"truncated.pem": "-----BEGIN RSA PRIVATE KEY-----\nMAMCAQ==\n-----END RSA PRIVATE KEY-----\n",
+	"notrsa.pem":    "-----BEGIN RSA PRIVATE KEY-----\naGVsbG8gd29ybGQ=\n-----END RSA PRIVATE KEY-----\n",
 }
 
 // dirFiles reads files relative to dir, or absolute, anywhere.
@@ -42,16 +53,20 @@ func (d dirFiles) path(p string) string {
 	return filepath.Join(d.dir, p)
 }
 
-func (d dirFiles) ReadFile(p string) ([]byte, error)  { return os.ReadFile(d.path(p)) }
-func (d dirFiles) Stat(p string) (fs.FileInfo, error) { return os.Stat(d.path(p)) }
-func (d dirFiles) Name(p string) string               { return d.path(p) }
-func (d dirFiles) Dir() (string, bool)                { return d.dir, true }
+func (d dirFiles) ReadFile(p string) ([]byte, error)       { return os.ReadFile(d.path(p)) }
+func (d dirFiles) Stat(p string) (fs.FileInfo, error)      { return os.Stat(d.path(p)) }
+func (d dirFiles) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(d.path(p)) }
+func (d dirFiles) Name(p string) string                    { return d.path(p) }
+func (d dirFiles) Dir() (string, bool)                     { return d.dir, true }
 
 // testDir is a directory holding testFileSet.
 func testDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range testFileSet {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -104,6 +119,13 @@ func strList(ss ...string) cty.Value {
 	return cty.ListVal(strVals(ss))
 }
 
+func strSet(ss ...string) cty.Value {
+	if len(ss) == 0 {
+		return cty.SetValEmpty(cty.String)
+	}
+	return cty.SetVal(strVals(ss))
+}
+
 func strTuple(ss ...string) cty.Value { return cty.TupleVal(strVals(ss)) }
 
 func strVals(ss []string) []cty.Value {
@@ -114,8 +136,8 @@ func strVals(ss []string) []cty.Value {
 	return vs
 }
 
-// TestTable checks what Table adds to the functions: core:: names, the
-// functions driftctl leaves unknown or does not implement, and its options.
+// TestTable checks what Table adds to the functions: core:: names and the
+// functions driftctl leaves unknown.
 // None of these is Terraform's output.
 func TestTable(t *testing.T) {
 	t.Parallel()
@@ -127,9 +149,6 @@ func TestTable(t *testing.T) {
 		{expr: `timestamp()`, want: cty.UnknownVal(cty.String)},
 		{expr: `plantimestamp()`, want: cty.UnknownVal(cty.String)},
 		{expr: `uuid()`, want: cty.UnknownVal(cty.String)},
-		// driftctl's own diagnostic for what it lacks.
-		{expr: `yamlencode({})`, wantErr: "driftctl does not implement Terraform's yamlencode function yet"},
-		{expr: `core::fileset(".", "*")`, wantErr: "driftctl does not implement Terraform's fileset function yet"},
 	}
 	funcs := Table(dirFiles{dir}, Options{})
 	for _, tt := range tests {
@@ -177,6 +196,9 @@ func TestTableOptions(t *testing.T) {
 	funcs := Table(files, opts)
 	if _, diags := eval(t, funcs, `fileexists("secret.txt")`); !diags.HasErrors() || !strings.Contains(diags.Error(), "checking file secret.txt: refused") {
 		t.Errorf("fileexists of a refused path: got %v, want the error of Outside", diags)
+	}
+	if _, diags := eval(t, funcs, `fileset("secret.txt", "*")`); !diags.HasErrors() || !strings.Contains(diags.Error(), `failed to glob pattern "secret.txt/*": refused`) {
+		t.Errorf("fileset of a refused path: got %v, want the error of Outside", diags)
 	}
 	if got, diags := eval(t, funcs, `fileexists("missing.txt")`); diags.HasErrors() || !got.RawEquals(cty.False) {
 		t.Errorf("fileexists of a missing file: got %#v, %v; want false", got, diags)
