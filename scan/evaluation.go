@@ -37,6 +37,10 @@ type evaluation struct {
 	// withheld are those withheld so far.
 	modules  moduleScope
 	withheld []drift.Withheld
+	// unidentified says, by type, why its unmanaged resources are
+	// withheld: a desired resource of the type that no ID identifies
+	// (the first one).
+	unidentified map[string]string
 }
 
 // newEvaluation starts the reads of every declared type through its
@@ -157,10 +161,22 @@ func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value 
 	idx, unread := e.index(ctx, r)
 	if unread != "" {
 		res.Status, res.Reason = drift.Unknown, unread
+		if idx != nil {
+			// Its configuration could not be evaluated faithfully: its
+			// IDs still say which live resource it manages, which is not
+			// unmanaged; without one, none of its type may be called so.
+			live, _, problem := e.claim(schema, r, inst, idx, false)
+			switch {
+			case live != nil:
+				res.ID, res.Region = live.ID, live.Region
+			case problem == nil:
+				e.withhold(r, fmt.Sprintf("%s could not be evaluated, and no state or import block gives its ID (%s)", r.Address, loc(r.DeclRange)))
+			}
+		}
 		e.results.Add(res, secrets)
 		return referenceValue(schema, r, nil, inst)
 	}
-	live, identified, problem := e.claim(schema, r, inst, idx)
+	live, identified, problem := e.claim(schema, r, inst, idx, true)
 	if problem != nil {
 		res.ID = problem.id
 		res.Status, res.Reason = drift.Unknown, problem.reason
@@ -186,13 +202,16 @@ func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value 
 	default:
 		res.Status = drift.Unknown
 		res.Reason = "no state or import block gives its ID, and its configuration does not identify it in the cloud"
+		e.withhold(r, fmt.Sprintf("%s is not identified: no state or import block gives its ID (%s)", r.Address, loc(r.DeclRange)))
 	}
 	e.results.Add(res, secrets)
 	return referenceValue(schema, r, live, inst)
 }
 
 // index waits for the read of r's type through r's provider and returns
-// its live resources, or why there are none to compare with.
+// its live resources, or why there are none to compare with; for a
+// resource whose configuration could not be evaluated faithfully, both:
+// the resources to claim by ID, and why it cannot be compared.
 func (e *evaluation) index(ctx context.Context, r *config.Resource) (*drift.Index, string) {
 	read, ok := e.reads.wait(ctx, r.Provider, r.Type)
 	switch {
@@ -200,11 +219,11 @@ func (e *evaluation) index(ctx context.Context, r *config.Resource) (*drift.Inde
 		return nil, "provider " + r.Provider.String() + " is not configured"
 	case read.err != nil:
 		return nil, readFailure(read.err)
-	case len(r.Unsupported) > 0:
-		return nil, strings.Join(r.Unsupported, "; ")
 	case read.index == nil:
 		// Every block of its type was evaluated already: this cannot happen.
 		return nil, "its type's live resources were released before it was evaluated"
+	case len(r.Unsupported) > 0:
+		return read.index, strings.Join(r.Unsupported, "; ")
 	}
 	return read.index, ""
 }
@@ -213,11 +232,15 @@ func (e *evaluation) index(ctx context.Context, r *config.Resource) (*drift.Inde
 // first.
 type claimProblem struct{ id, reason string }
 
-// claim matches r with a live resource of idx and claims it for r. A live
-// resource that another desired resource claimed first is a problem:
-// two resources cannot manage one.
-func (e *evaluation) claim(schema *providers.Schema, r *config.Resource, inst *state.Instance, idx *drift.Index) (live *providers.Live, identified bool, problem *claimProblem) {
-	id := drift.Identity{KnownID: e.ids[r.Address], ImportID: r.ImportID, Config: r.Config}
+// claim matches r with a live resource of idx and claims it for r; byConfig
+// lets the configuration's natural identity find it too. A live resource
+// that another desired resource claimed first is a problem: two resources
+// cannot manage one.
+func (e *evaluation) claim(schema *providers.Schema, r *config.Resource, inst *state.Instance, idx *drift.Index, byConfig bool) (live *providers.Live, identified bool, problem *claimProblem) {
+	id := drift.Identity{KnownID: e.ids[r.Address], ImportID: r.ImportID}
+	if byConfig {
+		id.Config = r.Config
+	}
 	if inst != nil && inst.ID != "" {
 		id.StateID, id.StateAttrs = inst.ID, inst.Value
 	}
@@ -242,6 +265,19 @@ func (e *evaluation) claim(schema *providers.Schema, r *config.Resource, inst *s
 		return nil, true, &claimProblem{id: p.ID(), reason: fmt.Sprintf("%s matched the same live resource (%s) first; two resources cannot manage one", by, p.ID())}
 	}
 	return l, true, nil
+}
+
+// withhold records that r's type has a desired resource that could not be
+// matched: a live resource of the type may be r's, so none is unmanaged.
+func (e *evaluation) withhold(r *config.Resource, reason string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.unidentified == nil {
+		e.unidentified = map[string]string{}
+	}
+	if _, ok := e.unidentified[r.Type]; !ok {
+		e.unidentified[r.Type] = reason
+	}
 }
 
 // lookupState finds the state's instance of a desired resource: at its
@@ -314,7 +350,13 @@ func (e *evaluation) finishType(typ string) {
 	if !e.unmanaged || len(done) == 0 {
 		return
 	}
-	if reason := e.modules.withholds(typ); reason != "" {
+	reason := e.modules.withholds(typ)
+	e.mu.Lock()
+	if reason == "" {
+		reason = e.unidentified[typ]
+	}
+	e.mu.Unlock()
+	if reason != "" {
 		e.mu.Lock()
 		for _, d := range done {
 			e.withheld = append(e.withheld, drift.Withheld{Type: typ, Provider: d.Provider, Reason: reason})

@@ -478,3 +478,80 @@ moved {
 		t.Errorf("%d unmanaged, want none", n)
 	}
 }
+
+// TestUnevaluatedResourcesClaimTheirLive: a resource whose configuration
+// could not be evaluated (here: it uses a data source without a value) is
+// unknown, yet its state ID still claims its live resource, which is then
+// not unmanaged; one that no ID identifies withholds the unmanaged
+// resources of its type, saying why.
+func TestUnevaluatedResourcesClaimTheirLive(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+		live(t, s, "t-b", map[string]cty.Value{"name": cty.StringVal("b")}),
+	}}}
+	tests := []struct {
+		name     string
+		state    []string // addresses and IDs
+		withheld string
+	}{
+		{"with its state ID", []string{"test_thing.a", "t-a"}, ""},
+		{"without", nil, "test_thing.a could not be evaluated, and no state or import block gives its ID"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeModule(t, `
+data "other_data" "d" {}
+resource "test_thing" "a" { name = data.other_data.d.name }
+`)
+			var states []string
+			if tt.state != nil {
+				states = []string{writeState(t, t.TempDir(), tt.state[0], tt.state[1])}
+			}
+			res, err := Run(context.Background(), f, Options{Location: dir, States: states, Unmanaged: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := res.Report
+			a := resultsByAddress(rep)["test_thing.a"]
+			if a.Status != drift.Unknown || a.Unsupported || !strings.Contains(a.Reason, "data.other_data.d") {
+				t.Errorf("test_thing.a: %s (%s), want unknown naming the data source", a.Status, a.Reason)
+			}
+			var unmanaged []string
+			for _, r := range rep.Results {
+				if r.Status == drift.Unmanaged {
+					unmanaged = append(unmanaged, r.ID)
+				}
+			}
+			if tt.withheld == "" {
+				if a.ID != "t-a" || len(unmanaged) != 1 || unmanaged[0] != "t-b" || len(rep.Withheld) != 0 {
+					t.Errorf("ID %q, unmanaged %v, withheld %+v; want t-a claimed and only t-b unmanaged", a.ID, unmanaged, rep.Withheld)
+				}
+				return
+			}
+			if len(unmanaged) != 0 || len(rep.Withheld) != 1 || !strings.Contains(rep.Withheld[0].Reason, tt.withheld) {
+				t.Errorf("unmanaged %v, withheld %+v; want none unmanaged and test_thing withheld with %q", unmanaged, rep.Withheld, tt.withheld)
+			}
+		})
+	}
+}
+
+// TestUnidentifiedResourceWithholds: without a state, a resource of a type
+// with no natural identity cannot be matched: its type's live resources
+// are not called unmanaged.
+func TestUnidentifiedResourceWithholds(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+	}}}
+	res, err := Run(context.Background(), f, Options{Location: writeModule(t, "resource \"test_thing\" \"a\" { name = \"a\" }\n"), Unmanaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := res.Report
+	if rep.Count(drift.Unmanaged) != 0 || len(rep.Withheld) != 1 || !strings.Contains(rep.Withheld[0].Reason, "test_thing.a is not identified") {
+		t.Errorf("%d unmanaged, withheld %+v; want t-a withheld", rep.Count(drift.Unmanaged), rep.Withheld)
+	}
+}
