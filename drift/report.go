@@ -78,9 +78,11 @@ type Result struct {
 	// values, kept for the results remediation changes (see ShownID).
 	secrets  []string
 	Provider string
-	Region   string
-	Status   Status
-	Diffs    []Diff
+	// Account is the provider's account ID, when known.
+	Account string
+	Region  string
+	Status  Status
+	Diffs   []Diff
 	// Reason explains unknown and ignored statuses.
 	Reason string
 	// Unsupported marks an unknown result that driftctl cannot check yet

@@ -91,9 +91,10 @@ func (rs *Results) pack(v cty.Value) packedValue {
 
 // TypeRead is one provider configuration's finished read of a type.
 type TypeRead struct {
-	// Provider is the configuration ("aws", "aws.west").
-	Provider string
-	Index    *Index
+	// Provider is the configuration ("aws", "aws.west"); Account its
+	// account ID, when known.
+	Provider, Account string
+	Index             *Index
 }
 
 // Unclaimed returns, as Unmanaged results, the live resources of one type's reads that no
@@ -120,7 +121,7 @@ func Unclaimed(reads []TypeRead) []Result {
 			}
 			seen[key] = true
 			l := r.Index.live(p)
-			res := Result{Type: l.Type, ID: l.ID, Provider: r.Provider, Region: l.Region, Status: Unmanaged}
+			res := Result{Type: l.Type, ID: l.ID, Provider: r.Provider, Account: r.Account, Region: l.Region, Status: Unmanaged}
 			res.SetValues(cty.NilVal, l.Attrs)
 			out = append(out, res)
 		}

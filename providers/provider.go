@@ -163,3 +163,11 @@ type Configured interface {
 	// resource's tags before comparison.
 	DefaultTags() map[string]string
 }
+
+// AccountProvider is a Configured provider that knows which account its
+// credentials are in.
+type AccountProvider interface {
+	// Account is the account ID ("" when not known: the identity check
+	// was skipped).
+	Account() string
+}

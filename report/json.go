@@ -76,6 +76,7 @@ type jsonResource struct {
 	// IDSensitive: ID is "(sensitive)" in place of the real one.
 	IDSensitive bool   `json:"id_sensitive,omitempty"`
 	Provider    string `json:"provider"`
+	Account     string `json:"account,omitempty"`
 	Region      string `json:"region"`
 	Status      string `json:"status"`
 	Reason      string `json:"reason,omitempty"`
@@ -184,7 +185,7 @@ func newJSONEncoder(w io.Writer, prefix, indent string) *json.Encoder {
 // jsonResourceOf is one result as the JSON report shows it.
 func jsonResourceOf(res *drift.Result) jsonResource {
 	jr := jsonResource{
-		Type: res.Type, ID: res.ID, IDSensitive: res.IDSensitive, Provider: res.Provider, Region: res.Region,
+		Type: res.Type, ID: res.ID, IDSensitive: res.IDSensitive, Provider: res.Provider, Account: res.Account, Region: res.Region,
 		Status: string(res.Status), Reason: res.Reason, Unsupported: res.Unsupported, Diffs: []jsonDiff{},
 	}
 	if res.Address != "" {

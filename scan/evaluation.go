@@ -142,7 +142,7 @@ func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value 
 		res.ID = inst.ID
 	}
 	if p := e.configured[r.Provider]; p != nil {
-		res.Region = p.Region()
+		res.Region, res.Account = p.Region(), accountOf(p)
 		if schema != nil && schema.Global {
 			res.Region = "global"
 		}
@@ -344,7 +344,7 @@ func (e *evaluation) finishType(typ string) {
 		if read.err != nil || read.index == nil {
 			continue
 		}
-		done = append(done, drift.TypeRead{Provider: k.provider.String(), Index: read.index})
+		done = append(done, drift.TypeRead{Provider: k.provider.String(), Account: accountOf(e.configured[k.provider]), Index: read.index})
 		read.index = nil
 	}
 	if !e.unmanaged || len(done) == 0 {
@@ -368,6 +368,14 @@ func (e *evaluation) finishType(typ string) {
 	for _, res := range drift.Unclaimed(done) {
 		e.results.Add(res, secrets)
 	}
+}
+
+// accountOf is a provider's account ID, "" when it does not say.
+func accountOf(p providers.Configured) string {
+	if a, ok := p.(providers.AccountProvider); ok {
+		return a.Account()
+	}
+	return ""
 }
 
 // readFailure is the reason of a resource whose read failed: short, since

@@ -72,7 +72,7 @@ func (e *evaluation) addModuleResults() {
 			res := drift.Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange, Status: drift.Unknown,
 				Reason: fmt.Sprintf("it is in module.%s (%s): driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange)), Unsupported: true}
 			if p := e.configured[r.Provider]; p != nil {
-				res.Region = p.Region()
+				res.Region, res.Account = p.Region(), accountOf(p)
 				if schema, ok := e.registry.ResourceSchema(r.Type); ok && schema.Global {
 					res.Region = "global"
 				}
