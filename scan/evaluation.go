@@ -81,9 +81,9 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		moves:        mod.Moves(),
 		results:      drift.NewResults(resultsHint(mod, s.state)),
 		globalClaims: map[string]string{},
-		modules:      newModuleScope(mod.ModuleCalls()),
+		modules:      newModuleScope(mod.ModuleCalls(), s.state),
 	}
-	e.addModuleResults()
+	e.addModuleResults(ctx)
 	return e
 }
 

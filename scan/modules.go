@@ -2,7 +2,9 @@ package scan
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -10,13 +12,17 @@ import (
 
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/state"
 )
 
 // Modules are not evaluated yet. So that the report still has every
-// resource they declare, each resource block of a module is an unknown
-// result; and so that what they manage is never called unmanaged, the
-// unmanaged resources of their types are withheld (of every type when a
-// module cannot be read).
+// resource they declare, each is an unknown result: each instance the
+// state records under the module, with its address and ID, else each
+// resource block read from the module's files. So that what they manage is
+// never called unmanaged, the state's instances claim their live
+// resources by ID; without a state, the unmanaged resources of the
+// modules' types are withheld (of every type when a module cannot be
+// read).
 
 // moduleScope is what the configuration's module calls declare.
 type moduleScope struct {
@@ -27,10 +33,13 @@ type moduleScope struct {
 	// unread is a module whose resources are not known: every type is
 	// withheld.
 	unread *config.ModuleCall
+	// withhold is false when a state gives the modules' instances: they
+	// claim their live resources, and nothing need be withheld.
+	withhold bool
 }
 
-func newModuleScope(calls []*config.ModuleCall) moduleScope {
-	ms := moduleScope{calls: calls, types: map[string]*config.ModuleCall{}}
+func newModuleScope(calls []*config.ModuleCall, st *state.State) moduleScope {
+	ms := moduleScope{calls: calls, types: map[string]*config.ModuleCall{}, withhold: st == nil}
 	for _, c := range calls {
 		if c.Unread != "" {
 			if ms.unread == nil {
@@ -50,36 +59,128 @@ func newModuleScope(calls []*config.ModuleCall) moduleScope {
 // withholds says why the unmanaged resources of typ are not reported, ""
 // when they are.
 func (ms moduleScope) withholds(typ string) string {
+	if !ms.withhold {
+		return ""
+	}
 	if c := ms.unread; c != nil {
 		return fmt.Sprintf("module.%s (%s) is not read: %s, so any type may be declared there", c.Name, loc(c.DeclRange), c.Unread)
 	}
 	if c, ok := ms.types[typ]; ok {
-		return fmt.Sprintf("module.%s (%s) declares %s and driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange), typ)
+		return fmt.Sprintf("module.%s (%s) declares %s, driftctl does not evaluate modules yet and there is no state", c.Name, loc(c.DeclRange), typ)
 	}
 	return ""
 }
 
-// addModuleResults reports every resource block of the modules as
-// unknown, and a module that could not be read as one unknown result.
-func (e *evaluation) addModuleResults() {
+// addModuleResults reports the modules' resources as unknown: the state's
+// instances under each module call, which claim their live resources, and
+// the resource blocks of its files that no instance stands for.
+func (e *evaluation) addModuleResults(ctx context.Context) {
 	for _, c := range e.modules.calls {
+		reason := fmt.Sprintf("it is in module.%s (%s): driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange))
+		covered := map[string]bool{}
+		instances := moduleInstances(e.state, "module."+c.Name)
+		for _, inst := range instances {
+			res := drift.Result{Address: inst.Address, Type: inst.Type, ID: inst.ID, DeclRange: c.DeclRange,
+				Status: drift.Unknown, Reason: reason, Unsupported: true}
+			for _, r := range c.Resources {
+				if addressMatches(r.Address, inst.Address) {
+					covered[r.Address] = true
+					res.DeclRange = r.DeclRange
+				}
+			}
+			ref := config.ProviderRef{Name: providerType(inst.ProviderSource), Alias: inst.ProviderAlias}
+			e.placeModuleResult(&res, ref)
+			e.claimByState(ctx, ref, inst)
+			e.results.Add(res, nil)
+		}
 		if c.Unread != "" {
-			e.results.Add(drift.Result{Address: "module." + c.Name, Type: "module", DeclRange: c.DeclRange, Status: drift.Unknown,
-				Reason: fmt.Sprintf("module.%s is not read: %s", c.Name, c.Unread), Unsupported: true}, nil)
+			if len(instances) == 0 {
+				e.results.Add(drift.Result{Address: "module." + c.Name, Type: "module", DeclRange: c.DeclRange, Status: drift.Unknown,
+					Reason: fmt.Sprintf("module.%s is not read: %s", c.Name, c.Unread), Unsupported: true}, nil)
+			}
 			continue
 		}
 		for _, r := range c.Resources {
-			res := drift.Result{Address: r.Address, Type: r.Type, Provider: r.Provider.String(), DeclRange: r.DeclRange, Status: drift.Unknown,
-				Reason: fmt.Sprintf("it is in module.%s (%s): driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange)), Unsupported: true}
-			if p := e.configured[r.Provider]; p != nil {
-				res.Region, res.Account = p.Region(), accountOf(p)
-				if schema, ok := e.registry.ResourceSchema(r.Type); ok && schema.Global {
-					res.Region = "global"
-				}
+			if covered[r.Address] {
+				continue
 			}
+			res := drift.Result{Address: r.Address, Type: r.Type, DeclRange: r.DeclRange, Status: drift.Unknown, Reason: reason, Unsupported: true}
+			e.placeModuleResult(&res, r.Provider)
 			e.results.Add(res, nil)
 		}
 	}
+}
+
+// placeModuleResult sets a module result's provider, account and region.
+func (e *evaluation) placeModuleResult(res *drift.Result, ref config.ProviderRef) {
+	res.Provider = ref.String()
+	if p := e.configured[ref]; p != nil {
+		res.Region, res.Account = p.Region(), accountOf(p)
+		if schema, ok := e.registry.ResourceSchema(res.Type); ok && schema.Global {
+			res.Region = "global"
+		}
+	}
+}
+
+// claimByState claims, in the read of its type through ref, the live
+// resource a module's state instance records, so that it is not called
+// unmanaged. It waits for that read.
+func (e *evaluation) claimByState(ctx context.Context, ref config.ProviderRef, inst *state.Instance) {
+	schema, ok := e.registry.ResourceSchema(inst.Type)
+	if !ok || inst.ID == "" {
+		return
+	}
+	read, ok := e.reads.wait(ctx, ref, inst.Type)
+	if !ok || read.err != nil || read.index == nil {
+		return
+	}
+	p, _ := drift.Match(schema, drift.Identity{StateID: inst.ID, StateAttrs: inst.Value}, read.index)
+	if p == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, _, ok := read.index.Claim(p, inst.Address); ok && schema.Global {
+		key := inst.Type + "|" + p.ID()
+		if _, claimed := e.globalClaims[key]; !claimed {
+			e.globalClaims[key] = inst.Address
+		}
+	}
+}
+
+// moduleInstances are the state's managed instances in the module call at
+// prefix ("module.net") and its nested modules, in the state's order.
+func moduleInstances(st *state.State, prefix string) []*state.Instance {
+	if st == nil {
+		return nil
+	}
+	var out []*state.Instance
+	for _, inst := range st.Instances {
+		if inst.Mode != state.ModeManaged {
+			continue
+		}
+		if m := inst.Module; m == prefix || strings.HasPrefix(m, prefix+".") || strings.HasPrefix(m, prefix+"[") {
+			out = append(out, inst)
+		}
+	}
+	return out
+}
+
+// addressMatches reports whether an instance address is one of a block's
+// (whose "[*]" stand for any instance key).
+func addressMatches(block, addr string) bool {
+	parts := strings.Split(block, "[*]")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	re, err := regexp.Compile("^" + strings.Join(parts, `\[[^\]]*\]`) + "$")
+	return err == nil && re.MatchString(addr)
+}
+
+// providerType is a provider source's type: registry.terraform.io/hashicorp/aws
+// is aws.
+func providerType(source string) string {
+	return source[strings.LastIndex(source, "/")+1:]
 }
 
 // sortedWithheld returns the withheld types by type and provider.

@@ -31,11 +31,12 @@ func writeTree(t *testing.T, files map[string]string) string {
 
 // TestModulesAreNeverDropped: until modules are evaluated, every resource
 // block of a module (local, nested, or installed by terraform init) is in
-// the report as unknown, and the live resources of their types are not
-// called unmanaged; a module that cannot be read withholds every type.
+// the report as unknown; without a state to say what they manage, the live
+// resources of their types are not called unmanaged, and a module that
+// cannot be read withholds every type.
 func TestModulesAreNeverDropped(t *testing.T) {
 	t.Parallel()
-	s := testSchema()
+	s := identitySchema()
 	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
 		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
 		live(t, s, "t-m", map[string]cty.Value{"name": cty.StringVal("made-by-a-module")}),
@@ -56,7 +57,7 @@ func TestModulesAreNeverDropped(t *testing.T) {
 				"modules/deep/README.md": "not read",
 			},
 			unknown:  []string{`module.net[*].module.deep.other_thing.d`, `module.net[*].test_thing.m[*]`},
-			withheld: "main.tf:2) declares test_thing and driftctl does not evaluate modules yet",
+			withheld: "main.tf:2) declares test_thing, driftctl does not evaluate modules yet and there is no state",
 		},
 		{
 			name: "installed by terraform init",
@@ -89,8 +90,7 @@ func TestModulesAreNeverDropped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeTree(t, tt.files)
-			res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true,
-				States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+			res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,5 +139,75 @@ func TestNoModulesWithholdsNothing(t *testing.T) {
 	}
 	if len(res.Report.Withheld) != 0 || res.Report.Count(drift.Unmanaged) != 1 {
 		t.Errorf("withheld %+v, %d unmanaged; want none withheld and t-u unmanaged", res.Report.Withheld, res.Report.Count(drift.Unmanaged))
+	}
+}
+
+// identitySchema is the test schema with a natural identity, its name.
+func identitySchema() *providers.Schema {
+	s := testSchema()
+	s.Identity = func(v cty.Value) string {
+		n := v.GetAttr("name")
+		if !n.IsKnown() || n.IsNull() {
+			return ""
+		}
+		return n.AsString()
+	}
+	return s
+}
+
+// TestModuleInstancesFromState: with a state, each instance it records
+// under a module call is in the report with its address and ID, and claims
+// its live resource, so unmanaged resources of the type are still reported
+// (a live one no state records is unmanaged); a module block the state has
+// no instance of is listed as a block.
+func TestModuleInstancesFromState(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+		live(t, s, "t-m0", map[string]cty.Value{"name": cty.StringVal("m")}),
+		live(t, s, "t-m1", map[string]cty.Value{"name": cty.StringVal("m")}),
+		live(t, s, "t-hand", map[string]cty.Value{"name": cty.StringVal("by hand")}),
+	}}}
+	dir := writeTree(t, map[string]string{
+		"main.tf":             "resource \"test_thing\" \"a\" { name = \"a\" }\nmodule \"net\" {\n  source   = \"./modules/net\"\n  for_each = toset([\"x\"])\n}\n",
+		"modules/net/main.tf": "resource \"test_thing\" \"m\" {\n  count = 2\n  name = \"m\"\n}\nresource \"test_thing\" \"never_applied\" { name = \"n\" }\n",
+	})
+	const provider = `"provider": "provider[\"registry.terraform.io/hashicorp/test\"]"`
+	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
+  {"mode": "managed", "type": "test_thing", "name": "a", ` + provider + `, "instances": [{"schema_version": 0, "attributes": {"id": "t-a"}}]},
+  {"module": "module.net[\"x\"]", "mode": "managed", "type": "test_thing", "name": "m", ` + provider + `, "instances": [
+    {"index_key": 0, "schema_version": 0, "attributes": {"id": "t-m0"}},
+    {"index_key": 1, "schema_version": 0, "attributes": {"id": "t-m1"}}]}]}`
+	statePath := filepath.Join(t.TempDir(), "terraform.tfstate")
+	if err := os.WriteFile(statePath, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{statePath}, Unmanaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := res.Report
+	got := resultsByAddress(rep)
+	for addr, id := range map[string]string{`module.net["x"].test_thing.m[0]`: "t-m0", `module.net["x"].test_thing.m[1]`: "t-m1"} {
+		r := got[addr]
+		if r.Status != drift.Unknown || !r.Unsupported || r.ID != id || r.DeclRange.Start.Line != 1 || !strings.HasSuffix(r.DeclRange.Filename, "main.tf") {
+			t.Errorf("%s: %+v, want unknown with ID %s declared in the module's main.tf:1", addr, r, id)
+		}
+	}
+	if r, ok := got["module.net[*].test_thing.never_applied"]; !ok || r.Status != drift.Unknown {
+		t.Errorf("the block the state has no instance of: %+v", r)
+	}
+	if _, ok := got["module.net[*].test_thing.m[*]"]; ok {
+		t.Error("a block the state's instances stand for is listed too")
+	}
+	var unmanaged []string
+	for _, r := range rep.Results {
+		if r.Status == drift.Unmanaged {
+			unmanaged = append(unmanaged, r.ID)
+		}
+	}
+	if len(unmanaged) != 1 || unmanaged[0] != "t-hand" || len(rep.Withheld) != 0 {
+		t.Errorf("unmanaged %v, withheld %+v; want only t-hand unmanaged and nothing withheld", unmanaged, rep.Withheld)
 	}
 }
