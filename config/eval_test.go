@@ -303,7 +303,7 @@ resource "azurerm_thing" "x" {}
 
 func TestUnsupportedReferences(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"main.tf": `module "network" {
+	writeFiles(t, dir, map[string]string{"network/main.tf": "output \"cidr\" { value = \"10.0.0.0/16\" }\n", "main.tf": `module "network" {
   source = "./network"
 }
 
@@ -759,5 +759,17 @@ moved {
 	writeFiles(t, dir, map[string]string{"main.tf": "moved {\n  from = \"aws_vpc.a\"\n  to   = aws_vpc.b\n}\n"})
 	if _, diags := Load(dir); !diags.HasErrors() || !strings.Contains(diags.Error(), "Invalid moved address") {
 		t.Errorf("a quoted address: %v", diags)
+	}
+}
+
+// TestMissingLocalModule: a local module source that names no directory is
+// an error at the module block, as terraform init reports it.
+func TestMissingLocalModule(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": "module \"net\" {\n  source = \"./modules/nte\"\n}\n"})
+	_, diags := Load(dir)
+	if !diags.HasErrors() || diags[0].Summary != "Unreadable module directory" || diags[0].Subject == nil || diags[0].Subject.Start.Line != 1 ||
+		!strings.Contains(diags[0].Detail, `"./modules/nte"`) {
+		t.Errorf("diagnostics %v, want Unreadable module directory at main.tf:1", diags)
 	}
 }

@@ -119,7 +119,7 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 		}
 		diags = append(diags, m.decodeFile(f, !d.HasErrors())...)
 	}
-	return m, diags
+	return m, append(diags, m.checkLocalModules()...)
 }
 
 // parseFile parses a file of the module, named path in diagnostics.

@@ -117,6 +117,32 @@ func (m *Module) moduleResources(root moduleFiles, mc *moduleCall, prefix, key s
 	return out, ""
 }
 
+// checkLocalModules reports a module call whose local source names no
+// directory, as terraform init does ("Unreadable module directory").
+// Sources outside the files' tree are not read, and not errors.
+func (m *Module) checkLocalModules() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, name := range slices.Sorted(maps.Keys(m.modules)) {
+		mc := m.modules[name]
+		if !localSource(mc.Source) {
+			continue
+		}
+		files, ok := m.files.sub(mc.Source)
+		if !ok {
+			continue
+		}
+		if _, err := files.readDir(); err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Unreadable module directory",
+				Detail:   fmt.Sprintf("The source %q of module %q is not a directory that can be read: %v.", mc.Source, name, err),
+				Subject:  mc.DeclRange.Ptr(),
+			})
+		}
+	}
+	return diags
+}
+
 // localSource reports whether a module source is a local path.
 func localSource(source string) bool {
 	return strings.HasPrefix(source, "./") || strings.HasPrefix(source, "../")

@@ -1,0 +1,3 @@
+output "cidr" {
+  value = "10.0.0.0/16"
+}
