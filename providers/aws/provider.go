@@ -115,7 +115,10 @@ func resourceTypes() map[string]*resourceType {
 
 // dataSources lists the supported data sources.
 func dataSources() map[string]*dataSource {
-	all := []*dataSource{callerIdentityData(), regionData(), partitionData(), iamPolicyDocumentData(), availabilityZonesData()}
+	all := []*dataSource{
+		callerIdentityData(), regionData(), partitionData(), defaultTagsData(), arnData(),
+		iamPolicyDocumentData(), availabilityZonesData(),
+	}
 	m := make(map[string]*dataSource, len(all))
 	for _, ds := range all {
 		m[ds.schema.Type] = ds
