@@ -117,6 +117,7 @@ func resourceTypes() map[string]*resourceType {
 func dataSources() map[string]*dataSource {
 	all := []*dataSource{
 		callerIdentityData(), regionData(), partitionData(), defaultTagsData(), arnData(),
+		vpcData(),
 		iamPolicyDocumentData(), availabilityZonesData(),
 	}
 	m := make(map[string]*dataSource, len(all))
