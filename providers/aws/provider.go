@@ -117,7 +117,7 @@ func resourceTypes() map[string]*resourceType {
 func dataSources() map[string]*dataSource {
 	all := []*dataSource{
 		callerIdentityData(), regionData(), partitionData(), defaultTagsData(), arnData(),
-		vpcData(), subnetData(), subnetsData(),
+		vpcData(), subnetData(), subnetsData(), securityGroupData(),
 		iamPolicyDocumentData(), availabilityZonesData(),
 	}
 	m := make(map[string]*dataSource, len(all))
