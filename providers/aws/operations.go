@@ -115,6 +115,10 @@ var operations = func() []operation {
 	ops = append(ops,
 		s3Op("ListBuckets", "s3:ListAllMyBuckets", "ListAllMyBucketsResult", useScan),
 		s3Op("GetBucketLocation", "s3:GetBucketLocation", "LocationConstraint", useScan),
+		// The aws_s3_bucket data source: HeadBucket (no body) needs
+		// s3:ListBucket.
+		s3Op("HeadBucket", "s3:ListBucket", "", useScan),
+		s3Op("GetBucketWebsite", "s3:GetBucketWebsite", "WebsiteConfiguration", useScan),
 		// moto (5.x) answers GetBucketVersioning with a
 		// <GetBucketVersioningResponse> root, AWS with
 		// <VersioningConfiguration>; the SDK reads the same children in

@@ -117,7 +117,7 @@ func resourceTypes() map[string]*resourceType {
 func dataSources() map[string]*dataSource {
 	all := []*dataSource{
 		callerIdentityData(), regionData(), partitionData(), defaultTagsData(), arnData(),
-		vpcData(), subnetData(), subnetsData(), securityGroupData(),
+		vpcData(), subnetData(), subnetsData(), securityGroupData(), s3BucketData(),
 		iamPolicyDocumentData(), availabilityZonesData(),
 	}
 	m := make(map[string]*dataSource, len(all))
