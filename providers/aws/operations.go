@@ -98,7 +98,11 @@ var operations = func() []operation {
 	} {
 		ops = append(ops, queryOp("ec2", name, useRemediate))
 	}
-	for _, name := range []string{"GetAccountAuthorizationDetails", "ListPolicies", "ListRoles", "ListPolicyTags"} {
+	for _, name := range []string{
+		"GetAccountAuthorizationDetails", "ListPolicies", "ListRoles", "ListPolicyTags",
+		// The aws_iam_role and aws_iam_policy data sources.
+		"GetRole", "GetPolicy", "GetPolicyVersion",
+	} {
 		ops = append(ops, queryOp("iam", name, useScan))
 	}
 	for _, name := range []string{

@@ -118,6 +118,7 @@ func dataSources() map[string]*dataSource {
 	all := []*dataSource{
 		callerIdentityData(), regionData(), partitionData(), defaultTagsData(), arnData(),
 		vpcData(), subnetData(), subnetsData(), securityGroupData(), s3BucketData(),
+		iamRoleData(), iamPolicyData(),
 		iamPolicyDocumentData(), availabilityZonesData(),
 	}
 	m := make(map[string]*dataSource, len(all))
