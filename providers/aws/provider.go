@@ -342,7 +342,11 @@ func (p *Provider) ReadData(ctx context.Context, typ string, config cty.Value) (
 	}
 	v, err := ds.read(ctx, p, config)
 	if err != nil {
-		return cty.NilVal, fmt.Errorf("reading data.%s (%s): %w", typ, operationOf(err), err)
+		// Errors of no AWS call (no match, a malformed ARN) name none.
+		if op := operationOf(err); op != "unknown" {
+			return cty.NilVal, fmt.Errorf("reading data.%s (%s): %w", typ, op, err)
+		}
+		return cty.NilVal, fmt.Errorf("reading data.%s: %w", typ, err)
 	}
 	return v, nil
 }

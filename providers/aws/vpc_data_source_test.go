@@ -62,6 +62,11 @@ func TestDataVPC(t *testing.T) {
 				if !errors.As(err, &me) || me.Count != tt.wantCount {
 					t.Fatalf("err = %v, want %d matches", err, tt.wantCount)
 				}
+				want := map[int]string{0: "reading data.aws_vpc: no matching EC2 VPC found",
+					2: "reading data.aws_vpc: multiple EC2 VPCs matched; use additional constraints to reduce matches to a single EC2 VPC"}[tt.wantCount]
+				if err.Error() != want {
+					t.Errorf("err = %q, want %q", err, want)
+				}
 				return
 			}
 			if err != nil {
