@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/zclconf/go-cty/cty"
 
@@ -13,8 +14,8 @@ import (
 )
 
 // The data sources that configurations use to build names and ARNs:
-// aws_caller_identity, aws_region and aws_partition. aws_iam_policy_document
-// is in iam_policy_document.go.
+// aws_caller_identity, aws_region, aws_partition, aws_default_tags and
+// aws_arn. aws_iam_policy_document is in iam_policy_document.go.
 
 // callerIdentityData is aws_caller_identity: who the provider's credentials
 // are (sts:GetCallerIdentity). Its id is the account ID, as
@@ -142,6 +143,88 @@ func partitionData() *dataSource {
 				"partition":          cty.StringVal(part.name),
 				"dns_suffix":         cty.StringVal(part.dnsSuffix),
 				"reverse_dns_prefix": cty.StringVal(part.reverseDNSPrefix),
+			}), nil
+		},
+	}
+}
+
+// defaultTagsData is aws_default_tags: the provider block's default_tags
+// without the ignored ones, read locally. As terraform-provider-aws v5's
+// defaultTagsDataSource.Read, id is the partition's name (the brief for
+// this data source guessed the DNS suffix; the provider sets
+// d.Meta().Partition), and tags is an empty map, not null, when there are
+// none (tftags.FlattenStringValueMap).
+func defaultTagsData() *dataSource {
+	schema := &providers.Schema{
+		Type: "aws_default_tags",
+		Attributes: map[string]*providers.Attribute{
+			"id":   {Type: cty.String, Computed: true},
+			"tags": {Type: cty.Map(cty.String), Computed: true},
+		},
+	}
+	return &dataSource{
+		schema: schema,
+		read: func(_ context.Context, p *Provider, _ cty.Value) (cty.Value, error) {
+			return objectOf(schema.Attributes, map[string]cty.Value{
+				"id":   cty.StringVal(partitionOf(p.region).name),
+				"tags": dataTags(p, p.defaultTags),
+			}), nil
+		},
+	}
+}
+
+// dataTags is the tags attribute of a data source, as
+// terraform-provider-aws sets it: without the reserved "aws:" tags and the
+// provider's ignore_tags, and an empty map (never null) when none is left.
+func dataTags(p *Provider, m map[string]string) cty.Value {
+	vals := map[string]cty.Value{}
+	for k, v := range m {
+		if !strings.HasPrefix(k, "aws:") && !p.ignoreTags.ignored(k) {
+			vals[k] = cty.StringVal(v)
+		}
+	}
+	if len(vals) == 0 {
+		return cty.MapValEmpty(cty.String)
+	}
+	return cty.MapVal(vals)
+}
+
+// arnData is aws_arn: an ARN's parts, parsed locally as
+// terraform-provider-aws v5's arnDataSource does (aws-sdk-go-v2's
+// arn.Parse); id is the ARN.
+func arnData() *dataSource {
+	computed := &providers.Attribute{Type: cty.String, Computed: true}
+	schema := &providers.Schema{
+		Type: "aws_arn",
+		Attributes: map[string]*providers.Attribute{
+			"arn":       {Type: cty.String, Required: true},
+			"id":        computed,
+			"partition": computed,
+			"service":   computed,
+			"region":    computed,
+			"account":   computed,
+			"resource":  computed,
+		},
+	}
+	return &dataSource{
+		schema: schema,
+		read: func(_ context.Context, _ *Provider, config cty.Value) (cty.Value, error) {
+			if !config.IsNull() && !config.IsWhollyKnown() {
+				return unknownData(schema, config), nil
+			}
+			s := attrString(config, "arn")
+			a, err := arn.Parse(s)
+			if err != nil {
+				return cty.NilVal, fmt.Errorf("parsing ARN %q: %w", s, err)
+			}
+			return objectOf(schema.Attributes, map[string]cty.Value{
+				"arn":       cty.StringVal(s),
+				"id":        cty.StringVal(a.String()),
+				"partition": cty.StringVal(a.Partition),
+				"service":   cty.StringVal(a.Service),
+				"region":    cty.StringVal(a.Region),
+				"account":   cty.StringVal(a.AccountID),
+				"resource":  cty.StringVal(a.Resource),
 			}), nil
 		},
 	}

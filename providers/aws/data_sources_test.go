@@ -179,6 +179,92 @@ func TestDataAvailabilityZones(t *testing.T) {
 	}
 }
 
+// TestDataDefaultTags: aws_default_tags is the provider block's
+// default_tags less the ignored ones; id is the partition.
+func TestDataDefaultTags(t *testing.T) {
+	srv := emulator.Start(t)
+	tests := []struct {
+		name     string
+		defaults map[string]string
+		want     cty.Value
+	}{
+		{"tags", map[string]string{"Team": "infra", "Skip": "x", "Env": "prod"}, cty.MapVal(map[string]cty.Value{"Team": cty.StringVal("infra"), "Env": cty.StringVal("prod")})},
+		// tftags.FlattenStringValueMap: an empty map, not null.
+		{"none", map[string]string{"Skip": "x"}, cty.MapValEmpty(cty.String)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := ignoreTagsProvider(t, srv.URL(), []string{"Skip"}, nil, tt.defaults)
+			v, err := p.ReadData(context.Background(), "aws_default_tags", decodeData(t, p, "aws_default_tags", ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !v.Type().Equals(p.f.schema.DataSources["aws_default_tags"].ImpliedType()) {
+				t.Errorf("type %s is not the schema's", v.Type().GoString())
+			}
+			if got := v.GetAttr("tags"); !got.RawEquals(tt.want) {
+				t.Errorf("tags = %#v, want %#v", got, tt.want)
+			}
+			if got := v.GetAttr("id"); !got.RawEquals(cty.StringVal("aws")) {
+				t.Errorf("id = %#v, want the partition", got)
+			}
+		})
+	}
+}
+
+// TestDataARN parses ARNs locally.
+func TestDataARN(t *testing.T) {
+	p := offlineProvider(t, "http://127.0.0.1:1", "us-east-1")
+	tests := []struct {
+		arn     string
+		want    map[string]string
+		wantErr bool
+	}{
+		{arn: "arn:aws:rds:eu-west-1:123456789012:db:mysql-db", want: map[string]string{
+			"partition": "aws", "service": "rds", "region": "eu-west-1", "account": "123456789012", "resource": "db:mysql-db",
+		}},
+		{arn: "arn:aws-cn:iam::123456789012:role/path/app", want: map[string]string{
+			"partition": "aws-cn", "service": "iam", "region": "", "account": "123456789012", "resource": "role/path/app",
+		}},
+		{arn: "arn:aws:s3:::bucket/key:with:colons", want: map[string]string{
+			"service": "s3", "account": "", "resource": "bucket/key:with:colons",
+		}},
+		{arn: "not-an-arn", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arn, func(t *testing.T) {
+			v, err := p.ReadData(context.Background(), "aws_arn", decodeData(t, p, "aws_arn", `arn = "`+tt.arn+`"`))
+			if tt.wantErr {
+				if err == nil {
+					t.Errorf("no error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !v.Type().Equals(p.f.schema.DataSources["aws_arn"].ImpliedType()) {
+				t.Errorf("type %s is not the schema's", v.Type().GoString())
+			}
+			tt.want["id"] = tt.arn
+			for k, w := range tt.want {
+				if got := v.GetAttr(k).AsString(); got != w {
+					t.Errorf("%s = %q, want %q", k, got, w)
+				}
+			}
+		})
+	}
+	t.Run("unknown", func(t *testing.T) {
+		v, err := p.ReadData(context.Background(), "aws_arn", cty.ObjectVal(map[string]cty.Value{"arn": cty.UnknownVal(cty.String)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.GetAttr("partition").IsKnown() {
+			t.Errorf("partition is known for an unknown ARN")
+		}
+	})
+}
+
 // decodeData decodes a data source block's body as the configuration's
 // evaluation does.
 func decodeData(t *testing.T, p *Provider, typ, body string) cty.Value {

@@ -98,7 +98,11 @@ var operations = func() []operation {
 	} {
 		ops = append(ops, queryOp("ec2", name, useRemediate))
 	}
-	for _, name := range []string{"GetAccountAuthorizationDetails", "ListPolicies", "ListRoles", "ListPolicyTags"} {
+	for _, name := range []string{
+		"GetAccountAuthorizationDetails", "ListPolicies", "ListRoles", "ListPolicyTags",
+		// The aws_iam_role and aws_iam_policy data sources.
+		"GetRole", "GetPolicy", "GetPolicyVersion",
+	} {
 		ops = append(ops, queryOp("iam", name, useScan))
 	}
 	for _, name := range []string{
@@ -115,6 +119,10 @@ var operations = func() []operation {
 	ops = append(ops,
 		s3Op("ListBuckets", "s3:ListAllMyBuckets", "ListAllMyBucketsResult", useScan),
 		s3Op("GetBucketLocation", "s3:GetBucketLocation", "LocationConstraint", useScan),
+		// The aws_s3_bucket data source: HeadBucket (no body) needs
+		// s3:ListBucket.
+		s3Op("HeadBucket", "s3:ListBucket", "", useScan),
+		s3Op("GetBucketWebsite", "s3:GetBucketWebsite", "WebsiteConfiguration", useScan),
 		// moto (5.x) answers GetBucketVersioning with a
 		// <GetBucketVersioningResponse> root, AWS with
 		// <VersioningConfiguration>; the SDK reads the same children in

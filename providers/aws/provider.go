@@ -115,7 +115,12 @@ func resourceTypes() map[string]*resourceType {
 
 // dataSources lists the supported data sources.
 func dataSources() map[string]*dataSource {
-	all := []*dataSource{callerIdentityData(), regionData(), partitionData(), iamPolicyDocumentData(), availabilityZonesData()}
+	all := []*dataSource{
+		callerIdentityData(), regionData(), partitionData(), defaultTagsData(), arnData(),
+		vpcData(), subnetData(), subnetsData(), securityGroupData(), s3BucketData(),
+		iamRoleData(), iamPolicyData(),
+		iamPolicyDocumentData(), availabilityZonesData(),
+	}
 	m := make(map[string]*dataSource, len(all))
 	for _, ds := range all {
 		m[ds.schema.Type] = ds
@@ -337,7 +342,11 @@ func (p *Provider) ReadData(ctx context.Context, typ string, config cty.Value) (
 	}
 	v, err := ds.read(ctx, p, config)
 	if err != nil {
-		return cty.NilVal, fmt.Errorf("reading data.%s (%s): %w", typ, operationOf(err), err)
+		// Errors of no AWS call (no match, a malformed ARN) name none.
+		if op := operationOf(err); op != "unknown" {
+			return cty.NilVal, fmt.Errorf("reading data.%s (%s): %w", typ, op, err)
+		}
+		return cty.NilVal, fmt.Errorf("reading data.%s: %w", typ, err)
 	}
 	return v, nil
 }

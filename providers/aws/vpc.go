@@ -190,34 +190,45 @@ func readVPCExtras(ctx context.Context, p *Provider, req *readRequest, vpcs []ec
 	for _, id := range vpcIDs {
 		e := extras[id]
 		g.Go(func() error {
-			out, err := p.ec2.DescribeVpcAttribute(gctx, &ec2.DescribeVpcAttributeInput{
-				VpcId: aws.String(id), Attribute: ec2types.VpcAttributeNameEnableDnsSupport,
-			})
-			if err != nil {
-				return fmt.Errorf("describing VPC %s attribute enableDnsSupport: %w", id, err)
-			}
-			e.dnsSupport = out.EnableDnsSupport != nil && aws.ToBool(out.EnableDnsSupport.Value)
-			return nil
+			v, err := vpcAttribute(gctx, p, id, ec2types.VpcAttributeNameEnableDnsSupport)
+			e.dnsSupport = v
+			return err
 		})
 		e.dnsHostnames = cty.NullVal(cty.Bool)
 		if !req.written("enable_dns_hostnames") {
 			continue
 		}
 		g.Go(func() error {
-			out, err := p.ec2.DescribeVpcAttribute(gctx, &ec2.DescribeVpcAttributeInput{
-				VpcId: aws.String(id), Attribute: ec2types.VpcAttributeNameEnableDnsHostnames,
-			})
-			if err != nil {
-				return fmt.Errorf("describing VPC %s attribute enableDnsHostnames: %w", id, err)
-			}
-			e.dnsHostnames = cty.BoolVal(out.EnableDnsHostnames != nil && aws.ToBool(out.EnableDnsHostnames.Value))
-			return nil
+			v, err := vpcAttribute(gctx, p, id, ec2types.VpcAttributeNameEnableDnsHostnames)
+			e.dnsHostnames = cty.BoolVal(v)
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return extras, nil
+}
+
+// vpcAttribute reads one boolean attribute of a VPC: DescribeVpcAttribute
+// answers one VPC and one attribute at a time.
+func vpcAttribute(ctx context.Context, p *Provider, id string, name ec2types.VpcAttributeName) (bool, error) {
+	out, err := p.ec2.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(id), Attribute: name})
+	if err != nil {
+		return false, fmt.Errorf("describing VPC %s attribute %s: %w", id, name, err)
+	}
+	var v *ec2types.AttributeBooleanValue
+	switch name {
+	case ec2types.VpcAttributeNameEnableDnsSupport:
+		v = out.EnableDnsSupport
+	case ec2types.VpcAttributeNameEnableDnsHostnames:
+		v = out.EnableDnsHostnames
+	case ec2types.VpcAttributeNameEnableNetworkAddressUsageMetrics:
+		v = out.EnableNetworkAddressUsageMetrics
+	default:
+		return false, fmt.Errorf("describing VPC %s: unknown attribute %s", id, name)
+	}
+	return v != nil && aws.ToBool(v.Value), nil
 }
 
 // vpcAttrs builds the live value of one VPC.
