@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/scan"
 )
 
@@ -179,6 +180,22 @@ func TestAllowDeleteLeavesWhatMayBeUnknown(t *testing.T) {
 	plan := NewPlan(sess.Report, s.schemaOf, Options{AllowDelete: true})
 	if got := actions(plan); got != "" {
 		t.Fatalf("plan = %s (results %v)", got, statuses)
+	}
+	// The scan does not call n-1 unmanaged at all: test_net.b, which no
+	// ID identifies, may be it.
+	if w := sess.Report.Withheld; len(w) != 1 || w[0].Type != "test_net" || !strings.Contains(w[0].Reason, "test_net.b is not identified") {
+		t.Errorf("withheld = %+v (results %v)", w, statuses)
+	}
+	if len(plan.Skipped) != 1 || plan.Skipped[0].Address != "test_net.b" {
+		t.Errorf("skipped = %+v", plan.Skipped)
+	}
+	// Were it reported unmanaged (a report from elsewhere), the plan
+	// would still leave it: it may be test_net.b.
+	withN1 := *sess.Report
+	withN1.Results = append(append([]drift.Result(nil), sess.Report.Results...), drift.Result{Type: "test_net", ID: "n-1", Provider: "test", Status: drift.Unmanaged})
+	plan = NewPlan(&withN1, s.schemaOf, Options{AllowDelete: true})
+	if got := actions(plan); got != "" {
+		t.Fatalf("plan = %s", got)
 	}
 	if len(plan.Skipped) != 2 || !strings.Contains(plan.Skipped[1].Reason+plan.Skipped[0].Reason, "may be test_net.b") {
 		t.Errorf("skipped = %+v", plan.Skipped)
