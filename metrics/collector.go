@@ -20,6 +20,7 @@ type Collector struct {
 
 	resources, driftInfo, driftOmitted, driftSince, driftDetected,
 	coverage, success, duration, lastScan, lastSuccess, scans, specInfo *prometheus.Desc
+	withheld *prometheus.Desc
 }
 
 // NewCollector returns a collector without snapshots. maxDriftInfo bounds
@@ -67,6 +68,9 @@ func NewCollector(maxDriftInfo int) *Collector {
 		scans: prometheus.NewDesc("driftctl_scans_total",
 			"Scans per result: success (complete report), partial (report with errors), error (no report).",
 			[]string{"stack", "result"}, nil),
+		withheld: prometheus.NewDesc("driftctl_unmanaged_withheld",
+			"A type whose unmanaged resources the last scan with a report did not report, since part of the configuration that may declare them was not evaluated (always 1).",
+			[]string{"stack", "provider", "type"}, nil),
 		specInfo: prometheus.NewDesc("driftctl_spec_info",
 			"The desired state of the last scan with a report: source, Git commit and ref (always 1).",
 			[]string{"stack", "commit", "ref", "source"}, nil),
@@ -104,7 +108,7 @@ func (c *Collector) Snapshots() []*Snapshot {
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		c.resources, c.driftInfo, c.driftOmitted, c.driftSince, c.driftDetected,
-		c.coverage, c.success, c.duration, c.lastScan, c.lastSuccess, c.scans, c.specInfo,
+		c.coverage, c.success, c.duration, c.lastScan, c.lastSuccess, c.scans, c.specInfo, c.withheld,
 	} {
 		ch <- d
 	}
@@ -142,6 +146,9 @@ func (c *Collector) collectStack(ch chan<- prometheus.Metric, s *Snapshot) {
 	gauge(c.driftDetected, boolFloat(s.DriftDetected))
 	for _, r := range s.Resources {
 		gauge(c.resources, float64(r.Count), r.Provider, r.Type, r.Status)
+	}
+	for _, w := range s.Withheld {
+		gauge(c.withheld, 1, w.Provider, w.Type)
 	}
 	shown := s.Drift[:min(len(s.Drift), max(c.maxDriftInfo, 0))]
 	for _, d := range shown {

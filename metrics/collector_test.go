@@ -307,3 +307,31 @@ func TestCollectorDropsDuplicateEntries(t *testing.T) {
 		t.Errorf("%d drift_info series for the stack with repeats, want %d (one per distinct entry)", shown, want)
 	}
 }
+
+// TestUnmanagedWithheld: the types whose unmanaged resources a scan did not
+// report are a series each, kept through a failed scan, each once.
+func TestUnmanagedWithheld(t *testing.T) {
+	rep := everyStatus()
+	rep.Withheld = []drift.Withheld{
+		{Type: "aws_subnet", Provider: "aws", Reason: "module.net (main.tf:3) declares aws_subnet"},
+		{Type: "aws_subnet", Provider: "aws", Reason: "again"},
+		{Type: "aws_vpc", Provider: "aws.west", Reason: "aws_vpc.x is not identified"},
+	}
+	first := Next(nil, scan("network", rep, nil, t0))
+	failed := Next(first, scan("network", nil, errors.New("reading state: 403"), t0.Add(time.Hour)))
+	for name, snap := range map[string]*Snapshot{"complete": first, "failed": failed} {
+		c := NewCollector(100)
+		if n := c.Set(snap); n != 1 {
+			t.Errorf("%s: %d duplicates dropped, want 1", name, n)
+		}
+		want := `
+# HELP driftctl_unmanaged_withheld A type whose unmanaged resources the last scan with a report did not report, since part of the configuration that may declare them was not evaluated (always 1).
+# TYPE driftctl_unmanaged_withheld gauge
+driftctl_unmanaged_withheld{provider="aws",stack="network",type="aws_subnet"} 1
+driftctl_unmanaged_withheld{provider="aws.west",stack="network",type="aws_vpc"} 1
+`
+		if err := testutil.CollectAndCompare(c, strings.NewReader(want), "driftctl_unmanaged_withheld"); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -64,6 +64,15 @@ type Snapshot struct {
 	// Scans counts scans per result (ResultSuccess, ResultPartial,
 	// ResultError) since the stack was first scanned.
 	Scans map[string]float64 `json:"scans"`
+	// Withheld are the provider configurations and types whose unmanaged
+	// resources the last scan with a report did not report (drift.Withheld).
+	Withheld []WithheldType `json:"withheld,omitempty"`
+}
+
+// WithheldType is a type whose unmanaged resources are not reported.
+type WithheldType struct {
+	Provider string `json:"provider"`
+	Type     string `json:"type"`
 }
 
 // ResourceCount is the number of resources of one provider and type with
@@ -151,6 +160,7 @@ func Next(prev *Snapshot, in ScanOutcome) *Snapshot {
 			s.Coverage = prev.Coverage
 			s.Resources = slices.Clone(prev.Resources)
 			s.Drift = slices.Clone(prev.Drift)
+			s.Withheld = slices.Clone(prev.Withheld)
 			for _, d := range s.Drift {
 				if in.FailOn[drift.Status(d.Status)] {
 					s.DriftDetected = true
@@ -164,6 +174,9 @@ func Next(prev *Snapshot, in ScanOutcome) *Snapshot {
 	s.Coverage = rep.Summary().Coverage
 	s.Resources = resourceCounts(rep.Results)
 	s.Drift = driftItems(prev, rep.Results, ended)
+	for _, w := range rep.Withheld {
+		s.Withheld = append(s.Withheld, WithheldType{Provider: w.Provider, Type: w.Type})
+	}
 	for _, r := range rep.Results {
 		if in.FailOn[r.Status] {
 			s.DriftDetected = true
@@ -310,6 +323,17 @@ func (s *Snapshot) dedupe() int {
 		drift = append(drift, d)
 	}
 	s.Drift = drift
+	seenW := map[WithheldType]bool{}
+	withheld := s.Withheld[:0]
+	for _, w := range s.Withheld {
+		if seenW[w] {
+			dropped++
+			continue
+		}
+		seenW[w] = true
+		withheld = append(withheld, w)
+	}
+	s.Withheld = withheld
 	return dropped
 }
 
@@ -318,6 +342,7 @@ func (s *Snapshot) clone() *Snapshot {
 	c := *s
 	c.Resources = slices.Clone(s.Resources)
 	c.Drift = slices.Clone(s.Drift)
+	c.Withheld = slices.Clone(s.Withheld)
 	c.Scans = maps.Clone(s.Scans)
 	return &c
 }
