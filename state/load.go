@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/gitdrift/driftctl/internal/httpclient"
 	"github.com/gitdrift/driftctl/internal/redact"
@@ -162,6 +163,10 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 	fns = append(fns, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 		httpclient.ConfigureTransport(tr, o.s3Timeouts)
 	})))
+	// The SDK's own log lines ("falling back to IMDSv1", checksum
+	// notes) would reach stderr in its format between driftctl's
+	// messages; its errors reach the caller.
+	fns = append(fns, config.WithLogger(logging.Nop{}))
 	fns = append(fns, o.configFns...)
 	cfg, err := config.LoadDefaultConfig(ctx, fns...)
 	if err != nil {

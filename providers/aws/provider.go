@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
@@ -190,6 +191,9 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 	if settings.maxRetries > 0 {
 		loadOpts = append(loadOpts, config.WithRetryMaxAttempts(settings.maxRetries))
 	}
+	// The SDK's own log lines ("falling back to IMDSv1", checksum notes)
+	// would reach stderr in its format; its errors reach the caller.
+	loadOpts = append([]func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}, loadOpts...)
 	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: loading AWS configuration: %w", providerName(cfg), err)
