@@ -96,12 +96,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		return cty.DynamicVal, []string{fmt.Sprintf("%s: data sources are not read in this scan (%s)", b.addr(), loc(b.DeclRange))}
 	}
 
-	var travs []hcl.Traversal
-	for _, expr := range []hcl.Expression{b.Count, b.ForEach} {
-		if expr != nil {
-			travs = append(travs, expr.Variables()...)
-		}
-	}
+	travs := metaVariables(b)
 	blockBody, bdiags := b.body()
 	if bdiags.HasErrors() {
 		r.diags = append(r.diags, bdiags...)
@@ -173,22 +168,30 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		values = append(values, r.emit(b, inst, val, body, spec, itaints, refs, asAttrs))
 	}
 
-	switch {
-	case !known:
+	if !known {
 		return cty.DynamicVal, taints
-	case b.Count != nil:
-		if len(values) == 0 {
-			return cty.EmptyTupleVal, taints
-		}
-		return cty.TupleVal(values), taints
-	case b.ForEach != nil:
-		obj := make(map[string]cty.Value, len(values))
-		for i, inst := range instances {
-			obj[inst.key.AsString()] = values[i]
-		}
-		return cty.ObjectVal(obj), taints
 	}
-	return values[0], taints
+	return instancesValue(b, instances, values), taints
+}
+
+// metaVariables are the references of a block's count and for_each.
+func metaVariables(b *resourceBlock) []hcl.Traversal {
+	var travs []hcl.Traversal
+	for _, expr := range []hcl.Expression{b.Count, b.ForEach} {
+		if expr != nil {
+			travs = append(travs, expr.Variables()...)
+		}
+	}
+	return travs
+}
+
+// expandOnly expands a block's instances from its count or for_each
+// alone, for a block whose body is not evaluated; ok is false when they
+// are not known.
+func (r *run) expandOnly(b *resourceBlock) (instances []instance, taints []string, ok bool) {
+	ctx, taints := r.evalContext(metaVariables(b), b.Count != nil, b.ForEach != nil)
+	instances, known, ok := r.expand(b, ctx)
+	return instances, taints, ok && known
 }
 
 // evalStateData evaluates a data source driftctl cannot read: each
@@ -200,15 +203,8 @@ func (r *run) evalStateData(b *resourceBlock, taint string) (v cty.Value, taints
 	if !ok {
 		return cty.DynamicVal, []string{taint}, false
 	}
-	var travs []hcl.Traversal
-	for _, expr := range []hcl.Expression{b.Count, b.ForEach} {
-		if expr != nil {
-			travs = append(travs, expr.Variables()...)
-		}
-	}
-	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
-	instances, known, ok := r.expand(b, ctx)
-	if !ok || !known {
+	instances, taints, ok := r.expandOnly(b)
+	if !ok {
 		return cty.DynamicVal, append(taints, taint), false
 	}
 	values := make([]cty.Value, len(instances))
@@ -258,39 +254,14 @@ func instancesValue(b *resourceBlock, instances []instance, values []cty.Value) 
 // refers to it sees what the resolver gives (the state's values) or, when
 // that is not known, is tainted by taint.
 func (r *run) evalUnread(b *resourceBlock, taint string) (cty.Value, []string) {
-	var travs []hcl.Traversal
-	for _, expr := range []hcl.Expression{b.Count, b.ForEach} {
-		if expr != nil {
-			travs = append(travs, expr.Variables()...)
-		}
-	}
-	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
-	instances, known, ok := r.expand(b, ctx)
-	if !ok || !known {
+	instances, taints, ok := r.expandOnly(b)
+	if !ok {
 		return cty.DynamicVal, append(taints, taint)
 	}
 	values := make([]cty.Value, len(instances))
 	wholly := true
 	for i, inst := range instances {
-		res := &Resource{
-			Address: b.addr() + instanceKey(inst.key), Type: b.Type, Name: b.Name, Key: inst.key,
-			Provider: b.Provider, Config: cty.DynamicVal, Ranges: map[string]hcl.Range{}, DeclRange: b.DeclRange,
-			IgnoreChanges: append([]string(nil), b.IgnoreChanges...), IgnoreAll: b.IgnoreAll, PreventDestroy: b.PreventDestroy,
-			Unsupported: append(append([]string(nil), taints...), taint),
-		}
-		res.ImportID = r.importIDs[res.Address]
-		if _, ok := r.targets[res.Address]; ok {
-			r.emitted[res.Address] = true
-		}
-		if !r.discard {
-			r.out = append(r.out, res)
-		}
-		values[i] = cty.DynamicVal
-		if r.resolver != nil {
-			if v := r.resolver.Resolve(r.ctx, res); v != cty.NilVal {
-				values[i] = v
-			}
-		}
+		values[i] = r.record(newResource(b, inst, cty.DynamicVal, map[string]hcl.Range{}, append(slices.Clone(taints), taint)))
 		wholly = wholly && values[i].IsWhollyKnown()
 	}
 	if !wholly {
@@ -302,21 +273,7 @@ func (r *run) evalUnread(b *resourceBlock, taint string) (cty.Value, []string) {
 // emit records a resource instance and resolves what references to it see.
 func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints, refs []string, asAttrs attributeBlocks) cty.Value {
 	cfg, marks := val.UnmarkDeepWithPaths()
-	res := &Resource{
-		Address:        b.addr() + instanceKey(inst.key),
-		Type:           b.Type,
-		Name:           b.Name,
-		Key:            inst.key,
-		Provider:       b.Provider,
-		Config:         cfg,
-		Ranges:         bodyRanges(body, spec),
-		DeclRange:      b.DeclRange,
-		IgnoreChanges:  append([]string(nil), b.IgnoreChanges...),
-		IgnoreAll:      b.IgnoreAll,
-		PreventDestroy: b.PreventDestroy,
-		Unsupported:    append([]string(nil), taints...),
-	}
-	res.ImportID = r.importIDs[res.Address]
+	res := newResource(b, inst, cfg, bodyRanges(body, spec), taints)
 	res.References = refs
 	for _, name := range slices.Sorted(maps.Keys(asAttrs)) {
 		res.Ranges[name] = asAttrs[name].rng
@@ -329,19 +286,45 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 		}
 	}
 	sort.Strings(res.SensitivePaths)
+	return r.record(res)
+}
+
+// newResource is an instance of b with its configuration, ranges and
+// taints; ImportID is the import block's that targets it.
+func newResource(b *resourceBlock, inst instance, cfg cty.Value, ranges map[string]hcl.Range, taints []string) *Resource {
+	return &Resource{
+		Address:        b.addr() + instanceKey(inst.key),
+		Type:           b.Type,
+		Name:           b.Name,
+		Key:            inst.key,
+		Provider:       b.Provider,
+		Config:         cfg,
+		Ranges:         ranges,
+		DeclRange:      b.DeclRange,
+		IgnoreChanges:  append([]string(nil), b.IgnoreChanges...),
+		IgnoreAll:      b.IgnoreAll,
+		PreventDestroy: b.PreventDestroy,
+		Unsupported:    append([]string(nil), taints...),
+	}
+}
+
+// record keeps a resource instance (unless the run discards them), notes
+// an import target reached, and returns what references to it see: what
+// the resolver says, else its configuration.
+func (r *run) record(res *Resource) cty.Value {
+	res.ImportID = r.importIDs[res.Address]
 	if _, ok := r.targets[res.Address]; ok {
 		r.emitted[res.Address] = true
 	}
 	if !r.discard {
 		r.out = append(r.out, res)
 	}
-	if r.resolver == nil {
-		return cfg
+	if r.resolver != nil {
+		if v := r.resolver.Resolve(r.ctx, res); v != cty.NilVal {
+			return v
+		}
 	}
-	if v := r.resolver.Resolve(r.ctx, res); v != cty.NilVal {
-		return v
-	}
-	return cfg
+	return res.Config
 }
 
 // readData reads one data source instance. A configuration that is not
