@@ -81,10 +81,18 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		moves:        mod.Moves(),
 		results:      drift.NewResults(resultsHint(mod, s.state)),
 		globalClaims: map[string]string{},
-		modules:      newModuleScope(mod.ModuleCalls(), s.state),
+		modules:      newModuleScope(s.moduleCalls(), s.state),
 	}
 	e.addModuleResults(ctx)
 	return e
+}
+
+// moduleCalls are the configuration's module calls, read once per Stack.
+func (s *Stack) moduleCalls() []*config.ModuleCall {
+	if !s.modulesRead {
+		s.modules, s.modulesRead = s.src.Module.ModuleCalls(), true
+	}
+	return s.modules
 }
 
 // resultsHint is the capacity of a scan's results: one per resource
@@ -244,20 +252,27 @@ func (e *evaluation) claim(schema *providers.Schema, r *config.Resource, inst *s
 	if inst != nil && inst.ID != "" {
 		id.StateID, id.StateAttrs = inst.ID, inst.Value
 	}
+	return e.claimAs(schema, r.Address, id, idx)
+}
+
+// claimAs matches id with a live resource of idx and claims it for the
+// desired resource at addr; a global resource claimed through another
+// provider configuration's read is claimed too.
+func (e *evaluation) claimAs(schema *providers.Schema, addr string, id drift.Identity, idx *drift.Index) (live *providers.Live, identified bool, problem *claimProblem) {
 	p, identified := drift.Match(schema, id, idx)
 	if p == nil {
 		return nil, identified, nil
 	}
 	e.mu.Lock()
-	l, by, ok := idx.Claim(p, r.Address)
+	l, by, ok := idx.Claim(p, addr)
 	if ok && schema.Global {
 		// A global resource is in the read of every provider
 		// configuration: a claim through another counts too.
-		key := r.Type + "|" + p.ID()
+		key := schema.Type + "|" + p.ID()
 		if first, claimed := e.globalClaims[key]; claimed {
 			l, by, ok = nil, first, false
 		} else {
-			e.globalClaims[key] = r.Address
+			e.globalClaims[key] = addr
 		}
 	}
 	e.mu.Unlock()

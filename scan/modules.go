@@ -79,11 +79,18 @@ func (e *evaluation) addModuleResults(ctx context.Context) {
 		reason := fmt.Sprintf("it is in module.%s (%s): driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange))
 		covered := map[string]bool{}
 		instances := moduleInstances(e.state, "module."+c.Name)
+		var patterns []*regexp.Regexp
+		if len(instances) > 0 {
+			patterns = make([]*regexp.Regexp, len(c.Resources))
+			for i, r := range c.Resources {
+				patterns[i] = addressPattern(r.Address)
+			}
+		}
 		for _, inst := range instances {
 			res := drift.Result{Address: inst.Address, Type: inst.Type, ID: inst.ID, DeclRange: c.DeclRange,
 				Status: drift.Unknown, Reason: reason, Unsupported: true}
-			for _, r := range c.Resources {
-				if addressMatches(r.Address, inst.Address) {
+			for i, r := range c.Resources {
+				if patterns[i].MatchString(inst.Address) {
 					covered[r.Address] = true
 					res.DeclRange = r.DeclRange
 				}
@@ -134,18 +141,8 @@ func (e *evaluation) claimByState(ctx context.Context, ref config.ProviderRef, i
 	if !ok || read.err != nil || read.index == nil {
 		return
 	}
-	p, _ := drift.Match(schema, drift.Identity{StateID: inst.ID, StateAttrs: inst.Value}, read.index)
-	if p == nil {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, _, ok := read.index.Claim(p, inst.Address); ok && schema.Global {
-		key := inst.Type + "|" + p.ID()
-		if _, claimed := e.globalClaims[key]; !claimed {
-			e.globalClaims[key] = inst.Address
-		}
-	}
+	// A live resource another claimed first stays theirs.
+	e.claimAs(schema, inst.Address, drift.Identity{StateID: inst.ID, StateAttrs: inst.Value}, read.index)
 }
 
 // moduleInstances are the state's managed instances in the module call at
@@ -166,15 +163,14 @@ func moduleInstances(st *state.State, prefix string) []*state.Instance {
 	return out
 }
 
-// addressMatches reports whether an instance address is one of a block's
+// addressPattern matches the instance addresses of a block's address
 // (whose "[*]" stand for any instance key).
-func addressMatches(block, addr string) bool {
+func addressPattern(block string) *regexp.Regexp {
 	parts := strings.Split(block, "[*]")
 	for i, p := range parts {
 		parts[i] = regexp.QuoteMeta(p)
 	}
-	re, err := regexp.Compile("^" + strings.Join(parts, `\[[^\]]*\]`) + "$")
-	return err == nil && re.MatchString(addr)
+	return regexp.MustCompile("^" + strings.Join(parts, `\[[^\]]*\]`) + "$")
 }
 
 // providerType is a provider source's type: registry.terraform.io/hashicorp/aws
