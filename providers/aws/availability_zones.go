@@ -46,9 +46,6 @@ func availabilityZonesData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			in := &ec2.DescribeAvailabilityZonesInput{}
 			if b := attr(config, "all_availability_zones"); !b.IsNull() && b.Type() == cty.Bool && b.True() {
 				in.AllAvailabilityZones = aws.Bool(true)

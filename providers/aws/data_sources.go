@@ -72,9 +72,6 @@ func regionData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(_ context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			name := p.region
 			for _, a := range []string{"name", "region"} {
 				if v, ok := knownString(config, a); ok && v != "" {
@@ -209,9 +206,6 @@ func arnData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(_ context.Context, _ *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			s := attrString(config, "arn")
 			a, err := arn.Parse(s)
 			if err != nil {

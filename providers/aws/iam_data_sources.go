@@ -47,9 +47,6 @@ func iamRoleData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			name := attrString(config, "name")
 			out, err := p.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 			if err != nil {
@@ -115,9 +112,6 @@ func iamPolicyData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			arn, name, prefix := attrString(config, "arn"), attrString(config, "name"), attrString(config, "path_prefix")
 			if arn != "" && (name != "" || prefix != "") {
 				return cty.NilVal, fmt.Errorf("arn conflicts with name and path_prefix")

@@ -37,9 +37,6 @@ func iamPolicyDocumentData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(_ context.Context, _ *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			doc, err := policyDocumentFromConfig(config)
 			if err != nil {
 				return cty.NilVal, err

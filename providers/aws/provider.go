@@ -344,6 +344,11 @@ func (p *Provider) ReadData(ctx context.Context, typ string, config cty.Value) (
 	if !ok {
 		return cty.NilVal, fmt.Errorf("data source %s is not supported by the aws provider", typ)
 	}
+	if !config.IsNull() && !config.IsWhollyKnown() {
+		// Terraform defers such a read to apply: what configuration
+		// gives is known, the rest is not.
+		return unknownData(ds.schema, config), nil
+	}
 	v, err := ds.read(ctx, p, config)
 	if err != nil {
 		// Errors of no AWS call (no match, a malformed ARN) name none.

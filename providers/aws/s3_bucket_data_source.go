@@ -40,9 +40,6 @@ func s3BucketData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			bucket := attrString(config, "bucket")
 			region, err := bucketRegion(ctx, p, bucket)
 			if err != nil {

@@ -34,9 +34,6 @@ func securityGroupData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			in := &ec2.DescribeSecurityGroupsInput{Filters: attributeFilters(map[string]string{
 				"group-name": attrString(config, "name"),
 				"vpc-id":     attrString(config, "vpc_id"),

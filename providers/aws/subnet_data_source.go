@@ -55,9 +55,6 @@ func subnetData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			in := &ec2.DescribeSubnetsInput{Filters: attributeFilters(map[string]string{
 				"availabilityZone":   attrString(config, "availability_zone"),
 				"availabilityZoneId": attrString(config, "availability_zone_id"),
@@ -159,9 +156,6 @@ func subnetsData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			in := &ec2.DescribeSubnetsInput{Filters: append(tagFilters(config), customFilters(config)...)}
 			subnets, err := describeSubnets(ctx, p, in)
 			if err != nil {

@@ -49,9 +49,6 @@ func vpcData() *dataSource {
 	return &dataSource{
 		schema: schema,
 		read: func(ctx context.Context, p *Provider, config cty.Value) (cty.Value, error) {
-			if !config.IsNull() && !config.IsWhollyKnown() {
-				return unknownData(schema, config), nil
-			}
 			in := &ec2.DescribeVpcsInput{Filters: attributeFilters(map[string]string{
 				"cidr":            attrString(config, "cidr_block"),
 				"dhcp-options-id": attrString(config, "dhcp_options_id"),
