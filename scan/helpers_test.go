@@ -77,17 +77,34 @@ func writeModule(t *testing.T, src string) string {
 	return dir
 }
 
-// writeState writes a Terraform state (format 4) of one resource
-// instance, TYPE.NAME with id, into dir and returns its path.
-func writeState(t *testing.T, dir, addr, id string) string {
+// stateProvider is the provider of the test states' resources, as a
+// state's JSON names it.
+const stateProvider = `"provider": "provider[\"registry.terraform.io/hashicorp/test\"]"`
+
+// writeStateJSON writes a Terraform state (format 4) whose resources are
+// the given JSON objects into a new directory and returns its path.
+func writeStateJSON(t *testing.T, resources ...string) string {
 	t.Helper()
-	typ, name, _ := strings.Cut(addr, ".")
-	doc := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {},
-  "resources": [{"mode": "managed", "type": %q, "name": %q, "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
-    "instances": [{"schema_version": 0, "attributes": {"id": %q}}]}]}`, typ, name, id)
-	path := filepath.Join(dir, "terraform.tfstate")
+	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [` +
+		strings.Join(resources, ",\n") + `]}`
+	path := filepath.Join(t.TempDir(), "terraform.tfstate")
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// stateResource is one managed resource of a test state, TYPE.NAME with
+// one instance whose id is id.
+func stateResource(addr, id string) string {
+	typ, name, _ := strings.Cut(addr, ".")
+	return fmt.Sprintf(`{"mode": "managed", "type": %q, "name": %q, %s, "instances": [{"schema_version": 0, "attributes": {"id": %q}}]}`,
+		typ, name, stateProvider, id)
+}
+
+// writeState writes a Terraform state of one resource instance, TYPE.NAME
+// with id, into a new directory and returns its path.
+func writeState(t *testing.T, addr, id string) string {
+	t.Helper()
+	return writeStateJSON(t, stateResource(addr, id))
 }

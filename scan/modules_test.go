@@ -133,7 +133,7 @@ func TestNoModulesWithholdsNothing(t *testing.T) {
 		live(t, s, "t-u", map[string]cty.Value{"name": cty.StringVal("by hand")}),
 	}}}
 	dir := writeModule(t, "resource \"test_thing\" \"a\" { name = \"a\" }\n")
-	res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true, States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+	res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true, States: []string{writeState(t, "test_thing.a", "t-a")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,16 +173,10 @@ func TestModuleInstancesFromState(t *testing.T) {
 		"main.tf":             "resource \"test_thing\" \"a\" { name = \"a\" }\nmodule \"net\" {\n  source   = \"./modules/net\"\n  for_each = toset([\"x\"])\n}\n",
 		"modules/net/main.tf": "resource \"test_thing\" \"m\" {\n  count = 2\n  name = \"m\"\n}\nresource \"test_thing\" \"never_applied\" { name = \"n\" }\n",
 	})
-	const provider = `"provider": "provider[\"registry.terraform.io/hashicorp/test\"]"`
-	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
-  {"mode": "managed", "type": "test_thing", "name": "a", ` + provider + `, "instances": [{"schema_version": 0, "attributes": {"id": "t-a"}}]},
-  {"module": "module.net[\"x\"]", "mode": "managed", "type": "test_thing", "name": "m", ` + provider + `, "instances": [
+	statePath := writeStateJSON(t, stateResource("test_thing.a", "t-a"),
+		`{"module": "module.net[\"x\"]", "mode": "managed", "type": "test_thing", "name": "m", `+stateProvider+`, "instances": [
     {"index_key": 0, "schema_version": 0, "attributes": {"id": "t-m0"}},
-    {"index_key": 1, "schema_version": 0, "attributes": {"id": "t-m1"}}]}]}`
-	statePath := filepath.Join(t.TempDir(), "terraform.tfstate")
-	if err := os.WriteFile(statePath, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+    {"index_key": 1, "schema_version": 0, "attributes": {"id": "t-m1"}}]}`)
 	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{statePath}, Unmanaged: true})
 	if err != nil {
 		t.Fatal(err)

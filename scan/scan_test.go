@@ -3,8 +3,6 @@ package scan
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -97,14 +95,7 @@ func statuses(rep *drift.Report) map[string]drift.Status {
 }
 
 func TestScanClassifies(t *testing.T) {
-	s := testSchema()
-	s.Identity = func(v cty.Value) string {
-		n := v.GetAttr("name")
-		if !n.IsKnown() || n.IsNull() {
-			return ""
-		}
-		return n.AsString()
-	}
+	s := identitySchema()
 	const config = `
 resource "test_thing" "a" { name = "a" }
 resource "test_thing" "b" { name = "b" }
@@ -279,17 +270,10 @@ resource "other_thing" "n" {
 resource "test_thing" "a" { name = other_thing.o.label }
 resource "test_thing" "b" { name = other_thing.n[0].label }
 `)
-	state := filepath.Join(t.TempDir(), "terraform.tfstate")
-	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
-  {"mode": "managed", "type": "other_thing", "name": "o", "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
-   "instances": [{"schema_version": 0, "attributes": {"id": "o-1", "label": "from-state"}}]},
-  {"mode": "managed", "type": "test_thing", "name": "a", "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
-   "instances": [{"schema_version": 0, "attributes": {"id": "t-a"}}]},
-  {"mode": "managed", "type": "test_thing", "name": "b", "provider": "provider[\"registry.terraform.io/hashicorp/test\"]",
-   "instances": [{"schema_version": 0, "attributes": {"id": "t-b"}}]}]}`
-	if err := os.WriteFile(state, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	state := writeStateJSON(t,
+		`{"mode": "managed", "type": "other_thing", "name": "o", `+stateProvider+`,
+   "instances": [{"schema_version": 0, "attributes": {"id": "o-1", "label": "from-state"}}]}`,
+		stateResource("test_thing.a", "t-a"), stateResource("test_thing.b", "t-b"))
 	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{state}})
 	if err != nil {
 		t.Fatal(err)
@@ -345,7 +329,7 @@ resource "test_thing" "a" {
   name     = "a"
 }
 `)
-	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{writeState(t, "test_thing.a", "t-a")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,18 +362,11 @@ resource "test_thing" "a" { name = data.other_data.d.name }
 resource "test_thing" "b" { name = data.other_data.d.secret }
 resource "test_thing" "c" { name = data.other_data.missing.name }
 `)
-	statePath := filepath.Join(t.TempDir(), "terraform.tfstate")
-	const provider = `"provider": "provider[\"registry.terraform.io/hashicorp/test\"]"`
-	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
-  {"mode": "data", "type": "other_data", "name": "d", ` + provider + `,
+	statePath := writeStateJSON(t,
+		`{"mode": "data", "type": "other_data", "name": "d", `+stateProvider+`,
    "instances": [{"schema_version": 0, "attributes": {"id": "d", "name": "from-data", "secret": "s3cr3t-value"},
-     "sensitive_attributes": [[{"type": "get_attr", "value": "secret"}]]}]},
-  {"mode": "managed", "type": "test_thing", "name": "a", ` + provider + `, "instances": [{"schema_version": 0, "attributes": {"id": "t-a"}}]},
-  {"mode": "managed", "type": "test_thing", "name": "b", ` + provider + `, "instances": [{"schema_version": 0, "attributes": {"id": "t-b"}}]},
-  {"mode": "managed", "type": "test_thing", "name": "c", ` + provider + `, "instances": [{"schema_version": 0, "attributes": {"id": "t-c"}}]}]}`
-	if err := os.WriteFile(statePath, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+     "sensitive_attributes": [[{"type": "get_attr", "value": "secret"}]]}]}`,
+		stateResource("test_thing.a", "t-a"), stateResource("test_thing.b", "t-b"), stateResource("test_thing.c", "t-c"))
 	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{statePath}})
 	if err != nil {
 		t.Fatal(err)
@@ -455,15 +432,10 @@ moved {
   to   = test_thing.last
 }
 `)
-	statePath := filepath.Join(t.TempDir(), "terraform.tfstate")
-	const provider = `"provider": "provider[\"registry.terraform.io/hashicorp/test\"]"`
-	doc := `{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
-  {"mode": "managed", "type": "test_thing", "name": "original", ` + provider + `, "instances": [{"schema_version": 0, "attributes": {"id": "t-1"}}]},
-  {"mode": "managed", "type": "test_thing", "name": "before", ` + provider + `, "instances": [{"index_key": 0, "schema_version": 0, "attributes": {"id": "t-2"}}]},
-  {"mode": "managed", "type": "test_thing", "name": "first", "each": "map", ` + provider + `, "instances": [{"index_key": "x", "schema_version": 0, "attributes": {"id": "t-3"}}]}]}`
-	if err := os.WriteFile(statePath, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	statePath := writeStateJSON(t,
+		stateResource("test_thing.original", "t-1"),
+		`{"mode": "managed", "type": "test_thing", "name": "before", `+stateProvider+`, "instances": [{"index_key": 0, "schema_version": 0, "attributes": {"id": "t-2"}}]}`,
+		`{"mode": "managed", "type": "test_thing", "name": "first", "each": "map", `+stateProvider+`, "instances": [{"index_key": "x", "schema_version": 0, "attributes": {"id": "t-3"}}]}`)
 	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{statePath}, Unmanaged: true})
 	if err != nil {
 		t.Fatal(err)
@@ -507,7 +479,7 @@ resource "test_thing" "a" { name = data.other_data.d.name }
 `)
 			var states []string
 			if tt.state != nil {
-				states = []string{writeState(t, t.TempDir(), tt.state[0], tt.state[1])}
+				states = []string{writeState(t, tt.state[0], tt.state[1])}
 			}
 			res, err := Run(context.Background(), f, Options{Location: dir, States: states, Unmanaged: true})
 			if err != nil {

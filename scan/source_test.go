@@ -50,10 +50,9 @@ func TestRunReadsGitThroughTheReader(t *testing.T) {
 	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
 		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("renamed")}),
 	}}}
-	stateDir := t.TempDir()
 	res, err := Run(context.Background(), f, Options{
 		Location: "https://git.example.com/infra.git", Git: gitsource.Options{Ref: "main"}, GitReader: git,
-		States: []string{writeState(t, stateDir, "test_thing.a", "t-a")}, Unmanaged: true, Blame: true,
+		States: []string{writeState(t, "test_thing.a", "t-a")}, Unmanaged: true, Blame: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +139,7 @@ func TestUnreadableBackend(t *testing.T) {
 			if !errors.As(err, &se) || se.Stage != StageState || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "--state") {
 				t.Fatalf("error %v, want a state error with %q naming --state", err, tt.want)
 			}
-			res, err := Run(context.Background(), f, Options{Location: dir, States: []string{writeState(t, t.TempDir(), "test_thing.a", "t-a")}})
+			res, err := Run(context.Background(), f, Options{Location: dir, States: []string{writeState(t, "test_thing.a", "t-a")}})
 			if err != nil || res.Report == nil {
 				t.Fatalf("with --state: %v", err)
 			}

@@ -439,8 +439,10 @@ func scanError(ctx context.Context, cfg *StackConfig, err error) error {
 	case scan.StageState:
 		return redact.Error(se.Err, cfg.States...)
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	// A scan cut short by the stack's timeout or serve's stop says so, not
+	// what the cut made fail.
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
 	}
 	return err
 }
