@@ -159,13 +159,67 @@ func (r *resourceBlock) addr() string {
 	return r.Type + "." + r.Name
 }
 
+// moduleCall is a `module` block.
 type moduleCall struct {
 	Name      string
 	DeclRange hcl.Range
-	// Source is the literal source ("" when it is not a literal string);
-	// Multi is true with count or for_each.
-	Source string
-	Multi  bool
+	// Source is the literal source ("" when it is not a literal string),
+	// Version the literal version constraint.
+	Source      string
+	SourceRange hcl.Range
+	Version     string
+	Count       hcl.Expression // nil without count
+	ForEach     hcl.Expression // nil without for_each
+	// Providers maps the called module's provider configurations to this
+	// module's: `providers = { aws = aws.west }`.
+	Providers map[ProviderRef]ProviderRef
+	// Inputs are the other arguments: the called module's variables.
+	Inputs hcl.Attributes
+	// Module is the called module, loaded with the configuration (local
+	// sources, modules `terraform init` installed) or by FetchModules; nil
+	// when it is not (Unread says why; remote is true when a fetch may
+	// still get it).
+	Module *Module
+	Unread string
+	remote bool
+	// pathModule is path.module inside the called module: its directory
+	// relative to the root module's, "." for a fetched module (whose
+	// files are read relative to it).
+	pathModule string
+}
+
+// Multi reports whether the call has count or for_each.
+func (mc *moduleCall) Multi() bool { return mc.Count != nil || mc.ForEach != nil }
+
+// output is an `output` block.
+type output struct {
+	Name      string
+	Value     hcl.Expression
+	Sensitive bool
+	DeclRange hcl.Range
+}
+
+var outputSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "value", Required: true},
+		{Name: "description"},
+		{Name: "sensitive"},
+		{Name: "ephemeral"},
+		{Name: "depends_on"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "precondition"}},
+}
+
+func decodeOutput(b *hcl.Block) (*output, hcl.Diagnostics) {
+	o := &output{Name: b.Labels[0], DeclRange: b.DefRange}
+	content, diags := b.Body.Content(outputSchema)
+	if a, ok := content.Attributes["value"]; ok {
+		o.Value = a.Expr
+	}
+	if a, ok := content.Attributes["sensitive"]; ok {
+		diags = append(diags, literalBool(a, &o.Sensitive)...)
+	}
+	return o, diags
 }
 
 type importBlock struct {
@@ -409,15 +463,18 @@ func keyString(k cty.Value) string {
 	return "*"
 }
 
-// Move is a moved block of the root module: the state's resource (or
-// resource instance) at From is the configuration's at To.
+// Move is a moved block: the state's resource, resource instance or
+// module (instance) at From is the configuration's at To. Both are
+// relative to the module the block is written in; Module is that module's
+// call address without keys (module.net), "" for the root module.
 type Move struct {
 	From, To  string
+	Module    string
 	DeclRange hcl.Range
 }
 
-// decodeMoved reads a moved block between two resources or two resource
-// instances; one that moves modules is ignored with a warning.
+// decodeMoved reads a moved block between two resources, two resource
+// instances, two modules or two module instances.
 func decodeMoved(b *hcl.Block) (*Move, hcl.Diagnostics) {
 	content, diags := b.Body.Content(movedSchema)
 	if diags.HasErrors() {
@@ -430,20 +487,12 @@ func decodeMoved(b *hcl.Block) (*Move, hcl.Diagnostics) {
 	}{{"from", &mv.From}, {"to", &mv.To}} {
 		a := content.Attributes[end.name]
 		trav, d := hcl.AbsTraversalForExpr(a.Expr)
-		if !d.HasErrors() && trav.RootName() == "module" {
-			return nil, append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagWarning,
-				Summary:  "modules are not yet supported",
-				Detail:   "This moved block moves a module or a module's resource and is ignored.",
-				Subject:  a.Expr.Range().Ptr(),
-			})
-		}
-		addr, ok := instanceAddress(trav)
+		addr, ok := traversalAddress(trav, true)
 		if d.HasErrors() || !ok {
 			return nil, append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid moved address",
-				Detail:   fmt.Sprintf("The %q argument must be a resource or resource instance address such as aws_instance.web or aws_subnet.private[\"a\"].", end.name),
+				Detail:   fmt.Sprintf("The %q argument must be a resource, resource instance, module or module instance address such as aws_instance.web, aws_subnet.private[\"a\"] or module.net.", end.name),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 		}
@@ -467,20 +516,12 @@ func decodeImport(b *hcl.Block) (*importBlock, hcl.Diagnostics) {
 	}
 	to := content.Attributes["to"]
 	trav, d := hcl.AbsTraversalForExpr(to.Expr)
-	if !d.HasErrors() && trav.RootName() == "module" {
-		return nil, append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagWarning,
-			Summary:  "modules are not yet supported",
-			Detail:   "This import block targets a module resource and is ignored.",
-			Subject:  to.Expr.Range().Ptr(),
-		})
-	}
-	addr, ok := instanceAddress(trav)
+	addr, ok := traversalAddress(trav, false)
 	if d.HasErrors() || !ok {
 		return nil, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid import address",
-			Detail:   `The "to" argument must be a resource instance address such as aws_instance.web or aws_subnet.private["a"].`,
+			Detail:   `The "to" argument must be a resource instance address such as aws_instance.web, aws_subnet.private["a"] or module.net.aws_vpc.main.`,
 			Subject:  to.Expr.Range().Ptr(),
 		})
 	}
@@ -496,24 +537,67 @@ func decodeImport(b *hcl.Block) (*importBlock, hcl.Diagnostics) {
 	return &importBlock{To: addr, ToRange: to.Expr.Range(), ID: idAttr.Expr, DeclRange: b.DefRange}, diags
 }
 
-// instanceAddress renders a traversal TYPE.NAME[KEY] as an instance address.
-func instanceAddress(trav hcl.Traversal) (string, bool) {
-	if len(trav) < 2 || len(trav) > 3 {
-		return "", false
+// traversalAddress renders a traversal as an address: module calls
+// (module.NAME, each with an optional key) then TYPE.NAME with an
+// optional key; with modules, the module calls alone are one too.
+func traversalAddress(trav hcl.Traversal, modules bool) (string, bool) {
+	var b strings.Builder
+	i := 0
+	step := func() bool {
+		if i == 0 {
+			b.WriteString(trav.RootName())
+		} else {
+			a, ok := trav[i].(hcl.TraverseAttr)
+			if !ok {
+				return false
+			}
+			b.WriteString("." + a.Name)
+		}
+		i++
+		return true
 	}
-	name, ok := trav[1].(hcl.TraverseAttr)
-	if !ok {
-		return "", false
-	}
-	addr := trav.RootName() + "." + name.Name
-	if len(trav) == 3 {
-		idx, ok := trav[2].(hcl.TraverseIndex)
+	name := func() bool {
+		if i >= len(trav) {
+			return false
+		}
+		a, ok := trav[i].(hcl.TraverseAttr)
 		if !ok {
+			return false
+		}
+		b.WriteString("." + a.Name)
+		i++
+		if i < len(trav) {
+			if idx, ok := trav[i].(hcl.TraverseIndex); ok {
+				b.WriteString(instanceKey(idx.Key))
+				i++
+			}
+		}
+		return true
+	}
+	isModule := func() bool {
+		if i == 0 {
+			return trav.RootName() == "module"
+		}
+		a, ok := trav[i].(hcl.TraverseAttr)
+		return ok && a.Name == "module"
+	}
+	if len(trav) == 0 {
+		return "", false
+	}
+	calls := 0
+	for i < len(trav) && isModule() {
+		if !step() || !name() {
 			return "", false
 		}
-		addr += instanceKey(idx.Key)
+		calls++
 	}
-	return addr, true
+	if i == len(trav) {
+		return b.String(), modules && calls > 0
+	}
+	if !step() || !name() || i != len(trav) {
+		return "", false
+	}
+	return b.String(), true
 }
 
 // instanceKey is the [0] or ["a"] suffix of an instance address.

@@ -3,11 +3,10 @@ package config
 import (
 	"context"
 	"fmt"
-	"maps"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
@@ -30,6 +29,9 @@ type Evaluator struct {
 	limits  Limits
 	// workspace is terraform.workspace.
 	workspace string
+	// mu guards fetchedFuncs, the function tables of fetched modules.
+	mu           sync.Mutex
+	fetchedFuncs map[*Module]map[string]function.Function
 }
 
 // NewEvaluator resolves the module's variables from vars, the module's
@@ -131,14 +133,20 @@ type run struct {
 	// remaining counts the managed blocks of each type not yet
 	// evaluated (see TypeDoneResolver).
 	remaining map[string]int
-	// forgotten are the evaluated blocks nothing refers to, whose nodes
-	// a run that discards its resources does not keep.
-	forgotten map[*resourceBlock]struct{}
+	// forgotten are the evaluated blocks nothing refers to (by address),
+	// whose nodes a run that discards its resources does not keep.
+	forgotten map[string]struct{}
 	// types are the object types of the packed values (see pack).
 	types ctypack.Types
 	// tooDeep is set once a chain of references went beyond
 	// MaxReferenceDepth: the run evaluates nothing more.
 	tooDeep bool
+	// root is the root module's scope; calls are the module calls'
+	// instances by call address; validated are the called modules'
+	// variables whose validation rules were checked.
+	root      *scope
+	calls     map[string]callResult
+	validated map[string]bool
 }
 
 // MaxReferenceDepth bounds a chain of declarations each referring to the
@@ -147,7 +155,8 @@ type run struct {
 const MaxReferenceDepth = 1000
 
 func (e *Evaluator) newRun(ctx context.Context) *run {
-	return &run{e: e, ctx: ctx, nodes: map[string]*node{}, emitted: map[string]bool{}, forgotten: map[*resourceBlock]struct{}{}}
+	return &run{e: e, ctx: ctx, nodes: map[string]*node{}, emitted: map[string]bool{}, forgotten: map[string]struct{}{},
+		calls: map[string]callResult{}, validated: map[string]bool{}}
 }
 
 // visit evaluates the declaration key once; a reference back to a
@@ -244,7 +253,7 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 			})
 			continue
 		}
-		ectx, _ := r.evalContext(dynblock.VariablesHCLDec(p.Body, spec), false, false)
+		ectx, _ := r.evalContext(r.rootScope(), dynblock.VariablesHCLDec(p.Body, spec), false, false)
 		val, d := hcldec.Decode(dynblock.Expand(p.Body, ectx), spec, ectx)
 		r.diags = append(r.diags, d...)
 		if d.HasErrors() {
@@ -253,28 +262,29 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 		val, _ = val.UnmarkDeep()
 		out = append(out, &ProviderConfig{Ref: p.Ref, Type: typ, Config: val, DeclRange: p.DeclRange})
 	}
-	for _, b := range e.mod.sortedBlocks() {
-		if declared[b.Provider] {
+	for _, u := range e.mod.providerUses() {
+		if declared[u.ref] {
 			continue
 		}
-		declared[b.Provider] = true
-		if b.Provider.Alias != "" {
+		declared[u.ref] = true
+		b := u.block
+		if u.ref.Alias != "" {
 			r.diags = append(r.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Provider configuration not present",
-				Detail:   fmt.Sprintf("%s uses provider configuration %s, which is not declared: add a provider %q block with alias = %q.", b.addr(), b.Provider, b.Provider.Name, b.Provider.Alias),
+				Detail:   fmt.Sprintf("%s uses provider configuration %s, which is not declared: add a provider %q block with alias = %q.", u.addr, u.ref, u.ref.Name, u.ref.Alias),
 				Subject:  b.DeclRange.Ptr(),
 			})
 			continue
 		}
-		typ := e.mod.ProviderType(b.Provider.Name)
+		typ := e.mod.ProviderType(u.ref.Name)
 		spec, ok := e.schemas.ProviderSpec(typ)
 		if !ok {
 			// The resource types of an unknown provider are unknown too and
 			// reported as such by Resources.
 			continue
 		}
-		out = append(out, &ProviderConfig{Ref: b.Provider, Type: typ, Config: nullObject(hcldec.ImpliedType(spec)), DeclRange: b.DeclRange})
+		out = append(out, &ProviderConfig{Ref: u.ref, Type: typ, Config: nullObject(hcldec.ImpliedType(spec)), DeclRange: b.DeclRange})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Ref.String() < out[j].Ref.String() })
 	return out, e.redactDiagnostics(dedupe(r.diags), r)
@@ -328,30 +338,34 @@ func (e *Evaluator) resources(ctx context.Context, data DataReader, resolver Res
 	for _, b := range e.mod.resources {
 		r.remaining[b.Type]++
 	}
+	// The blocks of called modules count as one per type, done once every
+	// module instance is evaluated.
+	called := e.mod.calledTypes()
+	for _, typ := range called {
+		r.remaining[typ]++
+	}
 	r.targets = make(map[string]struct{}, len(e.mod.imports))
 	for _, im := range e.mod.imports {
 		r.targets[im.To] = struct{}{}
 	}
-	m := e.mod
-	for _, name := range slices.Sorted(maps.Keys(m.modules)) {
-		mc := m.modules[name]
+	for _, u := range e.mod.UnreadModules() {
 		r.diags = append(r.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
-			Summary:  "modules are not yet supported",
-			Detail:   fmt.Sprintf("module %q is not evaluated; resources that refer to it are reported as unknown.", name),
-			Subject:  mc.DeclRange.Ptr(),
+			Summary:  "Module not read",
+			Detail:   fmt.Sprintf("%s is not read: %s. Its resources are not compared, and what refers to it is unknown.", u.Address, u.Reason),
+			Subject:  u.DeclRange.Ptr(),
 		})
 	}
 	r.evalImports()
-	for _, b := range m.sortedBlocks() {
-		if err := ctx.Err(); err != nil {
-			r.diags = append(r.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Evaluation cancelled", Detail: err.Error()})
-			return nil, r.diags
-		}
-		r.block(b)
+	if !r.evalScope(r.rootScope()) {
+		return nil, r.diags
 	}
-	for _, name := range slices.Sorted(maps.Keys(m.locals)) {
-		r.local(name)
+	if td, ok := r.resolver.(TypeDoneResolver); ok {
+		for _, typ := range called {
+			if r.remaining[typ]--; r.remaining[typ] == 0 {
+				td.TypeDone(typ)
+			}
+		}
 	}
 	sort.SliceStable(r.out, func(i, j int) bool { return resourceLess(r.out[i], r.out[j]) })
 	r.checkImportTargets()
@@ -380,7 +394,7 @@ func resourceLess(a, b *Resource) bool {
 func (r *run) evalImports() {
 	r.importIDs = map[string]string{}
 	for _, im := range r.e.mod.imports {
-		ectx, _ := r.evalContext(im.ID.Variables(), false, false)
+		ectx, _ := r.evalContext(r.rootScope(), im.ID.Variables(), false, false)
 		v, d := im.ID.Value(ectx)
 		r.diags = append(r.diags, d...)
 		if d.HasErrors() {

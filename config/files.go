@@ -28,6 +28,9 @@ type moduleFiles struct {
 	root string
 	// absDir is dir, absolute.
 	absDir string
+	// label is true when dir is a label rather than a path (a fetched
+	// module's source): names are joined to it with a slash, as they are.
+	label bool
 }
 
 // diskFiles reads the module in dir, confined to dir.
@@ -63,7 +66,7 @@ func confinedFiles(dir, root string) moduleFiles {
 // and symbolic links that leave it are refused. root "" reads anywhere,
 // as Terraform does (--allow-outside-files).
 func LoadConfined(dir, root string) (*Module, hcl.Diagnostics) {
-	return load(confinedFiles(dir, root))
+	return loadRoot(confinedFiles(dir, root))
 }
 
 // WorkTreeRoot is the top of the Git working tree that holds dir, or dir
@@ -114,6 +117,9 @@ var errOutside = errors.New("it is outside the stack's repository (or the direct
 func (m moduleFiles) display(name string) string {
 	if m.disk {
 		return filepath.Join(m.dir, name)
+	}
+	if m.label {
+		return m.dir + "/" + name
 	}
 	return path.Join(m.dir, name)
 }

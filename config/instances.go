@@ -23,28 +23,28 @@ type instance struct {
 // block evaluates a resource or data block once per run and returns the
 // value other declarations see when referring to it: the instance's object,
 // a tuple of instances (count) or an object of instances (for_each).
-func (r *run) block(b *resourceBlock) (cty.Value, []string) {
-	if _, ok := r.forgotten[b]; ok {
+func (r *run) block(sc *scope, b *resourceBlock) (cty.Value, []string) {
+	key := sc.addr(b.addr())
+	if _, ok := r.forgotten[key]; ok {
 		return cty.DynamicVal, nil
 	}
-	key := b.addr()
 	v, taints := r.visit(key, b.DeclRange, func() (cty.Value, []string) {
 		if r.static {
 			return cty.DynamicVal, nil
 		}
-		v, taints := r.evalBlock(b)
+		v, taints := r.evalBlock(sc, b)
 		if !b.Data {
-			v = r.e.mod.keptValue(b, v)
-			r.blockDone(b)
+			v = sc.mod.keptValue(b, v)
+			r.blockDone(sc, b)
 		}
 		return v, taints
 	})
 	if n := r.nodes[key]; r.discard && !b.Data && n != nil && n.state == nodeDone && !n.kept {
 		n.kept = true
-		if !r.e.mod.isReferenced(key) {
+		if !sc.mod.isReferenced(b.addr()) {
 			// Nothing refers to it: only that it was evaluated is kept.
 			delete(r.nodes, key)
-			r.forgotten[b] = struct{}{}
+			r.forgotten[key] = struct{}{}
 		} else {
 			r.pack(n)
 		}
@@ -53,10 +53,11 @@ func (r *run) block(b *resourceBlock) (cty.Value, []string) {
 }
 
 // blockDone counts a managed block evaluated and tells a TypeDoneResolver
-// when it was the last of its type.
-func (r *run) blockDone(b *resourceBlock) {
+// when it was the last of its type. The blocks of called modules count
+// as one, done when every module instance is (see resources).
+func (r *run) blockDone(sc *scope, b *resourceBlock) {
 	td, ok := r.resolver.(TypeDoneResolver)
-	if !ok || r.remaining == nil {
+	if !ok || r.remaining == nil || sc.call != nil {
 		return
 	}
 	r.remaining[b.Type]--
@@ -65,7 +66,7 @@ func (r *run) blockDone(b *resourceBlock) {
 	}
 }
 
-func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
+func (r *run) evalBlock(sc *scope, b *resourceBlock) (cty.Value, []string) {
 	var spec hcldec.Spec
 	var ok bool
 	if b.Data {
@@ -81,19 +82,19 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			detail = "Its value is unknown; resources that refer to it are reported as unknown."
 		}
 		warning := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: b.DeclRange.Ptr()}
-		taint := fmt.Sprintf("%s: %s (%s)", b.addr(), summary, loc(b.DeclRange))
+		taint := fmt.Sprintf("%s: %s (%s)", sc.addr(b.addr()), summary, loc(b.DeclRange))
 		if b.Data {
-			v, taints, fromState := r.evalStateData(b, taint)
+			v, taints, fromState := r.evalStateData(sc, b, taint)
 			if !fromState {
 				r.diags = append(r.diags, warning)
 			}
 			return v, taints
 		}
 		r.diags = append(r.diags, warning)
-		return r.evalUnread(b, taint)
+		return r.evalUnread(sc, b, taint)
 	}
 	if b.Data && r.data == nil {
-		return cty.DynamicVal, []string{fmt.Sprintf("%s: data sources are not read in this scan (%s)", b.addr(), loc(b.DeclRange))}
+		return cty.DynamicVal, []string{fmt.Sprintf("%s: data sources are not read in this scan (%s)", sc.addr(b.addr()), loc(b.DeclRange))}
 	}
 
 	travs := metaVariables(b)
@@ -106,7 +107,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 	if !b.Data {
 		travs = append(travs, attributeBlockVariables(r.e.schemas, b.Type, blockBody)...)
 	}
-	ctx, taints := r.evalContext(travs, b.Count != nil, b.ForEach != nil)
+	ctx, taints := r.evalContext(sc, travs, b.Count != nil, b.ForEach != nil)
 
 	instances, known, ok := r.expand(b, ctx)
 	if !ok {
@@ -117,19 +118,13 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 		if b.ForEach != nil {
 			what, expr = "for_each", b.ForEach
 		}
-		taints = append(taints, fmt.Sprintf("%s: %s is not known before apply (%s)", b.addr(), what, loc(expr.Range())))
+		taints = append(taints, fmt.Sprintf("%s: %s is not known before apply (%s)", sc.addr(b.addr()), what, loc(expr.Range())))
 	}
 
 	values := make([]cty.Value, 0, len(instances))
 	var refs []string // the same for every instance
 	for _, inst := range instances {
-		ictx := ctx.NewChild()
-		switch {
-		case b.Count != nil:
-			ictx.Variables = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": inst.key})}
-		case b.ForEach != nil:
-			ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": inst.key, "value": inst.each})}
-		}
+		ictx := instanceContext(ctx, b.Count != nil, b.ForEach != nil, inst.key, inst.each)
 		body := dynblock.Expand(blockBody, ictx)
 		var asAttrs attributeBlocks
 		var adiags hcl.Diagnostics
@@ -146,7 +141,7 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			val, _, _ = hcldec.PartialDecode(body, spec, ictx)
 			for _, d := range diags {
 				d.Severity = hcl.DiagWarning
-				itaints = append(itaints, fmt.Sprintf("%s: %s (%s)", b.addr(), strings.TrimSuffix(d.Detail, "."), loc(*d.Subject)))
+				itaints = append(itaints, fmt.Sprintf("%s: %s (%s)", sc.addr(b.addr()), strings.TrimSuffix(d.Detail, "."), loc(*d.Subject)))
 			}
 		}
 		r.diags = append(r.diags, diags...)
@@ -154,18 +149,21 @@ func (r *run) evalBlock(b *resourceBlock) (cty.Value, []string) {
 			val = cty.UnknownVal(hcldec.ImpliedType(spec))
 		}
 		if _, over := valueSize(val, r.e.limits.MaxValueBytes); over {
-			r.checkSize(val, b.addr()+instanceKey(inst.key), b.DeclRange)
+			r.checkSize(val, sc.addr(b.addr()+instanceKey(inst.key)), b.DeclRange)
 			val = cty.UnknownVal(hcldec.ImpliedType(spec))
 		}
 		val = asAttrs.into(val)
 		if b.Data {
-			values = append(values, r.readData(b, inst, val))
+			values = append(values, r.readData(sc, b, inst, val))
 			continue
 		}
 		if refs == nil {
-			refs = r.e.mod.referencesOf(b, blockBody, r.e.schemas)
+			refs = sc.mod.referencesOf(b, blockBody, r.e.schemas)
+			for i, ref := range refs {
+				refs[i] = sc.addr(ref)
+			}
 		}
-		values = append(values, r.emit(b, inst, val, body, spec, itaints, refs, asAttrs))
+		values = append(values, r.emit(sc, b, inst, val, body, spec, itaints, refs, asAttrs))
 	}
 
 	if !known {
@@ -188,8 +186,8 @@ func metaVariables(b *resourceBlock) []hcl.Traversal {
 // expandOnly expands a block's instances from its count or for_each
 // alone, for a block whose body is not evaluated; ok is false when they
 // are not known.
-func (r *run) expandOnly(b *resourceBlock) (instances []instance, taints []string, ok bool) {
-	ctx, taints := r.evalContext(metaVariables(b), b.Count != nil, b.ForEach != nil)
+func (r *run) expandOnly(sc *scope, b *resourceBlock) (instances []instance, taints []string, ok bool) {
+	ctx, taints := r.evalContext(sc, metaVariables(b), b.Count != nil, b.ForEach != nil)
 	instances, known, ok := r.expand(b, ctx)
 	return instances, taints, ok && known
 }
@@ -198,18 +196,18 @@ func (r *run) expandOnly(b *resourceBlock) (instances []instance, taints []strin
 // instance's value is the one the state recorded, when the scan's data
 // reader has a state that recorded every instance; otherwise it is
 // unknown and what refers to it is tainted by taint.
-func (r *run) evalStateData(b *resourceBlock, taint string) (v cty.Value, taints []string, fromState bool) {
+func (r *run) evalStateData(sc *scope, b *resourceBlock, taint string) (v cty.Value, taints []string, fromState bool) {
 	sd, ok := r.data.(StateDataReader)
 	if !ok {
 		return cty.DynamicVal, []string{taint}, false
 	}
-	instances, taints, ok := r.expandOnly(b)
+	instances, taints, ok := r.expandOnly(sc, b)
 	if !ok {
 		return cty.DynamicVal, append(taints, taint), false
 	}
 	values := make([]cty.Value, len(instances))
 	for i, inst := range instances {
-		v, sensitive, ok := sd.StateData(b.addr() + instanceKey(inst.key))
+		v, sensitive, ok := sd.StateData(sc.addr(b.addr() + instanceKey(inst.key)))
 		if !ok {
 			return cty.DynamicVal, append(taints, taint), false
 		}
@@ -253,15 +251,15 @@ func instancesValue(b *resourceBlock, instances []instance, values []cty.Value) 
 // the report has every declared instance (unknown, saying why), and what
 // refers to it sees what the resolver gives (the state's values) or, when
 // that is not known, is tainted by taint.
-func (r *run) evalUnread(b *resourceBlock, taint string) (cty.Value, []string) {
-	instances, taints, ok := r.expandOnly(b)
+func (r *run) evalUnread(sc *scope, b *resourceBlock, taint string) (cty.Value, []string) {
+	instances, taints, ok := r.expandOnly(sc, b)
 	if !ok {
 		return cty.DynamicVal, append(taints, taint)
 	}
 	values := make([]cty.Value, len(instances))
 	wholly := true
 	for i, inst := range instances {
-		values[i] = r.record(newResource(b, inst, cty.DynamicVal, map[string]hcl.Range{}, append(slices.Clone(taints), taint)))
+		values[i] = r.record(r.newResource(sc, b, inst, cty.DynamicVal, map[string]hcl.Range{}, append(slices.Clone(taints), taint)))
 		wholly = wholly && values[i].IsWhollyKnown()
 	}
 	if !wholly {
@@ -271,9 +269,9 @@ func (r *run) evalUnread(b *resourceBlock, taint string) (cty.Value, []string) {
 }
 
 // emit records a resource instance and resolves what references to it see.
-func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints, refs []string, asAttrs attributeBlocks) cty.Value {
+func (r *run) emit(sc *scope, b *resourceBlock, inst instance, val cty.Value, body hcl.Body, spec hcldec.Spec, taints, refs []string, asAttrs attributeBlocks) cty.Value {
 	cfg, marks := val.UnmarkDeepWithPaths()
-	res := newResource(b, inst, cfg, bodyRanges(body, spec), taints)
+	res := r.newResource(sc, b, inst, cfg, bodyRanges(body, spec), taints)
 	res.References = refs
 	for _, name := range slices.Sorted(maps.Keys(asAttrs)) {
 		res.Ranges[name] = asAttrs[name].rng
@@ -289,15 +287,22 @@ func (r *run) emit(b *resourceBlock, inst instance, val cty.Value, body hcl.Body
 	return r.record(res)
 }
 
-// newResource is an instance of b with its configuration, ranges and
-// taints; ImportID is the import block's that targets it.
-func newResource(b *resourceBlock, inst instance, cfg cty.Value, ranges map[string]hcl.Range, taints []string) *Resource {
+// newResource is an instance of b in sc with its configuration, ranges
+// and taints; its provider is the root module's configuration that b's
+// names (a taint says why when there is none).
+func (r *run) newResource(sc *scope, b *resourceBlock, inst instance, cfg cty.Value, ranges map[string]hcl.Range, taints []string) *Resource {
+	provider, why := sc.providers.resolve(b.Provider)
+	if why != "" {
+		taints = append(slices.Clone(taints), fmt.Sprintf("%s: %s", sc.addr(b.addr()), why))
+		provider = b.Provider
+	}
 	return &Resource{
-		Address:        b.addr() + instanceKey(inst.key),
+		Address:        sc.addr(b.addr() + instanceKey(inst.key)),
+		Module:         sc.path,
 		Type:           b.Type,
 		Name:           b.Name,
 		Key:            inst.key,
-		Provider:       b.Provider,
+		Provider:       provider,
 		Config:         cfg,
 		Ranges:         ranges,
 		DeclRange:      b.DeclRange,
@@ -329,17 +334,21 @@ func (r *run) record(res *Resource) cty.Value {
 
 // readData reads one data source instance. A configuration that is not
 // wholly known is not read, as Terraform defers such reads to apply.
-func (r *run) readData(b *resourceBlock, inst instance, val cty.Value) cty.Value {
+func (r *run) readData(sc *scope, b *resourceBlock, inst instance, val cty.Value) cty.Value {
 	cfg, _ := val.UnmarkDeep()
 	if !cfg.IsWhollyKnown() {
 		return cty.DynamicVal
 	}
-	out, err := r.data.ReadData(r.ctx, b.Provider, b.Type, cfg)
+	provider, why := sc.providers.resolve(b.Provider)
+	if why != "" {
+		return cty.DynamicVal
+	}
+	out, err := r.data.ReadData(r.ctx, provider, b.Type, cfg)
 	if err != nil {
 		r.diags = append(r.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Failed to read data source",
-			Detail:   fmt.Sprintf("reading %s%s: %v", b.addr(), instanceKey(inst.key), err),
+			Detail:   fmt.Sprintf("reading %s: %v", sc.addr(b.addr()+instanceKey(inst.key)), err),
 			Subject:  b.DeclRange.Ptr(),
 		})
 		return cty.DynamicVal

@@ -48,23 +48,34 @@ type Module struct {
 	resources     map[string]*resourceBlock // "TYPE.NAME"
 	data          map[string]*resourceBlock // "TYPE.NAME", without "data."
 	modules       map[string]*moduleCall
+	outputs       map[string]*output
 	imports       []*importBlock
 	moves         []*Move
 	// providerTypes are the types of the local names required_providers
 	// gives a source ("awsprod" = { source = "hashicorp/aws" } is "aws").
 	providerTypes map[string]string
+	// called is true for a module that a module block calls (not the
+	// root); fetched for one a ModuleFetcher got, whose file functions
+	// read its own files.
+	called, fetched bool
 }
 
 // Load parses every .tf and .tf.json file in dir (not its subdirectories)
 // into a Module. The Module is returned even when diagnostics hold errors,
 // with what could be decoded.
-func Load(dir string) (*Module, hcl.Diagnostics) { return load(diskFiles(dir)) }
+func Load(dir string) (*Module, hcl.Diagnostics) { return loadRoot(diskFiles(dir)) }
 
 // LoadFS is Load for the files of fsys's root directory (a Git commit's
 // tree): file names are shown as dir joined with their name, with slashes.
 // file() and templatefile() read from fsys too.
 func LoadFS(fsys fs.FS, dir string) (*Module, hcl.Diagnostics) {
-	return load(moduleFiles{fsys: fsys, dir: dir})
+	return loadRoot(moduleFiles{fsys: fsys, dir: dir})
+}
+
+// loadRoot loads a root module and the modules it calls.
+func loadRoot(files moduleFiles) (*Module, hcl.Diagnostics) {
+	m, diags := load(files)
+	return m, append(diags, m.loadModules()...)
 }
 
 func load(files moduleFiles) (*Module, hcl.Diagnostics) {
@@ -82,6 +93,7 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 		resources:   map[string]*resourceBlock{},
 		data:        map[string]*resourceBlock{},
 		modules:     map[string]*moduleCall{},
+		outputs:     map[string]*output{},
 	}
 	entries, err := files.readDir()
 	if err != nil {
@@ -119,7 +131,7 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 		}
 		diags = append(diags, m.decodeFile(f, !d.HasErrors())...)
 	}
-	return m, append(diags, m.checkLocalModules()...)
+	return m, diags
 }
 
 // parseFile parses a file of the module, named path in diagnostics.
@@ -161,7 +173,14 @@ func ignoredFile(name string) bool {
 // hcl.NewDiagnosticTextWriter. It includes variable files read by an
 // Evaluator.
 func (m *Module) Files() map[string]*hcl.File {
-	files := make(map[string]*hcl.File, len(m.sourceFiles))
+	files := map[string]*hcl.File{}
+	for _, mod := range m.tree() {
+		mod.addFiles(files)
+	}
+	return files
+}
+
+func (m *Module) addFiles(files map[string]*hcl.File) {
 	for path, sf := range m.sourceFiles {
 		// Read again: a module does not keep its files' bytes.
 		if src, err := fs.ReadFile(m.files.fsys, sf.name); err == nil {
@@ -175,37 +194,55 @@ func (m *Module) Files() map[string]*hcl.File {
 	for name, f := range m.parser.Files() {
 		files[name] = f
 	}
-	return files
 }
 
 // ResourceBlocks is the number of managed resource blocks (before count
-// and for_each expansion).
-func (m *Module) ResourceBlocks() int { return len(m.resources) }
+// and for_each expansion) of the module and the modules it calls, each
+// module counted once.
+func (m *Module) ResourceBlocks() int {
+	n := 0
+	for _, mod := range m.tree() {
+		n += len(mod.resources)
+	}
+	return n
+}
 
-// Empty reports whether the module declares no managed resource and no
-// import block: there is nothing to compare (data sources, variables and
-// outputs alone describe nothing in the cloud). A wrong directory or path
-// looks like this.
-func (m *Module) Empty() bool { return len(m.resources) == 0 && len(m.imports) == 0 }
+// Empty reports whether the configuration declares no managed resource,
+// in the module or a module it calls, and no import block: there is
+// nothing to compare (data sources, variables and outputs alone describe
+// nothing in the cloud). A wrong directory or path looks like this. A
+// module that is not read may declare some: then it is not empty.
+func (m *Module) Empty() bool {
+	if len(m.imports) > 0 || len(m.UnreadModules()) > 0 {
+		return false
+	}
+	for _, mod := range m.tree() {
+		if len(mod.resources) > 0 {
+			return false
+		}
+	}
+	return true
+}
 
-// ResourceTypes lists, for each provider configuration, the managed
-// resource types that use it, sorted and without duplicates. The provider
-// is the resource's `provider` argument or else the type's prefix before
-// the first "_".
+// ResourceTypes lists, for each of the root module's provider
+// configurations, the managed resource types that use it, in the module
+// or a module it calls, sorted and without duplicates. A block's provider
+// is its `provider` argument or else the type's prefix before the first
+// "_", passed down from the calling modules.
 func (m *Module) ResourceTypes() map[ProviderRef][]string {
 	seen := map[ProviderRef]map[string]bool{}
-	for _, r := range m.resources {
-		if seen[r.Provider] == nil {
-			seen[r.Provider] = map[string]bool{}
+	for _, u := range m.providerUses() {
+		if u.block.Data {
+			continue
 		}
-		seen[r.Provider][r.Type] = true
+		if seen[u.ref] == nil {
+			seen[u.ref] = map[string]bool{}
+		}
+		seen[u.ref][u.block.Type] = true
 	}
 	out := make(map[ProviderRef][]string, len(seen))
 	for ref, types := range seen {
-		for t := range types {
-			out[ref] = append(out[ref], t)
-		}
-		sort.Strings(out[ref])
+		out[ref] = slices.Sorted(maps.Keys(types))
 	}
 	return out
 }
@@ -282,7 +319,17 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 				diags = append(diags, duplicate("module call", name, o.DeclRange, b.DefRange))
 				continue
 			}
-			m.modules[name] = decodeModuleCall(b)
+			mc, d := decodeModuleCall(b)
+			diags = append(diags, d...)
+			m.modules[name] = mc
+		case "output":
+			o, d := decodeOutput(b)
+			diags = append(diags, d...)
+			if prev, ok := m.outputs[o.Name]; ok {
+				diags = append(diags, duplicate("output", o.Name, prev.DeclRange, b.DefRange))
+				continue
+			}
+			m.outputs[o.Name] = o
 		case "import":
 			i, d := decodeImport(b)
 			diags = append(diags, d...)
@@ -295,7 +342,7 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 			if mv != nil {
 				m.moves = append(m.moves, mv)
 			}
-		case "output", "check", "removed":
+		case "check", "removed":
 			// Accepted and ignored: they say nothing about desired resources.
 		}
 	}
@@ -446,9 +493,6 @@ func (m *Module) providerLocalNames() []string {
 	return slices.Sorted(maps.Keys(names))
 }
 
-// Moves are the module's moved blocks, in the order written.
-func (m *Module) Moves() []*Move { return m.moves }
-
 // ProviderType is the provider type of a local name: the last part of its
 // required_providers source, else the local name itself.
 func (m *Module) ProviderType(local string) string {
@@ -551,14 +595,16 @@ func (m *Module) WrittenAttributes(typ string, schemas SchemaSource) []string {
 	schema := hcldec.ImpliedSchema(spec)
 	schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"name"}})
 	seen := map[string]bool{}
-	for _, b := range m.resources {
-		if b.Type == typ && b.lazy == nil {
-			writtenNames(b.Body, schema, seen)
+	for _, mod := range m.tree() {
+		for _, b := range mod.resources {
+			if b.Type == typ && b.lazy == nil {
+				writtenNames(b.Body, schema, seen)
+			}
 		}
-	}
-	for name := range m.written[typ] {
-		if schemaHas(schema, name) {
-			seen[name] = true
+		for name := range mod.written[typ] {
+			if schemaHas(schema, name) {
+				seen[name] = true
+			}
 		}
 	}
 	out := make([]string, 0, len(seen))

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -14,132 +15,223 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Module calls are not evaluated yet: their resources are not compared.
-// What a scan must still know of them is which resources they declare, so
-// that none is left out of the report and no live resource they manage is
-// called unmanaged. That is read from the modules' files, without
-// evaluating them.
+// Module calls are loaded with the configuration: a local source's
+// directory, or the one `terraform init` installed the module in
+// (.terraform/modules/modules.json). A remote source that is not
+// installed is fetched by FetchModules, given a ModuleFetcher. Each called
+// module is parsed once per directory, however many calls and instances
+// use it; an Evaluator evaluates every instance in its own scope (see
+// scope.go).
 
-// ModuleCall is a module block of the configuration, with the resource
-// blocks of the module and of the modules it calls.
-type ModuleCall struct {
-	Name      string
-	Source    string
-	DeclRange hcl.Range
-	// Resources are the module's resource blocks, to any depth; nil when
-	// the module could not be read (Unread says why).
-	Resources []ModuleResource
-	Unread    string
-}
-
-// ModuleResource is a resource block inside a module.
-type ModuleResource struct {
-	// Address is the block's address, with "[*]" after each module call
-	// that has count or for_each and after the resource when it has one:
-	// module.net.aws_subnet.private[*].
-	Address   string
-	Type      string
-	Provider  ProviderRef
-	DeclRange hcl.Range
-}
-
-// maxModuleDepth bounds how deep module calls are followed (Terraform has
-// no limit; a cycle of local modules would otherwise never end).
+// maxModuleDepth bounds how deep module calls nest (Terraform has no
+// limit; a chain of calls this deep is a mistake or an attack).
 const maxModuleDepth = 32
 
-// ModuleCalls lists the module blocks of the configuration, each with the
-// resource blocks it declares, read from its files: a local path relative
-// to the module, or the directory `terraform init` installed it in
-// (.terraform/modules/modules.json).
-func (m *Module) ModuleCalls() []*ModuleCall {
-	installed := m.installedModules()
-	var out []*ModuleCall
-	for _, name := range slices.Sorted(maps.Keys(m.modules)) {
-		mc := m.modules[name]
-		call := &ModuleCall{Name: name, Source: mc.Source, DeclRange: mc.DeclRange}
-		call.Resources, call.Unread = m.moduleResources(m.files, mc, "module."+name+multi(mc.Multi), name, installed, 1)
-		out = append(out, call)
-	}
+// ModuleFetcher gets the files of a module whose source is not a local
+// path (Git, a module registry, an archive).
+type ModuleFetcher interface {
+	FetchModule(ctx context.Context, source, version string) (*FetchedModule, error)
+}
+
+// FetchedModule is a module's directory as a ModuleFetcher got it.
+type FetchedModule struct {
+	FS fs.FS
+	// Dir is how its files are named: a file is shown as Dir + "/" + its
+	// name ("git::https://example.com/mods.git//vpc?ref=v1.2.0/main.tf").
+	Dir string
+}
+
+// UnreadModule is a module call whose module is not loaded: its resources
+// are not known.
+type UnreadModule struct {
+	// Address is the call's address without instance keys:
+	// module.net.module.sg.
+	Address string
+	Source  string
+	// Reason says why it is not read.
+	Reason    string
+	DeclRange hcl.Range
+}
+
+// UnreadModules lists the module calls, to any depth, whose module is not
+// loaded.
+func (m *Module) UnreadModules() []UnreadModule {
+	var out []UnreadModule
+	m.walkCalls("", func(addr string, mc *moduleCall) {
+		if mc.Module == nil {
+			out = append(out, UnreadModule{Address: addr, Source: mc.Source, Reason: mc.Unread, DeclRange: mc.DeclRange})
+		}
+	})
 	return out
 }
 
-func multi(on bool) string {
-	if on {
-		return "[*]"
+// walkCalls calls f for every module call of the tree, parents first, with
+// its address without keys (prefix is m's).
+func (m *Module) walkCalls(prefix string, f func(addr string, mc *moduleCall)) {
+	for _, name := range slices.Sorted(maps.Keys(m.modules)) {
+		mc := m.modules[name]
+		addr := joinAddress(prefix, "module."+name)
+		f(addr, mc)
+		if mc.Module != nil {
+			mc.Module.walkCalls(addr, f)
+		}
 	}
-	return ""
 }
 
-// moduleResources reads the module that mc calls and returns its resource
-// blocks (prefix is the call's address, key its modules.json key), or why
-// it could not be read. root is the root module's files, which installed
-// modules' directories are relative to.
-func (m *Module) moduleResources(root moduleFiles, mc *moduleCall, prefix, key string, installed map[string]string, depth int) ([]ModuleResource, string) {
-	if depth > maxModuleDepth {
-		return nil, fmt.Sprintf("module calls nest deeper than %d", maxModuleDepth)
-	}
-	files, ok := root.sub(installed[key])
-	if installed[key] == "" {
-		if !localSource(mc.Source) {
-			return nil, fmt.Sprintf("its source %q is not a local path and `terraform init` has not installed it", mc.Source)
+// modules are the distinct modules of the tree: m and every module it
+// calls, to any depth, once each.
+func (m *Module) tree() []*Module {
+	out := []*Module{m}
+	seen := map[*Module]bool{m: true}
+	m.walkCalls("", func(_ string, mc *moduleCall) {
+		if mc.Module != nil && !seen[mc.Module] {
+			seen[mc.Module] = true
+			out = append(out, mc.Module)
 		}
-		files, ok = m.files.sub(mc.Source)
-	}
-	if !ok {
-		return nil, "its directory is outside the repository (or the directory scanned), which driftctl does not read"
-	}
-	child, diags := load(files)
-	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
-			continue
-		}
-		if d.Subject == nil {
-			return nil, fmt.Sprintf("%s: %s", d.Summary, d.Detail)
-		}
-		return nil, fmt.Sprintf("its files have errors: %s", d.Error())
-	}
-	var out []ModuleResource
-	for _, k := range slices.Sorted(maps.Keys(child.resources)) {
-		b := child.resources[k]
-		out = append(out, ModuleResource{
-			Address: prefix + "." + k + multi(b.Count != nil || b.ForEach != nil),
-			Type:    b.Type, Provider: ProviderRef{Name: b.Provider.Name}, DeclRange: b.DeclRange,
-		})
-	}
-	for _, name := range slices.Sorted(maps.Keys(child.modules)) {
-		cc := child.modules[name]
-		rs, unread := child.moduleResources(root, cc, prefix+".module."+name+multi(cc.Multi), key+"."+name, installed, depth+1)
-		if unread != "" {
-			return nil, fmt.Sprintf("module.%s in it: %s", name, unread)
-		}
-		out = append(out, rs...)
-	}
-	return out, ""
+	})
+	return out
 }
 
-// checkLocalModules reports a module call whose local source names no
-// directory, as terraform init does ("Unreadable module directory").
-// Sources outside the files' tree are not read, and not errors.
-func (m *Module) checkLocalModules() hcl.Diagnostics {
+func joinAddress(prefix, addr string) string {
+	if prefix == "" {
+		return addr
+	}
+	return prefix + "." + addr
+}
+
+// moduleLoader loads a tree of modules, each directory once.
+type moduleLoader struct {
+	root moduleFiles
+	// installed are the directories `terraform init` installed modules
+	// in, by key ("net", "net.sg"), relative to the root module.
+	installed map[string]string
+	loaded    map[string]*Module // by directory as shown
+	loading   map[string]bool
+}
+
+// loadCalls loads the modules m calls and, recursively, theirs. key is m's
+// key in modules.json ("" for the root module), dir its path.module.
+func (l *moduleLoader) loadCalls(m *Module, key, dir string, depth int) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, name := range slices.Sorted(maps.Keys(m.modules)) {
 		mc := m.modules[name]
-		if !localSource(mc.Source) {
-			continue
+		k := name
+		if key != "" {
+			k = key + "." + name
 		}
-		files, ok := m.files.sub(mc.Source)
-		if !ok {
-			continue
+		if mc.Source == "" {
+			continue // decodeModuleCall reported it
 		}
-		if _, err := files.readDir(); err != nil {
+		if depth >= maxModuleDepth {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
-				Summary:  "Unreadable module directory",
-				Detail:   fmt.Sprintf("The source %q of module %q is not a directory that can be read: %v.", mc.Source, name, err),
+				Summary:  "Module calls nested too deeply",
+				Detail:   fmt.Sprintf("Module calls nest deeper than %d levels here; driftctl refuses to go on.", maxModuleDepth),
 				Subject:  mc.DeclRange.Ptr(),
 			})
+			continue
+		}
+		var files moduleFiles
+		var ok bool
+		switch inst := l.installed[k]; {
+		case inst != "":
+			files, ok = l.root.sub(inst)
+			mc.pathModule = inst
+		case localSource(mc.Source):
+			files, ok = m.files.sub(mc.Source)
+			mc.pathModule = path.Join(dir, mc.Source)
+		default:
+			mc.remote = true
+			mc.Unread = fmt.Sprintf("its source %q is not a local path and `terraform init` has not installed it", mc.Source)
+			continue
+		}
+		if !ok {
+			mc.Unread = "its directory is outside the repository (or the directory scanned), which driftctl does not read"
+			continue
+		}
+		diags = append(diags, l.loadCall(mc, files, k, depth)...)
+	}
+	return diags
+}
+
+// loadCall loads the module in files for mc, and the modules it calls.
+func (l *moduleLoader) loadCall(mc *moduleCall, files moduleFiles, key string, depth int) hcl.Diagnostics {
+	if l.loading[files.dir] {
+		mc.Unread = "it calls itself"
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Module calls itself",
+			Detail:   fmt.Sprintf("The module in %s calls itself, directly or through other modules.", files.dir),
+			Subject:  mc.DeclRange.Ptr(),
+		}}
+	}
+	if child := l.loaded[files.dir]; child != nil {
+		mc.Module = child
+		return nil
+	}
+	if _, err := files.readDir(); err != nil {
+		mc.Unread = "its directory cannot be read"
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unreadable module directory",
+			Detail:   fmt.Sprintf("The source %q of module %q is not a directory that can be read: %v.", mc.Source, mc.Name, err),
+			Subject:  mc.DeclRange.Ptr(),
+		}}
+	}
+	child, diags := load(files)
+	child.called = true
+	mc.Module = child
+	l.loaded[files.dir] = child
+	l.loading[files.dir] = true
+	diags = append(diags, l.loadCalls(child, key, mc.pathModule, depth+1)...)
+	delete(l.loading, files.dir)
+	return diags
+}
+
+// loadModules loads the module calls of a root module.
+func (m *Module) loadModules() hcl.Diagnostics {
+	if len(m.modules) == 0 {
+		return nil
+	}
+	l := &moduleLoader{root: m.files, installed: m.installedModules(), loaded: map[string]*Module{}, loading: map[string]bool{m.files.dir: true}}
+	return l.loadCalls(m, "", ".", 0)
+}
+
+// FetchModules gets, through f, the modules of remote sources that
+// `terraform init` has not installed, and the modules they call. A source
+// that cannot be fetched is an error at its module block.
+func (m *Module) FetchModules(ctx context.Context, f ModuleFetcher) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	l := &moduleLoader{loaded: map[string]*Module{}, loading: map[string]bool{}}
+	var visit func(mod *Module, depth int)
+	visit = func(mod *Module, depth int) {
+		for _, name := range slices.Sorted(maps.Keys(mod.modules)) {
+			mc := mod.modules[name]
+			if mc.Module == nil && mc.remote && depth < maxModuleDepth {
+				fetched, err := f.FetchModule(ctx, mc.Source, mc.Version)
+				if err != nil {
+					mc.Unread = fmt.Sprintf("fetching %q failed", mc.Source)
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Failed to fetch module",
+						Detail:   fmt.Sprintf("Module %q: %v.", mc.Name, strings.TrimSuffix(err.Error(), ".")),
+						Subject:  mc.SourceRange.Ptr(),
+					})
+					continue
+				}
+				mc.Unread, mc.pathModule = "", "."
+				files := moduleFiles{fsys: fetched.FS, dir: fetched.Dir, label: true}
+				diags = append(diags, l.loadCall(mc, files, "", depth)...)
+				if mc.Module != nil {
+					mc.Module.fetched = true
+				}
+			}
+			if mc.Module != nil {
+				visit(mc.Module, depth+1)
+			}
 		}
 	}
+	visit(m, 0)
 	return diags
 }
 
@@ -171,7 +263,11 @@ func (mf moduleFiles) sub(rel string) (moduleFiles, bool) {
 	if err != nil {
 		return moduleFiles{}, false
 	}
-	return moduleFiles{fsys: sub, dir: path.Join(mf.dir, clean)}, true
+	dir := path.Join(mf.dir, clean)
+	if mf.label {
+		dir = mf.dir + "/" + clean
+	}
+	return moduleFiles{fsys: sub, dir: dir, label: mf.label}, true
 }
 
 // installedModules reads .terraform/modules/modules.json: the directory
@@ -199,18 +295,126 @@ func (m *Module) installedModules() map[string]string {
 	return out
 }
 
-// decodeModuleCall reads what a scan needs of a module block: its literal
-// source and whether it has count or for_each.
-func decodeModuleCall(b *hcl.Block) *moduleCall {
-	mc := &moduleCall{Name: b.Labels[0], DeclRange: b.DefRange}
-	attrs, _ := b.Body.JustAttributes()
-	if a, ok := attrs["source"]; ok {
-		if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type() == cty.String && !v.IsNull() {
-			mc.Source = v.AsString()
+// decodeModuleCall reads a module block: its literal source and version,
+// count or for_each, the providers it passes, and its inputs.
+func decodeModuleCall(b *hcl.Block) (*moduleCall, hcl.Diagnostics) {
+	mc := &moduleCall{Name: b.Labels[0], DeclRange: b.DefRange, Inputs: hcl.Attributes{}}
+	attrs, diags := b.Body.JustAttributes()
+	literal := func(a *hcl.Attribute, what string) string {
+		v, d := a.Expr.Value(nil)
+		if d.HasErrors() || v.Type() != cty.String || v.IsNull() || !v.IsKnown() {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid module " + what,
+				Detail:   fmt.Sprintf("The module %s must be a literal string.", what),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+			return ""
+		}
+		return v.AsString()
+	}
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+		a := attrs[name]
+		switch name {
+		case "source":
+			mc.Source, mc.SourceRange = literal(a, "source"), a.Expr.Range()
+		case "version":
+			mc.Version = literal(a, "version")
+		case "count":
+			mc.Count = a.Expr
+		case "for_each":
+			mc.ForEach = a.Expr
+		case "providers":
+			diags = append(diags, mc.decodeProviders(a)...)
+		case "depends_on":
+		default:
+			mc.Inputs[name] = a
 		}
 	}
-	_, hasCount := attrs["count"]
-	_, hasEach := attrs["for_each"]
-	mc.Multi = hasCount || hasEach
-	return mc
+	if mc.Count != nil && mc.ForEach != nil {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  `Invalid combination of "count" and "for_each"`,
+			Detail:   `The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used.`,
+			Subject:  mc.ForEach.Range().Ptr(),
+		})
+	}
+	if _, ok := attrs["source"]; !ok {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail:   `The argument "source" is required, but no definition was found.`,
+			Subject:  b.DefRange.Ptr(),
+		})
+	}
+	return mc, diags
+}
+
+// decodeProviders reads `providers = { aws = aws.west, aws.east = aws }`.
+func (mc *moduleCall) decodeProviders(a *hcl.Attribute) hcl.Diagnostics {
+	pairs, diags := hcl.ExprMap(a.Expr)
+	if diags.HasErrors() {
+		return diags
+	}
+	mc.Providers = map[ProviderRef]ProviderRef{}
+	for _, p := range pairs {
+		in, d := parseProviderRef(p.Key)
+		diags = append(diags, d...)
+		out, d2 := parseProviderRef(p.Value)
+		diags = append(diags, d2...)
+		if !d.HasErrors() && !d2.HasErrors() {
+			mc.Providers[in] = out
+		}
+	}
+	return diags
+}
+
+// providerUse is a block of the tree and the root module's provider
+// configuration it uses.
+type providerUse struct {
+	addr  string // the block's address without instance keys
+	ref   ProviderRef
+	block *resourceBlock
+}
+
+// providerUses lists every resource and data block of the tree whose
+// provider configuration resolves to one of the root module's, root
+// module first, each module's blocks by address.
+func (m *Module) providerUses() []providerUse {
+	var out []providerUse
+	var visit func(mod *Module, prefix string, pm *providerMapping)
+	visit = func(mod *Module, prefix string, pm *providerMapping) {
+		for _, b := range mod.sortedBlocks() {
+			if ref, why := pm.resolve(b.Provider); why == "" {
+				out = append(out, providerUse{addr: joinAddress(prefix, b.addr()), ref: ref, block: b})
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(mod.modules)) {
+			if mc := mod.modules[name]; mc.Module != nil {
+				visit(mc.Module, joinAddress(prefix, "module."+name), pm.child(mc))
+			}
+		}
+	}
+	visit(m, "", &providerMapping{mod: m})
+	return out
+}
+
+// calledTypes are the managed resource types the called modules declare,
+// sorted.
+func (m *Module) calledTypes() []string {
+	seen := map[string]bool{}
+	for _, mod := range m.tree()[1:] {
+		for _, b := range mod.resources {
+			seen[b.Type] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// moduleName names the scope's module in diagnostics.
+func (s *scope) moduleName() string {
+	if s.call == nil {
+		return "the root module"
+	}
+	return s.path
 }

@@ -183,10 +183,12 @@ func (e *Evaluator) redactDiagnostics(diags hcl.Diagnostics, runs ...*run) hcl.D
 	for _, name := range slices.Sorted(maps.Keys(e.vars)) {
 		sensitiveStrings(e.vars[name], false, &s)
 	}
-	// Locals made sensitive with sensitive(), or from a sensitive value.
+	// Locals made sensitive with sensitive(), or from a sensitive value;
+	// and the declarations of called modules (their variables, locals and
+	// outputs).
 	for _, r := range runs {
 		for key, n := range r.nodes {
-			if strings.HasPrefix(key, "local.") && n.val != cty.NilVal && n.val.ContainsMarked() {
+			if (strings.HasPrefix(key, "local.") || strings.HasPrefix(key, "module.")) && n.val != cty.NilVal && n.val.ContainsMarked() {
 				sensitiveStrings(n.val, false, &s)
 			}
 		}

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -12,8 +14,8 @@ import (
 // evaluated (once per run) and put in. It also returns why the values may
 // not be faithful (modules, unsupported data sources), inherited from what
 // is referenced.
-func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.EvalContext, []string) {
-	m := r.e.mod
+func (r *run) evalContext(sc *scope, travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.EvalContext, []string) {
+	m := sc.mod
 	vars := map[string]cty.Value{}
 	locals := map[string]cty.Value{}
 	modules := map[string]cty.Value{}
@@ -29,7 +31,11 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 			}
 		}
 	}
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: r.e.funcs}
+	addTaints(sc.taints)
+	// outputs are the outputs of each module call that references name,
+	// nil when one uses the module whole.
+	outputs := map[string]map[string]hcl.Traversal{}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: sc.funcs}
 
 	for _, t := range travs {
 		root := t.RootName()
@@ -44,7 +50,9 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 				vars[name] = cty.DynamicVal
 				continue
 			}
-			vars[name] = r.e.vars[name]
+			v, ts := r.variable(sc, name)
+			vars[name] = v
+			addTaints(ts)
 		case "local":
 			name, ok := r.refName(t, 1, "local", "a local value name, like local.tags")
 			if !ok {
@@ -55,7 +63,7 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 				locals[name] = cty.DynamicVal
 				continue
 			}
-			v, ts := r.local(name)
+			v, ts := r.local(sc, name)
 			locals[name] = v
 			addTaints(ts)
 		case "count":
@@ -69,7 +77,7 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 				ctx.Variables["each"] = cty.DynamicVal
 			}
 		case "path":
-			ctx.Variables["path"] = r.e.pathObj
+			ctx.Variables["path"] = sc.pathObj
 		case "terraform":
 			ctx.Variables["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal(r.e.workspace)})
 		case "self":
@@ -82,11 +90,18 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 			}
 			mc, declared := m.modules[name]
 			if !declared {
-				r.errorf(t, "Reference to undeclared module", "No module call named %q is declared in the root module.", name)
-			} else {
-				addTaints([]string{fmt.Sprintf("module.%s: modules are not yet supported (%s)", name, loc(mc.DeclRange))})
+				r.errorf(t, "Reference to undeclared module", "No module call named %q is declared in %s.", name, sc.moduleName())
+				modules[name] = cty.DynamicVal
+				continue
 			}
-			modules[name] = cty.DynamicVal
+			names, seen := outputs[name]
+			if !seen {
+				names = map[string]hcl.Traversal{}
+			}
+			if names != nil && outputNames(mc, t, names) {
+				names = nil
+			}
+			outputs[name] = names
 		case "data":
 			typ, ok := r.refName(t, 1, "data", "a data source type and name, like data.aws_region.current")
 			if !ok {
@@ -101,11 +116,11 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 			}
 			b, declared := m.data[typ+"."+name]
 			if !declared {
-				r.errorf(t, "Reference to undeclared resource", "A data resource %q %q has not been declared in the root module.", typ, name)
+				r.errorf(t, "Reference to undeclared resource", "A data resource %q %q has not been declared in %s.", typ, name, sc.moduleName())
 				data[typ][name] = cty.DynamicVal
 				continue
 			}
-			v, ts := r.block(b)
+			v, ts := r.block(sc, b)
 			data[typ][name] = v
 			addTaints(ts)
 		default:
@@ -118,17 +133,22 @@ func (r *run) evalContext(travs []hcl.Traversal, hasCount, hasEach bool) (*hcl.E
 			}
 			b, declared := m.resources[root+"."+name]
 			if !declared {
-				r.errorf(t, "Reference to undeclared resource", "A managed resource %q %q has not been declared in the root module.", root, name)
+				r.errorf(t, "Reference to undeclared resource", "A managed resource %q %q has not been declared in %s.", root, name, sc.moduleName())
 				resources[root][name] = cty.DynamicVal
 				continue
 			}
-			v, ts := r.block(b)
+			v, ts := r.block(sc, b)
 			if cur, ok := resources[root][name]; ok {
 				v = cur
 			}
 			resources[root][name] = r.withUnreadAttributes(v, t, t[2:])
 			addTaints(ts)
 		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(outputs)) {
+		v, ts := r.moduleValue(sc, name, outputs[name])
+		modules[name] = v
+		addTaints(ts)
 	}
 	if len(vars) > 0 {
 		ctx.Variables["var"] = cty.ObjectVal(vars)
@@ -173,16 +193,16 @@ func (r *run) errorf(t hcl.Traversal, summary, detail string, args ...any) {
 }
 
 // local evaluates a local value once per run.
-func (r *run) local(name string) (cty.Value, []string) {
-	l := r.e.mod.locals[name]
-	return r.visit("local."+name, l.DeclRange, func() (cty.Value, []string) {
-		ctx, taints := r.evalContext(l.Expr.Variables(), false, false)
+func (r *run) local(sc *scope, name string) (cty.Value, []string) {
+	l := sc.mod.locals[name]
+	return r.visit(sc.addr("local."+name), l.DeclRange, func() (cty.Value, []string) {
+		ctx, taints := r.evalContext(sc, l.Expr.Variables(), false, false)
 		v, diags := l.Expr.Value(ctx)
 		r.diags = append(r.diags, diags...)
 		if diags.HasErrors() {
 			return cty.DynamicVal, taints
 		}
-		return r.checkSize(v, "local."+name, l.Expr.Range()), taints
+		return r.checkSize(v, sc.addr("local."+name), l.Expr.Range()), taints
 	})
 }
 

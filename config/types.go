@@ -102,8 +102,11 @@ type Resource struct {
 	// Address is Terraform's instance address: aws_subnet.private["a"],
 	// aws_instance.web[0], aws_vpc.main.
 	Address string
-	Type    string
-	Name    string
+	// Module is the module instance the resource is in: "" for the root
+	// module, module.svc["api"].module.bucket[0].
+	Module string
+	Type   string
+	Name   string
 	// Key is the instance key: cty.NilVal without count/for_each, a number
 	// with count, a string with for_each. When count or for_each is not
 	// known, one instance stands for all: its Key is unknown, its Address
@@ -127,8 +130,9 @@ type Resource struct {
 	PreventDestroy bool
 	// ImportID is the ID an `import` block gives this instance, if any.
 	ImportID string
-	// References are the managed resources ("TYPE.NAME") the configuration
-	// depends on, directly or through locals and data sources.
+	// References are the managed resources (module path and "TYPE.NAME")
+	// the configuration depends on in its module, directly or through
+	// locals and data sources.
 	References []string
 	// Unsupported lists why this instance cannot be evaluated faithfully
 	// (it refers to a module or an unsupported data source), each naming

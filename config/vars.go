@@ -289,14 +289,14 @@ func (e *Evaluator) validateVariables(ctx context.Context, values map[string]var
 	for _, name := range slices.Sorted(maps.Keys(e.mod.variables)) {
 		v := e.mod.variables[name]
 		for _, rule := range v.Validations {
-			r.checkValidation(v, rule, values[name].Range)
+			r.checkValidation(r.rootScope(), v, rule, values[name].Range)
 		}
 	}
 	return r.diags
 }
 
-func (r *run) checkValidation(v *variable, rule *validation, valueRange *hcl.Range) {
-	ectx, _ := r.evalContext(rule.Condition.Variables(), false, false)
+func (r *run) checkValidation(sc *scope, v *variable, rule *validation, valueRange *hcl.Range) {
+	ectx, _ := r.evalContext(sc, rule.Condition.Variables(), false, false)
 	result, diags := rule.Condition.Value(ectx)
 	r.diags = append(r.diags, diags...)
 	if diags.HasErrors() {
@@ -335,7 +335,7 @@ func (r *run) checkValidation(v *variable, rule *validation, valueRange *hcl.Ran
 	r.diags = append(r.diags, &hcl.Diagnostic{
 		Severity:    hcl.DiagError,
 		Summary:     "Invalid value for variable",
-		Detail:      fmt.Sprintf("%s\n\nThis was checked by the validation rule at %s.", r.validationMessage(rule), rule.Condition.Range().String()),
+		Detail:      fmt.Sprintf("%s\n\nThis was checked by the validation rule at %s.", r.validationMessage(sc, rule), rule.Condition.Range().String()),
 		Subject:     subject,
 		Expression:  rule.Condition,
 		EvalContext: ectx,
@@ -344,9 +344,9 @@ func (r *run) checkValidation(v *variable, rule *validation, valueRange *hcl.Ran
 
 // validationMessage evaluates a failed rule's error_message; one that
 // would show a sensitive value is not shown, as in Terraform.
-func (r *run) validationMessage(rule *validation) string {
+func (r *run) validationMessage(sc *scope, rule *validation) string {
 	const failed = "Failed to evaluate condition error message."
-	ectx, _ := r.evalContext(rule.ErrorMessage.Variables(), false, false)
+	ectx, _ := r.evalContext(sc, rule.ErrorMessage.Variables(), false, false)
 	msg, diags := rule.ErrorMessage.Value(ectx)
 	r.diags = append(r.diags, diags...)
 	if diags.HasErrors() {

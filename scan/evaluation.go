@@ -81,18 +81,10 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		moves:        mod.Moves(),
 		results:      drift.NewResults(resultsHint(mod, s.state)),
 		globalClaims: map[string]string{},
-		modules:      newModuleScope(s.moduleCalls(), s.state),
+		modules:      newModuleScope(mod.UnreadModules(), s.state),
 	}
 	e.addModuleResults(ctx)
 	return e
-}
-
-// moduleCalls are the configuration's module calls, read once per Stack.
-func (s *Stack) moduleCalls() []*config.ModuleCall {
-	if !s.modulesRead {
-		s.modules, s.modulesRead = s.src.Module.ModuleCalls(), true
-	}
-	return s.modules
 }
 
 // resultsHint is the capacity of a scan's results: one per resource
@@ -313,21 +305,12 @@ func (e *evaluation) lookupState(addr string) *state.Instance {
 	return nil
 }
 
-// movedFrom is the address a moved block moves to addr: one whose "to" is
-// addr, or addr's resource (then with addr's instance key); "" for none.
+// movedFrom is the address a moved block moves to addr (see
+// config.Move.Previous), "" for none.
 func movedFrom(moves []*config.Move, addr string) string {
-	resource, key := addr, ""
-	if i := strings.IndexByte(addr, '['); i >= 0 {
-		resource, key = addr[:i], addr[i:]
-	}
 	for _, mv := range moves {
-		switch mv.To {
-		case addr:
-			return mv.From
-		case resource:
-			if !strings.Contains(mv.From, "[") {
-				return mv.From + key
-			}
+		if from, ok := mv.Previous(addr); ok {
+			return from
 		}
 	}
 	return ""

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -15,105 +14,54 @@ import (
 	"github.com/gitdrift/driftctl/state"
 )
 
-// Modules are not evaluated yet. So that the report still has every
-// resource they declare, each is an unknown result: each instance the
-// state records under the module, with its address and ID, else each
-// resource block read from the module's files. So that what they manage is
-// never called unmanaged, the state's instances claim their live
-// resources by ID; without a state, the unmanaged resources of the
-// modules' types are withheld (of every type when a module cannot be
-// read).
+// The configuration's modules are evaluated with it, and their resources
+// compared as any other. A module that is not read (a remote source
+// neither installed nor fetched) still has its resources in the report:
+// each instance the state records under it is unknown, with its address
+// and ID, and claims its live resource by ID so that it is not called
+// unmanaged; without a state, no unmanaged resource is reported at all,
+// since the module may declare any type.
 
-// moduleScope is what the configuration's module calls declare.
+// moduleScope is what the configuration's unread modules hide.
 type moduleScope struct {
-	calls []*config.ModuleCall
-	// types are the resource types the modules declare, with the call
-	// that declares each first.
-	types map[string]*config.ModuleCall
-	// unread is a module whose resources are not known: every type is
-	// withheld.
-	unread *config.ModuleCall
+	unread []config.UnreadModule
 	// withhold is false when a state gives the modules' instances: they
 	// claim their live resources, and nothing need be withheld.
 	withhold bool
 }
 
-func newModuleScope(calls []*config.ModuleCall, st *state.State) moduleScope {
-	ms := moduleScope{calls: calls, types: map[string]*config.ModuleCall{}, withhold: st == nil}
-	for _, c := range calls {
-		if c.Unread != "" {
-			if ms.unread == nil {
-				ms.unread = c
-			}
-			continue
-		}
-		for _, r := range c.Resources {
-			if _, ok := ms.types[r.Type]; !ok {
-				ms.types[r.Type] = c
-			}
-		}
-	}
-	return ms
+func newModuleScope(unread []config.UnreadModule, st *state.State) moduleScope {
+	return moduleScope{unread: unread, withhold: st == nil}
 }
 
 // withholds says why the unmanaged resources of typ are not reported, ""
 // when they are.
-func (ms moduleScope) withholds(typ string) string {
-	if !ms.withhold {
+func (ms moduleScope) withholds(string) string {
+	if !ms.withhold || len(ms.unread) == 0 {
 		return ""
 	}
-	if c := ms.unread; c != nil {
-		return fmt.Sprintf("module.%s (%s) is not read: %s, so any type may be declared there", c.Name, loc(c.DeclRange), c.Unread)
-	}
-	if c, ok := ms.types[typ]; ok {
-		return fmt.Sprintf("module.%s (%s) declares %s, driftctl does not evaluate modules yet and there is no state", c.Name, loc(c.DeclRange), typ)
-	}
-	return ""
+	u := ms.unread[0]
+	return fmt.Sprintf("%s (%s) is not read: %s, so any type may be declared there", u.Address, loc(u.DeclRange), u.Reason)
 }
 
-// addModuleResults reports the modules' resources as unknown: the state's
-// instances under each module call, which claim their live resources, and
-// the resource blocks of its files that no instance stands for.
+// addModuleResults reports the unread modules' resources as unknown: the
+// state's instances under each, which claim their live resources, or the
+// module itself when the state has none.
 func (e *evaluation) addModuleResults(ctx context.Context) {
-	for _, c := range e.modules.calls {
-		reason := fmt.Sprintf("it is in module.%s (%s): driftctl does not evaluate modules yet", c.Name, loc(c.DeclRange))
-		covered := map[string]bool{}
-		instances := moduleInstances(e.state, "module."+c.Name)
-		var patterns []*regexp.Regexp
-		if len(instances) > 0 {
-			patterns = make([]*regexp.Regexp, len(c.Resources))
-			for i, r := range c.Resources {
-				patterns[i] = addressPattern(r.Address)
-			}
-		}
+	for _, u := range e.modules.unread {
+		reason := fmt.Sprintf("it is in %s (%s), which is not read: %s", u.Address, loc(u.DeclRange), u.Reason)
+		instances := moduleInstances(e.state, u.Address)
 		for _, inst := range instances {
-			res := drift.Result{Address: inst.Address, Type: inst.Type, ID: inst.ID, DeclRange: c.DeclRange,
+			res := drift.Result{Address: inst.Address, Type: inst.Type, ID: inst.ID, DeclRange: u.DeclRange,
 				Status: drift.Unknown, Reason: reason, Unsupported: true}
-			for i, r := range c.Resources {
-				if patterns[i].MatchString(inst.Address) {
-					covered[r.Address] = true
-					res.DeclRange = r.DeclRange
-				}
-			}
 			ref := config.ProviderRef{Name: providerType(inst.ProviderSource), Alias: inst.ProviderAlias}
 			e.placeModuleResult(&res, ref)
 			e.claimByState(ctx, ref, inst)
 			e.results.Add(res, nil)
 		}
-		if c.Unread != "" {
-			if len(instances) == 0 {
-				e.results.Add(drift.Result{Address: "module." + c.Name, Type: "module", DeclRange: c.DeclRange, Status: drift.Unknown,
-					Reason: fmt.Sprintf("module.%s is not read: %s", c.Name, c.Unread), Unsupported: true}, nil)
-			}
-			continue
-		}
-		for _, r := range c.Resources {
-			if covered[r.Address] {
-				continue
-			}
-			res := drift.Result{Address: r.Address, Type: r.Type, DeclRange: r.DeclRange, Status: drift.Unknown, Reason: reason, Unsupported: true}
-			e.placeModuleResult(&res, r.Provider)
-			e.results.Add(res, nil)
+		if len(instances) == 0 {
+			e.results.Add(drift.Result{Address: u.Address, Type: "module", DeclRange: u.DeclRange, Status: drift.Unknown,
+				Reason: fmt.Sprintf("%s is not read: %s", u.Address, u.Reason), Unsupported: true}, nil)
 		}
 	}
 }
@@ -145,9 +93,10 @@ func (e *evaluation) claimByState(ctx context.Context, ref config.ProviderRef, i
 	e.claimAs(schema, inst.Address, drift.Identity{StateID: inst.ID, StateAttrs: inst.Value}, read.index)
 }
 
-// moduleInstances are the state's managed instances in the module call at
-// prefix ("module.net") and its nested modules, in the state's order.
-func moduleInstances(st *state.State, prefix string) []*state.Instance {
+// moduleInstances are the state's managed instances in the module call
+// at addr (without instance keys: module.net.module.sg), of any of its
+// instances, and in the modules it calls, in the state's order.
+func moduleInstances(st *state.State, addr string) []*state.Instance {
 	if st == nil {
 		return nil
 	}
@@ -156,21 +105,11 @@ func moduleInstances(st *state.State, prefix string) []*state.Instance {
 		if inst.Mode != state.ModeManaged {
 			continue
 		}
-		if m := inst.Module; m == prefix || strings.HasPrefix(m, prefix+".") || strings.HasPrefix(m, prefix+"[") {
+		if m := config.ModulePath(inst.Module); m == addr || strings.HasPrefix(m, addr+".") {
 			out = append(out, inst)
 		}
 	}
 	return out
-}
-
-// addressPattern matches the instance addresses of a block's address
-// (whose "[*]" stand for any instance key).
-func addressPattern(block string) *regexp.Regexp {
-	parts := strings.Split(block, "[*]")
-	for i, p := range parts {
-		parts[i] = regexp.QuoteMeta(p)
-	}
-	return regexp.MustCompile("^" + strings.Join(parts, `\[[^\]]*\]`) + "$")
 }
 
 // providerType is a provider source's type: registry.terraform.io/hashicorp/aws

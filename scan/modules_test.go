@@ -29,12 +29,86 @@ func writeTree(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// TestModulesAreNeverDropped: until modules are evaluated, every resource
-// block of a module (local, nested, or installed by terraform init) is in
-// the report as unknown; without a state to say what they manage, the live
-// resources of their types are not called unmanaged, and a module that
-// cannot be read withholds every type.
-func TestModulesAreNeverDropped(t *testing.T) {
+// TestModulesAreEvaluated: the resources of local, nested and installed
+// modules are compared as any other, at their module addresses, and claim
+// their live resources: nothing is unknown, nothing withheld, and only
+// what no module declares is unmanaged.
+func TestModulesAreEvaluated(t *testing.T) {
+	t.Parallel()
+	s := identitySchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-a", map[string]cty.Value{"name": cty.StringVal("a")}),
+		live(t, s, "t-m0", map[string]cty.Value{"name": cty.StringVal("a-m-0")}),
+		live(t, s, "t-m1", map[string]cty.Value{"name": cty.StringVal("a-m-1")}),
+		live(t, s, "t-s", map[string]cty.Value{"name": cty.StringVal("s")}),
+		live(t, s, "t-hand", map[string]cty.Value{"name": cty.StringVal("by hand")}),
+	}}}
+	const root = "resource \"test_thing\" \"a\" { name = \"a\" }\n"
+	tests := []struct {
+		name    string
+		files   map[string]string
+		inSync  []string
+		missing []string
+	}{
+		{
+			name: "local and nested",
+			files: map[string]string{
+				"main.tf":              root + "module \"net\" {\n  source = \"./modules/net\"\n  for_each = toset([\"a\"])\n  prefix = each.key\n}\n",
+				"modules/net/main.tf":  "variable \"prefix\" {}\nresource \"test_thing\" \"m\" {\n  count = 2\n  name = \"${var.prefix}-m-${count.index}\"\n}\nmodule \"deep\" { source = \"../deep\" }\n",
+				"modules/deep/main.tf": "resource \"test_thing\" \"d\" { name = \"d\" }\n",
+			},
+			inSync:  []string{`module.net["a"].test_thing.m[0]`, `module.net["a"].test_thing.m[1]`, "test_thing.a"},
+			missing: []string{`module.net["a"].module.deep.test_thing.d`},
+		},
+		{
+			name: "installed by terraform init",
+			files: map[string]string{
+				"main.tf":                           root + "module \"svc\" {\n  source  = \"acme/svc/aws\"\n  version = \"1.2.0\"\n}\n",
+				".terraform/modules/modules.json":   `{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"svc","Source":"registry.terraform.io/acme/svc/aws","Version":"1.2.0","Dir":".terraform/modules/svc"}]}`,
+				".terraform/modules/svc/main.tf":    "resource \"test_thing\" \"s\" { name = \"s\" }\n",
+				".terraform/modules/svc/outputs.tf": "output \"name\" { value = test_thing.s.name }\n",
+			},
+			inSync: []string{"module.svc.test_thing.s", "test_thing.a"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, tt.files)
+			res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := res.Report
+			byStatus := map[drift.Status][]string{}
+			for _, r := range rep.Results {
+				id := r.Address
+				if r.Status == drift.Unmanaged {
+					id = r.ID
+				}
+				byStatus[r.Status] = append(byStatus[r.Status], id)
+			}
+			if got := byStatus[drift.InSync]; strings.Join(got, " ") != strings.Join(tt.inSync, " ") {
+				t.Errorf("in sync %q, want %q", got, tt.inSync)
+			}
+			if got := byStatus[drift.Missing]; strings.Join(got, " ") != strings.Join(tt.missing, " ") {
+				t.Errorf("missing %q, want %q", got, tt.missing)
+			}
+			if len(byStatus[drift.Unknown]) > 0 || len(rep.Withheld) > 0 {
+				t.Errorf("unknown %q, withheld %+v; want none", byStatus[drift.Unknown], rep.Withheld)
+			}
+			for _, id := range byStatus[drift.Unmanaged] {
+				if id != "t-hand" && !(id == "t-s" && tt.name != "installed by terraform init") && !(strings.HasPrefix(id, "t-m") && tt.name != "local and nested") {
+					t.Errorf("%s is called unmanaged", id)
+				}
+			}
+		})
+	}
+}
+
+// TestUnreadModulesAreNeverDropped: a module that is not read is in the
+// report as unknown; without a state to say what it manages, no live
+// resource is called unmanaged.
+func TestUnreadModulesAreNeverDropped(t *testing.T) {
 	t.Parallel()
 	s := identitySchema()
 	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
@@ -45,37 +119,13 @@ func TestModulesAreNeverDropped(t *testing.T) {
 	tests := []struct {
 		name     string
 		files    map[string]string
-		unknown  []string // the unknown results' addresses
-		withheld string   // a part of the reason
+		withheld string // a part of the reason
 	}{
-		{
-			name: "local and nested",
-			files: map[string]string{
-				"main.tf":                root + "module \"net\" {\n  source = \"./modules/net\"\n  for_each = toset([\"a\"])\n}\n",
-				"modules/net/main.tf":    "resource \"test_thing\" \"m\" {\n  count = 2\n  name = \"m\"\n}\nmodule \"deep\" { source = \"../deep\" }\n",
-				"modules/deep/main.tf":   "resource \"other_thing\" \"d\" {}\n",
-				"modules/deep/README.md": "not read",
-			},
-			unknown:  []string{`module.net[*].module.deep.other_thing.d`, `module.net[*].test_thing.m[*]`},
-			withheld: "main.tf:2) declares test_thing, driftctl does not evaluate modules yet and there is no state",
-		},
-		{
-			name: "installed by terraform init",
-			files: map[string]string{
-				"main.tf":                           root + "module \"svc\" {\n  source  = \"acme/svc/aws\"\n  version = \"1.2.0\"\n}\n",
-				".terraform/modules/modules.json":   `{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"svc","Source":"registry.terraform.io/acme/svc/aws","Version":"1.2.0","Dir":".terraform/modules/svc"}]}`,
-				".terraform/modules/svc/main.tf":    "resource \"test_thing\" \"s\" { name = \"s\" }\n",
-				".terraform/modules/svc/outputs.tf": "output \"name\" { value = test_thing.s.name }\n",
-			},
-			unknown:  []string{"module.svc.test_thing.s"},
-			withheld: "main.tf:2) declares test_thing",
-		},
 		{
 			name: "not installed",
 			files: map[string]string{
 				"main.tf": root + "module \"remote\" { source = \"git::https://git.example.com/modules.git//net?ref=v1\" }\n",
 			},
-			unknown:  []string{"module.remote"},
 			withheld: `main.tf:2) is not read: its source "git::https://git.example.com/modules.git//net?ref=v1" is not a local path and ` + "`terraform init`" + ` has not installed it`,
 		},
 		{
@@ -83,7 +133,6 @@ func TestModulesAreNeverDropped(t *testing.T) {
 			files: map[string]string{
 				"main.tf": root + "module \"up\" { source = \"../../elsewhere\" }\n",
 			},
-			unknown:  []string{"module.up"},
 			withheld: "main.tf:2) is not read: its directory is outside the repository",
 		},
 	}
@@ -103,15 +152,12 @@ func TestModulesAreNeverDropped(t *testing.T) {
 					if !r.Unsupported {
 						t.Errorf("%s: not marked unsupported (it would make the scan partial)", r.Address)
 					}
-					if !strings.Contains(r.Reason, "module") {
-						t.Errorf("%s: reason %q does not name the module", r.Address, r.Reason)
-					}
 				case drift.Unmanaged:
 					t.Errorf("%s is called unmanaged", r.ID)
 				}
 			}
-			if strings.Join(unknown, " ") != strings.Join(tt.unknown, " ") {
-				t.Errorf("unknown %q, want %q", unknown, tt.unknown)
+			if len(unknown) != 1 || !strings.HasPrefix(unknown[0], "module.") {
+				t.Errorf("unknown %q, want the module", unknown)
 			}
 			if a := resultsByAddress(rep)["test_thing.a"]; a.Status != drift.InSync {
 				t.Errorf("test_thing.a: %s (%s)", a.Status, a.Reason)
@@ -156,10 +202,9 @@ func identitySchema() *providers.Schema {
 }
 
 // TestModuleInstancesFromState: with a state, each instance it records
-// under a module call is in the report with its address and ID, and claims
-// its live resource, so unmanaged resources of the type are still reported
-// (a live one no state records is unmanaged); a module block the state has
-// no instance of is listed as a block.
+// under a module that is not read is in the report with its address and
+// ID, and claims its live resource, so unmanaged resources of the type are
+// still reported (a live one no state records is unmanaged).
 func TestModuleInstancesFromState(t *testing.T) {
 	t.Parallel()
 	s := testSchema()
@@ -170,11 +215,10 @@ func TestModuleInstancesFromState(t *testing.T) {
 		live(t, s, "t-hand", map[string]cty.Value{"name": cty.StringVal("by hand")}),
 	}}}
 	dir := writeTree(t, map[string]string{
-		"main.tf":             "resource \"test_thing\" \"a\" { name = \"a\" }\nmodule \"net\" {\n  source   = \"./modules/net\"\n  for_each = toset([\"x\"])\n}\n",
-		"modules/net/main.tf": "resource \"test_thing\" \"m\" {\n  count = 2\n  name = \"m\"\n}\nresource \"test_thing\" \"never_applied\" { name = \"n\" }\n",
+		"main.tf": "resource \"test_thing\" \"a\" { name = \"a\" }\nmodule \"net\" {\n  source   = \"git::https://example.com/net.git\"\n  for_each = toset([\"x\"])\n}\n",
 	})
 	statePath := writeStateJSON(t, stateResource("test_thing.a", "t-a"),
-		`{"module": "module.net[\"x\"]", "mode": "managed", "type": "test_thing", "name": "m", `+stateProvider+`, "instances": [
+		`{"module": "module.net[\"x\"].module.sub", "mode": "managed", "type": "test_thing", "name": "m", `+stateProvider+`, "instances": [
     {"index_key": 0, "schema_version": 0, "attributes": {"id": "t-m0"}},
     {"index_key": 1, "schema_version": 0, "attributes": {"id": "t-m1"}}]}`)
 	res, err := Run(context.Background(), f, Options{Location: dir, States: []string{statePath}, Unmanaged: true})
@@ -183,17 +227,11 @@ func TestModuleInstancesFromState(t *testing.T) {
 	}
 	rep := res.Report
 	got := resultsByAddress(rep)
-	for addr, id := range map[string]string{`module.net["x"].test_thing.m[0]`: "t-m0", `module.net["x"].test_thing.m[1]`: "t-m1"} {
+	for addr, id := range map[string]string{`module.net["x"].module.sub.test_thing.m[0]`: "t-m0", `module.net["x"].module.sub.test_thing.m[1]`: "t-m1"} {
 		r := got[addr]
-		if r.Status != drift.Unknown || !r.Unsupported || r.ID != id || r.DeclRange.Start.Line != 1 || !strings.HasSuffix(r.DeclRange.Filename, "main.tf") {
-			t.Errorf("%s: %+v, want unknown with ID %s declared in the module's main.tf:1", addr, r, id)
+		if r.Status != drift.Unknown || !r.Unsupported || r.ID != id || r.DeclRange.Start.Line != 2 || !strings.Contains(r.Reason, "module.net") {
+			t.Errorf("%s: %+v, want unknown with ID %s, declared at the module block", addr, r, id)
 		}
-	}
-	if r, ok := got["module.net[*].test_thing.never_applied"]; !ok || r.Status != drift.Unknown {
-		t.Errorf("the block the state has no instance of: %+v", r)
-	}
-	if _, ok := got["module.net[*].test_thing.m[*]"]; ok {
-		t.Error("a block the state's instances stand for is listed too")
 	}
 	var unmanaged []string
 	for _, r := range rep.Results {

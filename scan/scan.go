@@ -158,10 +158,6 @@ type Stack struct {
 	state    *state.State
 	// diags are the warnings of loading the configuration.
 	diags hcl.Diagnostics
-	// modules are the configuration's module calls, read from their files
-	// by the first session (remediation's next waves reuse them).
-	modules     []*config.ModuleCall
-	modulesRead bool
 }
 
 // Open reads a stack's source and state. On an error (an *Error) the

@@ -13,6 +13,6 @@ import {
 }
 
 import {
-  to = module.x.aws_vpc.y # WARNING: modules are not yet supported
+  to = module.x.aws_vpc.y # ERROR: Configuration for import target does not exist
   id = "vpc-3"
 }

@@ -1,4 +1,4 @@
-module "network" { # WARNING: modules are not yet supported
+module "network" {
   source = "./network"
 }
 
