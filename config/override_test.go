@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
@@ -625,5 +627,28 @@ import {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// An override file in a Git tree: ranges name it by its repository path,
+// and Files gives its source for diagnostic snippets.
+func TestOverrideFromGitTree(t *testing.T) {
+	fsys := fstest.MapFS{
+		"main.tf":     {Data: []byte(bucketMain)},
+		"override.tf": {Data: []byte("resource \"aws_s3_bucket\" \"logs\" {\n  tags = { Env = \"git\" }\n}\n")},
+	}
+	m, diags := LoadFS(fsys, "envs/prod")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	rs, diags := evaluateModule(t, m, VarOptions{}, nil, &fakeResolver{ResolveFn: withID})
+	if diags.HasErrors() || len(rs) != 1 {
+		t.Fatalf("%d resources: %s", len(rs), diags.Error())
+	}
+	if got := rs[0].Ranges["tags"]; got.Filename != "envs/prod/override.tf" || got.Start.Line != 2 {
+		t.Errorf("range of tags = %s", got)
+	}
+	if f := m.Files()["envs/prod/override.tf"]; f == nil || !strings.Contains(string(f.Bytes), `Env = "git"`) {
+		t.Error("Files() lacks the override file")
 	}
 }
