@@ -240,6 +240,7 @@ func (m *Module) finishOverrides() hcl.Diagnostics {
 		}
 		diags = append(diags, missingBase(first))
 	}
+	m.overrides = nil // the merged bodies hold what is still needed
 	return diags
 }
 
@@ -330,7 +331,9 @@ var kindRules = map[string]map[string]blockRule{
 
 // lifecycleRules: Resource.merge takes create_before_destroy,
 // prevent_destroy and ignore_changes from the override and keeps the
-// base's conditions and replace_triggered_by.
+// base's conditions and replace_triggered_by. (It also keeps a base's
+// ignore_changes = all under an override's list, a side effect of keeping
+// IgnoreAllChanges in a separate field; here the override's list wins.)
 var lifecycleRules = map[string]blockRule{
 	"precondition":         keepBase,
 	"postcondition":        keepBase,

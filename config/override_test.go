@@ -71,6 +71,9 @@ const bucketMain = `resource "aws_s3_bucket" "logs" {
 }
 `
 
+// TestOverrides checks each merging rule on a small module; the errors
+// (an override with no original, depends_on, moved, import, a default
+// that the new type does not fit) are in testdata/invalid-files/override-*.
 func TestOverrides(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -504,6 +507,29 @@ resource "aws_s3_bucket" "logs" {
 			}
 		},
 	}, {
+		name: "a data source's arguments",
+		files: map[string]string{
+			"main.tf": `
+data "aws_region" "current" {
+  name = "us-east-1"
+}
+`,
+			"override.tf": `
+data "aws_region" "current" {
+  name = "eu-west-3"
+}
+`,
+		},
+		check: func(t *testing.T, m *Module, rs map[string]*Resource) {
+			attrs, diags := m.data["aws_region.current"].Body.JustAttributes()
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			if v, _ := attrs["name"].Expr.Value(nil); !v.RawEquals(cty.StringVal("eu-west-3")) || at(attrs["name"].Range) != "override.tf:3" {
+				t.Errorf("name = %#v at %s", v, at(attrs["name"].Range))
+			}
+		},
+	}, {
 		name: "a required attribute may come from the override alone",
 		files: map[string]string{
 			"main.tf":     `resource "aws_vpc" "main" {}`,
@@ -520,112 +546,6 @@ resource "aws_s3_bucket" "logs" {
 			t.Parallel()
 			m, rs := loadOverridden(t, tt.files)
 			tt.check(t, m, rs)
-		})
-	}
-}
-
-func TestOverrideErrors(t *testing.T) {
-	tests := []struct {
-		name  string
-		files map[string]string
-		want  []string // "summary @ file:line"
-	}{{
-		name: "every kind of block needs an original",
-		files: map[string]string{
-			"main.tf": `
-resource "aws_s3_bucket" "logs" {}
-provider "aws" {}
-`,
-			"x_override.tf": `
-resource "aws_s3_bucket" "log" {}
-data "aws_region" "current" {}
-variable "v" {}
-output "o" { value = 1 }
-module "m" { source = "./m" }
-provider "aws" {
-  alias = "west"
-}
-locals {
-  l = 1
-}
-`,
-		},
-		want: []string{
-			"Missing base local value definition to override @ x_override.tf:11",
-			"Missing resource to override @ x_override.tf:2",
-			"Missing data resource to override @ x_override.tf:3",
-			"Missing base variable declaration to override @ x_override.tf:4",
-			"Missing base output definition to override @ x_override.tf:5",
-			"Missing module call to override @ x_override.tf:6",
-			"Missing base provider configuration for override @ x_override.tf:7",
-		},
-	}, {
-		name: "depends_on, moved and import",
-		files: map[string]string{
-			"main.tf": `
-resource "aws_s3_bucket" "logs" {}
-output "o" { value = 1 }
-`,
-			"override.tf": `
-resource "aws_s3_bucket" "logs" {
-  depends_on = [aws_s3_bucket.other]
-}
-output "o" {
-  depends_on = []
-}
-moved {
-  from = aws_s3_bucket.a
-  to   = aws_s3_bucket.logs
-}
-import {
-  to = aws_s3_bucket.logs
-  id = "logs"
-}
-`,
-		},
-		want: []string{
-			"Unsupported override @ override.tf:3",
-			"Unsupported override @ override.tf:6",
-			"Cannot override 'moved' blocks @ override.tf:8",
-			"Cannot override 'import' blocks @ override.tf:12",
-		},
-	}, {
-		name: "a new type that the default does not fit",
-		files: map[string]string{
-			"main.tf":     "variable \"v\" {\n  default = \"abc\"\n}\n",
-			"override.tf": "variable \"v\" {\n  type = number\n}\n",
-		},
-		want: []string{"Invalid default value for variable @ main.tf:2"},
-	}, {
-		name: "an unknown argument in the override",
-		files: map[string]string{
-			"main.tf":     "variable \"v\" {}\n",
-			"override.tf": "variable \"v\" {\n  defualt = 1\n}\n",
-		},
-		want: []string{"Unsupported argument @ override.tf:2"},
-	}, {
-		name: "a syntax error in an override file",
-		files: map[string]string{
-			"main.tf":     bucketMain,
-			"override.tf": "resource \"aws_s3_bucket\" \"logs\" {\n  tags = {\n}\n",
-		},
-		want: []string{"Unclosed configuration block @ override.tf:1"},
-	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			writeFiles(t, dir, tt.files)
-			_, diags := Load(dir)
-			var got []string
-			for _, d := range diags {
-				if d.Severity == hcl.DiagError {
-					got = append(got, d.Summary+" @ "+at(*d.Subject))
-				}
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("errors (-want +got):\n%s", diff)
-			}
 		})
 	}
 }
