@@ -96,14 +96,12 @@ func (m *Module) readOverrides(names []string) hcl.Diagnostics {
 			case "locals":
 				attrs, d := b.Body.JustAttributes()
 				diags = append(diags, d...)
-				for _, a := range sortedAttributes(attrs) {
-					o.locals = append(o.locals, a)
-				}
+				o.locals = append(o.locals, sortedAttributes(attrs)...)
 			case "moved", "import":
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  fmt.Sprintf("Cannot override '%s' blocks", b.Type),
-					Detail:   fmt.Sprintf("%s blocks can appear only in normal files, not in override files.", cannotOverride[b.Type]),
+					Detail:   cannotOverride[b.Type],
 					Subject:  b.DefRange.Ptr(),
 				})
 			case "check", "removed":
@@ -124,7 +122,12 @@ func (m *Module) readOverrides(names []string) hcl.Diagnostics {
 	return diags
 }
 
-var cannotOverride = map[string]string{"moved": "Records of moved objects", "import": "Import"}
+// cannotOverride are Terraform's details for blocks an override file may
+// not have.
+var cannotOverride = map[string]string{
+	"moved":  "Records of moved objects can appear only in normal files, not in override files.",
+	"import": "Import blocks can appear only in normal files, not in override files.",
+}
 
 // sortedAttributes are attrs in the order written.
 func sortedAttributes(attrs hcl.Attributes) []*hcl.Attribute {
