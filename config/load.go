@@ -58,8 +58,9 @@ type Module struct {
 }
 
 // Load parses every .tf and .tf.json file in dir (not its subdirectories)
-// into a Module, with the override files merged in as Terraform does. The Module is returned even when diagnostics hold errors,
-// with what could be decoded.
+// into a Module, with the override files merged in as Terraform does. The
+// Module is returned even when diagnostics hold errors, with what could be
+// decoded.
 func Load(dir string) (*Module, hcl.Diagnostics) { return load(diskFiles(dir)) }
 
 // LoadFS is Load for the files of fsys's root directory (a Git commit's
