@@ -112,7 +112,8 @@ func syntaxBlocks(f *hcl.File) map[int]*hclsyntax.Block {
 // errors, whose blocks are blocks); nil when b is not one of them.
 func lazyBodyOf(b *hcl.Block, f *hcl.File, blocks map[int]*hclsyntax.Block, file *sourceFile) *lazyBody {
 	blk := blocks[b.TypeRange.Start.Byte]
-	if blk == nil || blk.TypeRange != b.TypeRange || file == nil {
+	if blk == nil || blk.TypeRange != b.TypeRange || hcl.Body(blk.Body) != b.Body || file == nil {
+		// Not the file's block as written (an override merged into it).
 		return nil
 	}
 	start, end := blk.Range().Start, blk.Range().End

@@ -58,11 +58,14 @@ type Module struct {
 	// root); fetched for one a ModuleFetcher got, whose file functions
 	// read its own files.
 	called, fetched bool
+	// overrides are the blocks of the override files; nil without any.
+	overrides *overrides
 }
 
 // Load parses every .tf and .tf.json file in dir (not its subdirectories)
-// into a Module. The Module is returned even when diagnostics hold errors,
-// with what could be decoded.
+// into a Module, with the override files merged in as Terraform does, and
+// the modules it calls. The Module is returned even when diagnostics hold
+// errors, with what could be decoded.
 func Load(dir string) (*Module, hcl.Diagnostics) { return loadRoot(diskFiles(dir)) }
 
 // LoadFS is Load for the files of fsys's root directory (a Git commit's
@@ -103,34 +106,32 @@ func load(files moduleFiles) (*Module, hcl.Diagnostics) {
 			Detail:   fmt.Sprintf("reading %s: %v", files.dir, err),
 		}}
 	}
-	var diags hcl.Diagnostics
+	var primary, override []string
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || ignoredFile(name) {
+		if e.IsDir() || ignoredFile(name) || !strings.HasSuffix(name, ".tf") && !strings.HasSuffix(name, ".tf.json") {
 			continue
 		}
-		isJSON := strings.HasSuffix(name, ".tf.json")
-		if !isJSON && !strings.HasSuffix(name, ".tf") {
+		if overrideFile(name) {
+			override = append(override, name)
 			continue
 		}
-		path := files.display(name)
-		base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
-		if base == "override" || strings.HasSuffix(base, "_override") {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagWarning,
-				Summary:  "Override files are not yet supported",
-				Detail:   fmt.Sprintf("%s is ignored.", path),
-				Subject:  &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
-			})
-			continue
-		}
-		f, d := m.parseFile(name, path)
+		primary = append(primary, name)
+	}
+	// The override files are read first: their blocks merge into the
+	// primary files' as these are decoded (override.go).
+	overrideDiags := m.readOverrides(override)
+	var diags hcl.Diagnostics
+	for _, name := range primary {
+		f, d := m.parseFile(name, files.display(name))
 		diags = append(diags, d...)
 		if f == nil || f.Body == nil {
 			continue
 		}
 		diags = append(diags, m.decodeFile(f, !d.HasErrors())...)
 	}
+	diags = append(diags, overrideDiags...)
+	diags = append(diags, m.finishOverrides()...)
 	return m, diags
 }
 
@@ -257,6 +258,7 @@ func (m *Module) decodeFile(f *hcl.File, lazy bool) hcl.Diagnostics {
 	}
 	m.noteReferences(f)
 	for _, b := range content.Blocks {
+		b = m.merged(b)
 		switch b.Type {
 		case "terraform":
 			diags = append(diags, m.decodeTerraform(b)...)
