@@ -277,7 +277,7 @@ func (f *Fetcher) downloadArchive(ctx context.Context, rawURL, format string) (s
 		return "", errorf(nil, "downloading %s: %w", shown, f.scrub(redact.Error(err, rawURL)))
 	}
 	if n > limit {
-		return "", errorf(ErrTooLarge, "%s is larger than %d MiB", shown, limit>>20)
+		return "", errorf(ErrTooLarge, "%s is larger than %s", shown, size(limit))
 	}
 	final := filepath.Join(dir, hexSum(sum))
 	err = f.unpackInto(final, func(u *unpacker) error {

@@ -145,7 +145,7 @@ func (u *unpacker) file(name string, mode fs.FileMode, r io.Reader) error {
 		return fmt.Errorf("writing %s: %w", n, err)
 	}
 	if written > left {
-		return errorf(ErrTooLarge, "the package holds more than %d MiB", u.maxBytes>>20)
+		return errorf(ErrTooLarge, "the package holds more than %s", size(u.maxBytes))
 	}
 	return nil
 }
@@ -305,4 +305,12 @@ func (u *unpacker) zipEntry(zf *zip.File) error {
 	}
 	u.log.Warn("module package: entry left out", "entry", zf.Name, "mode", mode.String())
 	return nil
+}
+
+// size shows a byte count in MiB when it is a whole number of them.
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
