@@ -47,6 +47,7 @@ func TestFetchArchive(t *testing.T) {
 			tarEntry{name: "shared/tags.tf", body: "# tags\n"},
 		),
 		"/vpc.zip": zipOf(t, [2]string{"vpc/main.tf", "# vpc from zip\n"}),
+		"/dl":      zipOf(t, [2]string{"vpc/main.tf", "# vpc from dl\n"}),
 		"/get":     []byte("X-Terraform-Get: /vpc.tar.gz"),
 		"/loop":    []byte("X-Terraform-Get: /loop"),
 		"/plain":   []byte("just a page"),
@@ -61,8 +62,9 @@ func TestFetchArchive(t *testing.T) {
 		{srv.URL + "/vpc.zip//vpc", "# vpc from zip\n", srv.URL + "/vpc.zip//vpc"},
 		{srv.URL + "/download//vpc?archive=zip", "", ""}, // 404: see below
 		{srv.URL + "/get//vpc", "# vpc from tar\n", srv.URL + "/vpc.tar.gz//vpc"},
+		{srv.URL + "/dl//vpc?archive=zip", "# vpc from dl\n", srv.URL + "/dl//vpc?archive=zip"},
 	}
-	for _, tt := range tests[:2] {
+	for _, tt := range append(tests[:2:2], tests[4]) {
 		m, err := f.Fetch(ctx, tt.source, "")
 		if err != nil {
 			t.Fatal(err)

@@ -177,9 +177,29 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, src Source, hops int) (*Module,
 	if err != nil {
 		return nil, err
 	}
-	display(m, redact.URL(src.Location), m.Subdir)
+	var args []string
+	if archiveFormat(src.Location) != src.Archive {
+		args = append(args, "archive="+src.Archive) // it came from archive=
+	}
+	display(m, redact.URL(src.Location), m.Subdir, args...)
 	m.Source = m.Dir
 	return m, nil
+}
+
+// archiveFormat returns the archive format a URL's path names by its
+// extension, "" for none or an unsupported one.
+func archiveFormat(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	p := strings.ToLower(u.Path)
+	for _, s := range archiveSuffixes {
+		if strings.HasSuffix(p, s.suffix) {
+			return s.format
+		}
+	}
+	return ""
 }
 
 // followTerraformGet asks a URL for its X-Terraform-Get header (GET with
