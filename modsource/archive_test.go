@@ -170,3 +170,23 @@ func TestFetchArchiveLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchAfterCanceled(t *testing.T) {
+	t.Parallel()
+	srv := serveFiles(t, map[string][]byte{"/vpc.zip": zipOf(t, [2]string{"main.tf", "# vpc\n"})})
+	f := newFetcher(t, nil)
+	source := srv.URL + "/vpc.zip"
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := f.Fetch(ctx, source, ""); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Fetch with a canceled context = %v, want context.Canceled", err)
+	}
+	// The canceled fetch is not remembered: the next caller fetches.
+	m, err := f.Fetch(context.Background(), source, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, m.FS, "main.tf"); got != "# vpc\n" {
+		t.Errorf("main.tf = %q", got)
+	}
+}
