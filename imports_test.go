@@ -69,6 +69,15 @@ var importRules = []importRule{
 		why:   "gitsource is the bottom of the flow: Git only",
 	},
 	{
+		pkg: "modsource",
+		forbidden: []string{
+			"config", "scan", "drift", "providers", "state",
+			"report", "metrics", "remediate", "serve", "cmd",
+		},
+		tests: true,
+		why:   "modsource fetches module packages (Git through gitsource, registries, archives); config and scan use it",
+	},
+	{
 		pkg:       "state",
 		forbidden: []string{"providers", "drift", "scan", "config"},
 		tests:     true,
