@@ -32,6 +32,14 @@ type Schema struct {
 	Tags bool
 }
 
+// SensitiveMark is the cty mark of a sensitive value, the one Terraform's
+// sensitive() function sets (config/funcs.SensitiveMark is the same
+// string). A provider's ReadData puts it on the attributes that the data
+// source's schema says are Sensitive, as Terraform marks a data source's
+// sensitive attributes: whatever is derived from them is sensitive too,
+// and printed as (sensitive).
+const SensitiveMark = "sensitive"
+
 // Attribute is one attribute of a resource type. Exactly one of Required,
 // Optional and Computed-only holds; Optional and Computed together mean the
 // cloud fills it in when configuration leaves it out.

@@ -101,14 +101,17 @@ func checkAnswer(resp *smithyhttp.Response, service, name string) error {
 	contentType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	trimmed := bytes.TrimSpace(seen.Bytes())
 	// A web page is never AWS's answer. (An empty body is not a page:
-	// moto sends its empty answers as text/html.)
-	page := strings.EqualFold(root, "html") || (contentType == "text/html" && len(trimmed) > 0)
+	// moto sends its empty answers as text/html. Nor is a JSON object
+	// where one is expected: moto (5.x) sends KMS's answers as text/html;
+	// no web page starts with "{".)
+	jsonObject := want.json && len(trimmed) > 0 && trimmed[0] == '{'
+	page := strings.EqualFold(root, "html") || (contentType == "text/html" && len(trimmed) > 0 && !jsonObject)
 	var ok bool
 	switch {
 	case page:
 		ok = false
 	case want.json:
-		ok = len(trimmed) > 0 && trimmed[0] == '{'
+		ok = jsonObject
 	case want.root != "":
 		ok = root == want.root || (want.alsoRoot != "" && root == want.alsoRoot)
 	default:

@@ -85,11 +85,20 @@ type SingularMatchError struct {
 	Kind string
 	// Count is how many matched: 0, or more than 1.
 	Count int
+	// Operation is the API operation whose answers were searched
+	// ("ec2:DescribeImages"); "" where the data source does not say.
+	Operation string
+	// Message, when not empty, is the data source's own message in
+	// terraform-provider-aws (aws_ami's "Your query returned ...").
+	Message string
 }
 
 // Error is terraform-provider-aws's message
 // (tfresource.SingularDataSourceFindError).
 func (e *SingularMatchError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
 	if e.Count == 0 {
 		return fmt.Sprintf("no matching %s found", e.Kind)
 	}
@@ -103,4 +112,13 @@ func one[T any](kind string, matches []T) (T, error) {
 		return zero, &SingularMatchError{Kind: kind, Count: len(matches)}
 	}
 	return matches[0], nil
+}
+
+// oneFrom is one for a data source that names the operation it searched.
+func oneFrom[T any](kind, operation string, matches []T) (T, error) {
+	v, err := one(kind, matches)
+	if me, ok := err.(*SingularMatchError); ok {
+		me.Operation = operation
+	}
+	return v, err
 }

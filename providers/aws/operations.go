@@ -35,7 +35,7 @@ type answer struct {
 
 // operation is one AWS API operation that driftctl calls.
 type operation struct {
-	service string // the SDK client's service code: "ec2", "s3", "iam", "sts"
+	service string // the SDK client's service code: "ec2", "s3", "iam", "sts", "ssm", "kms", "route53"
 	name    string // the API operation: "DescribeVpcs"
 	// actions are the IAM actions the call needs. They mostly equal
 	// service:name; S3's differ (ListBuckets is s3:ListAllMyBuckets,
@@ -50,6 +50,18 @@ type operation struct {
 // its answer's root element is <NameResponse>, with or without output.
 func queryOp(service, name string, u use) operation {
 	return operation{service: service, name: name, actions: []string{service + ":" + name}, use: u, answer: answer{root: name + "Response"}}
+}
+
+// jsonOp is a read of a JSON-protocol service (SSM, KMS): its answer is a
+// JSON object.
+func jsonOp(service, name string) operation {
+	return operation{service: service, name: name, actions: []string{service + ":" + name}, use: useScan, answer: answer{json: true}}
+}
+
+// restXMLOp is a read of a REST-XML service other than S3 (Route 53): its
+// answer's root element is <NameResponse>.
+func restXMLOp(service, name string) operation {
+	return operation{service: service, name: name, actions: []string{service + ":" + name}, use: useScan, answer: answer{root: name + "Response"}}
 }
 
 // s3Op is an S3 operation (REST-XML): root is the answer's root element,
@@ -83,6 +95,8 @@ var operations = func() []operation {
 		"DescribeInstances", "DescribeInstanceAttribute", "DescribeInstanceCreditSpecifications", "DescribeVolumes",
 		// aws_availability_zones.
 		"DescribeAvailabilityZones",
+		// aws_ami, aws_ec2_managed_prefix_list.
+		"DescribeImages", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries",
 	} {
 		ops = append(ops, queryOp("ec2", name, useScan))
 	}
@@ -116,6 +130,19 @@ var operations = func() []operation {
 	} {
 		ops = append(ops, queryOp("iam", name, useRemediate))
 	}
+	ops = append(ops,
+		// aws_ssm_parameter. Reading a SecureString with with_decryption
+		// also needs kms:Decrypt on its key, which KMS checks, not SSM;
+		// the key policy usually grants it.
+		jsonOp("ssm", "GetParameter"),
+		// aws_kms_key.
+		jsonOp("kms", "DescribeKey"),
+		// aws_route53_zone (REST-XML: the root is NameResponse).
+		restXMLOp("route53", "ListHostedZones"),
+		restXMLOp("route53", "GetHostedZone"),
+		restXMLOp("route53", "ListTagsForResource"),
+		restXMLOp("route53", "ListResourceRecordSets"),
+	)
 	ops = append(ops,
 		s3Op("ListBuckets", "s3:ListAllMyBuckets", "ListAllMyBucketsResult", useScan),
 		s3Op("GetBucketLocation", "s3:GetBucketLocation", "LocationConstraint", useScan),

@@ -12,7 +12,7 @@ import (
 )
 
 // clientServices are the SDK packages whose clients the provider holds.
-var clientServices = map[string]bool{"ec2": true, "s3": true, "iam": true, "sts": true}
+var clientServices = map[string]bool{"ec2": true, "s3": true, "iam": true, "sts": true, "ssm": true, "kms": true, "route53": true}
 
 // waiterOperations are the operations an SDK waiter polls.
 var waiterOperations = map[string]string{

@@ -22,7 +22,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 	"github.com/zclconf/go-cty/cty"
@@ -121,6 +124,7 @@ func dataSources() map[string]*dataSource {
 		vpcData(), subnetData(), subnetsData(), securityGroupData(), s3BucketData(),
 		iamRoleData(), iamPolicyData(),
 		iamPolicyDocumentData(), availabilityZonesData(),
+		amiData(), managedPrefixListData(), ssmParameterData(), kmsKeyData(), route53ZoneData(),
 	}
 	m := make(map[string]*dataSource, len(all))
 	for _, ds := range all {
@@ -155,6 +159,11 @@ type Provider struct {
 	s3          *s3.Client
 	iam         *iam.Client
 	sts         *sts.Client
+	// ssm, kms and route53 serve only data sources (aws_ssm_parameter,
+	// aws_kms_key, aws_route53_zone).
+	ssm     *ssm.Client
+	kms     *kms.Client
+	route53 *route53.Client
 	// identity is who the credentials are, from the identity check; nil
 	// when skip_credentials_validation skipped it.
 	identity *callerIdentity
@@ -241,6 +250,9 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 		ec2:         ec2.NewFromConfig(awsCfg, endpointOption[ec2.Options](settings.endpoints["ec2"])),
 		iam:         iam.NewFromConfig(awsCfg, endpointOption[iam.Options](settings.endpoints["iam"])),
 		sts:         sts.NewFromConfig(awsCfg, endpointOption[sts.Options](settings.endpoints["sts"])),
+		ssm:         ssm.NewFromConfig(awsCfg, endpointOption[ssm.Options](settings.endpoints["ssm"])),
+		kms:         kms.NewFromConfig(awsCfg, endpointOption[kms.Options](settings.endpoints["kms"])),
+		route53:     route53.NewFromConfig(awsCfg, endpointOption[route53.Options](settings.endpoints["route53"])),
 		buckets:     map[string]*bucketCall{},
 		pageSize:    defaultPageSize,
 	}
@@ -265,7 +277,7 @@ func (f *Factory) New(ctx context.Context, cfg providers.Config) (providers.Conf
 }
 
 // endpointOption sets a client's BaseEndpoint when url is not empty.
-func endpointOption[O ec2.Options | s3.Options | iam.Options | sts.Options](url string) func(*O) {
+func endpointOption[O ec2.Options | s3.Options | iam.Options | sts.Options | ssm.Options | kms.Options | route53.Options](url string) func(*O) {
 	return func(o *O) {
 		if url == "" {
 			return
@@ -278,6 +290,12 @@ func endpointOption[O ec2.Options | s3.Options | iam.Options | sts.Options](url 
 		case *iam.Options:
 			o.BaseEndpoint = aws.String(url)
 		case *sts.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *ssm.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *kms.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *route53.Options:
 			o.BaseEndpoint = aws.String(url)
 		}
 	}
@@ -347,17 +365,19 @@ func (p *Provider) ReadData(ctx context.Context, typ string, config cty.Value) (
 	if !config.IsNull() && !config.IsWhollyKnown() {
 		// Terraform defers such a read to apply: what configuration
 		// gives is known, the rest is not.
-		return unknownData(ds.schema, config), nil
+		return markSensitive(ds.schema, unknownData(ds.schema, config)), nil
 	}
 	v, err := ds.read(ctx, p, config)
 	if err != nil {
-		// Errors of no AWS call (no match, a malformed ARN) name none.
+		// Errors of no AWS call (a malformed ARN) name none; a query
+		// that matched none or several names the operation it searched
+		// when its data source says which (SingularMatchError).
 		if op := operationOf(err); op != "unknown" {
 			return cty.NilVal, fmt.Errorf("reading data.%s (%s): %w", typ, op, err)
 		}
 		return cty.NilVal, fmt.Errorf("reading data.%s: %w", typ, err)
 	}
-	return v, nil
+	return markSensitive(ds.schema, v), nil
 }
 
 // Close releases nothing: the SDK clients hold no resources of their own.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/gitdrift/driftctl/providers"
@@ -86,5 +89,41 @@ func TestEndpointOverrideImpliesPathStyle(t *testing.T) {
 				t.Errorf("Region = %q", got)
 			}
 		})
+	}
+}
+
+// TestDataSourceServiceEndpoints: the endpoints { } block's ssm, kms and
+// route53 reach the clients of the data sources that use them, with no
+// other endpoint configured (the SDK's default would be AWS itself).
+func TestDataSourceServiceEndpoints(t *testing.T) {
+	srv := emulator.Start(t)
+	ctx := context.Background()
+	seed := ssm.NewFromConfig(srv.Config("eu-west-1"))
+	if _, err := seed.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/x"), Value: aws.String("1"), Type: ssmtypes.ParameterTypeString}); err != nil {
+		t.Fatal(err)
+	}
+	f := NewFactory(WithLoadOptions(config.WithCredentialsProvider(emulator.Credentials)))
+	p, err := f.New(ctx, providers.Config{Name: "aws", Attrs: cty.ObjectVal(map[string]cty.Value{
+		"region":                      cty.StringVal("eu-west-1"),
+		"skip_credentials_validation": cty.True,
+		"endpoints": cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
+			"ssm": cty.StringVal(srv.URL()), "kms": cty.StringVal(srv.URL() + "/kms"), "route53": cty.StringVal(srv.URL() + "/r53"),
+		})}),
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := p.(*Provider)
+	for name, got := range map[string]*string{"kms": ap.kms.Options().BaseEndpoint, "route53": ap.route53.Options().BaseEndpoint} {
+		if want := srv.URL() + map[string]string{"kms": "/kms", "route53": "/r53"}[name]; aws.ToString(got) != want {
+			t.Errorf("%s endpoint = %q, want %q", name, aws.ToString(got), want)
+		}
+	}
+	v, err := p.ReadData(ctx, "aws_ssm_parameter", decodeData(t, ap, "aws_ssm_parameter", `name = "/x"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.GetAttr("insecure_value"); !got.RawEquals(cty.StringVal("1")) {
+		t.Errorf("insecure_value = %#v", got)
 	}
 }

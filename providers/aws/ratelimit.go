@@ -99,9 +99,14 @@ type bucketRate struct {
 //     prefix (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html),
 //     and the bucket-configuration reads go to many buckets: 500 per second
 //     is less than a tenth of what one prefix takes.
+//   - Route 53 allows five requests per second per account, over every
+//     region (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html#limits-api-requests):
+//     driftctl keeps to that rate, with a burst of 5.
 //
-// Other services (credential providers' SSO, for instance) get 10 per
-// second.
+// Other services (SSM's GetParameter, KMS's DescribeKey, credential
+// providers' SSO) get 10 per second: below SSM's standard throughput of
+// 40 per second and KMS's shared request quotas, and the data sources that
+// use them call once each.
 func defaultRate(service string) bucketRate {
 	switch service {
 	case "ec2":
@@ -110,6 +115,8 @@ func defaultRate(service string) bucketRate {
 		return bucketRate{perSecond: 500, burst: 500}
 	case "iam":
 		return bucketRate{perSecond: 20, burst: 40}
+	case "route53":
+		return bucketRate{perSecond: 5, burst: 5}
 	}
 	return bucketRate{perSecond: 10, burst: 20}
 }
@@ -190,7 +197,9 @@ func (r bucketRate) scaled(perSecond float64) bucketRate {
 
 // isGlobalService reports whether AWS throttles a service per account,
 // whatever the region.
-func isGlobalService(service string) bool { return service == "iam" || service == "sts" }
+func isGlobalService(service string) bool {
+	return service == "iam" || service == "sts" || service == "route53"
+}
 
 // limiterKey names the bucket of a service in a region: "ec2/us-east-1",
 // or only the service ("iam") for the global ones.

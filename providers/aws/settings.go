@@ -16,7 +16,7 @@ import (
 // endpointServices are the services driftctl calls, whose endpoints a
 // provider block may override in endpoints { } (by any of their names, see
 // endpointServiceOf).
-var endpointServices = []string{"ec2", "s3", "iam", "sts"}
+var endpointServices = []string{"ec2", "s3", "iam", "sts", "ssm", "kms", "route53"}
 
 // providerSchema is the schema of the provider "aws" block: every argument
 // and block of terraform-provider-aws v3 to v5, so that a configuration
@@ -311,17 +311,23 @@ func blocks(obj cty.Value, name string) []cty.Value {
 	return out
 }
 
-// operationOf names the API operation of an SDK error as "service:Operation".
+// operationOf names the API operation of an SDK error (or of a
+// SingularMatchError that says it) as "service:Operation".
 func operationOf(err error) string {
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {
 		return fmt.Sprintf("%s:%s", serviceCode(oe.Service()), oe.Operation())
 	}
+	// A query that matched none or several: the operation it searched.
+	var me *SingularMatchError
+	if errors.As(err, &me) && me.Operation != "" {
+		return me.Operation
+	}
 	return "unknown"
 }
 
-// serviceCode maps the SDK's service IDs ("EC2", "S3", "IAM", "STS") to the
-// lower-case names used in IAM actions.
+// serviceCode maps the SDK's service IDs ("EC2", "S3", "IAM", "STS", "SSM",
+// "KMS", "Route 53") to the lower-case names used in IAM actions.
 func serviceCode(id string) string {
 	switch id {
 	case "EC2":
@@ -332,6 +338,12 @@ func serviceCode(id string) string {
 		return "iam"
 	case "STS":
 		return "sts"
+	case "SSM":
+		return "ssm"
+	case "KMS":
+		return "kms"
+	case "Route 53":
+		return "route53"
 	}
 	return id
 }

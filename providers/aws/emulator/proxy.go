@@ -180,7 +180,8 @@ var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/a
 
 // Identify returns the signing service and the operation of an AWS request:
 // the Action of query-protocol services (EC2, IAM, STS), the X-Amz-Target of
-// JSON ones, and for S3 the REST operation named by method and sub-resource.
+// JSON ones (SSM, KMS), for S3 the REST operation named by method and
+// sub-resource, and for Route 53 the read named by its path.
 func Identify(r *http.Request, body []byte) (service, operation string) {
 	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		service = m[1]
@@ -190,13 +191,36 @@ func Identify(r *http.Request, body []byte) (service, operation string) {
 			return service, t[i+1:]
 		}
 	}
-	if service == "s3" {
+	switch service {
+	case "s3":
 		return service, s3Operation(r)
+	case "route53":
+		return service, route53Operation(r)
 	}
 	if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
 		return service, v.Get("Action")
 	}
 	return service, r.URL.Query().Get("Action")
+}
+
+// route53Operation names the Route 53 reads driftctl makes from their REST
+// paths (API version 2013-04-01); "" for another request.
+func route53Operation(r *http.Request) string {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if r.Method != http.MethodGet || len(parts) < 2 {
+		return ""
+	}
+	switch {
+	case parts[1] == "hostedzone" && len(parts) == 2:
+		return "ListHostedZones"
+	case parts[1] == "hostedzone" && len(parts) == 3:
+		return "GetHostedZone"
+	case parts[1] == "hostedzone" && len(parts) == 4 && parts[3] == "rrset":
+		return "ListResourceRecordSets"
+	case parts[1] == "tags" && len(parts) == 4:
+		return "ListTagsForResource"
+	}
+	return ""
 }
 
 // s3Operation names the S3 operations driftctl uses from their REST shape.
