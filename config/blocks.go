@@ -182,6 +182,8 @@ type moduleCall struct {
 	Module *Module
 	Unread string
 	remote bool
+	// installed is true for a module `terraform init` installed.
+	installed bool
 	// pathModule is path.module inside the called module: its directory
 	// relative to the root module's, "." for a fetched module (whose
 	// files are read relative to it).

@@ -28,9 +28,10 @@ type moduleFiles struct {
 	root string
 	// absDir is dir, absolute.
 	absDir string
-	// label is true when dir is a label rather than a path (a fetched
-	// module's source): names are joined to it with a slash, as they are.
-	label bool
+	// pkg is the package of a fetched module, pkgDir the directory in it:
+	// names are shown as pkg.Name says.
+	pkg    *FetchedModule
+	pkgDir string
 }
 
 // diskFiles reads the module in dir, confined to dir.
@@ -118,8 +119,8 @@ func (m moduleFiles) display(name string) string {
 	if m.disk {
 		return filepath.Join(m.dir, name)
 	}
-	if m.label {
-		return m.dir + "/" + name
+	if m.pkg != nil {
+		return m.pkg.Name(path.Join(m.pkgDir, name))
 	}
 	return path.Join(m.dir, name)
 }

@@ -58,6 +58,9 @@ type Module struct {
 	// root); fetched for one a ModuleFetcher got, whose file functions
 	// read its own files.
 	called, fetched bool
+	// installed is true for a module `terraform init` installed (see
+	// Foreign).
+	installed bool
 	// overrides are the blocks of the override files; nil without any.
 	overrides *overrides
 }

@@ -33,12 +33,17 @@ type ModuleFetcher interface {
 	FetchModule(ctx context.Context, source, version string) (*FetchedModule, error)
 }
 
-// FetchedModule is a module's directory as a ModuleFetcher got it.
+// FetchedModule is a module as a ModuleFetcher got it: its package (a
+// repository, an archive) and its directory in it, where the local
+// sources of its own module calls ("../other") resolve.
 type FetchedModule struct {
-	FS fs.FS
-	// Dir is how its files are named: a file is shown as Dir + "/" + its
-	// name ("git::https://example.com/mods.git//vpc?ref=v1.2.0/main.tf").
-	Dir string
+	Package fs.FS
+	// Subdir is the module's directory in Package, slash-separated, ""
+	// for the root.
+	Subdir string
+	// Name is how to show a file of Package (slash-separated), without
+	// credentials: "git::https://example.com/mods.git//vpc/main.tf?ref=v1".
+	Name func(file string) string
 }
 
 // UnreadModule is a module call whose module is not loaded: its resources
@@ -136,7 +141,7 @@ func (l *moduleLoader) loadCalls(m *Module, key, dir string, depth int) hcl.Diag
 		switch inst := l.installed[k]; {
 		case inst != "":
 			files, ok = l.root.sub(inst)
-			mc.pathModule = inst
+			mc.pathModule, mc.installed = inst, true
 		case localSource(mc.Source):
 			files, ok = m.files.sub(mc.Source)
 			mc.pathModule = path.Join(dir, mc.Source)
@@ -179,7 +184,11 @@ func (l *moduleLoader) loadCall(mc *moduleCall, files moduleFiles, key string, d
 		}}
 	}
 	child, diags := load(files)
-	child.called = true
+	child.called, child.installed = true, mc.installed
+	if files.pkg != nil {
+		// A module of a fetched package reads its own files.
+		child.fetched, mc.pathModule = true, "."
+	}
 	mc.Module = child
 	l.loaded[files.dir] = child
 	l.loading[files.dir] = true
@@ -220,11 +229,12 @@ func (m *Module) FetchModules(ctx context.Context, f ModuleFetcher) hcl.Diagnost
 					continue
 				}
 				mc.Unread, mc.pathModule = "", "."
-				files := moduleFiles{fsys: fetched.FS, dir: fetched.Dir, label: true}
-				diags = append(diags, l.loadCall(mc, files, "", depth)...)
-				if mc.Module != nil {
-					mc.Module.fetched = true
+				files, ok := packageFiles(fetched, fetched.Subdir)
+				if !ok {
+					mc.Unread = fmt.Sprintf("%q is not a directory of its package", fetched.Subdir)
+					continue
 				}
+				diags = append(diags, l.loadCall(mc, files, "", depth)...)
 			}
 			if mc.Module != nil {
 				visit(mc.Module, depth+1)
@@ -254,6 +264,9 @@ func (mf moduleFiles) sub(rel string) (moduleFiles, bool) {
 		}
 		return confinedFiles(filepath.Join(mf.dir, filepath.FromSlash(rel)), mf.root), true
 	}
+	if mf.pkg != nil {
+		return packageFiles(mf.pkg, path.Join(mf.pkgDir, rel))
+	}
 	clean := path.Clean(rel)
 	if !fs.ValidPath(clean) {
 		// A Git tree holds only the stack's directory.
@@ -263,11 +276,24 @@ func (mf moduleFiles) sub(rel string) (moduleFiles, bool) {
 	if err != nil {
 		return moduleFiles{}, false
 	}
-	dir := path.Join(mf.dir, clean)
-	if mf.label {
-		dir = mf.dir + "/" + clean
+	return moduleFiles{fsys: sub, dir: path.Join(mf.dir, clean)}, true
+}
+
+// packageFiles are the files of the directory dir of a fetched module's
+// package; ok is false when dir leaves the package.
+func packageFiles(pkg *FetchedModule, dir string) (moduleFiles, bool) {
+	dir = path.Clean(dir)
+	if dir == "" {
+		dir = "."
 	}
-	return moduleFiles{fsys: sub, dir: dir, label: mf.label}, true
+	if !fs.ValidPath(dir) {
+		return moduleFiles{}, false
+	}
+	sub, err := fs.Sub(pkg.Package, dir)
+	if err != nil {
+		return moduleFiles{}, false
+	}
+	return moduleFiles{fsys: sub, dir: pkg.Name(dir), pkg: pkg, pkgDir: dir}, true
 }
 
 // installedModules reads .terraform/modules/modules.json: the directory
@@ -409,6 +435,18 @@ func (m *Module) calledTypes() []string {
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))
+}
+
+// Foreign reports whether a file (named as in ranges) is of a module that
+// `terraform init` installed or driftctl fetched: not of the scanned
+// repository, so not to blame.
+func (m *Module) Foreign(filename string) bool {
+	for _, mod := range m.tree() {
+		if _, ok := mod.sourceFiles[filename]; ok {
+			return mod.fetched || mod.installed
+		}
+	}
+	return false
 }
 
 // moduleName names the scope's module in diagnostics.

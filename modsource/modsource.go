@@ -113,7 +113,12 @@ type Module struct {
 // name joined to Dir's path, before any query,
 // "git::https://example.com/mods.git//vpc/main.tf?ref=v1.2.0".
 func (m *Module) File(name string) string {
-	return m.base + "//" + path.Join(m.Subdir, name) + m.query
+	return m.PackageFile(path.Join(m.Subdir, name))
+}
+
+// PackageFile is File for a name inside Package.
+func (m *Module) PackageFile(name string) string {
+	return m.base + "//" + name + m.query
 }
 
 // setup reads the Fetcher's fields once.

@@ -44,6 +44,10 @@ func blameOf(src *Source) BlameFunc {
 		return nil
 	}
 	return func(ctx context.Context, file string, line int) (*drift.Blame, error) {
+		if src.Module != nil && src.Module.Foreign(file) {
+			// A module from elsewhere: its lines are not the repository's.
+			return nil, nil
+		}
 		b, err := src.Blame(ctx, file, line)
 		if err != nil || b == nil {
 			return nil, err

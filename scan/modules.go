@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/modsource"
 	"github.com/gitdrift/driftctl/state"
 )
 
@@ -130,3 +132,27 @@ func (e *evaluation) sortedWithheld() []drift.Withheld {
 
 // loc is where a block is, as file:line.
 func loc(r hcl.Range) string { return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line) }
+
+// moduleFetcher is opts.Modules, or else modsource's Fetcher with the Git
+// source's cache and environment.
+func moduleFetcher(opts Options) config.ModuleFetcher {
+	if opts.Modules != nil {
+		return opts.Modules
+	}
+	f := &modsource.Fetcher{Environ: opts.Git.Environ}
+	if opts.Git.CacheDir != "" {
+		f.CacheDir = filepath.Join(opts.Git.CacheDir, "modules")
+	}
+	return fetcher{f}
+}
+
+// fetcher adapts a modsource.Fetcher to config.
+type fetcher struct{ f *modsource.Fetcher }
+
+func (f fetcher) FetchModule(ctx context.Context, source, version string) (*config.FetchedModule, error) {
+	m, err := f.f.Fetch(ctx, source, version)
+	if err != nil {
+		return nil, err
+	}
+	return &config.FetchedModule{Package: m.Package, Subdir: m.Subdir, Name: m.PackageFile}, nil
+}

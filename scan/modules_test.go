@@ -2,14 +2,20 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/providers"
 )
 
@@ -122,13 +128,6 @@ func TestUnreadModulesAreNeverDropped(t *testing.T) {
 		withheld string // a part of the reason
 	}{
 		{
-			name: "not installed",
-			files: map[string]string{
-				"main.tf": root + "module \"remote\" { source = \"git::https://git.example.com/modules.git//net?ref=v1\" }\n",
-			},
-			withheld: `main.tf:2) is not read: its source "git::https://git.example.com/modules.git//net?ref=v1" is not a local path and ` + "`terraform init`" + ` has not installed it`,
-		},
-		{
 			name: "outside the repository",
 			files: map[string]string{
 				"main.tf": root + "module \"up\" { source = \"../../elsewhere\" }\n",
@@ -215,7 +214,7 @@ func TestModuleInstancesFromState(t *testing.T) {
 		live(t, s, "t-hand", map[string]cty.Value{"name": cty.StringVal("by hand")}),
 	}}}
 	dir := writeTree(t, map[string]string{
-		"main.tf": "resource \"test_thing\" \"a\" { name = \"a\" }\nmodule \"net\" {\n  source   = \"git::https://example.com/net.git\"\n  for_each = toset([\"x\"])\n}\n",
+		"main.tf": "resource \"test_thing\" \"a\" { name = \"a\" }\nmodule \"net\" {\n  source   = \"../../elsewhere/net\"\n  for_each = toset([\"x\"])\n}\n",
 	})
 	statePath := writeStateJSON(t, stateResource("test_thing.a", "t-a"),
 		`{"module": "module.net[\"x\"].module.sub", "mode": "managed", "type": "test_thing", "name": "m", `+stateProvider+`, "instances": [
@@ -241,5 +240,83 @@ func TestModuleInstancesFromState(t *testing.T) {
 	}
 	if len(unmanaged) != 1 || unmanaged[0] != "t-hand" || len(rep.Withheld) != 0 {
 		t.Errorf("unmanaged %v, withheld %+v; want only t-hand unmanaged and nothing withheld", unmanaged, rep.Withheld)
+	}
+}
+
+// gitModuleRepo commits files to a new Git repository, tagged v1, and
+// returns its file:// URL.
+func gitModuleRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := writeTree(t, files)
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wt.AddGlob("."); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "Mod Author", Email: "mod@example.com", When: time.Unix(1700000000, 0)}
+	head, err := wt.Commit("modules", &git.CommitOptions{Author: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.CreateTag("v1", head, nil); err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + filepath.ToSlash(dir)
+}
+
+// TestFetchedModules: a module whose source is a Git repository that
+// `terraform init` has not installed is fetched (at its ref, from its
+// subdirectory, with its own ../ calls inside the package) and compared;
+// its files are named by their source and ref, and are not blamed.
+func TestFetchedModules(t *testing.T) {
+	t.Parallel()
+	s := identitySchema()
+	f := &fakeFactory{schema: s, live: map[string][]*providers.Live{"test_thing": {
+		live(t, s, "t-r", map[string]cty.Value{"name": cty.StringVal("remote-x")}),
+		live(t, s, "t-c", map[string]cty.Value{"name": cty.StringVal("common")}),
+	}}}
+	url := gitModuleRepo(t, map[string]string{
+		"mods/thing/main.tf":  "variable \"suffix\" {}\nresource \"test_thing\" \"r\" { name = \"remote-${var.suffix}\" }\nmodule \"common\" { source = \"../common\" }\n",
+		"mods/common/main.tf": "resource \"test_thing\" \"c\" { name = \"common\" }\n",
+	})
+	dir := writeTree(t, map[string]string{
+		"main.tf": "module \"r\" {\n  source = \"git::" + url + "//mods/thing?ref=v1\"\n  suffix = \"x\"\n}\n",
+	})
+	res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true, Git: gitsource.Options{CacheDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := resultsByAddress(res.Report)
+	for _, addr := range []string{"module.r.test_thing.r", "module.r.module.common.test_thing.c"} {
+		if got[addr].Status != drift.InSync {
+			t.Errorf("%s: %s %s; results %v", addr, got[addr].Status, got[addr].Reason, res.Report.Results)
+		}
+	}
+	file := got["module.r.test_thing.r"].DeclRange.Filename
+	if want := "git::" + url + "//mods/thing/main.tf?ref=v1"; file != want {
+		t.Errorf("file %q, want %q", file, want)
+	}
+	mod, _ := config.Load(dir)
+	if mod.Foreign(file) {
+		t.Error("a module not fetched by this Module is foreign")
+	}
+
+	dir = writeTree(t, map[string]string{
+		"main.tf": "resource \"test_thing\" \"a\" { name = \"a\" }\nmodule \"gone\" {\n  source = \"git::" + url + "-nope//mods/thing?ref=v1\"\n}\n",
+	})
+	_, err = Run(context.Background(), f, Options{Location: dir, Git: gitsource.Options{CacheDir: t.TempDir()}})
+	var serr *Error
+	if !errors.As(err, &serr) || serr.Stage != StageLoad || len(serr.Diagnostics) == 0 {
+		t.Fatalf("err %v, want a load error", err)
+	}
+	d := serr.Diagnostics[0]
+	if d.Summary != "Failed to fetch module" || d.Subject == nil || d.Subject.Start.Line != 3 || !strings.Contains(d.Detail, `Module "gone"`) {
+		t.Errorf("diagnostic %s: %s at %v", d.Summary, d.Detail, d.Subject)
 	}
 }

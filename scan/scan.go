@@ -53,6 +53,10 @@ type Options struct {
 	Concurrency int
 	// Blame fills the Blame of drifted attributes when the source is Git.
 	Blame bool
+	// Modules fetches the modules of remote sources that `terraform init`
+	// has not installed (nil: a modsource.Fetcher caching under
+	// Git.CacheDir/modules, or the user's cache directory).
+	Modules config.ModuleFetcher
 	// Progress, when not nil, follows the reads.
 	Progress Progress
 }
@@ -171,6 +175,10 @@ func Open(ctx context.Context, factory providers.Factory, opts Options) (*Stack,
 	s := &Stack{opts: opts, registry: providers.NewRegistry(factory), src: src, diags: diags}
 	if s.opts.Stack == "" {
 		s.opts.Stack = StackName(opts.Location, opts.Git.Path)
+	}
+	if !diags.HasErrors() {
+		diags = append(diags, src.Module.FetchModules(ctx, moduleFetcher(opts))...)
+		s.diags = diags
 	}
 	if diags.HasErrors() {
 		s.Close()
