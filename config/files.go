@@ -125,14 +125,24 @@ func (m moduleFiles) display(name string) string {
 	return path.Join(m.dir, name)
 }
 
-// fsPath turns a path relative to the module into a name in fsys; ok is
-// false for paths that leave it.
+// fsPath turns a path relative to the module into a name in the tree
+// that tree returns; ok is false for paths that leave it.
 func (m moduleFiles) fsPath(p string) (string, bool) {
 	if path.IsAbs(p) {
 		return "", false
 	}
-	clean := path.Clean(p)
+	clean := path.Clean(path.Join(m.pkgDir, p))
 	return clean, fs.ValidPath(clean)
+}
+
+// tree is what file functions of a module read from: its package (a
+// repository's tree, a fetched module's package), so that a path may go
+// up from the module's directory while it stays inside, else its files.
+func (m moduleFiles) tree() fs.FS {
+	if m.pkg != nil {
+		return m.pkg.Package
+	}
+	return m.fsys
 }
 
 // rootPath is where a path that a file function was given is under the
@@ -185,9 +195,9 @@ func (m moduleFiles) readFile(p string) ([]byte, error) {
 	}
 	name, ok := m.fsPath(p)
 	if !ok {
-		return nil, fmt.Errorf("%s is outside the module's directory in the repository", p)
+		return nil, fmt.Errorf("%s is outside the repository", p)
 	}
-	return fs.ReadFile(m.fsys, name)
+	return fs.ReadFile(m.tree(), name)
 }
 
 // stat is os.Stat for a file function's path; a path outside the root is
@@ -203,7 +213,7 @@ func (m moduleFiles) stat(p string) (fs.FileInfo, error) {
 	if !ok {
 		return nil, fs.ErrNotExist
 	}
-	return fs.Stat(m.fsys, name)
+	return fs.Stat(m.tree(), name)
 }
 
 // pathErrorCause is the cause of an *fs.PathError, whose path (relative to
@@ -220,6 +230,9 @@ func pathErrorCause(err error) error {
 func (m moduleFiles) pathName(p string) string {
 	if m.disk {
 		return modulePath(m.dir, p)
+	}
+	if m.pkg != nil {
+		return m.display(p)
 	}
 	return path.Join(m.dir, p)
 }

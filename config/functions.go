@@ -58,5 +58,5 @@ func (m moduleFiles) listDir(p string) ([]fs.DirEntry, error) {
 	if !ok {
 		return nil, fs.ErrNotExist
 	}
-	return fs.ReadDir(m.fsys, name)
+	return fs.ReadDir(m.tree(), name)
 }

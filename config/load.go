@@ -78,6 +78,18 @@ func LoadFS(fsys fs.FS, dir string) (*Module, hcl.Diagnostics) {
 	return loadRoot(moduleFiles{fsys: fsys, dir: dir})
 }
 
+// LoadTree is LoadFS for the directory dir (slash-separated, "" for the
+// root) of a repository's tree: the module's local module calls and file
+// functions may reach elsewhere in the tree (../../modules/vpc), never
+// outside it. A file is shown as name says (its path in the tree).
+func LoadTree(tree fs.FS, dir string, name func(file string) string) (*Module, hcl.Diagnostics) {
+	files, ok := packageFiles(&FetchedModule{Package: tree, Subdir: dir, Name: name, repository: true}, dir)
+	if !ok {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to read module directory", Detail: fmt.Sprintf("%q is not a directory of the repository", dir)}}
+	}
+	return loadRoot(files)
+}
+
 // loadRoot loads a root module and the modules it calls.
 func loadRoot(files moduleFiles) (*Module, hcl.Diagnostics) {
 	m, diags := load(files)

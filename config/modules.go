@@ -44,6 +44,9 @@ type FetchedModule struct {
 	// Name is how to show a file of Package (slash-separated), without
 	// credentials: "git::https://example.com/mods.git//vpc/main.tf?ref=v1".
 	Name func(file string) string
+	// repository is true for the scanned repository's tree (LoadTree):
+	// its modules are not foreign.
+	repository bool
 }
 
 // UnreadModule is a module call whose module is not loaded: its resources
@@ -185,7 +188,12 @@ func (l *moduleLoader) loadCall(mc *moduleCall, files moduleFiles, key string, d
 	}
 	child, diags := load(files)
 	child.called, child.installed = true, mc.installed
-	if files.pkg != nil {
+	switch {
+	case files.pkg != nil && files.pkg.repository:
+		// path.module is relative to the root module's directory, which
+		// file functions read from.
+		mc.pathModule = relativePath(l.root.pkgDir, files.pkgDir)
+	case files.pkg != nil:
 		// A module of a fetched package reads its own files.
 		child.fetched, mc.pathModule = true, "."
 	}
@@ -243,6 +251,32 @@ func (m *Module) FetchModules(ctx context.Context, f ModuleFetcher) hcl.Diagnost
 	}
 	visit(m, 0)
 	return diags
+}
+
+// relativePath is the slash-separated path of to relative to from, both
+// relative to one root.
+func relativePath(from, to string) string {
+	f := strings.Split(path.Clean(from), "/")
+	t := strings.Split(path.Clean(to), "/")
+	if f[0] == "." {
+		f = nil
+	}
+	if t[0] == "." {
+		t = nil
+	}
+	i := 0
+	for i < len(f) && i < len(t) && f[i] == t[i] {
+		i++
+	}
+	parts := make([]string, 0, len(f)-i+len(t)-i)
+	for range f[i:] {
+		parts = append(parts, "..")
+	}
+	parts = append(parts, t[i:]...)
+	if len(parts) == 0 {
+		return "."
+	}
+	return strings.Join(parts, "/")
 }
 
 // localSource reports whether a module source is a local path.

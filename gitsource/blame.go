@@ -22,16 +22,19 @@ type blamer struct {
 	root     string         // Checkout.Root
 	prefix   string         // the FS root's path in the repository
 	worktree fs.FS          // non-nil when FS is a working tree on disk
+	repoTree fs.FS          // the whole working tree, then
 	cl       classifier
 
 	mu    sync.Mutex
 	files map[string][]*Blame // by repository path, one per line
 }
 
-// blame returns who last changed line of file (as shown, or a name inside FS).
+// blame returns who last changed line of file: a name as shown (under
+// Root, or elsewhere in the repository under RepoRoot), or a name inside
+// FS.
 func (b *blamer) blame(ctx context.Context, file string, line int) (*Blame, error) {
-	name := b.nameInFS(file)
-	if !fs.ValidPath(name) || name == "." {
+	repoPath, ok := b.repoPath(file)
+	if !ok || !fs.ValidPath(repoPath) || repoPath == "." {
 		return nil, b.cl.errorf(ErrPathNotFound, "blame: invalid file name "+quote(file), nil)
 	}
 	if err := ctx.Err(); err != nil {
@@ -39,17 +42,17 @@ func (b *blamer) blame(ctx context.Context, file string, line int) (*Blame, erro
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	lines, ok := b.files[name]
+	lines, ok := b.files[repoPath]
 	if !ok {
 		var err error
-		lines, err = b.compute(name)
+		lines, err = b.compute(repoPath)
 		if err != nil {
 			return nil, err
 		}
 		if b.files == nil {
 			b.files = make(map[string][]*Blame)
 		}
-		b.files[name] = lines
+		b.files[repoPath] = lines
 	}
 	if line < 1 || line > len(lines) {
 		return nil, b.cl.errorf(ErrPathNotFound, fmt.Sprintf("blame %s: line %d out of range (%d lines)", file, line, len(lines)), nil)
@@ -58,21 +61,52 @@ func (b *blamer) blame(ctx context.Context, file string, line int) (*Blame, erro
 	return &bl, nil
 }
 
-// nameInFS turns a shown name back into a name inside FS.
-func (b *blamer) nameInFS(file string) string {
+// repoRoot is Checkout.RepoRoot: root without prefix, "" when root is
+// prefix itself (files are shown by their path in the repository).
+func (b *blamer) repoRoot() string {
+	if b.root == b.prefix {
+		return ""
+	}
+	if b.prefix == "" {
+		return b.root
+	}
+	if r, ok := strings.CutSuffix(b.root, "/"+b.prefix); ok {
+		return r
+	}
+	return ""
+}
+
+// repoPath turns a shown name into a path in the repository: a name under
+// Root (or inside FS) is one of FS's files; another under RepoRoot is
+// elsewhere in the repository.
+func (b *blamer) repoPath(file string) (string, bool) {
 	file = path.Clean(strings.ReplaceAll(file, "\\", "/"))
 	if b.root != "" && b.root != "." {
 		if rest, ok := strings.CutPrefix(file, b.root+"/"); ok {
-			return rest
+			return path.Join(b.prefix, rest), true
+		}
+		switch r := b.repoRoot(); {
+		case r != "":
+			if rest, ok := strings.CutPrefix(file, r+"/"); ok {
+				return rest, true
+			}
+		case b.root == b.prefix && b.commit != nil && !strings.HasPrefix(file, "/"):
+			// A remote repository's files are shown by their path in it;
+			// a name inside FS is accepted too.
+			if _, err := b.commit.File(path.Join(b.prefix, file)); err != nil {
+				return file, true
+			}
 		}
 	}
-	return file
+	return path.Join(b.prefix, file), true
 }
 
-// compute blames every line of the FS file name.
-func (b *blamer) compute(name string) ([]*Blame, error) {
-	repoPath := path.Join(b.prefix, name)
-	shown := path.Join(b.root, name)
+// compute blames every line of the file at repoPath.
+func (b *blamer) compute(repoPath string) ([]*Blame, error) {
+	shown := repoPath
+	if r := b.repoRoot(); r != "" {
+		shown = path.Join(r, repoPath)
+	}
 	if b.worktree == nil {
 		res, err := git.Blame(b.commit, repoPath)
 		if err != nil {
@@ -84,7 +118,18 @@ func (b *blamer) compute(name string) ([]*Blame, error) {
 		return fromResult(res), nil
 	}
 
-	data, err := fs.ReadFile(b.worktree, name)
+	var data []byte
+	var err error
+	if rest, ok := strings.CutPrefix(repoPath, b.prefix+"/"); ok || b.prefix == "" {
+		if b.prefix == "" {
+			rest = repoPath
+		}
+		data, err = fs.ReadFile(b.worktree, rest)
+	} else if b.repoTree != nil {
+		data, err = fs.ReadFile(b.repoTree, repoPath)
+	} else {
+		err = fs.ErrNotExist
+	}
 	if err != nil {
 		return nil, b.cl.errorf(ErrPathNotFound, "blame: "+err.Error(), err)
 	}

@@ -71,6 +71,18 @@ type Checkout struct {
 	// location joined with Path (path.Join, so cleaned). A file shown to a
 	// user is path.Join(Root, name-inside-FS).
 	Root string
+	// Tree holds the whole repository at the commit, for what the files
+	// under Path refer to elsewhere in it (a module in ../../modules);
+	// nil for a working tree on disk. TreePath is Options.Path's place in
+	// it ("" for the root).
+	Tree     fs.FS
+	TreePath string
+	// RepoRoot is how to show the repository's root: a file elsewhere in
+	// the repository is shown as path.Join(RepoRoot, its path in the
+	// repository), and Blame takes such names too. It is "" for remote
+	// and bare repositories (files are shown by their path in the
+	// repository) and the working tree's directory for a local one.
+	RepoRoot string
 	// Commit is the commit that FS was read from (for a dirty working tree,
 	// the HEAD commit it differs from).
 	Commit Commit

@@ -165,7 +165,10 @@ func openWorktree(repo *git.Repository, wt *git.Worktree, location, sub, prefix,
 	}
 	fsys := os.DirFS(dir)
 	b := &blamer{repo: repo, commit: commit, root: root, prefix: prefix, worktree: fsys, cl: cl}
-	return &Checkout{FS: fsys, Root: root, Commit: info, Blame: b.blame}, nil
+	if b.repoRoot() != "" {
+		b.repoTree = os.DirFS(filepath.FromSlash(b.repoRoot()))
+	}
+	return &Checkout{FS: fsys, Root: root, RepoRoot: b.repoRoot(), Commit: info, Blame: b.blame}, nil
 }
 
 // worktreeDirty reports changes (staged, unstaged or untracked, not ignored)

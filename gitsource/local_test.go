@@ -158,3 +158,43 @@ func TestLocalBare(t *testing.T) {
 		}
 	}
 }
+
+// TestBlameElsewhereInTheRepository: a file outside Path (a module in
+// ../../modules) is shown under RepoRoot, blamed, and read from Tree.
+func TestBlameElsewhereInTheRepository(t *testing.T) {
+	t.Parallel()
+	repo, _ := twoAuthors(t)
+	writeFile(t, repo.work, "modules/bucket/main.tf", "resource \"aws_s3_bucket\" \"this\" {\n  bucket = var.name\n}\n")
+	third := commitAll(t, repo.work, alice, "Add the bucket module")
+	root := t.TempDir()
+	publish(t, root, repo.work, "infra")
+	srv := serveGit(t, root, "", "")
+
+	checkouts := map[string]*Checkout{
+		"remote":    mustOpen(t, srv.URL+"/infra.git", Options{Path: "envs/prod", CacheDir: t.TempDir()}),
+		"local ref": mustOpen(t, repo.work, Options{Path: "envs/prod", Ref: "main"}),
+		"worktree":  mustOpen(t, repo.work, Options{Path: "envs/prod"}),
+	}
+	for name, co := range checkouts {
+		file := path.Join(co.RepoRoot, "modules/bucket/main.tf")
+		b, err := co.Blame(context.Background(), file, 2)
+		if err != nil || b.SHA != third || b.Author != alice.name {
+			t.Errorf("%s: Blame(%s, 2) = %+v, %v; want %s by %s", name, file, b, err, third[:7], alice.name)
+		}
+		if path.Join(co.RepoRoot, "envs/prod") != path.Clean(co.Root) && co.Root != "envs/prod" {
+			t.Errorf("%s: RepoRoot %q does not hold Root %q", name, co.RepoRoot, co.Root)
+		}
+		if co.Tree == nil {
+			if name != "worktree" {
+				t.Errorf("%s: no Tree", name)
+			}
+			continue
+		}
+		if co.TreePath != "envs/prod" {
+			t.Errorf("%s: TreePath %q", name, co.TreePath)
+		}
+		if _, err := fs.Stat(co.Tree, "modules/bucket/main.tf"); err != nil {
+			t.Errorf("%s: Tree lacks the module: %v", name, err)
+		}
+	}
+}

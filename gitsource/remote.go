@@ -123,6 +123,7 @@ func checkoutOf(repo *git.Repository, commit *object.Commit, refName, sub, root 
 	if err != nil {
 		return nil, cl.wrap("reading the commit's tree", err)
 	}
+	whole := tree
 	if sub != "" {
 		tree, err = tree.Tree(sub)
 		if err != nil {
@@ -137,10 +138,13 @@ func checkoutOf(repo *git.Repository, commit *object.Commit, refName, sub, root 
 	info.Signed = signed
 	b := &blamer{repo: repo, commit: commit, root: root, prefix: sub, cl: cl}
 	return &Checkout{
-		FS:     &treeFS{tree: tree, modTime: commit.Committer.When},
-		Root:   root,
-		Commit: info,
-		Blame:  b.blame,
+		FS:       &treeFS{tree: tree, modTime: commit.Committer.When},
+		Tree:     &treeFS{tree: whole, modTime: commit.Committer.When},
+		TreePath: sub,
+		RepoRoot: b.repoRoot(),
+		Root:     root,
+		Commit:   info,
+		Blame:    b.blame,
 	}, nil
 }
 

@@ -78,6 +78,13 @@ func OpenSource(ctx context.Context, git gitsource.Reader, location string, g gi
 		// The working tree as it is, on disk, with file names as given.
 		src.Dir = local
 		src.Module, diags = config.LoadConfined(local, filesRoot(config.WorkTreeRoot(location)))
+	case co.Tree != nil:
+		// A commit's tree: modules elsewhere in the repository are read
+		// from it (../../modules/vpc), and named by their path in it.
+		if !remote {
+			src.Dir = local
+		}
+		src.Module, diags = config.LoadTree(co.Tree, co.TreePath, func(p string) string { return path.Join(co.RepoRoot, p) })
 	case !remote:
 		src.Dir = local
 		src.Module, diags = config.LoadFS(co.FS, co.Root)
