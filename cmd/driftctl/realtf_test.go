@@ -139,9 +139,16 @@ func TestRealTerraformModuleTree(t *testing.T) {
 	// security groups (README.md, "Recreating the live resources"); the
 	// cloud made them, so driftctl does not list them as unmanaged
 	// (CloudManaged in providers/aws/vpc.go and security_group.go).
+	defaults := runAWSCLI(t, awsCLI, srv.URL(), "ec2", "describe-security-groups", "--filters", "Name=group-name,Values=default",
+		"--query", "SecurityGroups[].GroupId", "--output", "text")
+	for _, id := range []string{"sg-b2a3784f225d10d1d", "sg-5666884c73be0b89b"} {
+		if !strings.Contains(defaults, id) {
+			t.Fatalf("moto has no default security group %s after the replay (it has %q): the replay did not recreate the cloud of README.md", id, defaults)
+		}
+	}
 	rep := scanRealTF(t, dir, exitOK)
 	checkSummary(t, rep, map[string]float64{"total": 14, "in_sync": 8, "drifted": 0, "missing": 0, "unmanaged": 0, "ignored": 0, "unknown": 6})
-	checkResources(t, rep, want, nil)
+	checkResources(t, rep, want, nil, nil)
 
 	// 2. The hand changes of HANDCHANGES.md, with its commands.
 	for _, args := range [][]string{
@@ -159,16 +166,16 @@ func TestRealTerraformModuleTree(t *testing.T) {
 		want[addr] = r
 	}
 	// File names are the module's files joined to the directory scanned, as
-	// given (config/files.go). The added rule is the element terraform plan -refresh-only showed
-	// (HANDCHANGES.md), at the dynamic "ingress" block that makes the
-	// declared ones; the tag at the module's tags argument. tags_all, which
-	// Terraform also shows, is the provider's merge of the same tag and not
-	// a separate difference.
+	// given (config/files.go). The added rule is the element that terraform
+	// plan -refresh-only showed (HANDCHANGES.md), at the dynamic "ingress"
+	// block that makes the declared ones; the tag at the module's tags
+	// argument. tags_all, which Terraform also shows, is the provider's
+	// merge of the same tag and not a separate difference.
 	var ingress any
 	if err := json.Unmarshal([]byte(`{"cidr_blocks": ["0.0.0.0/0"], "description": "debug ssh", "from_port": 22, "ipv6_cidr_blocks": [], "prefix_list_ids": [], "protocol": "tcp", "security_groups": [], "self": false, "to_port": 22}`), &ingress); err != nil {
 		t.Fatal(err)
 	}
-	checkResources(t, rep, want, map[string][]realTFDiff{
+	diffs := map[string][]realTFDiff{
 		`module.buckets[1].aws_s3_bucket.this`: {
 			{Path: "versioning[0].enabled", Want: true, Got: false, File: ptr(filepath.Join(dir, "modules/bucket/main.tf")), Line: ptr(34)},
 		},
@@ -176,7 +183,17 @@ func TestRealTerraformModuleTree(t *testing.T) {
 			{Path: "ingress", Want: nil, Got: ingress, File: ptr(filepath.Join(dir, "modules/sg/main.tf")), Line: ptr(22)},
 			{Path: "tags.Owner", Want: nil, Got: "alice", File: ptr(filepath.Join(dir, "modules/sg/main.tf")), Line: ptr(40)},
 		},
-	})
+	}
+	checkResources(t, rep, want, diffs, nil)
+
+	// 3. A control for "0 unmanaged" above: resources of declared types made
+	// by hand, in the fixture's VPC, are listed; the defaults still are not.
+	runAWSCLI(t, awsCLI, srv.URL(), "s3api", "create-bucket", "--bucket", "platform-prod-by-hand")
+	sg := runAWSCLI(t, awsCLI, srv.URL(), "ec2", "create-security-group", "--group-name", "by-hand", "--description", "by hand",
+		"--vpc-id", "vpc-192a0188283d9f258", "--query", "GroupId", "--output", "text")
+	rep = scanRealTF(t, dir, exitDrift)
+	checkSummary(t, rep, map[string]float64{"total": 16, "in_sync": 6, "drifted": 2, "missing": 0, "unmanaged": 2, "ignored": 0, "unknown": 6})
+	checkResources(t, rep, want, diffs, map[string]string{"aws_s3_bucket": "platform-prod-by-hand", "aws_security_group": sg})
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -314,8 +331,8 @@ func checkStateList(t *testing.T, path string) {
 	}
 }
 
-// runAWSCLI runs the AWS CLI against moto.
-func runAWSCLI(t *testing.T, bin, endpoint string, args ...string) {
+// runAWSCLI runs the AWS CLI against moto and returns its output, trimmed.
+func runAWSCLI(t *testing.T, bin, endpoint string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--endpoint-url", endpoint}, args...)...)
 	cmd.Env = []string{
@@ -323,9 +340,11 @@ func runAWSCLI(t *testing.T, bin, endpoint string, args ...string) {
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_PAGER=",
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
+	return strings.TrimSpace(string(out))
 }
 
 // scanRealTF runs driftctl scan on dir (its terraform.tfstate beside the
@@ -367,13 +386,17 @@ func checkSummary(t *testing.T, rep *realTFReport, want map[string]float64) {
 
 // checkResources checks that the report lists exactly the addresses of
 // want, each once, as want says, with exactly the diffs of diffs (none
-// where diffs has no entry).
-func checkResources(t *testing.T, rep *realTFReport, want map[string]realTFResource, diffs map[string][]realTFDiff) {
+// where diffs has no entry), and exactly the unmanaged resources of
+// unmanaged (type => ID), in us-east-1.
+func checkResources(t *testing.T, rep *realTFReport, want map[string]realTFResource, diffs map[string][]realTFDiff, unmanaged map[string]string) {
 	t.Helper()
 	seen := map[string]bool{}
 	for _, r := range rep.Resources {
 		if r.Address == nil {
-			t.Errorf("unmanaged %s %s in %s: the configuration declares it or moto made it", r.Type, r.ID, r.Region)
+			if id, ok := unmanaged[r.Type]; !ok || r.ID != id || r.Status != "unmanaged" || r.Region != "us-east-1" || seen[r.Type] {
+				t.Errorf("%s %s %s in %s: the configuration declares it or moto made it", r.Status, r.Type, r.ID, r.Region)
+			}
+			seen[r.Type] = true
 			continue
 		}
 		addr := *r.Address
@@ -411,6 +434,11 @@ func checkResources(t *testing.T, rep *realTFReport, want map[string]realTFResou
 	for addr := range want {
 		if !seen[addr] {
 			t.Errorf("%s: not in the report", addr)
+		}
+	}
+	for typ, id := range unmanaged {
+		if !seen[typ] {
+			t.Errorf("unmanaged %s %s: not in the report", typ, id)
 		}
 	}
 }
