@@ -3,7 +3,9 @@ package config
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -262,6 +264,10 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 		val, _ = val.UnmarkDeep()
 		out = append(out, &ProviderConfig{Ref: p.Ref, Type: typ, Config: val, DeclRange: p.DeclRange})
 	}
+	out = append(out, r.moduleProviders(r.rootScope())...)
+	for _, pc := range out {
+		declared[pc.Ref] = true
+	}
 	for _, u := range e.mod.providerUses() {
 		if declared[u.ref] {
 			continue
@@ -288,6 +294,43 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Ref.String() < out[j].Ref.String() })
 	return out, e.redactDiagnostics(dedupe(r.diags), r)
+}
+
+// moduleProviders evaluates the provider blocks of the modules sc calls,
+// to any depth, each in its module's scope. Terraform forbids count and
+// for_each on a module with provider blocks: such a call's blocks are
+// evaluated in its first instance.
+func (r *run) moduleProviders(sc *scope) []*ProviderConfig {
+	var out []*ProviderConfig
+	for _, name := range slices.Sorted(maps.Keys(sc.mod.modules)) {
+		mc := sc.mod.modules[name]
+		if mc.Module == nil {
+			continue
+		}
+		scopes, _ := r.callScopes(sc, name)
+		if len(scopes) == 0 {
+			continue
+		}
+		child := scopes[0]
+		addr := ModulePath(child.path)
+		for _, p := range child.mod.providers {
+			typ := child.mod.ProviderType(p.Ref.Name)
+			spec, ok := r.e.schemas.ProviderSpec(typ)
+			if !ok {
+				continue
+			}
+			ectx, _ := r.evalContext(child, dynblock.VariablesHCLDec(p.Body, spec), false, false)
+			val, d := hcldec.Decode(dynblock.Expand(p.Body, ectx), spec, ectx)
+			r.diags = append(r.diags, d...)
+			if d.HasErrors() {
+				val = cty.UnknownVal(hcldec.ImpliedType(spec))
+			}
+			val, _ = val.UnmarkDeep()
+			out = append(out, &ProviderConfig{Ref: ProviderRef{Name: p.Ref.Name, Alias: p.Ref.Alias, Module: addr}, Type: typ, Config: val, DeclRange: p.DeclRange})
+		}
+		out = append(out, r.moduleProviders(child)...)
+	}
+	return out
 }
 
 func nullObject(ty cty.Type) cty.Value {

@@ -52,6 +52,7 @@ type providerMapping struct {
 	mod    *Module
 	parent *providerMapping // nil for the root module
 	call   *moduleCall
+	addr   string // the module's address without keys
 }
 
 // resolve returns the root module's configuration that ref names in the
@@ -62,7 +63,9 @@ func (p *providerMapping) resolve(ref ProviderRef) (ProviderRef, string) {
 	}
 	for _, own := range p.mod.providers {
 		if own.Ref == ref {
-			return ProviderRef{}, fmt.Sprintf("provider %s is configured inside the module (%s), which driftctl does not read", ref, loc(own.DeclRange))
+			// A provider block of the module itself (Terraform forbids
+			// count and for_each on such a module, and on its callers).
+			return ProviderRef{Name: ref.Name, Alias: ref.Alias, Module: p.addr}, ""
 		}
 	}
 	if to, ok := p.call.Providers[ref]; ok {
@@ -76,7 +79,7 @@ func (p *providerMapping) resolve(ref ProviderRef) (ProviderRef, string) {
 
 // child is the mapping of a module called from p's.
 func (p *providerMapping) child(mc *moduleCall) *providerMapping {
-	return &providerMapping{mod: mc.Module, parent: p, call: mc}
+	return &providerMapping{mod: mc.Module, parent: p, call: mc, addr: joinAddress(p.addr, "module."+mc.Name)}
 }
 
 // callScopes are a module call's instances in sc, each a scope, evaluated

@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -370,3 +371,54 @@ func diagError(rng hcl.Range, detail string) *hcl.Diagnostic {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestLegacyModuleProvider: a module with its own provider block (as
+// Terraform 0.12 modules were written) has its own configuration,
+// evaluated in the module's scope, and its resources (and those of the
+// modules it calls) use it.
+func TestLegacyModuleProvider(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"main.tf":        "provider \"aws\" { region = \"us-east-1\" }\nmodule \"legacy\" {\n  source = \"./legacy\"\n  region = \"eu-west-1\"\n}\nresource \"aws_s3_bucket\" \"root\" { bucket = \"r\" }\n",
+		"legacy/main.tf": "variable \"region\" {}\nprovider \"aws\" { region = var.region }\nresource \"aws_s3_bucket\" \"l\" { bucket = \"l\" }\nmodule \"inner\" { source = \"../inner\" }\n",
+		"inner/main.tf":  "resource \"aws_s3_bucket\" \"i\" { bucket = \"i\" }\n",
+	})
+	m, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	ev, diags := NewEvaluator(m, testSchemas(), VarOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	provs, diags := ev.Providers(context.Background())
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	regions := map[string]string{}
+	for _, p := range provs {
+		regions[p.Ref.String()] = p.Config.GetAttr("region").AsString()
+	}
+	if want := map[string]string{"aws": "us-east-1", "module.legacy.aws": "eu-west-1"}; !maps.Equal(regions, want) {
+		t.Errorf("providers %v, want %v", regions, want)
+	}
+	rs, diags := ev.Resources(context.Background(), nil, &fakeResolver{ResolveFn: withID})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for addr, want := range map[string]string{
+		"aws_s3_bucket.root":                         "aws",
+		"module.legacy.aws_s3_bucket.l":              "module.legacy.aws",
+		"module.legacy.module.inner.aws_s3_bucket.i": "module.legacy.aws",
+	} {
+		r := byAddress(rs)[addr]
+		if r == nil || r.Provider.String() != want || len(r.Unsupported) > 0 {
+			t.Errorf("%s: %+v, want provider %s", addr, r, want)
+		}
+	}
+	types := m.ResourceTypes()
+	if got := types[ProviderRef{Name: "aws", Module: "module.legacy"}]; !slices.Equal(got, []string{"aws_s3_bucket"}) {
+		t.Errorf("types of module.legacy.aws: %q", got)
+	}
+}

@@ -16,18 +16,24 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// ProviderRef names a provider configuration: `aws` or `aws.west`.
+// ProviderRef names a provider configuration: `aws` or `aws.west`; one
+// written inside a called module (a legacy module with its own provider
+// block) has that module's address too.
 type ProviderRef struct {
 	Name  string
 	Alias string
+	// Module is the address of the module whose provider block this is,
+	// "" for the root module.
+	Module string
 }
 
-// String is "aws" or "aws.west".
+// String is "aws", "aws.west" or "module.legacy.aws".
 func (p ProviderRef) String() string {
-	if p.Alias == "" {
-		return p.Name
+	s := p.Name
+	if p.Alias != "" {
+		s += "." + p.Alias
 	}
-	return p.Name + "." + p.Alias
+	return joinAddress(p.Module, s)
 }
 
 // SchemaSource gives the hcldec spec that decodes a body of each provider,
