@@ -109,16 +109,12 @@ func (r *run) evalBlock(sc *scope, b *resourceBlock) (cty.Value, []string) {
 	}
 	ctx, taints := r.evalContext(sc, travs, b.Count != nil, b.ForEach != nil)
 
-	instances, known, ok := r.expand(b, ctx)
+	instances, known, ok := r.expand(b.Count, b.ForEach, ctx)
 	if !ok {
 		return cty.DynamicVal, taints
 	}
 	if !known {
-		what, expr := "count", b.Count
-		if b.ForEach != nil {
-			what, expr = "for_each", b.ForEach
-		}
-		taints = append(taints, fmt.Sprintf("%s: %s is not known before apply (%s)", sc.addr(b.addr()), what, loc(expr.Range())))
+		taints = append(taints, notKnown(sc.addr(b.addr()), b.Count, b.ForEach))
 	}
 
 	values := make([]cty.Value, 0, len(instances))
@@ -188,7 +184,7 @@ func metaVariables(b *resourceBlock) []hcl.Traversal {
 // are not known.
 func (r *run) expandOnly(sc *scope, b *resourceBlock) (instances []instance, taints []string, ok bool) {
 	ctx, taints := r.evalContext(sc, metaVariables(b), b.Count != nil, b.ForEach != nil)
-	instances, known, ok := r.expand(b, ctx)
+	instances, known, ok := r.expand(b.Count, b.ForEach, ctx)
 	return instances, taints, ok && known
 }
 
@@ -378,16 +374,27 @@ func pathString(p cty.Path) string {
 	return s
 }
 
-// expand evaluates count or for_each. known is false when the value is not
-// known: then one instance with an unknown key stands for all of them.
-func (r *run) expand(b *resourceBlock, ctx *hcl.EvalContext) (instances []instance, known, ok bool) {
+// expand evaluates count or for_each (of a block or a module call; nil
+// when not set). known is false when the value is not known: then one
+// instance with an unknown key stands for all of them.
+func (r *run) expand(count, forEach hcl.Expression, ctx *hcl.EvalContext) (instances []instance, known, ok bool) {
 	switch {
-	case b.Count != nil:
-		return r.expandCount(b.Count, ctx)
-	case b.ForEach != nil:
-		return r.expandForEach(b.ForEach, ctx)
+	case count != nil:
+		return r.expandCount(count, ctx)
+	case forEach != nil:
+		return r.expandForEach(forEach, ctx)
 	}
 	return []instance{{key: cty.NilVal}}, true, true
+}
+
+// notKnown is the taint of what addr declares when its count or for_each
+// is not known.
+func notKnown(addr string, count, forEach hcl.Expression) string {
+	what, expr := "count", count
+	if forEach != nil {
+		what, expr = "for_each", forEach
+	}
+	return fmt.Sprintf("%s: %s is not known before apply (%s)", addr, what, loc(expr.Range()))
 }
 
 func (r *run) invalid(expr hcl.Expression, summary, detail string, args ...any) ([]instance, bool, bool) {

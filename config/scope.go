@@ -100,22 +100,12 @@ func (r *run) callScopes(sc *scope, name string) ([]*scope, []string) {
 			}
 		}
 		ctx, taints := r.evalContext(sc, travs, false, false)
-		instances, known, ok := []instance{{key: cty.NilVal}}, true, true
-		switch {
-		case mc.Count != nil:
-			instances, known, ok = r.expandCount(mc.Count, ctx)
-		case mc.ForEach != nil:
-			instances, known, ok = r.expandForEach(mc.ForEach, ctx)
-		}
+		instances, known, ok := r.expand(mc.Count, mc.ForEach, ctx)
 		if !ok {
 			return cty.DynamicVal, taints
 		}
 		if !known {
-			what, expr := "count", mc.Count
-			if mc.ForEach != nil {
-				what, expr = "for_each", mc.ForEach
-			}
-			taints = append(taints, fmt.Sprintf("module.%s: %s is not known before apply (%s)", name, what, loc(expr.Range())))
+			taints = append(taints, notKnown(sc.addr("module."+name), mc.Count, mc.ForEach))
 		}
 		funcs, pathObj := r.moduleFunctions(sc, mc)
 		for _, inst := range instances {
