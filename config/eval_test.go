@@ -736,7 +736,7 @@ func TestBackendSettingsOfAValue(t *testing.T) {
 		{"null", cty.NullVal(cty.DynamicPseudoType), map[string]string{}, true},
 		{"object", cty.ObjectVal(map[string]cty.Value{
 			"bucket": cty.StringVal("b"), "use_path_style": cty.True, "max_retries": cty.NumberIntVal(5),
-			"endpoints": cty.ObjectVal(map[string]cty.Value{"s3": cty.StringVal("http://127.0.0.1:1")}),
+			"endpoints":           cty.ObjectVal(map[string]cty.Value{"s3": cty.StringVal("http://127.0.0.1:1")}),
 			"allowed_account_ids": cty.TupleVal([]cty.Value{cty.StringVal("1")}), "profile": cty.NullVal(cty.String),
 		}), map[string]string{"bucket": "b", "use_path_style": "true", "max_retries": "5", "endpoints.s3": "http://127.0.0.1:1"}, true},
 		{"map", cty.MapVal(map[string]cty.Value{"path": cty.StringVal("../net/terraform.tfstate")}), map[string]string{"path": "../net/terraform.tfstate"}, true},
