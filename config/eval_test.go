@@ -723,6 +723,34 @@ resource "aws_vpc" "a" { cidr_block = "10.0.0.0/16" }
 	}
 }
 
+// TestBackendSettingsOfAValue: a terraform_remote_state's config, an
+// object or map value, flattens as a backend block's settings do.
+func TestBackendSettingsOfAValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		v    cty.Value
+		want map[string]string
+		ok   bool
+	}{
+		{"null", cty.NullVal(cty.DynamicPseudoType), map[string]string{}, true},
+		{"object", cty.ObjectVal(map[string]cty.Value{
+			"bucket": cty.StringVal("b"), "use_path_style": cty.True, "max_retries": cty.NumberIntVal(5),
+			"endpoints":           cty.ObjectVal(map[string]cty.Value{"s3": cty.StringVal("http://127.0.0.1:1")}),
+			"allowed_account_ids": cty.TupleVal([]cty.Value{cty.StringVal("1")}), "profile": cty.NullVal(cty.String),
+		}), map[string]string{"bucket": "b", "use_path_style": "true", "max_retries": "5", "endpoints.s3": "http://127.0.0.1:1"}, true},
+		{"map", cty.MapVal(map[string]cty.Value{"path": cty.StringVal("../net/terraform.tfstate")}), map[string]string{"path": "../net/terraform.tfstate"}, true},
+		{"a string", cty.StringVal("b"), nil, false},
+		{"unknown", cty.ObjectVal(map[string]cty.Value{"key": cty.UnknownVal(cty.String)}), nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := BackendSettings(tt.v)
+		if ok != tt.ok || !maps.Equal(got, tt.want) {
+			t.Errorf("%s: %v %v, want %v %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 func TestMovedBlocksLoad(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"main.tf": `

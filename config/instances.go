@@ -331,7 +331,7 @@ func (r *run) record(res *Resource) cty.Value {
 // readData reads one data source instance. A configuration that is not
 // wholly known is not read, as Terraform defers such reads to apply.
 func (r *run) readData(sc *scope, b *resourceBlock, inst instance, val cty.Value) cty.Value {
-	cfg, _ := val.UnmarkDeep()
+	cfg, marks := val.UnmarkDeepWithPaths()
 	if !cfg.IsWhollyKnown() {
 		return cty.DynamicVal
 	}
@@ -352,7 +352,10 @@ func (r *run) readData(sc *scope, b *resourceBlock, inst instance, val cty.Value
 	if out == cty.NilVal {
 		return cty.DynamicVal
 	}
-	return out
+	// As Terraform's readDataSource: an argument that was sensitive in the
+	// configuration (a secret_key from a sensitive variable) is sensitive
+	// in the result too.
+	return out.MarkWithPaths(marks)
 }
 
 // pathString renders a cty.Path in the dotted form of Resource.Ranges.

@@ -422,6 +422,30 @@ func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
 	return diags
 }
 
+// BackendSettings flattens a backend configuration given as a value (the
+// config argument of a terraform_remote_state data source) as a backend
+// block's settings are read (see Backend.Config): an object's or map's
+// attributes under "name.key" (endpoints = { s3 = ... } is
+// "endpoints.s3"), primitives as strings, lists and nulls left out. A null
+// v has no settings; ok is false when v is not an object or map, or holds
+// an unknown value.
+func BackendSettings(v cty.Value) (settings map[string]string, ok bool) {
+	settings = map[string]string{}
+	switch {
+	case v.IsNull():
+		return settings, true
+	case !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()):
+		return nil, false
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if !flattenSetting(settings, k.AsString(), e) {
+			return nil, false
+		}
+	}
+	return settings, true
+}
+
 // flattenSetting puts a literal backend setting into config as strings:
 // an object's or map's attributes under "name.key" (the s3 backend's
 // endpoints = { s3 = ... }), a primitive as itself; lists and nulls are

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,5 +139,38 @@ resource "aws_vpc" "x" {
 				t.Errorf("the read error is not redacted:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestDataSourceArgumentStaysSensitive: as Terraform's readDataSource, an
+// argument of a data source that was sensitive in the configuration is
+// sensitive in what the data source yields, and so in what refers to it.
+func TestDataSourceArgumentStaysSensitive(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+variable "region" {
+  sensitive = true
+  default   = "eu-secret-1"
+}
+data "aws_region" "r" {
+  name = var.region
+}
+resource "aws_s3_bucket" "b" {
+  bucket = data.aws_region.r.name
+}
+`})
+	data := &fakeData{ReadDataFn: func(_ ProviderRef, _ string, cfg cty.Value) (cty.Value, error) {
+		if cfg.ContainsMarked() {
+			t.Errorf("ReadData got a marked configuration: %#v", cfg)
+		}
+		return cfg, nil
+	}}
+	rs, diags := evaluate(t, dir, VarOptions{}, data, &fakeResolver{ResolveFn: withID})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if len(rs) != 1 || !slices.Equal(rs[0].SensitivePaths, []string{"bucket"}) {
+		t.Errorf("resources %v: want aws_s3_bucket.b with bucket sensitive", rs)
 	}
 }

@@ -99,14 +99,20 @@ func resultsHint(mod *config.Module, st *state.State) int {
 	return n + n/32 + 16
 }
 
-// dataReader evaluates data sources through the configured providers,
-// and has the values the state recorded for those driftctl cannot read.
+// dataReader evaluates data sources through the configured providers and
+// terraform_remote_state itself, and has the values the state recorded for
+// those driftctl cannot read.
 type dataReader struct {
 	configured map[config.ProviderRef]providers.Configured
 	state      *state.State
+	remote     *remoteStates
 }
 
 func (d dataReader) ReadData(ctx context.Context, ref config.ProviderRef, typ string, cfg cty.Value) (cty.Value, error) {
+	if typ == remoteStateType {
+		// The built-in terraform provider: no configuration to look up.
+		return d.remote.read(ctx, cfg)
+	}
 	p, ok := d.configured[ref]
 	if !ok {
 		return cty.NilVal, fmt.Errorf("provider %s is not configured", ref)

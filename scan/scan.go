@@ -292,7 +292,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 	if !s.opts.AllowEmpty && mod.Empty() {
 		return nil, hcl.Diagnostics{s.emptyConfiguration()}
 	}
-	ev, diags := config.NewEvaluator(mod, s.registry, s.opts.Vars, config.WithLimits(s.opts.Limits), config.WithWorkspace(s.opts.Workspace))
+	ev, diags := config.NewEvaluator(mod, schemaSource{s.registry}, s.opts.Vars, config.WithLimits(s.opts.Limits), config.WithWorkspace(s.opts.Workspace))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -310,7 +310,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 		}
 	}()
 	e := s.newEvaluation(ctx, configured, created)
-	diags = append(diags, ev.Evaluate(ctx, dataReader{configured: configured, state: s.state}, e)...)
+	diags = append(diags, ev.Evaluate(ctx, dataReader{configured: configured, state: s.state, remote: newRemoteStates(s.src.Dir)}, e)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}

@@ -93,6 +93,11 @@ func FromBackend(b Backend, dir string) (location string, opts []Option, ok bool
 		if p := b.Config["profile"]; p != "" {
 			opts = append(opts, WithProfile(p))
 		}
+		// As the s3 backend: access_key and secret_key (and token) come
+		// before the environment, the profile and the instance's role.
+		if ak, sk := b.Config["access_key"], b.Config["secret_key"]; ak != "" && sk != "" {
+			opts = append(opts, WithS3Credentials(ak, sk, b.Config["token"]))
+		}
 		return "s3://" + bucket + "/" + key, opts, true
 	case "http":
 		addr := b.Config["address"]

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -36,10 +37,13 @@ const defaultS3Region = "us-east-1"
 type Option func(*loadOptions)
 
 type loadOptions struct {
-	region     string
-	endpoint   string
-	pathStyle  bool
-	profile    string
+	region    string
+	endpoint  string
+	pathStyle bool
+	profile   string
+	// creds are static credentials (the s3 backend's access_key and
+	// secret_key); nil: the AWS configuration chain's.
+	creds      aws.CredentialsProvider
 	configFns  []func(*config.LoadOptions) error
 	httpClient *http.Client
 	s3Timeouts httpclient.Options
@@ -62,6 +66,15 @@ func WithS3PathStyle() Option { return func(o *loadOptions) { o.pathStyle = true
 // WithProfile reads AWS credentials and settings from the named shared
 // configuration profile.
 func WithProfile(profile string) Option { return func(o *loadOptions) { o.profile = profile } }
+
+// WithS3Credentials reads S3 with static credentials (the s3 backend's
+// access_key, secret_key and token) instead of the AWS configuration
+// chain's. They never appear in errors.
+func WithS3Credentials(accessKey, secretKey, sessionToken string) Option {
+	return func(o *loadOptions) {
+		o.creds = credentials.NewStaticCredentialsProvider(accessKey, secretKey, sessionToken)
+	}
+}
 
 // WithS3Timeouts sets the connect, TLS, response-header and idle-body
 // deadlines of S3 requests (internal/httpclient's defaults otherwise).
@@ -156,6 +169,9 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 	}
 	if o.profile != "" {
 		fns = append(fns, config.WithSharedConfigProfile(o.profile))
+	}
+	if o.creds != nil {
+		fns = append(fns, config.WithCredentialsProvider(o.creds))
 	}
 	// The SDK's default client has no deadline for a server that accepts
 	// the connection and never answers. It must stay a BuildableClient: a

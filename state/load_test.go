@@ -260,3 +260,60 @@ func TestFromBackend(t *testing.T) {
 		})
 	}
 }
+
+// TestS3BackendAccessKeys: the s3 backend's access_key and secret_key
+// sign the reads when the environment has no credentials, and a failed
+// read does not show them.
+func TestS3BackendAccessKeys(t *testing.T) {
+	srv := emulator.Start(t)
+	ctx := context.Background()
+	client := s3.NewFromConfig(srv.Config("us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("keyed")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String("keyed"), Key: aws.String("net/terraform.tfstate"),
+		Body: bytes.NewReader(readFixture(t, "valid.tfstate")),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// No credentials but the backend's: no environment, no profile, no
+	// instance metadata.
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	const secret = "wJalrXUtnFEMI-backend-secret"
+	cfg := map[string]string{
+		"bucket": "keyed", "key": "net/terraform.tfstate", "region": "us-east-1",
+		"endpoints.s3": srv.URL(), "access_key": "AKIDBACKEND", "secret_key": secret,
+	}
+	loc, opts, ok := FromBackend(Backend{Type: "s3", Config: cfg}, "")
+	if !ok {
+		t.Fatal("FromBackend: not ok")
+	}
+	st, err := Load(ctx, loc, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lookup(`aws_subnet.private["a"]`) == nil {
+		t.Errorf("state %s lacks aws_subnet.private[\"a\"]", st.Location)
+	}
+
+	cfg["key"] = "none/terraform.tfstate"
+	loc, opts, _ = FromBackend(Backend{Type: "s3", Config: cfg}, "")
+	_, err = Load(ctx, loc, opts...)
+	if !errors.Is(err, ErrNotFound) || strings.Contains(err.Error(), secret) {
+		t.Errorf("missing object: %v, want ErrNotFound without the secret key", err)
+	}
+
+	delete(cfg, "access_key")
+	delete(cfg, "secret_key")
+	cfg["key"] = "net/terraform.tfstate"
+	loc, opts, _ = FromBackend(Backend{Type: "s3", Config: cfg}, "")
+	if _, err := Load(ctx, loc, opts...); err == nil {
+		t.Error("without the backend's keys the read succeeded: the test's environment has credentials")
+	}
+}
