@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -56,6 +57,9 @@ type remoteStates struct {
 	// relative path starts (Terraform's working directory); "" for a
 	// configuration read from a remote repository, which has none.
 	dir string
+	// root confines a local backend's path, as file functions are (see
+	// OpenSource); "" reads anywhere.
+	root string
 
 	mu     sync.Mutex
 	loaded map[string]*remoteState
@@ -68,8 +72,28 @@ type remoteState struct {
 	err  error
 }
 
-func newRemoteStates(dir string) *remoteStates {
-	return &remoteStates{dir: dir, loaded: map[string]*remoteState{}}
+func newRemoteStates(dir, root string) *remoteStates {
+	return &remoteStates{dir: dir, root: root, loaded: map[string]*remoteState{}}
+}
+
+// inRoot reports whether the file at p (after symbolic links) is inside
+// root.
+func inRoot(root, p string) bool {
+	if root == "" {
+		return true
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	rel, err := filepath.Rel(root, abs)
+	return err == nil && (rel == "." || filepath.IsLocal(rel))
 }
 
 // read evaluates a terraform_remote_state block whose configuration cfg
@@ -160,6 +184,9 @@ func (r *remoteStates) loadOnce(ctx context.Context, b state.Backend) (*state.St
 			return nil, errors.New("the http backend needs address in config")
 		}
 		return nil, fmt.Errorf("the http backend has only the default workspace, not %q", b.Workspace)
+	}
+	if b.Type == "local" && !inRoot(r.root, loc) {
+		return nil, fmt.Errorf("the local state %s is outside the stack's repository (or the directory scanned), which driftctl does not read from unless --allow-outside-files is given", loc)
 	}
 	st, err := state.Load(ctx, loc, opts...)
 	if errors.Is(err, state.ErrNotFound) || errors.Is(err, state.ErrNoState) {

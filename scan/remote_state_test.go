@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/go-git/go-git/v5"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
@@ -44,14 +45,20 @@ func writeFile(t *testing.T, dir, rel string, data []byte) {
 }
 
 // TestRemoteStateLocal: terraform_remote_state with the local backend
-// reads another configuration's state, relative to the root module's
-// directory: its outputs feed resources (in sync), a sensitive one stays
-// sensitive, a workspace's state is under the workspace_dir, defaults
-// fill what the state lacks, and no provider "terraform" is configured.
+// reads another configuration's state in the repository, relative to the
+// root module's directory: its outputs feed resources (in sync), a
+// sensitive one stays sensitive, a workspace's state is under the
+// workspace_dir, defaults fill what the state lacks, and no provider
+// "terraform" is configured.
 func TestRemoteStateLocal(t *testing.T) {
 	t.Parallel()
 	const secret = "s3cr3t-from-net"
 	root := t.TempDir()
+	// The stacks are in one repository: what a configuration reads beside
+	// its files is confined to the repository's working tree.
+	if _, err := git.PlainInit(root, false); err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, root, "net/terraform.tfstate", remoteStateJSON("net-a", secret))
 	writeFile(t, root, "net/terraform.tfstate.d/staging/terraform.tfstate", remoteStateJSON("net-staging", "other"))
 	writeFile(t, root, "app/main.tf", []byte(`
@@ -133,6 +140,8 @@ func TestRemoteStateErrors(t *testing.T) {
   config = { address = "https://user:pa55w0rd@state.example.com/net" }`, `the http backend has only the default workspace, not "qa"`},
 		{"config of another type", `backend = "local"
   config = "terraform.tfstate"`, `config must be an object of the backend's settings`},
+		{"outside the directory scanned", `backend = "local"
+  config = { path = "/etc/passwd" }`, `the local state /etc/passwd is outside the stack's repository (or the directory scanned)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -310,7 +310,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 		}
 	}()
 	e := s.newEvaluation(ctx, configured, created)
-	diags = append(diags, ev.Evaluate(ctx, dataReader{configured: configured, state: s.state, remote: newRemoteStates(s.src.Dir)}, e)...)
+	diags = append(diags, ev.Evaluate(ctx, dataReader{configured: configured, state: s.state, remote: newRemoteStates(s.src.Dir, s.src.FilesRoot)}, e)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}

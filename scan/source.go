@@ -26,6 +26,11 @@ type Source struct {
 	// Blame tells who last wrote a line of a file named as in the
 	// module's ranges; nil for a directory outside Git.
 	Blame func(ctx context.Context, file string, line int) (*gitsource.Blame, error)
+	// FilesRoot confines what a local source's configuration reads
+	// besides its files (a terraform_remote_state's local state): the
+	// repository's working tree or the directory given; "" reads anywhere
+	// (--allow-outside-files).
+	FilesRoot string
 	// Close releases the repository.
 	Close func() error
 }
@@ -61,7 +66,7 @@ func OpenSource(ctx context.Context, git gitsource.Reader, location string, g gi
 			return nil, nil, fmt.Errorf("%s is not in a Git repository: there is no commit whose signature could be verified", location)
 		}
 		mod, diags := config.LoadConfined(local, filesRoot(location))
-		return &Source{Module: mod, Dir: local, Close: func() error { return nil }}, diags, nil
+		return &Source{Module: mod, Dir: local, FilesRoot: filesRoot(location), Close: func() error { return nil }}, diags, nil
 	}
 	// The source's logger is not the Git reader's: a scan logs nothing
 	// about reading Git but its errors.
@@ -72,6 +77,9 @@ func OpenSource(ctx context.Context, git gitsource.Reader, location string, g gi
 	}
 	commit := co.Commit
 	src := &Source{Commit: &commit, Blame: co.Blame, Close: co.Close}
+	if !remote {
+		src.FilesRoot = filesRoot(config.WorkTreeRoot(location))
+	}
 	var diags hcl.Diagnostics
 	switch {
 	case !remote && g.Ref == "":
