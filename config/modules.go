@@ -144,7 +144,7 @@ func (l *moduleLoader) loadCalls(m *Module, key, dir string, depth int) hcl.Diag
 		switch inst := l.installed[k]; {
 		case inst != "":
 			files, ok = l.root.sub(inst)
-			mc.pathModule, mc.installed = inst, true
+			mc.pathModule, mc.installed = inst, inDataDir(inst)
 		case localSource(mc.Source):
 			files, ok = m.files.sub(mc.Source)
 			mc.pathModule = path.Join(dir, mc.Source)
@@ -328,6 +328,16 @@ func packageFiles(pkg *FetchedModule, dir string) (moduleFiles, bool) {
 		return moduleFiles{}, false
 	}
 	return moduleFiles{fsys: sub, dir: pkg.Name(dir), pkg: pkg, pkgDir: dir}, true
+}
+
+// inDataDir reports whether a directory of modules.json (relative to the
+// root module) is one `terraform init` installed a module in, under
+// .terraform/: the manifest also lists every local module call, at its
+// own directory in the repository (Key "buckets", Dir "modules/bucket"),
+// whose files are the repository's.
+func inDataDir(dir string) bool {
+	dir = path.Clean(dir)
+	return dir == ".terraform" || strings.HasPrefix(dir, ".terraform/")
 }
 
 // installedModules reads .terraform/modules/modules.json: the directory

@@ -165,7 +165,14 @@ func (r *run) variable(sc *scope, name string) (cty.Value, []string) {
 	}
 	v := sc.mod.variables[name]
 	key := sc.addr("var." + name)
-	val, taints := r.visit(key, v.DeclRange, func() (cty.Value, []string) {
+	decl := v.DeclRange
+	if a, given := sc.call.Inputs[name]; given {
+		// A cycle through the call is written in the calling module, in
+		// the argument, where it can be broken; the variable block is
+		// shared by every call of the module.
+		decl = a.Expr.Range()
+	}
+	val, taints := r.visit(key, decl, func() (cty.Value, []string) {
 		a, given := sc.call.Inputs[name]
 		var in varValue
 		var taints []string

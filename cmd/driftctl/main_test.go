@@ -43,6 +43,9 @@ func TestScripts(t *testing.T) {
 			"gitserve":  cmdGitServe,
 			"hangserve": cmdHangServe,
 			"echoserve": cmdEchoServe,
+			"registry":  cmdRegistry,
+			"subst":     cmdSubst,
+			"exits":     cmdExits,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "moto" {
@@ -52,6 +55,9 @@ func TestScripts(t *testing.T) {
 				_, errMoto := exec.LookPath("moto_server")
 				_, errCLI := exec.LookPath("aws")
 				return errMoto == nil && errCLI == nil || os.Getenv("CI") == "true", nil
+			}
+			if cond == "git" {
+				return gitAvailable(), nil
 			}
 			return false, errors.New("unknown condition " + cond)
 		},
