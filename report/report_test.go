@@ -93,6 +93,11 @@ func sampleReport() *drift.Report {
 			{Type: "aws_instance", Region: "us-east-1", Operation: "ec2:DescribeInstances", Message: "api error Throttling: Rate exceeded"},
 			{Type: "aws_vpc", Region: "eu-west-1", Operation: "ec2:DescribeVpcs", Message: "AccessDenied \x1b]0;pwned\x07 by a hostile proxy"},
 		},
+		Providers: []drift.ProviderInfo{
+			{Name: "aws", Account: "123456789012", Region: "us-east-1"},
+			// The identity check skipped: no account.
+			{Name: "aws.west", Region: "us-west-2"},
+		},
 	}
 }
 

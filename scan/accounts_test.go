@@ -146,3 +146,25 @@ resource "test_thing" "dev2" {
 		t.Errorf("results =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
+
+// The report lists every configured provider configuration with its
+// account and region, a configuration without resources too.
+func TestScanReportProviders(t *testing.T) {
+	s := testSchema()
+	const src = `
+provider "test" {}
+provider "test" { alias = "prod" }
+provider "test" { alias = "unused" }
+resource "test_thing" "a" { name = "a" }
+`
+	f := &fakeFactory{schema: s, accounts: map[string]string{"": "123456789012", "prod": "111111111111"}}
+	rep := scan(t, f, src, nil)
+	want := []drift.ProviderInfo{
+		{Name: "test", Account: "123456789012", Region: "r1"},
+		{Name: "test.prod", Account: "111111111111", Region: "r1"},
+		{Name: "test.unused", Region: "r1"},
+	}
+	if !slices.Equal(rep.Providers, want) {
+		t.Errorf("Providers = %+v, want %+v", rep.Providers, want)
+	}
+}
