@@ -32,6 +32,7 @@ var metricNames = []string{
 	"driftctl_last_successful_scan_timestamp_seconds",
 	"driftctl_scans_total",
 	"driftctl_spec_info",
+	"driftctl_provider_info",
 	"driftctl_provider_api_calls_total",
 	"driftctl_provider_api_errors_total",
 	"driftctl_build_info",

@@ -69,6 +69,9 @@ func (idx *Index) Len() int { return len(idx.list) }
 // ID is the live resource's ID.
 func (p *Entry) ID() string { return p.id }
 
+// Region is where the live resource is ("global" for a global type).
+func (p *Entry) Region() string { return p.region }
+
 // live unpacks p.
 func (idx *Index) live(p *Entry) *providers.Live {
 	if p == nil {

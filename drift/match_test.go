@@ -1,6 +1,8 @@
 package drift
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -131,5 +133,99 @@ func TestUnclaimed(t *testing.T) {
 	want := []string{"test/g-free", "test.west/w-only"}
 	if len(ids) != len(want) || ids[0] != want[0] || ids[1] != want[1] {
 		t.Errorf("unmanaged = %v, want %v", ids, want)
+	}
+}
+
+func TestUnclaimedAccounts(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	// read is one provider configuration's read: its live resources
+	// (ID@region, claimed ones marked with a trailing "*").
+	type read struct {
+		provider, account string
+		live              []string
+	}
+	tests := []struct {
+		name  string
+		reads []read
+		want  []string // provider/account/region/id of each unmanaged result, in order
+	}{
+		{
+			name: "the same ID in two accounts and one region is two resources",
+			reads: []read{
+				{"test", "123456789012", []string{"v-1@r1*", "v-2@r1"}},
+				{"test.prod", "111111111111", []string{"v-1@r1", "v-2@r1"}},
+			},
+			want: []string{"test/123456789012/r1/v-2", "test.prod/111111111111/r1/v-1", "test.prod/111111111111/r1/v-2"},
+		},
+		{
+			name: "two configurations of one account and region: claimed through either",
+			reads: []read{
+				{"test", "123456789012", []string{"v-1@r1*", "v-2@r1", "v-3@r1"}},
+				{"test.tagged", "123456789012", []string{"v-1@r1", "v-2@r1*", "v-3@r1"}},
+			},
+			want: []string{"test/123456789012/r1/v-3"},
+		},
+		{
+			name: "one account in two regions: an ID in another region is another resource",
+			reads: []read{
+				{"test", "123456789012", []string{"v-1@r1*"}},
+				{"test.west", "123456789012", []string{"v-1@r2"}},
+			},
+			want: []string{"test.west/123456789012/r2/v-1"},
+		},
+		{
+			name: "a global type through aliases of one account",
+			reads: []read{
+				{"test", "123456789012", []string{"role-a@global", "role-b@global"}},
+				{"test.west", "123456789012", []string{"role-a@global*", "role-b@global"}},
+			},
+			want: []string{"test/123456789012/global/role-b"},
+		},
+		{
+			name: "a global type in two accounts: the same name is two resources",
+			reads: []read{
+				{"test", "123456789012", []string{"role-a@global*", "role-b@global"}},
+				{"test.prod", "111111111111", []string{"role-a@global", "role-b@global*"}},
+			},
+			want: []string{"test/123456789012/global/role-b", "test.prod/111111111111/global/role-a"},
+		},
+		{
+			name: "configurations whose account is not known share one",
+			reads: []read{
+				{"test", "", []string{"v-1@r1*", "v-2@r1"}},
+				{"test.other", "", []string{"v-1@r1", "v-2@r1"}},
+			},
+			want: []string{"test//r1/v-2"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var reads []TypeRead
+			for _, r := range tt.reads {
+				idx := NewIndex(s, "test_thing")
+				for _, l := range r.live {
+					l, claimed := strings.CutSuffix(l, "*")
+					id, region, _ := strings.Cut(l, "@")
+					idx.Add(s, &providers.Live{Type: "test_thing", ID: id, Region: region,
+						Attrs: obj(t, s, map[string]cty.Value{"id": cty.StringVal(id), "name": cty.StringVal(id)})})
+					if claimed {
+						e, _ := Match(s, Identity{StateID: id}, idx)
+						if _, _, ok := idx.Claim(e, "test_thing."+id); !ok {
+							t.Fatalf("claim of %s refused", id)
+						}
+					}
+				}
+				reads = append(reads, TypeRead{Provider: r.provider, Account: r.account, Index: idx})
+			}
+			var got []string
+			for _, res := range Unclaimed(reads) {
+				got = append(got, res.Provider+"/"+res.Account+"/"+res.Region+"/"+res.ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("unmanaged =\n  %v\nwant\n  %v", got, tt.want)
+			}
+		})
 	}
 }

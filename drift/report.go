@@ -235,6 +235,19 @@ type Report struct {
 	// because part of the configuration that may declare them was not
 	// evaluated: calling those unmanaged could be false.
 	Withheld []Withheld
+	// Providers are the provider configurations the scan configured,
+	// sorted by name: where each one's results are (a result's Provider
+	// is one of their names).
+	Providers []ProviderInfo
+}
+
+// ProviderInfo is one configured provider configuration of a scan.
+type ProviderInfo struct {
+	// Name is the configuration as results name it ("aws", "aws.prod").
+	Name string
+	// Account is the account ID of its credentials, "" when not known
+	// (the identity check was skipped); Region where it reads.
+	Account, Region string
 }
 
 // Withheld is a type whose unmanaged resources a scan does not report.

@@ -97,17 +97,28 @@ type TypeRead struct {
 	Index             *Index
 }
 
+// LiveKey names one live resource across the provider configurations of
+// a scan: the same ID in another account or region is another resource
+// (VPC and security group IDs are unique per account, bucket and role
+// names only per account or partition). Configurations whose account is
+// not known ("": the identity check was skipped) share one account.
+func LiveKey(account, region, typ, id string) string {
+	return account + "|" + region + "|" + typ + "|" + id
+}
+
 // Unclaimed returns, as Unmanaged results, the live resources of one type's reads that no
 // desired resource claimed, leaving out what the cloud makes by itself.
-// A global type read through several provider configurations has each
-// resource in each read: one claimed through any read is claimed, and an
-// unclaimed one is reported once.
+// Several provider configurations of one account and region (aliases
+// that differ in default_tags, or any configuration of a global type)
+// read the same resources: one claimed through any of them is claimed,
+// and an unclaimed one is reported once, through the first read. The same
+// ID in other accounts is another resource (see LiveKey).
 func Unclaimed(reads []TypeRead) []Result {
 	claimed := map[string]bool{}
 	for _, r := range reads {
 		for _, p := range r.Index.list {
 			if p.claimedBy != "" {
-				claimed[p.region+"|"+p.id] = true
+				claimed[LiveKey(r.Account, p.region, r.Index.typ, p.id)] = true
 			}
 		}
 	}
@@ -115,7 +126,7 @@ func Unclaimed(reads []TypeRead) []Result {
 	seen := map[string]bool{}
 	for _, r := range reads {
 		for _, p := range r.Index.list {
-			key := p.region + "|" + p.id
+			key := LiveKey(r.Account, p.region, r.Index.typ, p.id)
 			if p.cloudManaged || claimed[key] || seen[key] {
 				continue
 			}

@@ -20,7 +20,7 @@ type Collector struct {
 
 	resources, driftInfo, driftOmitted, driftSince, driftDetected,
 	coverage, success, duration, lastScan, lastSuccess, scans, specInfo *prometheus.Desc
-	withheld *prometheus.Desc
+	withheld, providerInfo *prometheus.Desc
 }
 
 // NewCollector returns a collector without snapshots. maxDriftInfo bounds
@@ -71,6 +71,12 @@ func NewCollector(maxDriftInfo int) *Collector {
 		withheld: prometheus.NewDesc("driftctl_unmanaged_withheld",
 			"A type whose unmanaged resources the last scan with a report did not report, since part of the configuration that may declare them was not evaluated (always 1).",
 			[]string{"stack", "provider", "type"}, nil),
+		// An info metric rather than labels on driftctl_resources, whose
+		// series alert rules and dashboards select: join with
+		// driftctl_resources * on(stack, provider) group_left(account, region) driftctl_provider_info.
+		providerInfo: prometheus.NewDesc("driftctl_provider_info",
+			"A provider configuration of the last scan with a report, with the account ID of its credentials (\"\" when not known) and its region (always 1).",
+			[]string{"stack", "provider", "account", "region"}, nil),
 		specInfo: prometheus.NewDesc("driftctl_spec_info",
 			"The desired state of the last scan with a report: source, Git commit and ref (always 1).",
 			[]string{"stack", "commit", "ref", "source"}, nil),
@@ -108,7 +114,7 @@ func (c *Collector) Snapshots() []*Snapshot {
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		c.resources, c.driftInfo, c.driftOmitted, c.driftSince, c.driftDetected,
-		c.coverage, c.success, c.duration, c.lastScan, c.lastSuccess, c.scans, c.specInfo, c.withheld,
+		c.coverage, c.success, c.duration, c.lastScan, c.lastSuccess, c.scans, c.specInfo, c.withheld, c.providerInfo,
 	} {
 		ch <- d
 	}
@@ -149,6 +155,9 @@ func (c *Collector) collectStack(ch chan<- prometheus.Metric, s *Snapshot) {
 	}
 	for _, w := range s.Withheld {
 		gauge(c.withheld, 1, w.Provider, w.Type)
+	}
+	for _, p := range s.Providers {
+		gauge(c.providerInfo, 1, p.Provider, p.Account, p.Region)
 	}
 	shown := s.Drift[:min(len(s.Drift), max(c.maxDriftInfo, 0))]
 	for _, d := range shown {

@@ -35,6 +35,10 @@ func twoStacks(maxDriftInfo int) *Collector {
 			{Address: "aws_s3_bucket.b", Type: "aws_s3_bucket", ID: "b", Provider: "aws", Status: drift.InSync},
 			{Address: "aws_iam_role.ci", Type: "aws_iam_role", ID: "ci", Provider: "aws.global", Status: drift.Drifted},
 		},
+		Providers: []drift.ProviderInfo{
+			{Name: "aws", Account: "123456789012", Region: "eu-west-1"},
+			{Name: "aws.global", Account: "111111111111", Region: "us-east-1"},
+		},
 	}
 	first := Next(nil, scan("storage", storage, nil, t0.Add(-time.Hour)))
 	c.Set(Next(first, scan("storage", nil, errors.New("cloning repository: authentication required"), t0)))
@@ -333,5 +337,81 @@ driftctl_unmanaged_withheld{provider="aws.west",stack="network",type="aws_vpc"} 
 		if err := testutil.CollectAndCompare(c, strings.NewReader(want), "driftctl_unmanaged_withheld"); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestProviderInfo: one info series per provider configuration of the
+// last scan with a report, with its account and region, kept through a
+// failed scan, each once; driftctl_resources keeps its labels.
+func TestProviderInfo(t *testing.T) {
+	rep := &drift.Report{
+		Stack: "multi",
+		Results: []drift.Result{
+			{Address: "aws_vpc.dev", Type: "aws_vpc", ID: "vpc-1", Provider: "aws", Account: "123456789012", Status: drift.InSync},
+			{Address: "aws_vpc.prod", Type: "aws_vpc", ID: "vpc-1", Provider: "aws.prod", Account: "111111111111", Status: drift.InSync},
+		},
+		Providers: []drift.ProviderInfo{
+			{Name: "aws", Account: "123456789012", Region: "us-east-1"},
+			{Name: "aws.prod", Account: "111111111111", Region: "us-east-1"},
+			{Name: "aws.prod", Account: "222222222222", Region: "us-east-1"},
+			// The identity check skipped: no account.
+			{Name: "aws.west", Region: "us-west-2"},
+		},
+	}
+	first := Next(nil, scan("multi", rep, nil, t0))
+	failed := Next(first, scan("multi", nil, errors.New("reading state: 403"), t0.Add(time.Hour)))
+	never := Next(nil, scan("multi", nil, errors.New("reading state: 403"), t0))
+	tests := []struct {
+		name string
+		snap *Snapshot
+		want string
+	}{
+		{"complete", first, `
+# HELP driftctl_provider_info A provider configuration of the last scan with a report, with the account ID of its credentials ("" when not known) and its region (always 1).
+# TYPE driftctl_provider_info gauge
+driftctl_provider_info{account="",provider="aws.west",region="us-west-2",stack="multi"} 1
+driftctl_provider_info{account="111111111111",provider="aws.prod",region="us-east-1",stack="multi"} 1
+driftctl_provider_info{account="123456789012",provider="aws",region="us-east-1",stack="multi"} 1
+`},
+		{"failed after a report", failed, `
+# HELP driftctl_provider_info A provider configuration of the last scan with a report, with the account ID of its credentials ("" when not known) and its region (always 1).
+# TYPE driftctl_provider_info gauge
+driftctl_provider_info{account="",provider="aws.west",region="us-west-2",stack="multi"} 1
+driftctl_provider_info{account="111111111111",provider="aws.prod",region="us-east-1",stack="multi"} 1
+driftctl_provider_info{account="123456789012",provider="aws",region="us-east-1",stack="multi"} 1
+`},
+		{"never a report", never, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewCollector(100)
+			c.Set(tt.snap)
+			if err := testutil.CollectAndCompare(c, strings.NewReader(tt.want), "driftctl_provider_info"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// The existing series keep their labels: the provider label is
+	// what joins them with the info series.
+	c := NewCollector(100)
+	c.Set(first)
+	want := `
+# HELP driftctl_resources Resources found by the last scan with a report, per provider, type and status.
+# TYPE driftctl_resources gauge
+driftctl_resources{provider="aws",stack="multi",status="drifted",type="aws_vpc"} 0
+driftctl_resources{provider="aws",stack="multi",status="ignored",type="aws_vpc"} 0
+driftctl_resources{provider="aws",stack="multi",status="in_sync",type="aws_vpc"} 1
+driftctl_resources{provider="aws",stack="multi",status="missing",type="aws_vpc"} 0
+driftctl_resources{provider="aws",stack="multi",status="unknown",type="aws_vpc"} 0
+driftctl_resources{provider="aws",stack="multi",status="unmanaged",type="aws_vpc"} 0
+driftctl_resources{provider="aws.prod",stack="multi",status="drifted",type="aws_vpc"} 0
+driftctl_resources{provider="aws.prod",stack="multi",status="ignored",type="aws_vpc"} 0
+driftctl_resources{provider="aws.prod",stack="multi",status="in_sync",type="aws_vpc"} 1
+driftctl_resources{provider="aws.prod",stack="multi",status="missing",type="aws_vpc"} 0
+driftctl_resources{provider="aws.prod",stack="multi",status="unknown",type="aws_vpc"} 0
+driftctl_resources{provider="aws.prod",stack="multi",status="unmanaged",type="aws_vpc"} 0
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "driftctl_resources"); err != nil {
+		t.Error(err)
 	}
 }

@@ -67,6 +67,19 @@ type Snapshot struct {
 	// Withheld are the provider configurations and types whose unmanaged
 	// resources the last scan with a report did not report (drift.Withheld).
 	Withheld []WithheldType `json:"withheld,omitempty"`
+	// Providers are the provider configurations of the last scan with a
+	// report (drift.Report.Providers), for driftctl_provider_info.
+	Providers []ProviderInfo `json:"providers,omitempty"`
+}
+
+// ProviderInfo is one provider configuration: where the resources of
+// driftctl_resources with its provider label are.
+type ProviderInfo struct {
+	// Provider is the configuration ("aws", "aws.prod").
+	Provider string `json:"provider"`
+	// Account is its account ID, "" when not known.
+	Account string `json:"account"`
+	Region  string `json:"region"`
 }
 
 // WithheldType is a type whose unmanaged resources are not reported.
@@ -161,6 +174,7 @@ func Next(prev *Snapshot, in ScanOutcome) *Snapshot {
 			s.Resources = slices.Clone(prev.Resources)
 			s.Drift = slices.Clone(prev.Drift)
 			s.Withheld = slices.Clone(prev.Withheld)
+			s.Providers = slices.Clone(prev.Providers)
 			for _, d := range s.Drift {
 				if in.FailOn[drift.Status(d.Status)] {
 					s.DriftDetected = true
@@ -176,6 +190,9 @@ func Next(prev *Snapshot, in ScanOutcome) *Snapshot {
 	s.Drift = driftItems(prev, rep.Results, ended)
 	for _, w := range rep.Withheld {
 		s.Withheld = append(s.Withheld, WithheldType{Provider: w.Provider, Type: w.Type})
+	}
+	for _, p := range rep.Providers {
+		s.Providers = append(s.Providers, ProviderInfo{Provider: p.Name, Account: p.Account, Region: p.Region})
 	}
 	for _, r := range rep.Results {
 		if in.FailOn[r.Status] {
@@ -334,6 +351,19 @@ func (s *Snapshot) dedupe() int {
 		withheld = append(withheld, w)
 	}
 	s.Withheld = withheld
+	// One info series per provider configuration, so that a join on
+	// (stack, provider) matches one.
+	seenP := map[string]bool{}
+	provs := s.Providers[:0]
+	for _, p := range s.Providers {
+		if seenP[p.Provider] {
+			dropped++
+			continue
+		}
+		seenP[p.Provider] = true
+		provs = append(provs, p)
+	}
+	s.Providers = provs
 	return dropped
 }
 
@@ -343,6 +373,7 @@ func (s *Snapshot) clone() *Snapshot {
 	c.Resources = slices.Clone(s.Resources)
 	c.Drift = slices.Clone(s.Drift)
 	c.Withheld = slices.Clone(s.Withheld)
+	c.Providers = slices.Clone(s.Providers)
 	c.Scans = maps.Clone(s.Scans)
 	return &c
 }

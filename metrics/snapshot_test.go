@@ -30,6 +30,7 @@ func everyStatus() *drift.Report {
 			{Address: "aws_s3_bucket.tmp", Type: "aws_s3_bucket", ID: "tmp", Provider: "aws", Status: drift.Ignored},
 			{Address: "aws_s3_bucket.data", Type: "aws_s3_bucket", ID: "data", Provider: "aws", Status: drift.Drifted},
 		},
+		Providers: []drift.ProviderInfo{{Name: "aws", Account: "123456789012", Region: "us-east-1"}},
 	}
 }
 

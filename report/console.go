@@ -65,7 +65,7 @@ var statusStyle = map[drift.Status]struct {
 // written at, the errors, and a summary. Resources in sync are only
 // counted. Sensitive values print as (sensitive).
 func Console(w io.Writer, r *drift.Report, opts ConsoleOptions) error {
-	c := &console{w: w, color: opts.Color, now: r.StartedAt}
+	c := &console{w: w, color: opts.Color, now: r.StartedAt, accounts: severalAccounts(r.Providers)}
 	if c.now.IsZero() {
 		c.now = time.Now()
 	}
@@ -123,9 +123,12 @@ type console struct {
 	color bool
 	// now is when ages ("3 days ago") are counted from: the scan's start,
 	// so the same report always prints the same.
-	now   time.Time
-	wrote bool
-	err   error
+	now time.Time
+	// accounts is true when the scan read more than one account: an
+	// unmanaged resource's line names its account.
+	accounts bool
+	wrote    bool
+	err      error
 }
 
 func (c *console) printf(format string, args ...any) {
@@ -191,6 +194,22 @@ func (c *console) header(r *drift.Report) {
 	}
 }
 
+// severalAccounts reports whether providers read more than one known
+// account.
+func severalAccounts(providers []drift.ProviderInfo) bool {
+	first := ""
+	for _, p := range providers {
+		switch {
+		case p.Account == "":
+		case first == "":
+			first = p.Account
+		case p.Account != first:
+			return true
+		}
+	}
+	return false
+}
+
 func (c *console) result(res *drift.Result, symbol, color string) {
 	name := res.Address
 	if name == "" {
@@ -205,6 +224,9 @@ func (c *console) result(res *drift.Result, symbol, color string) {
 	}
 	if res.Status == drift.Unmanaged && res.Region != "" {
 		line += " in " + clean(res.Region)
+	}
+	if res.Status == drift.Unmanaged && c.accounts && res.Account != "" {
+		line += " of account " + clean(res.Account)
 	}
 	c.printf("%s\n", line)
 	if res.Reason != "" {

@@ -30,7 +30,16 @@ type jsonReport struct {
 	Resources       []jsonResource `json:"resources"`
 	Errors          []jsonError    `json:"errors"`
 	// Withheld is left out when empty.
-	Withheld []jsonWithheld `json:"withheld_unmanaged,omitempty"`
+	Withheld  []jsonWithheld `json:"withheld_unmanaged,omitempty"`
+	Providers []jsonProvider `json:"providers"`
+}
+
+// jsonProvider is one provider configuration of the scan: where the
+// results that name it are.
+type jsonProvider struct {
+	Name    string `json:"name"`
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region"`
 }
 
 type jsonWithheld struct {
@@ -115,6 +124,7 @@ func JSON(w io.Writer, r *drift.Report) error {
 		DurationSeconds: round(r.Duration.Seconds(), 3),
 		Resources:       []jsonResource{},
 		Errors:          []jsonError{},
+		Providers:       []jsonProvider{},
 	}
 	if c := r.Commit; c != nil {
 		out.Commit = &jsonCommit{SHA: c.SHA, Ref: c.Ref, Author: c.Author, Email: c.Email, Time: timeText(c.Time),
@@ -131,6 +141,9 @@ func JSON(w io.Writer, r *drift.Report) error {
 	}
 	for _, w := range r.Withheld {
 		out.Withheld = append(out.Withheld, jsonWithheld{Type: w.Type, Provider: w.Provider, Reason: w.Reason})
+	}
+	for _, p := range r.Providers {
+		out.Providers = append(out.Providers, jsonProvider{Name: p.Name, Account: p.Account, Region: p.Region})
 	}
 	// The resources are written one at a time, as the encoder would
 	// indent them inside the document: a large report is never whole in

@@ -30,12 +30,13 @@ func TestJSONSchema(t *testing.T) {
 		wantResources int
 		wantErrors    int
 		wantCommit    bool
+		wantProviders int
 	}{
-		{"full", sampleReport(), 9, 2, true},
-		{"no commit", inSyncReport(), 1, 0, false},
-		{"empty", &drift.Report{}, 0, 0, false},
+		{"full", sampleReport(), 9, 2, true, 2},
+		{"no commit", inSyncReport(), 1, 0, false, 0},
+		{"empty", &drift.Report{}, 0, 0, false, 0},
 	}
-	topKeys := []string{"commit", "duration_seconds", "errors", "resources", "schema_version", "stack", "started_at", "summary"}
+	topKeys := []string{"commit", "duration_seconds", "errors", "providers", "resources", "schema_version", "stack", "started_at", "summary"}
 	commitKeys := []string{"author", "dirty", "email", "message", "path", "ref", "repository", "sha", "time"}
 	summaryKeys := []string{"coverage", "drifted", "ignored", "in_sync", "missing", "total", "unknown", "unmanaged"}
 	resourceKeys := []string{"address", "diffs", "id", "provider", "region", "status", "type"}
@@ -111,6 +112,22 @@ func TestJSONSchema(t *testing.T) {
 			for _, e := range errs {
 				if diff := cmp.Diff(errorKeys, keys(e.(map[string]any))); diff != "" {
 					t.Errorf("error keys (-want +got):\n%s", diff)
+				}
+			}
+
+			provs, ok := doc["providers"].([]any)
+			if !ok || len(provs) != tt.wantProviders {
+				t.Fatalf("providers = %v, want an array of %d", doc["providers"], tt.wantProviders)
+			}
+			for _, p := range provs {
+				prov := p.(map[string]any)
+				// account is left out when not known.
+				want := []string{"name", "region"}
+				if _, ok := prov["account"]; ok {
+					want = []string{"account", "name", "region"}
+				}
+				if diff := cmp.Diff(want, keys(prov)); diff != "" {
+					t.Errorf("provider keys (-want +got):\n%s", diff)
 				}
 			}
 		})

@@ -93,6 +93,11 @@ func sampleReport() *drift.Report {
 			{Type: "aws_instance", Region: "us-east-1", Operation: "ec2:DescribeInstances", Message: "api error Throttling: Rate exceeded"},
 			{Type: "aws_vpc", Region: "eu-west-1", Operation: "ec2:DescribeVpcs", Message: "AccessDenied \x1b]0;pwned\x07 by a hostile proxy"},
 		},
+		Providers: []drift.ProviderInfo{
+			{Name: "aws", Account: "123456789012", Region: "us-east-1"},
+			// The identity check skipped: no account.
+			{Name: "aws.west", Region: "us-west-2"},
+		},
 	}
 }
 
@@ -206,5 +211,37 @@ func TestNoANSIWithoutColor(t *testing.T) {
 				t.Errorf("%s: escape sequences present = %v, want %v", name, hasESC, wantESC)
 			}
 		}
+	}
+}
+
+// An unmanaged resource names its account when the scan read several: the
+// same role name in two accounts is two lines that say which.
+func TestConsoleUnmanagedAccount(t *testing.T) {
+	unmanaged := []drift.Result{
+		{Type: "aws_iam_role", ID: "ci", Provider: "aws", Account: "123456789012", Region: "global", Status: drift.Unmanaged},
+		{Type: "aws_iam_role", ID: "ci", Provider: "aws.prod", Account: "111111111111", Region: "global", Status: drift.Unmanaged},
+	}
+	tests := []struct {
+		name      string
+		providers []drift.ProviderInfo
+		want      []string
+	}{
+		{"two accounts", []drift.ProviderInfo{{Name: "aws", Account: "123456789012"}, {Name: "aws.prod", Account: "111111111111"}},
+			[]string{"+ aws_iam_role (ci) in global of account 111111111111\n", "+ aws_iam_role (ci) in global of account 123456789012\n"}},
+		{"one account, two aliases", []drift.ProviderInfo{{Name: "aws", Account: "123456789012"}, {Name: "aws.west", Account: "123456789012"}, {Name: "aws.x"}},
+			[]string{"+ aws_iam_role (ci) in global\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Console(&buf, &drift.Report{Results: unmanaged, Providers: tt.providers}, ConsoleOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("no %q in:\n%s", w, buf.String())
+				}
+			}
+		})
 	}
 }

@@ -27,12 +27,14 @@ type evaluation struct {
 	moves      []*config.Move
 	results    *drift.Results
 
-	// mu guards claims from the reads' indexes and globalClaims.
+	// mu guards claims from the reads' indexes and claims.
 	mu sync.Mutex
-	// globalClaims are the desired resources that claimed each live
-	// resource of a global type ("TYPE|ID"), across provider
-	// configurations.
-	globalClaims map[string]string
+	// claims are the desired resources that claimed each live resource
+	// (by drift.LiveKey: account, region, type and ID), across provider
+	// configurations: several configurations of one account and region
+	// (aliases that differ in default_tags; any, for a global type) read
+	// the same resources.
+	claims map[string]string
 	// modules says which types' unmanaged resources are withheld;
 	// withheld are those withheld so far.
 	modules  moduleScope
@@ -75,13 +77,13 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		}, func(typ string) []string {
 			return mod.WrittenAttributes(typ, s.registry)
 		}, configured, concurrency, progress),
-		configured:   configured,
-		state:        s.state,
-		ids:          created,
-		moves:        mod.Moves(),
-		results:      drift.NewResults(resultsHint(mod, s.state)),
-		globalClaims: map[string]string{},
-		modules:      newModuleScope(mod.UnreadModules(), s.state),
+		configured: configured,
+		state:      s.state,
+		ids:        created,
+		moves:      mod.Moves(),
+		results:    drift.NewResults(resultsHint(mod, s.state)),
+		claims:     map[string]string{},
+		modules:    newModuleScope(mod.UnreadModules(), s.state),
 	}
 	e.addModuleResults(ctx)
 	return e
@@ -250,27 +252,30 @@ func (e *evaluation) claim(schema *providers.Schema, r *config.Resource, inst *s
 	if inst != nil && inst.ID != "" {
 		id.StateID, id.StateAttrs = inst.ID, inst.Value
 	}
-	return e.claimAs(schema, r.Address, id, idx)
+	return e.claimAs(schema, r.Provider, r.Address, id, idx)
 }
 
-// claimAs matches id with a live resource of idx and claims it for the
-// desired resource at addr; a global resource claimed through another
-// provider configuration's read is claimed too.
-func (e *evaluation) claimAs(schema *providers.Schema, addr string, id drift.Identity, idx *drift.Index) (live *providers.Live, identified bool, problem *claimProblem) {
+// claimAs matches id with a live resource of idx, the read through the
+// provider configuration ref, and claims it for the desired resource at
+// addr; one claimed through another configuration's read of the same
+// account and region (see drift.LiveKey) is claimed too.
+func (e *evaluation) claimAs(schema *providers.Schema, ref config.ProviderRef, addr string, id drift.Identity, idx *drift.Index) (live *providers.Live, identified bool, problem *claimProblem) {
 	p, identified := drift.Match(schema, id, idx)
 	if p == nil {
 		return nil, identified, nil
 	}
+	key := drift.LiveKey(accountOf(e.configured[ref]), p.Region(), schema.Type, p.ID())
 	e.mu.Lock()
 	l, by, ok := idx.Claim(p, addr)
-	if ok && schema.Global {
+	if ok {
 		// A global resource is in the read of every provider
-		// configuration: a claim through another counts too.
-		key := schema.Type + "|" + p.ID()
-		if first, claimed := e.globalClaims[key]; claimed {
+		// configuration of its account, a regional one in the read of
+		// every configuration of its account and region: a claim
+		// through another counts too.
+		if first, claimed := e.claims[key]; claimed {
 			l, by, ok = nil, first, false
 		} else {
-			e.globalClaims[key] = addr
+			e.claims[key] = addr
 		}
 	}
 	e.mu.Unlock()

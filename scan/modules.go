@@ -92,7 +92,7 @@ func (e *evaluation) claimByState(ctx context.Context, ref config.ProviderRef, i
 		return
 	}
 	// A live resource another claimed first stays theirs.
-	e.claimAs(schema, inst.Address, drift.Identity{StateID: inst.ID, StateAttrs: inst.Value}, read.index)
+	e.claimAs(schema, ref, inst.Address, drift.Identity{StateID: inst.ID, StateAttrs: inst.Value}, read.index)
 }
 
 // moduleInstances are the state's managed instances in the module call

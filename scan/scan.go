@@ -7,8 +7,10 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -324,6 +326,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 		Results:   e.results.Sorted(),
 		Errors:    e.reads.errors(),
 		Withheld:  e.sortedWithheld(),
+		Providers: providerInfos(configured),
 	}}, diags
 }
 
@@ -364,6 +367,16 @@ func (s *Stack) configure(ctx context.Context, ev *config.Evaluator) (map[config
 		}
 	}
 	return configured, diags
+}
+
+// providerInfos describes the configured providers, sorted by name.
+func providerInfos(configured map[config.ProviderRef]providers.Configured) []drift.ProviderInfo {
+	out := make([]drift.ProviderInfo, 0, len(configured))
+	for ref, p := range configured {
+		out = append(out, drift.ProviderInfo{Name: ref.String(), Account: accountOf(p), Region: p.Region()})
+	}
+	slices.SortFunc(out, func(a, b drift.ProviderInfo) int { return cmp.Compare(a.Name, b.Name) })
+	return out
 }
 
 // emptyConfiguration is the error for a configuration without resources,

@@ -23,6 +23,12 @@ type fakeFactory struct {
 	tags   map[string]string
 	// panics makes a read of the type panic with this value.
 	panics map[string]any
+	// accounts are the account IDs of the provider configurations, by
+	// alias ("" for the default one); none: the account is not known.
+	// liveIn, when set, are the live resources of each account, by type,
+	// in place of live.
+	accounts map[string]string
+	liveIn   map[string]map[string][]*providers.Live
 }
 
 func (f *fakeFactory) Name() string { return "test" }
@@ -32,11 +38,14 @@ func (f *fakeFactory) Schema() *providers.ProviderSchema {
 		Resources: map[string]*providers.Schema{f.schema.Type: f.schema},
 	}
 }
-func (f *fakeFactory) New(context.Context, providers.Config) (providers.Configured, error) {
-	return fakeProvider{f}, nil
+func (f *fakeFactory) New(_ context.Context, cfg providers.Config) (providers.Configured, error) {
+	return fakeProvider{f: f, account: f.accounts[cfg.Alias]}, nil
 }
 
-type fakeProvider struct{ f *fakeFactory }
+type fakeProvider struct {
+	f       *fakeFactory
+	account string
+}
 
 func (p fakeProvider) Read(_ context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
 	if v, ok := p.f.panics[req.Type]; ok {
@@ -48,6 +57,9 @@ func (p fakeProvider) Read(_ context.Context, req providers.ReadRequest) (*provi
 	// Half the resources come through Page, the others in the response:
 	// the scanner must take both.
 	all := p.f.live[req.Type]
+	if p.f.liveIn != nil {
+		all = p.f.liveIn[p.account][req.Type]
+	}
 	if req.Page == nil {
 		return &providers.ReadResponse{Resources: all}, nil
 	}
@@ -63,6 +75,7 @@ func (p fakeProvider) Apply(context.Context, providers.ApplyRequest) (*providers
 }
 func (p fakeProvider) Close() error                   { return nil }
 func (p fakeProvider) Region() string                 { return "r1" }
+func (p fakeProvider) Account() string                { return p.account }
 func (p fakeProvider) DefaultTags() map[string]string { return p.f.tags }
 
 func live(t *testing.T, s *providers.Schema, id string, attrs map[string]cty.Value) *providers.Live {
