@@ -29,7 +29,7 @@ type Collector struct {
 // not explode Prometheus's series count); 0 or less exposes none.
 func NewCollector(maxDriftInfo int) *Collector {
 	stack := []string{"stack"}
-	item := []string{"stack", "address", "type", "id", "status"}
+	item := []string{"stack", "address", "type", "id", "status", "provider"}
 	return &Collector{
 		maxDriftInfo: maxDriftInfo,
 		snaps:        map[string]*Snapshot{},
@@ -161,8 +161,8 @@ func (c *Collector) collectStack(ch chan<- prometheus.Metric, s *Snapshot) {
 	}
 	shown := s.Drift[:min(len(s.Drift), max(c.maxDriftInfo, 0))]
 	for _, d := range shown {
-		gauge(c.driftInfo, 1, d.Address, d.Type, d.ID, d.Status)
-		gauge(c.driftSince, unixSeconds(d.Since), d.Address, d.Type, d.ID, d.Status)
+		gauge(c.driftInfo, 1, d.Address, d.Type, d.ID, d.Status, d.Provider)
+		gauge(c.driftSince, unixSeconds(d.Since), d.Address, d.Type, d.ID, d.Status, d.Provider)
 	}
 	gauge(c.driftOmitted, float64(len(s.Drift)-len(shown)))
 }

@@ -143,8 +143,8 @@ driftctl_drift_info_omitted_resources{stack="s"} %d
 				want := `
 # HELP driftctl_drift_info A resource that is not in sync (always 1); at most the configured number per stack.
 # TYPE driftctl_drift_info gauge
-driftctl_drift_info{address="aws_vpc.v0",id="vpc-0",stack="s",status="drifted",type="aws_vpc"} 1
-driftctl_drift_info{address="aws_vpc.v1",id="vpc-1",stack="s",status="drifted",type="aws_vpc"} 1
+driftctl_drift_info{address="aws_vpc.v0",id="vpc-0",provider="aws",stack="s",status="drifted",type="aws_vpc"} 1
+driftctl_drift_info{address="aws_vpc.v1",id="vpc-1",provider="aws",stack="s",status="drifted",type="aws_vpc"} 1
 `
 				if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "driftctl_drift_info"); err != nil {
 					t.Error(err)

@@ -104,15 +104,18 @@ type DriftItem struct {
 	Type    string `json:"type"`
 	ID      string `json:"id"`
 	Status  string `json:"status"`
+	// Provider is the provider configuration ("aws", "aws.prod"): the
+	// same type and ID may be unmanaged in two accounts.
+	Provider string `json:"provider,omitempty"`
 	// Since is when the resource was first seen with this status, carried
 	// over from scan to scan while it keeps it.
 	Since time.Time `json:"since"`
 }
 
 // key identifies a drift item across scans.
-func (d DriftItem) key() driftKey { return driftKey{d.Address, d.Type, d.ID, d.Status} }
+func (d DriftItem) key() driftKey { return driftKey{d.Address, d.Type, d.ID, d.Status, d.Provider} }
 
-type driftKey struct{ address, typ, id, status string }
+type driftKey struct{ address, typ, id, status, provider string }
 
 // ScanOutcome is what one scan of a stack produced.
 type ScanOutcome struct {
@@ -288,7 +291,7 @@ func driftItems(prev *Snapshot, results []drift.Result, now time.Time) []DriftIt
 		if r.Status == drift.InSync {
 			continue
 		}
-		d := DriftItem{Address: r.Address, Type: r.Type, ID: r.ID, Status: string(r.Status), Since: now}
+		d := DriftItem{Address: r.Address, Type: r.Type, ID: r.ID, Status: string(r.Status), Provider: r.Provider, Since: now}
 		// Two identical items would make two identical series, which
 		// fails the whole scrape.
 		if seen[d.key()] {
@@ -306,6 +309,7 @@ func driftItems(prev *Snapshot, results []drift.Result, now time.Time) []DriftIt
 			cmp.Compare(a.Address, b.Address),
 			cmp.Compare(a.Type, b.Type),
 			cmp.Compare(a.ID, b.ID),
+			cmp.Compare(a.Provider, b.Provider),
 		)
 	})
 	return out

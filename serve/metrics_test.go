@@ -55,7 +55,7 @@ func TestServeMetricsSurviveARecordWithRepeatedEntries(t *testing.T) {
 		t.Fatalf("/metrics = %d:\n%s", code, body)
 	}
 	for _, stack := range []string{"good", "bad"} {
-		want := `driftctl_drift_info{address="test_thing.x",id="t-9",stack="` + stack + `",status="drifted",type="test_thing"} 1`
+		want := `driftctl_drift_info{address="test_thing.x",id="t-9",provider="",stack="` + stack + `",status="drifted",type="test_thing"} 1`
 		if n := strings.Count(body, want); n != 1 {
 			t.Errorf("%d series %s, want 1", n, want)
 		}

@@ -222,7 +222,7 @@ func TestServeReadyOnlyAfterFirstScanAndScrapesStayFast(t *testing.T) {
 	for _, want := range []string{
 		`driftctl_resources{provider="test",stack="s",status="in_sync",type="test_thing"} 1`,
 		`driftctl_resources{provider="test",stack="s",status="missing",type="test_thing"} 1`,
-		`driftctl_drift_info{address="test_thing.b",id="",stack="s",status="missing",type="test_thing"} 1`,
+		`driftctl_drift_info{address="test_thing.b",id="",provider="test",stack="s",status="missing",type="test_thing"} 1`,
 		`driftctl_scan_success{stack="s"} 1`,
 		`driftctl_drift_detected{stack="s"} 1`,
 	} {
