@@ -33,7 +33,8 @@ type evaluation struct {
 	// (by drift.LiveKey: account, region, type and ID), across provider
 	// configurations: several configurations of one account and region
 	// (aliases that differ in default_tags; any, for a global type) read
-	// the same resources.
+	// the same resources. It is nil when no two configurations share an
+	// account: a read's own index already refuses a second claim.
 	claims map[string]string
 	// modules says which types' unmanaged resources are withheld;
 	// withheld are those withheld so far.
@@ -82,8 +83,10 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		ids:        created,
 		moves:      mod.Moves(),
 		results:    drift.NewResults(resultsHint(mod, s.state)),
-		claims:     map[string]string{},
 		modules:    newModuleScope(mod.UnreadModules(), s.state),
+	}
+	if sharedAccount(configured) {
+		e.claims = map[string]string{}
 	}
 	e.addModuleResults(ctx)
 	return e
@@ -274,7 +277,7 @@ func (e *evaluation) claimAs(schema *providers.Schema, ref config.ProviderRef, a
 		// through another counts too.
 		if first, claimed := e.claims[key]; claimed {
 			l, by, ok = nil, first, false
-		} else {
+		} else if e.claims != nil {
 			e.claims[key] = addr
 		}
 	}
@@ -283,6 +286,20 @@ func (e *evaluation) claimAs(schema *providers.Schema, ref config.ProviderRef, a
 		return nil, true, &claimProblem{id: p.ID(), reason: fmt.Sprintf("%s matched the same live resource (%s) first; two resources cannot manage one", by, p.ID())}
 	}
 	return l, true, nil
+}
+
+// sharedAccount reports whether two provider configurations read the
+// same account (or accounts not known, which may be the same).
+func sharedAccount(configured map[config.ProviderRef]providers.Configured) bool {
+	seen := map[string]bool{}
+	for _, p := range configured {
+		a := accountOf(p)
+		if seen[a] {
+			return true
+		}
+		seen[a] = true
+	}
+	return false
 }
 
 // withhold records that r's type has a desired resource that could not be
