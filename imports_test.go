@@ -54,6 +54,15 @@ var importRules = []importRule{
 		why:       "providers read and change the cloud and know nothing of configuration, comparison or output",
 	},
 	{
+		pkg: "providers/plugin/discovery",
+		forbidden: []string{
+			"config", "scan", "drift", "report", "metrics", "state",
+			"gitsource", "modsource", "remediate", "serve", "providers/aws",
+		},
+		tests: true,
+		why:   "discovery finds provider packages on disk from requirements it is given; it reads no configuration or state",
+	},
+	{
 		pkg:       "config",
 		forbidden: []string{"providers", "drift", "scan", "report", "metrics", "state", "serve", "remediate"},
 		tests:     true,
