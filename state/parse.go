@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 
 	"github.com/zclconf/go-cty/cty"
@@ -13,7 +14,7 @@ import (
 
 // The wire format of state version 4, as terraform's
 // internal/states/statefile/version4.go writes it. Fields driftctl does not
-// use (check_results, private, create_before_destroy) are not decoded.
+// use (check_results, create_before_destroy) are not decoded.
 type stateV4 struct {
 	Version          int                      `json:"version"`
 	TerraformVersion string                   `json:"terraform_version"`
@@ -47,6 +48,8 @@ type instanceObjectStateV4 struct {
 	AttributesRaw           json.RawMessage   `json:"attributes"`
 	AttributesFlat          map[string]string `json:"attributes_flat"`
 	AttributeSensitivePaths json.RawMessage   `json:"sensitive_attributes"`
+	// Private is base64 in the JSON; encoding/json decodes it.
+	Private []byte `json:"private"`
 
 	Dependencies []string `json:"dependencies"`
 }
@@ -217,7 +220,15 @@ func convertInstance(rs resourceStateV4, is instanceObjectStateV4) (*Instance, e
 	if err := json.Compact(&compact, attrs); err != nil {
 		return nil, fmt.Errorf("instance %s: attributes: %w", in.Address, err)
 	}
-	in.raw = bytes.Clone(compact.Bytes())
+	// The provider's private data rides at the end of the attributes'
+	// buffer (see Instance.raw): an instance without it costs nothing.
+	if uint64(len(is.Private)) > math.MaxUint32 {
+		return nil, fmt.Errorf("instance %s: private data of %d bytes is too large", in.Address, len(is.Private))
+	}
+	raw := make([]byte, 0, compact.Len()+len(is.Private))
+	raw = append(raw, compact.Bytes()...)
+	in.raw = append(raw, is.Private...)
+	in.privateLen = uint32(len(is.Private))
 	if id, ok := top["id"]; ok {
 		var v any
 		dec := json.NewDecoder(bytes.NewReader(id))

@@ -167,23 +167,48 @@ type Instance struct {
 	SensitivePaths []cty.Path
 	// Tainted is true when Terraform marked the object for replacement.
 	Tainted bool
-	// SchemaVersion is the provider's schema version for the attributes.
+	// privateLen is how many bytes at the end of raw are the provider's
+	// private data. It sits in Tainted's padding, so keeping private data
+	// does not grow an Instance (a 100,000-resource state holds 100,000).
+	privateLen uint32
+	// SchemaVersion is the provider's schema version for the attributes,
+	// which the provider's UpgradeResourceState takes.
 	SchemaVersion uint64
 	// Dependencies are the addresses of resources this one depends on.
 	Dependencies []string
 
 	// raw is the recorded attributes' JSON object, compacted: a large
 	// state's instances are kept as their JSON, which takes a fraction of
-	// the memory of decoded values, and decoded when asked.
+	// the memory of decoded values, and decoded when asked. The last
+	// privateLen bytes are the private data.
 	raw []byte
+}
+
+// attrsJSON is the attributes' JSON, without the private data.
+func (in *Instance) attrsJSON() []byte {
+	return in.raw[:len(in.raw)-int(in.privateLen)]
+}
+
+// Private returns the provider's private data for the object, as the
+// state's base64 "private" field holds it, decoded: opaque bytes that
+// Terraform hands back to the provider (ReadResource, PlanResourceChange;
+// terraform-plugin-sdk v2 keeps timeouts and its schema version there).
+// It is nil when the state records none. The bytes are shared: do not
+// modify them.
+func (in *Instance) Private() []byte {
+	if in.privateLen == 0 {
+		return nil
+	}
+	n := len(in.raw)
+	return in.raw[n-int(in.privateLen) : n : n]
 }
 
 // Attributes returns the recorded attributes as decoded by encoding/json:
 // numbers are float64. Value gives them exactly, as cty.
 func (in *Instance) Attributes() map[string]any {
 	m := map[string]any{}
-	if len(in.raw) > 0 {
-		_ = json.Unmarshal(in.raw, &m)
+	if raw := in.attrsJSON(); len(raw) > 0 {
+		_ = json.Unmarshal(raw, &m)
 	}
 	return m
 }
@@ -193,10 +218,11 @@ func (in *Instance) Attributes() map[string]any {
 // evaluating references such as aws_vpc.main.id. It returns cty.EmptyObjectVal
 // when the instance has no attributes.
 func (in *Instance) Value() cty.Value {
-	if len(in.raw) == 0 || string(in.raw) == "{}" {
+	raw := in.attrsJSON()
+	if len(raw) == 0 || string(raw) == "{}" {
 		return cty.EmptyObjectVal
 	}
-	v, err := impliedValue(in.raw)
+	v, err := impliedValue(raw)
 	if err != nil {
 		return cty.DynamicVal
 	}
