@@ -380,3 +380,61 @@ func TestFind(t *testing.T) {
 		})
 	}
 }
+
+// TestFindPackedTwice: a packed package is unpacked once; a second Find
+// reuses the unpacked directory, and one whose files were changed is
+// unpacked again.
+func TestFindPackedTwice(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	root, plugins, unpackDir := filepath.Join(base, "root"), filepath.Join(base, "plugins"), filepath.Join(base, "unpack")
+	os.MkdirAll(root, 0o755)
+	zipPath := writeZip(t, plugins, awsSource, "5.1.0", "linux_amd64")
+	h1, _, err := HashZip(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeLock(t, root, lockBlock(awsSource, "5.1.0", h1))
+	find := func() *Provider {
+		t.Helper()
+		results, err := Find(root, []Requirement{{Source: "aws"}}, Options{
+			PluginDirs: []string{plugins}, Environ: []string{}, OS: "linux", Arch: "amd64", UnpackDir: unpackDir,
+		})
+		if err != nil || results[0].Err != nil {
+			t.Fatalf("%+v, %v", results, err)
+		}
+		return results[0].Provider
+	}
+	p := find()
+	if !p.HashChecked || p.Packed != zipPath || mustHash(t, p.Dir) != h1 {
+		t.Fatalf("first: %+v", p)
+	}
+	os.WriteFile(p.Path, []byte("changed"), 0o755)
+	p = find()
+	if got := mustHash(t, p.Dir); got != h1 {
+		t.Errorf("after a change the unpacked package hashes %s, want %s", got, h1)
+	}
+}
+
+// TestUnpackRefusesEscapingNames: an archive member named ../x is not
+// written outside the package.
+func TestUnpackRefusesEscapingNames(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	zipPath := filepath.Join(base, "p.zip")
+	f, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("../escaped")
+	w.Write([]byte("x"))
+	zw.Close()
+	f.Close()
+	if _, err := unpack(zipPath, filepath.Join(base, "out", "pkg")); err == nil || !strings.Contains(err.Error(), "outside the package") {
+		t.Errorf("unpack = %v, want a refusal", err)
+	}
+	if _, err := os.Stat(filepath.Join(base, "out", "escaped")); err == nil {
+		t.Error("../escaped was written")
+	}
+}

@@ -50,6 +50,10 @@ func unpack(zipPath, dir string) (string, error) {
 		return "", err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
+		// Another driftctl may have unpacked it meanwhile.
+		if got, herr := HashDir(dir); herr == nil && got == want {
+			return dir, nil
+		}
 		return "", err
 	}
 	return dir, nil
