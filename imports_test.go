@@ -54,6 +54,12 @@ var importRules = []importRule{
 		why:       "providers read and change the cloud and know nothing of configuration, comparison or output",
 	},
 	{
+		pkg:       "providers/plugin",
+		forbidden: []string{"config", "drift", "scan", "report", "metrics", "remediate", "serve"},
+		tests:     true,
+		why:       "the plugin client speaks the provider protocol; scan decides what to read and drift compares",
+	},
+	{
 		pkg:       "config",
 		forbidden: []string{"providers", "drift", "scan", "report", "metrics", "state", "serve", "remediate"},
 		tests:     true,

@@ -1,0 +1,103 @@
+package plugin
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+)
+
+// tailBuffer keeps the last lines a provider wrote to its standard error,
+// bounded in lines and bytes whatever the provider writes: a provider
+// logging megabytes (TF_LOG=trace) costs a few kilobytes here.
+type tailBuffer struct {
+	maxLines, maxBytes, maxLine int
+
+	mu        sync.Mutex
+	lines     []string // ring, oldest first from start
+	start     int
+	bytes     int
+	cur       []byte // the line being written
+	truncated bool   // cur lost bytes beyond maxLine
+}
+
+func newTailBuffer(maxLines, maxBytes int) *tailBuffer {
+	maxLine := maxBytes / 4
+	if maxLine < 1 {
+		maxLine = 1
+	}
+	return &tailBuffer{maxLines: maxLines, maxBytes: maxBytes, maxLine: maxLine}
+}
+
+// Write never fails and never blocks on anything but the buffer's lock.
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		if room := t.maxLine - len(t.cur); room < len(chunk) {
+			if room > 0 {
+				t.cur = append(t.cur, chunk[:room]...)
+			}
+			t.truncated = true
+		} else {
+			t.cur = append(t.cur, chunk...)
+		}
+		if i < 0 {
+			break
+		}
+		t.push()
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (t *tailBuffer) push() {
+	line := string(t.cur)
+	if t.truncated {
+		line += " [...]"
+	}
+	t.cur, t.truncated = t.cur[:0], false
+	if len(t.lines) < t.maxLines {
+		t.lines = append(t.lines, line)
+	} else {
+		t.bytes -= len(t.lines[t.start])
+		t.lines[t.start] = line
+		t.start = (t.start + 1) % len(t.lines)
+	}
+	t.bytes += len(line)
+	for t.bytes > t.maxBytes && t.count() > 1 {
+		t.dropOldest()
+	}
+}
+
+func (t *tailBuffer) count() int { return len(t.lines) }
+
+func (t *tailBuffer) dropOldest() {
+	// Rebuild as a plain slice without the oldest line: rare (only
+	// when lines are long), and keeps the ring simple.
+	ordered := t.ordered()
+	t.bytes -= len(ordered[0])
+	t.lines, t.start = ordered[1:], 0
+}
+
+func (t *tailBuffer) ordered() []string {
+	out := make([]string, 0, len(t.lines))
+	out = append(out, t.lines[t.start:]...)
+	return append(out, t.lines[:t.start]...)
+}
+
+// String returns the kept lines, oldest first, and the unfinished last line.
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := t.ordered()
+	if len(t.cur) > 0 {
+		lines = append(lines, string(t.cur))
+	}
+	return strings.Join(lines, "\n")
+}
