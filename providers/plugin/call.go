@@ -2,8 +2,8 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +18,7 @@ type client struct {
 	name    string
 	opts    *options
 	proc    *goplugin.Client
-	stderr  *tailBuffer
+	stderr  *providerStderr
 	w       wire
 	version int
 
@@ -44,9 +44,14 @@ func (c *client) call(ctx context.Context, rpc string, timeout time.Duration, f 
 
 func (c *client) callError(ctx context.Context, rpc string, err error) error {
 	ce := &CallError{Provider: c.name, RPC: rpc, Err: err}
-	switch st, _ := status.FromError(err); {
+	st, _ := status.FromError(err)
+	switch {
 	case ctx.Err() != nil:
 		ce.Err = fmt.Errorf("%w (%s)", ctx.Err(), st.Message())
+	case st.Code() == codes.DeadlineExceeded:
+		// The provider's side may give up first: gRPC sends it the
+		// deadline.
+		ce.Err = fmt.Errorf("%w (%s)", context.DeadlineExceeded, st.Message())
 	case st.Code() == codes.Unavailable || st.Code() == codes.Canceled || st.Code() == codes.Internal:
 		// The connection dropped: the process is likely gone, though
 		// go-plugin may not have seen it exit yet.
@@ -60,8 +65,8 @@ func (c *client) callError(ctx context.Context, rpc string, err error) error {
 		// Let go-plugin copy what the process wrote last.
 		time.Sleep(50 * time.Millisecond)
 	}
-	if ce.Exited || ctx.Err() != nil {
-		ce.Stderr = strings.TrimSpace(c.stderr.String())
+	if ce.Exited || errors.Is(ce.Err, context.DeadlineExceeded) {
+		ce.Stderr = c.stderr.String()
 	}
 	return ce
 }

@@ -130,3 +130,21 @@ func start(t *testing.T, path string, opts ...Option) Client {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// lockedBuffer is a bytes.Buffer safe for go-plugin's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

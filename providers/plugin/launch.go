@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -39,7 +38,8 @@ const (
 	// maxMessageBytes bounds one gRPC answer: terraform-provider-aws's
 	// schema alone is several megabytes.
 	maxMessageBytes = 256 << 20
-	// What is kept of a provider's standard error for crash reports.
+	// What is kept of a provider's standard error for crash reports,
+	// half from each of its two streams (providerStderr).
 	stderrLines = 50
 	stderrBytes = 64 << 10
 )
@@ -148,7 +148,7 @@ func Start(ctx context.Context, path string, opts ...Option) (Client, error) {
 	}
 	cmd := exec.Command(path, o.args...)
 	setDeathSignal(cmd)
-	stderr := newTailBuffer(stderrLines, stderrBytes)
+	stderr := newProviderStderr()
 	pc := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig: goplugin.HandshakeConfig{MagicCookieKey: magicCookieKey, MagicCookieValue: magicCookieValue},
 		VersionedPlugins: map[int]goplugin.PluginSet{
@@ -159,7 +159,8 @@ func Start(ctx context.Context, path string, opts ...Option) (Client, error) {
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		StartTimeout:     startTimeout,
-		Stderr:           stderr,
+		Stderr:           stderr.process,
+		SyncStderr:       stderr.synced,
 		Logger:           logger(o),
 		GRPCDialOptions: []grpc.DialOption{
 			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessageBytes), grpc.MaxCallSendMsgSize(maxMessageBytes)),
@@ -168,7 +169,7 @@ func Start(ctx context.Context, path string, opts ...Option) (Client, error) {
 	fail := func(err error) (Client, error) {
 		pc.Kill()
 		var tail string
-		if t := strings.TrimSpace(stderr.String()); t != "" {
+		if t := stderr.String(); t != "" {
 			tail = "\nlast lines of its standard error:\n" + t
 		}
 		return nil, fmt.Errorf("starting provider %s (%s): %w%s", o.name, path, err, tail)

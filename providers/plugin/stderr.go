@@ -2,9 +2,31 @@ package plugin
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 )
+
+// providerStderr is what a provider wrote to its standard error, in two
+// streams: its process's file descriptor 2 (where the Go runtime writes a
+// panic, and go-plugin's own log) and os.Stderr as go-plugin's server
+// redirects it over the connection (where the SDKs' logs go).
+type providerStderr struct {
+	process, synced *tailBuffer
+}
+
+func newProviderStderr() *providerStderr {
+	return &providerStderr{
+		process: newTailBuffer(stderrLines/2, stderrBytes/2),
+		synced:  newTailBuffer(stderrLines/2, stderrBytes/2),
+	}
+}
+
+// String returns the last lines of both streams, the process's last (a
+// crash's message is there).
+func (s *providerStderr) String() string {
+	return strings.TrimSpace(s.synced.String() + "\n" + s.process.String())
+}
 
 // tailBuffer keeps the last lines a provider wrote to its standard error,
 // bounded in lines and bytes whatever the provider writes: a provider
@@ -18,6 +40,11 @@ type tailBuffer struct {
 	bytes     int
 	cur       []byte // the line being written
 	truncated bool   // cur lost bytes beyond maxLine
+	// panicLine is the first "panic: ..." or "fatal error: ..." line: a
+	// crash's goroutine dump is longer than the tail, and the line saying
+	// what went wrong comes first.
+	panicLine string
+	panicKept bool // panicLine is still among lines
 }
 
 func newTailBuffer(maxLines, maxBytes int) *tailBuffer {
@@ -57,9 +84,16 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) push() {
+	if isPluginDebug(t.cur) {
+		t.cur, t.truncated = t.cur[:0], false
+		return
+	}
 	line := string(t.cur)
 	if t.truncated {
 		line += " [...]"
+	}
+	if t.panicLine == "" && (strings.HasPrefix(line, "panic: ") || strings.HasPrefix(line, "fatal error: ")) {
+		t.panicLine, t.panicKept = line, true
 	}
 	t.cur, t.truncated = t.cur[:0], false
 	if len(t.lines) < t.maxLines {
@@ -72,6 +106,9 @@ func (t *tailBuffer) push() {
 	t.bytes += len(line)
 	for t.bytes > t.maxBytes && t.count() > 1 {
 		t.dropOldest()
+	}
+	if t.panicKept {
+		t.panicKept = slices.Contains(t.lines, t.panicLine)
 	}
 }
 
@@ -96,8 +133,17 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	lines := t.ordered()
+	if t.panicLine != "" && !t.panicKept {
+		lines = append([]string{t.panicLine, "[...]"}, lines...)
+	}
 	if len(t.cur) > 0 {
 		lines = append(lines, string(t.cur))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// isPluginDebug is a debug or trace line of go-plugin's server log (JSON,
+// on the process's stderr): noise in a crash report.
+func isPluginDebug(line []byte) bool {
+	return bytes.HasPrefix(line, []byte(`{"@level":"debug"`)) || bytes.HasPrefix(line, []byte(`{"@level":"trace"`))
 }

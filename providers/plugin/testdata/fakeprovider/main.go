@@ -5,7 +5,7 @@
 // happens:
 //
 //	fake_thing  the state is read back as it was sent
-//	fake_crash  a panic message on stderr, then exit 2
+//	fake_crash  panics (the message on stderr, exit 2)
 //	fake_hang   never answers
 //	fake_noisy  10 MB on stderr, then as fake_thing
 package main
@@ -32,9 +32,9 @@ var handshake = goplugin.HandshakeConfig{
 func misbehave(typ string) {
 	switch typ {
 	case "fake_crash":
-		fmt.Fprintln(os.Stderr, "fake provider: reading fake_crash")
-		fmt.Fprintln(os.Stderr, "panic: fake provider crashed on purpose")
-		os.Exit(2)
+		// The runtime writes a panic to file descriptor 2 itself, as it
+		// does for a real provider's crash.
+		panic("fake provider crashed on purpose")
 	case "fake_hang":
 		select {}
 	case "fake_noisy":
