@@ -113,6 +113,7 @@ func fakeProvider(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	actAsDyingParentIfAsked()
 	code := m.Run()
 	if fakeBin != "" {
 		os.RemoveAll(filepath.Dir(fakeBin))
