@@ -33,3 +33,15 @@ bench:
     go run ./cmd/driftbench --resources 1000,5000 --latency 50ms
     go run ./cmd/driftbench --engine-only --resources 100000
     GOMEMLIMIT=220MiB go run ./cmd/driftbench --engine-only --resources 100000
+
+# Regenerate the Go code of the trimmed Terraform plugin protocol
+# (providers/plugin/internal/tfplugin5, tfplugin6). Needs protoc
+# (apt-get install protobuf-compiler) and, on PATH, protoc-gen-go v1.36.12
+# and protoc-gen-go-grpc v1.6.2 (go install ...@version).
+proto:
+    cd providers/plugin/internal && for v in 5 6; do \
+        protoc --proto_path=tfplugin$v \
+            --go_out=tfplugin$v --go_opt=paths=source_relative \
+            --go-grpc_out=tfplugin$v --go-grpc_opt=paths=source_relative \
+            tfplugin$v/tfplugin$v.proto; \
+    done

@@ -63,6 +63,12 @@ var importRules = []importRule{
 		why:   "discovery finds provider packages on disk from requirements it is given; it reads no configuration or state",
 	},
 	{
+		pkg:       "providers/plugin",
+		forbidden: []string{"config", "drift", "scan", "report", "metrics", "remediate", "serve"},
+		tests:     true,
+		why:       "the plugin client speaks the provider protocol; scan decides what to read and drift compares",
+	},
+	{
 		pkg:       "config",
 		forbidden: []string{"providers", "drift", "scan", "report", "metrics", "state", "serve", "remediate"},
 		tests:     true,

@@ -51,6 +51,10 @@ type Attribute struct {
 	Optional  bool
 	Computed  bool
 	Sensitive bool
+	// WriteOnly attributes are set in configuration and never kept in
+	// state: the provider always reads them back as null, so they are
+	// never compared with the cloud (Terraform 1.11 write-only arguments).
+	WriteOnly bool
 	// TerraformOnly attributes (force_destroy, timeouts) exist only in
 	// Terraform and are never compared with the cloud.
 	TerraformOnly bool
@@ -67,7 +71,8 @@ type Attribute struct {
 	// May be nil: then normalized values compare with cty equality, sets
 	// without order, lists with order, maps by key.
 	Comparer Comparer
-	// Nested, when set, makes the attribute a nested block in HCL.
+	// Nested, when set, makes the attribute a nested block in HCL, or,
+	// with Nested.AttributeOnly, a nested attribute (protocol 6).
 	Nested *NestedBlock
 }
 
@@ -81,6 +86,14 @@ const (
 	NestingList Nesting = iota + 1
 	// NestingSet blocks compare without order (ingress, egress).
 	NestingSet
+	// NestingSingle is at most one block, its value an object (null when
+	// absent). Provider plugins' schemas use it; the native ones do not.
+	NestingSingle
+	// NestingGroup is NestingSingle whose absent block is an object of
+	// null and empty attributes rather than null.
+	NestingGroup
+	// NestingMap blocks carry one label, the key of a map of objects.
+	NestingMap
 )
 
 // NestedBlock is the schema of a nested block type.
@@ -93,6 +106,10 @@ type NestedBlock struct {
 	// list of objects (`ingress = [{...}]`), where an empty list says
 	// "none" (terraform-provider-aws's ConfigModeAttr).
 	AttributeSyntax bool
+	// AttributeOnly: a nested attribute of protocol 6 (`rule = {...}`),
+	// never a block. The attribute's own Required, Optional and Computed
+	// hold for the whole value; Attributes' for each object.
+	AttributeOnly bool
 }
 
 // Normalizer rewrites one attribute's value into a canonical form (for
@@ -143,8 +160,20 @@ func (a *Attribute) ImpliedType() cty.Type {
 		return a.Type
 	}
 	obj := ImpliedType(a.Nested.Attributes)
-	if a.Nested.Nesting == NestingSet {
+	switch a.Nested.Nesting {
+	case NestingSet:
 		return cty.Set(obj)
+	case NestingSingle, NestingGroup:
+		return obj
+	case NestingMap:
+		if obj.HasDynamicTypes() {
+			// Elements may then differ in type: an object, as Terraform.
+			return cty.DynamicPseudoType
+		}
+		return cty.Map(obj)
+	}
+	if obj.HasDynamicTypes() {
+		return cty.DynamicPseudoType
 	}
 	return cty.List(obj)
 }
@@ -168,14 +197,84 @@ func decoderSpec(attrs map[string]*Attribute) hcldec.ObjectSpec {
 			spec[name] = &hcldec.AttrSpec{Name: name, Type: a.Type, Required: a.Required}
 			continue
 		}
+		if a.Nested.AttributeOnly {
+			spec[name] = &hcldec.AttrSpec{Name: name, Type: a.constraintType(), Required: a.Required}
+			continue
+		}
 		nested := decoderSpec(a.Nested.Attributes)
-		if a.Nested.Nesting == NestingSet {
-			spec[name] = &hcldec.BlockSetSpec{TypeName: name, Nested: nested, MinItems: a.Nested.MinItems, MaxItems: a.Nested.MaxItems}
-		} else {
-			spec[name] = &hcldec.BlockListSpec{TypeName: name, Nested: nested, MinItems: a.Nested.MinItems, MaxItems: a.Nested.MaxItems}
+		b := a.Nested
+		switch b.Nesting {
+		case NestingSet:
+			spec[name] = &hcldec.BlockSetSpec{TypeName: name, Nested: nested, MinItems: b.MinItems, MaxItems: b.MaxItems}
+		case NestingSingle:
+			spec[name] = &hcldec.BlockSpec{TypeName: name, Nested: nested, Required: b.MinItems == 1}
+		case NestingGroup:
+			spec[name] = &hcldec.DefaultSpec{
+				Primary: &hcldec.BlockSpec{TypeName: name, Nested: nested},
+				Default: &hcldec.LiteralSpec{Value: emptyObject(b.Attributes)},
+			}
+		case NestingMap:
+			spec[name] = &hcldec.BlockMapSpec{TypeName: name, Nested: nested, LabelNames: []string{"key"}}
+		default:
+			spec[name] = &hcldec.BlockListSpec{TypeName: name, Nested: nested, MinItems: b.MinItems, MaxItems: b.MaxItems}
 		}
 	}
 	return spec
+}
+
+// emptyObject is the value of an absent NestingGroup block, as Terraform's
+// Block.EmptyValue: null attributes, empty collections of nested blocks.
+func emptyObject(attrs map[string]*Attribute) cty.Value {
+	m := make(map[string]cty.Value, len(attrs))
+	for name, a := range attrs {
+		ty := a.ImpliedType()
+		switch {
+		case a.Nested == nil || a.Nested.AttributeOnly:
+			m[name] = cty.NullVal(ty)
+		case a.Nested.Nesting == NestingGroup:
+			m[name] = emptyObject(a.Nested.Attributes)
+		case ty.IsListType():
+			m[name] = cty.ListValEmpty(ty.ElementType())
+		case ty.IsSetType():
+			m[name] = cty.SetValEmpty(ty.ElementType())
+		case ty.IsMapType():
+			m[name] = cty.MapValEmpty(ty.ElementType())
+		case ty == cty.DynamicPseudoType && a.Nested.Nesting == NestingList:
+			m[name] = cty.EmptyTupleVal
+		case ty == cty.DynamicPseudoType && a.Nested.Nesting == NestingMap:
+			m[name] = cty.EmptyObjectVal
+		default:
+			m[name] = cty.NullVal(ty)
+		}
+	}
+	return cty.ObjectVal(m)
+}
+
+// constraintType is the type a nested attribute's configuration converts
+// to: its objects' optional attributes may be left out.
+func (a *Attribute) constraintType() cty.Type {
+	if a.Nested == nil {
+		return a.Type
+	}
+	m := make(map[string]cty.Type, len(a.Nested.Attributes))
+	var optional []string
+	for name, sub := range a.Nested.Attributes {
+		m[name] = sub.constraintType()
+		if !sub.Required {
+			optional = append(optional, name)
+		}
+	}
+	sort.Strings(optional)
+	obj := cty.ObjectWithOptionalAttrs(m, optional)
+	switch a.Nested.Nesting {
+	case NestingSet:
+		return cty.Set(obj)
+	case NestingSingle, NestingGroup:
+		return obj
+	case NestingMap:
+		return cty.Map(obj)
+	}
+	return cty.List(obj)
 }
 
 func sortedNames(attrs map[string]*Attribute) []string {

@@ -1,0 +1,217 @@
+package plugin
+
+import (
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/providers"
+)
+
+// ProviderSchema is what a provider declares: the schema of its own
+// configuration and of each resource type and data source.
+type ProviderSchema struct {
+	Provider      *Schema
+	ResourceTypes map[string]*Schema
+	DataSources   map[string]*Schema
+}
+
+// Schema is the schema of one resource type, data source or provider
+// configuration. Version is the resource type's schema version, the one a
+// state records as schema_version.
+type Schema struct {
+	Version int64
+	Block   *Block
+}
+
+// Block is a configuration block: attributes and nested block types.
+type Block struct {
+	Attributes map[string]*Attribute
+	BlockTypes map[string]*NestedBlock
+	Deprecated bool
+}
+
+// Attribute is one attribute of a block or of a nested attribute's object.
+// Exactly one of Type and NestedType is set.
+type Attribute struct {
+	Type cty.Type
+	// NestedType makes the attribute a nested attribute (protocol 6 only).
+	NestedType *Object
+	Required   bool
+	Optional   bool
+	Computed   bool
+	Sensitive  bool
+	// WriteOnly attributes are configuration only: never in state.
+	WriteOnly  bool
+	Deprecated bool
+}
+
+// Nesting is how a nested block or a nested attribute's objects repeat.
+type Nesting int
+
+// The nestings of the protocol. Group is for blocks only.
+const (
+	NestingSingle Nesting = iota + 1
+	NestingGroup
+	NestingList
+	NestingSet
+	NestingMap
+)
+
+// NestedBlock is a nested block type: its content, how it repeats, and
+// the bounds on its count (0 when unbounded).
+type NestedBlock struct {
+	Block
+	Nesting            Nesting
+	MinItems, MaxItems int64
+}
+
+// Object is the type of a nested attribute: attributes and how the
+// objects repeat.
+type Object struct {
+	Attributes map[string]*Attribute
+	Nesting    Nesting
+}
+
+// ImpliedType is the type of a value of the block, the one DynamicValues
+// of its schema are encoded against. It follows Terraform's
+// configschema: a list or map of blocks whose objects contain a dynamic
+// type is itself dynamic, since its elements may differ in type.
+func (b *Block) ImpliedType() cty.Type {
+	if b == nil {
+		return cty.EmptyObject
+	}
+	m := make(map[string]cty.Type, len(b.Attributes)+len(b.BlockTypes))
+	for name, a := range b.Attributes {
+		m[name] = a.ImpliedType()
+	}
+	for name, nb := range b.BlockTypes {
+		m[name] = nb.ImpliedType()
+	}
+	return cty.Object(m)
+}
+
+// ImpliedType is the type of the block's value in its parent's object.
+func (nb *NestedBlock) ImpliedType() cty.Type {
+	return collection(nb.Nesting, nb.Block.ImpliedType())
+}
+
+// ImpliedType is the attribute's value type.
+func (a *Attribute) ImpliedType() cty.Type {
+	if a.NestedType == nil {
+		return a.Type
+	}
+	return a.NestedType.ImpliedType()
+}
+
+// ImpliedType is the type of a nested attribute's value.
+func (o *Object) ImpliedType() cty.Type {
+	m := make(map[string]cty.Type, len(o.Attributes))
+	for name, a := range o.Attributes {
+		m[name] = a.ImpliedType()
+	}
+	return collection(o.Nesting, cty.Object(m))
+}
+
+func collection(n Nesting, obj cty.Type) cty.Type {
+	switch n {
+	case NestingList:
+		if obj.HasDynamicTypes() {
+			return cty.DynamicPseudoType
+		}
+		return cty.List(obj)
+	case NestingSet:
+		return cty.Set(obj)
+	case NestingMap:
+		if obj.HasDynamicTypes() {
+			return cty.DynamicPseudoType
+		}
+		return cty.Map(obj)
+	default:
+		return obj
+	}
+}
+
+// ImpliedType is the type of a value of the schema (cty.EmptyObject for a
+// provider without configuration).
+func (s *Schema) ImpliedType() cty.Type {
+	if s == nil {
+		return cty.EmptyObject
+	}
+	return s.Block.ImpliedType()
+}
+
+// ProvidersSchema converts the schema of resource type or data source typ
+// into driftctl's providers.Schema: attributes with their flags, nested
+// blocks and nested attributes. What a plugin cannot say (Identity,
+// Global, Tags, normalizers) is left empty: the provider itself applies
+// its semantics when it plans.
+func (s *Schema) ProvidersSchema(typ string) *providers.Schema {
+	var b *Block
+	if s != nil {
+		b = s.Block
+	}
+	return &providers.Schema{Type: typ, Attributes: providersAttributes(b)}
+}
+
+func providersAttributes(b *Block) map[string]*providers.Attribute {
+	if b == nil {
+		return map[string]*providers.Attribute{}
+	}
+	out := make(map[string]*providers.Attribute, len(b.Attributes)+len(b.BlockTypes))
+	for name, a := range b.Attributes {
+		out[name] = providersAttribute(a)
+	}
+	for name, nb := range b.BlockTypes {
+		out[name] = &providers.Attribute{
+			Type: nb.ImpliedType(),
+			// A block is never computed, and is left out of configuration
+			// only when it may be (MinItems 0).
+			Optional: nb.MinItems == 0,
+			Required: nb.MinItems > 0,
+			Nested: &providers.NestedBlock{
+				Nesting:    providersNesting(nb.Nesting),
+				MinItems:   int(nb.MinItems),
+				MaxItems:   int(nb.MaxItems),
+				Attributes: providersAttributes(&nb.Block),
+			},
+		}
+	}
+	return out
+}
+
+func providersAttribute(a *Attribute) *providers.Attribute {
+	pa := &providers.Attribute{
+		Type:      a.ImpliedType(),
+		Required:  a.Required,
+		Optional:  a.Optional,
+		Computed:  a.Computed,
+		Sensitive: a.Sensitive,
+		WriteOnly: a.WriteOnly,
+	}
+	if a.NestedType != nil {
+		attrs := make(map[string]*providers.Attribute, len(a.NestedType.Attributes))
+		for name, sub := range a.NestedType.Attributes {
+			attrs[name] = providersAttribute(sub)
+		}
+		pa.Nested = &providers.NestedBlock{
+			Nesting:       providersNesting(a.NestedType.Nesting),
+			Attributes:    attrs,
+			AttributeOnly: true,
+		}
+	}
+	return pa
+}
+
+func providersNesting(n Nesting) providers.Nesting {
+	switch n {
+	case NestingSingle:
+		return providers.NestingSingle
+	case NestingGroup:
+		return providers.NestingGroup
+	case NestingSet:
+		return providers.NestingSet
+	case NestingMap:
+		return providers.NestingMap
+	default:
+		return providers.NestingList
+	}
+}
