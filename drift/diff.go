@@ -51,10 +51,14 @@ type differ struct {
 	ranges      map[string]hcl.Range
 	asAttribute []string
 	diffs       []Diff
+	// secret counts the sensitive nested attributes the comparison is
+	// inside: whatever differs there is as secret as they are.
+	secret int
 }
 
 func (d *differ) add(path string, a *providers.Attribute, want, got cty.Value) {
-	d.diffs = append(d.diffs, Diff{Path: path, Want: want, Got: got, Sensitive: a.Sensitive, Range: d.rangeOf(path)})
+	sensitive := a.Sensitive || d.secret > 0 || (a.Nested != nil && holdsSensitive(a.Nested))
+	d.diffs = append(d.diffs, Diff{Path: path, Want: want, Got: got, Sensitive: sensitive, Range: d.rangeOf(path)})
 }
 
 // rangeOf finds where path, or the nearest enclosing attribute, is written.
@@ -90,7 +94,8 @@ func (d *differ) object(attrs map[string]*providers.Attribute, want, got cty.Val
 	sort.Strings(names)
 	for _, name := range names {
 		a := attrs[name]
-		if a.TerraformOnly {
+		if a.TerraformOnly || a.WriteOnly {
+			// The provider never returns a write-only attribute.
 			continue
 		}
 		if err := d.attribute(a, getAttr(want, name, a), getAttr(got, name, a), join(prefix, name)); err != nil {
@@ -118,31 +123,50 @@ func getAttr(obj cty.Value, name string, a *providers.Attribute) cty.Value {
 }
 
 func (d *differ) attribute(a *providers.Attribute, want, got cty.Value, path string) error {
+	if a.Nested != nil && a.Sensitive {
+		d.secret++
+		defer func() { d.secret-- }()
+	}
 	// A set's elements are sorted each time it is iterated (cty hashes
 	// them to compare): a set of blocks is iterated once per side, by
-	// normalizedElements, which checks that they are known.
+	// normalizedElements, which checks that they are known. Objects and
+	// maps of objects compare attribute by attribute, each attribute
+	// skipped where it is not known.
 	setOfBlocks := a.Nested != nil && a.Nested.Nesting == providers.NestingSet && a.Comparer == nil && want.Type().IsSetType()
-	if !want.IsKnown() || (!setOfBlocks && !want.IsWhollyKnown()) {
+	byAttribute := a.Nested != nil && a.Comparer == nil && a.Nested.Nesting != providers.NestingList && a.Nested.Nesting != providers.NestingSet
+	if !want.IsKnown() || (!setOfBlocks && !byAttribute && !want.IsWhollyKnown()) {
 		return nil
 	}
-	if a.Nested != nil && !want.IsNull() && want.LengthInt() == 0 && !slices.Contains(d.asAttribute, path) {
+	if a.Nested != nil && !a.Nested.AttributeOnly && a.Nested.Nesting.IsCollection() && !want.IsNull() && want.LengthInt() == 0 && !slices.Contains(d.asAttribute, path) {
 		// hcldec decodes absent blocks as an empty collection; for
 		// Terraform that is the block left out (but `egress = []` says
-		// there is none).
+		// there is none). A nested attribute's `rule = []` is never left
+		// out: it decodes as null when it is.
 		want = cty.NullVal(want.Type())
 	}
 	if want.IsNull() {
 		switch {
+		case isGroup(a):
+			// An absent group block is its attributes left out.
+			return d.object(a.Nested.Attributes, want, got, path)
 		case a.Computed:
+			return nil
+		case a.Nested != nil && !a.Nested.AttributeOnly && fillsItself(a.Nested):
+			// A block whose attributes are all computed (an SDKv2
+			// Optional+Computed block, which the plugin protocol shows
+			// as a plain block) accepts whatever the cloud made.
 			return nil
 		case a.Default != cty.NilVal:
 			want = a.Default
 		default:
-			if !isEmpty(got) {
+			if !isEmpty(got) && !noObjects(a, got) {
 				d.add(path, a, want, got)
 			}
 			return nil
 		}
+	}
+	if byAttribute {
+		return d.objects(a, want, got, path)
 	}
 	if setOfBlocks {
 		w, known, err := normalizedElements(a, want)
@@ -383,6 +407,11 @@ func fillNested(nb *providers.NestedBlock, v cty.Value) cty.Value {
 		for name, a := range nb.Attributes {
 			cur, ok := m[name]
 			if ok && !cur.IsNull() {
+				if a.WriteOnly {
+					// Never returned live: left out, the elements
+					// pair by their other attributes.
+					m[name], filled = cty.NullVal(cur.Type()), true
+				}
 				continue
 			}
 			switch {

@@ -96,6 +96,12 @@ const (
 	NestingMap
 )
 
+// IsCollection reports whether the nesting holds any number of objects (a
+// list, set or map) rather than one.
+func (n Nesting) IsCollection() bool {
+	return n == NestingList || n == NestingSet || n == NestingMap
+}
+
 // NestedBlock is the schema of a nested block type.
 type NestedBlock struct {
 	Nesting    Nesting
