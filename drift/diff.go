@@ -133,7 +133,7 @@ func (d *differ) attribute(a *providers.Attribute, want, got cty.Value, path str
 	// maps of objects compare attribute by attribute, each attribute
 	// skipped where it is not known.
 	setOfBlocks := a.Nested != nil && a.Nested.Nesting == providers.NestingSet && a.Comparer == nil && want.Type().IsSetType()
-	byAttribute := a.Nested != nil && a.Comparer == nil && a.Nested.Nesting != providers.NestingList && a.Nested.Nesting != providers.NestingSet
+	byAttribute := a.Nested != nil && a.Nested.Nesting != providers.NestingList && a.Nested.Nesting != providers.NestingSet
 	if !want.IsKnown() || (!setOfBlocks && !byAttribute && !want.IsWhollyKnown()) {
 		return nil
 	}
@@ -210,7 +210,8 @@ func (d *differ) attribute(a *providers.Attribute, want, got cty.Value, path str
 }
 
 func normalize(a *providers.Attribute, v cty.Value) (cty.Value, error) {
-	if a.Nested != nil && !v.IsNull() && v.IsWhollyKnown() {
+	listOrSet := a.Nested != nil && (a.Nested.Nesting == providers.NestingList || a.Nested.Nesting == providers.NestingSet)
+	if listOrSet && !v.IsNull() && v.IsWhollyKnown() {
 		v = fillNested(a.Nested, v)
 	}
 	if a.Normalizer == nil {

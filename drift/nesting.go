@@ -22,7 +22,22 @@ func (d *differ) objects(a *providers.Attribute, want, got cty.Value, path strin
 			return err
 		}
 	}
-	if a.Nested.Nesting == providers.NestingMap {
+	switch {
+	case a.Comparer != nil && !got.IsNull():
+		// As for any attribute: the Comparer sees both values whole,
+		// known and not null.
+		if !want.IsWhollyKnown() || !got.IsWhollyKnown() {
+			return nil
+		}
+		eq, err := a.Comparer.Equivalent(want, got)
+		if err != nil {
+			return err
+		}
+		if !eq {
+			d.add(path, a, want, got)
+		}
+		return nil
+	case a.Nested.Nesting == providers.NestingMap:
 		return d.objectMap(a, want, got, path)
 	}
 	if got.IsNull() && !isGroup(a) {

@@ -319,3 +319,41 @@ func TestClassifyIgnoresNestedPaths(t *testing.T) {
 		}
 	}
 }
+
+// A Comparer on a nested object decides for the whole object, as for any
+// attribute; a null live object is still absent.
+func TestCompareNestedObjectComparer(t *testing.T) {
+	t.Parallel()
+	attrs := map[string]*providers.Attribute{"url": {Type: cty.String, Required: true}}
+	sameHost := providers.ComparerFunc(func(want, got cty.Value) (bool, error) {
+		return strings.EqualFold(want.GetAttr("url").AsString(), got.GetAttr("url").AsString()), nil
+	})
+	s := &providers.Schema{Type: "test_comparer", Attributes: map[string]*providers.Attribute{
+		"endpoint": {Optional: true, Comparer: sameHost, Nested: &providers.NestedBlock{Nesting: providers.NestingSingle, AttributeOnly: true, Attributes: attrs}},
+	}}
+	url := func(u string) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{"endpoint": cty.ObjectVal(map[string]cty.Value{"url": cty.StringVal(u)})})
+	}
+	absent := cty.ObjectVal(map[string]cty.Value{"endpoint": cty.NullVal(providers.ImpliedType(attrs))})
+	for _, tt := range []struct {
+		name      string
+		want, got cty.Value
+		paths     string
+	}{
+		{"equivalent", url("https://A"), url("https://a"), ""},
+		{"different", url("https://a"), url("https://b"), "endpoint"},
+		{"absent live", url("https://a"), absent, "endpoint"},
+	} {
+		diffs, err := Compare(s, tt.want, tt.got, DiffOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, d := range diffs {
+			paths = append(paths, d.Path)
+		}
+		if strings.Join(paths, ",") != tt.paths {
+			t.Errorf("%s: diffs %v, want %q", tt.name, paths, tt.paths)
+		}
+	}
+}
