@@ -35,6 +35,9 @@ func (c *client) ProtocolVersion() int { return c.version }
 func (c *client) call(ctx context.Context, rpc string, timeout time.Duration, f func(ctx context.Context) ([]Diagnostic, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if c.opts.callHook != nil {
+		c.opts.callHook(rpc)
+	}
 	diags, err := f(ctx)
 	if err != nil {
 		return c.callError(ctx, rpc, err)
@@ -87,6 +90,22 @@ func (c *client) Schema(ctx context.Context) (*ProviderSchema, error) {
 	}
 	c.schema = ps
 	return ps, nil
+}
+
+// useSchema gives the client its provider's schema, read from the schema
+// cache: the client then never asks the provider for it.
+func (c *client) useSchema(ps *ProviderSchema) {
+	c.schemaOnce.Lock()
+	defer c.schemaOnce.Unlock()
+	c.schema = ps
+}
+
+// pid is the provider process's ID (0 when unknown).
+func (c *client) pid() int {
+	if rc := c.proc.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
 }
 
 func (c *client) resourceSchema(ctx context.Context, typ string) (*Schema, error) {

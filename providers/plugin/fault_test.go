@@ -227,6 +227,16 @@ func TestTailBuffer(t *testing.T) {
 	if got, want := b.String(), "panic: boom\n[...]\nmain.f()\nmain.g()\nmain.main()"; got != want {
 		t.Errorf("tail after a panic = %q, want %q", got, want)
 	}
+	// Debug and trace lines of providers' JSON logs are dropped, whatever
+	// the order of their keys; other levels and plain lines are kept.
+	b = newTailBuffer(10, 10000)
+	b.Write([]byte(`{"@level":"debug","@message":"plugin address","@timestamp":"2026-01-01T00:00:00Z"}` + "\n"))
+	b.Write([]byte(`{"@caller":"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server/server.go:852","@level":"trace","@message":"Received request","@module":"sdk.proto"}` + "\n"))
+	b.Write([]byte(`{"@caller":"x.go:1","@level":"error","@message":"it failed","@module":"sdk.framework"}` + "\n"))
+	b.Write([]byte(`a plain line with "@level":"trace" in it` + "\n"))
+	if got, want := b.String(), `{"@caller":"x.go:1","@level":"error","@message":"it failed","@module":"sdk.framework"}`+"\n"+`a plain line with "@level":"trace" in it`; got != want {
+		t.Errorf("tail of JSON log lines = %q, want %q", got, want)
+	}
 	// One 10 MB line without a newline is cut, not kept.
 	b = newTailBuffer(50, 64<<10)
 	b.Write([]byte(strings.Repeat("z", 10<<20)))

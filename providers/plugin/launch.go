@@ -52,6 +52,9 @@ type options struct {
 	terraformVersion string
 	args             []string
 	logOutput        io.Writer
+	// callHook, when set, is told of every RPC before it is sent (tests
+	// count GetProviderSchema with it).
+	callHook func(rpc string)
 }
 
 // Option is an optional setting of Start.
@@ -78,6 +81,9 @@ func WithArgs(args ...string) Option { return func(o *options) { o.args = args }
 
 // withLogOutput is where go-plugin's log goes when TF_LOG is set (tests).
 func withLogOutput(w io.Writer) Option { return func(o *options) { o.logOutput = w } }
+
+// withCallHook sets options.callHook.
+func withCallHook(f func(rpc string)) Option { return func(o *options) { o.callHook = f } }
 
 // grpcPlugin5 and grpcPlugin6 give go-plugin the gRPC client of each
 // protocol version. driftctl never serves a provider.

@@ -142,8 +142,14 @@ func (t *tailBuffer) String() string {
 	return strings.Join(lines, "\n")
 }
 
-// isPluginDebug is a debug or trace line of go-plugin's server log (JSON,
-// on the process's stderr): noise in a crash report.
+// isPluginDebug is a debug or trace line of a provider's JSON log on its
+// standard error: go-plugin's server log (`{"@level":"debug",...}`) and
+// terraform-plugin-log's, which the SDKs write at trace level whatever
+// TF_LOG says (Terraform filters them) and which begins with "@caller".
+// Noise in a crash report: a framework provider writes a dozen per call.
 func isPluginDebug(line []byte) bool {
-	return bytes.HasPrefix(line, []byte(`{"@level":"debug"`)) || bytes.HasPrefix(line, []byte(`{"@level":"trace"`))
+	if !bytes.HasPrefix(line, []byte(`{"@`)) {
+		return false
+	}
+	return bytes.Contains(line, []byte(`"@level":"debug"`)) || bytes.Contains(line, []byte(`"@level":"trace"`))
 }
