@@ -185,10 +185,14 @@ type workspace struct {
 
 func newWorkspace(t *testing.T, protocol string) *workspace {
 	t.Helper()
+	// Real Terraform checks the test provider on a developer's machine;
+	// it is never run in CI (the provider's own tests and driftctl's
+	// plugin tests run everywhere).
+	if os.Getenv("DRIFTCTL_TEST_TERRAFORM") == "" {
+		t.Skip("set DRIFTCTL_TEST_TERRAFORM=1 on a machine with Terraform 1.11 to check the test provider against real Terraform")
+	}
 	if _, err := exec.LookPath("terraform"); err != nil {
-		// CI does not install Terraform: these tests are for machines that
-		// have it; the provider's own tests above run everywhere.
-		t.Skip("terraform is not on PATH; install Terraform (1.11 was used) to run this test")
+		t.Fatal("DRIFTCTL_TEST_TERRAFORM is set but terraform is not on PATH")
 	}
 	bin := Build(t)
 	dir := t.TempDir()
