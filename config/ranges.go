@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
@@ -10,8 +12,9 @@ import (
 // bodyRanges maps the attribute paths of a decoded body to where they are
 // written, as Resource.Ranges documents: "tags", "tags.Env" for a key of a
 // literal object, "ingress" for the first ingress block and
-// "ingress.from_port" for its attributes. It works on native and JSON
-// bodies alike.
+// "ingress.from_port" for its attributes, "listener.https.port" for an
+// attribute of the block listener "https" (a map of blocks). It works on
+// native and JSON bodies alike.
 func bodyRanges(body hcl.Body, spec hcldec.Spec) map[string]hcl.Range {
 	out := map[string]hcl.Range{}
 	addRanges(out, "", body, spec)
@@ -45,6 +48,17 @@ func addRanges(out map[string]hcl.Range, prefix string, body hcl.Body, spec hcld
 	nested := nestedSpecs(spec)
 	for _, b := range content.Blocks {
 		key := prefix + b.Type
+		if len(b.Labels) > 0 {
+			// A block with a label is an element of a map of blocks:
+			// listener "https" { port = 443 } is listener.https.port.
+			lkey := key + "." + strings.Join(b.Labels, ".")
+			if _, seen := out[lkey]; !seen {
+				out[lkey] = b.DefRange
+				if ns, ok := nested[b.Type]; ok {
+					addRanges(out, lkey+".", b.Body, ns)
+				}
+			}
+		}
 		if _, seen := out[key]; seen {
 			continue
 		}
