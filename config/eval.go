@@ -240,13 +240,11 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 	r.static = true
 	var out []*ProviderConfig
 	declared := map[ProviderRef]bool{}
-	unsupported := map[string]bool{}
 	for _, p := range e.mod.providers {
 		declared[p.Ref] = true
 		typ := e.mod.ProviderType(p.Ref.Name)
 		spec, ok := e.schemas.ProviderSpec(typ)
 		if !ok {
-			unsupported[p.Ref.Name] = true
 			r.diags = append(r.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  fmt.Sprintf("provider %s is not supported by driftctl", typ),
@@ -255,14 +253,7 @@ func (e *Evaluator) Providers(ctx context.Context) ([]*ProviderConfig, hcl.Diagn
 			})
 			continue
 		}
-		ectx, _ := r.evalContext(r.rootScope(), dynblock.VariablesHCLDec(p.Body, spec), false, false)
-		val, d := hcldec.Decode(dynblock.Expand(p.Body, ectx), spec, ectx)
-		r.diags = append(r.diags, d...)
-		if d.HasErrors() {
-			val = cty.UnknownVal(hcldec.ImpliedType(spec))
-		}
-		val, _ = val.UnmarkDeep()
-		out = append(out, &ProviderConfig{Ref: p.Ref, Type: typ, Config: val, DeclRange: p.DeclRange})
+		out = append(out, r.providerConfig(r.rootScope(), p, p.Ref, typ, spec))
 	}
 	out = append(out, r.moduleProviders(r.rootScope())...)
 	for _, pc := range out {
@@ -319,18 +310,25 @@ func (r *run) moduleProviders(sc *scope) []*ProviderConfig {
 			if !ok {
 				continue
 			}
-			ectx, _ := r.evalContext(child, dynblock.VariablesHCLDec(p.Body, spec), false, false)
-			val, d := hcldec.Decode(dynblock.Expand(p.Body, ectx), spec, ectx)
-			r.diags = append(r.diags, d...)
-			if d.HasErrors() {
-				val = cty.UnknownVal(hcldec.ImpliedType(spec))
-			}
-			val, _ = val.UnmarkDeep()
-			out = append(out, &ProviderConfig{Ref: ProviderRef{Name: p.Ref.Name, Alias: p.Ref.Alias, Module: addr}, Type: typ, Config: val, DeclRange: p.DeclRange})
+			out = append(out, r.providerConfig(child, p, ProviderRef{Name: p.Ref.Name, Alias: p.Ref.Alias, Module: addr}, typ, spec))
 		}
 		out = append(out, r.moduleProviders(child)...)
 	}
 	return out
+}
+
+// providerConfig evaluates the provider block p of sc's module, of type
+// typ decoded with spec, as the configuration ref; a body that does not
+// decode is unknown.
+func (r *run) providerConfig(sc *scope, p *providerBlock, ref ProviderRef, typ string, spec hcldec.Spec) *ProviderConfig {
+	ectx, _ := r.evalContext(sc, dynblock.VariablesHCLDec(p.Body, spec), false, false)
+	val, d := hcldec.Decode(dynblock.Expand(p.Body, ectx), spec, ectx)
+	r.diags = append(r.diags, d...)
+	if d.HasErrors() {
+		val = cty.UnknownVal(hcldec.ImpliedType(spec))
+	}
+	val, _ = val.UnmarkDeep()
+	return &ProviderConfig{Ref: ref, Type: typ, Config: val, DeclRange: p.DeclRange}
 }
 
 func nullObject(ty cty.Type) cty.Value {

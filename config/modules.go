@@ -256,27 +256,11 @@ func (m *Module) FetchModules(ctx context.Context, f ModuleFetcher) hcl.Diagnost
 // relativePath is the slash-separated path of to relative to from, both
 // relative to one root.
 func relativePath(from, to string) string {
-	f := strings.Split(path.Clean(from), "/")
-	t := strings.Split(path.Clean(to), "/")
-	if f[0] == "." {
-		f = nil
+	rel, err := filepath.Rel(filepath.FromSlash(from), filepath.FromSlash(to))
+	if err != nil {
+		return to
 	}
-	if t[0] == "." {
-		t = nil
-	}
-	i := 0
-	for i < len(f) && i < len(t) && f[i] == t[i] {
-		i++
-	}
-	parts := make([]string, 0, len(f)-i+len(t)-i)
-	for range f[i:] {
-		parts = append(parts, "..")
-	}
-	parts = append(parts, t[i:]...)
-	if len(parts) == 0 {
-		return "."
-	}
-	return strings.Join(parts, "/")
+	return filepath.ToSlash(rel)
 }
 
 // localSource reports whether a module source is a local path.
