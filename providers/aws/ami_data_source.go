@@ -23,7 +23,6 @@ import (
 // (internal/service/ec2/ec2_ami_data_source.go). Several images without
 // most_recent, or none, are the provider's errors.
 func amiData() *dataSource {
-	computed := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
 	optional := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Optional: true} }
 	schema := &providers.Schema{
 		Type: "aws_ami",

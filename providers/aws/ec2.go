@@ -97,6 +97,15 @@ var cidrNormalizer = providers.NormalizerFunc(func(v cty.Value) (cty.Value, erro
 	return cty.StringVal(canonicalCIDR(v.AsString())), nil
 })
 
+// computed is a computed attribute of type t: the cloud sets it.
+func computed(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
+
+// optComp is an optional and computed attribute of type t: what the
+// configuration leaves out, the cloud sets.
+func optComp(t cty.Type) *providers.Attribute {
+	return &providers.Attribute{Type: t, Optional: true, Computed: true}
+}
+
 // timeoutsAttribute is Terraform's timeouts { create = "10m" } block. It
 // configures Terraform's own waiting and never compares with the cloud.
 func timeoutsAttribute(ops ...string) *providers.Attribute {

@@ -30,10 +30,6 @@ func instanceType() *resourceType {
 }
 
 func instanceSchema() *providers.Schema {
-	computed := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
-	optComp := func(t cty.Type) *providers.Attribute {
-		return &providers.Attribute{Type: t, Optional: true, Computed: true}
-	}
 	notRead := func(t cty.Type) *providers.Attribute {
 		return &providers.Attribute{Type: t, Optional: true, TerraformOnly: true}
 	}

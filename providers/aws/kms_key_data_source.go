@@ -21,7 +21,6 @@ import (
 // (internal/service/kms/key_data_source.go). id is the key's ID; key_id
 // stays as configured.
 func kmsKeyData() *dataSource {
-	computed := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
 	regionKey := cty.Object(map[string]cty.Type{"arn": cty.String, "region": cty.String})
 	schema := &providers.Schema{
 		Type: "aws_kms_key",

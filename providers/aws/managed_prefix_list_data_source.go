@@ -20,10 +20,6 @@ import (
 // (internal/service/ec2/vpc_managed_prefix_list_data_source.go). AWS's
 // own lists (com.amazonaws.REGION.s3) are found as the account's are.
 func managedPrefixListData() *dataSource {
-	computed := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
-	optComp := func(t cty.Type) *providers.Attribute {
-		return &providers.Attribute{Type: t, Optional: true, Computed: true}
-	}
 	schema := &providers.Schema{
 		Type: "aws_ec2_managed_prefix_list",
 		Attributes: map[string]*providers.Attribute{

@@ -24,10 +24,6 @@ import (
 // name has no trailing dot, its name servers are the delegation set's (the
 // zone's NS record for a private zone).
 func route53ZoneData() *dataSource {
-	computed := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
-	optComp := func(t cty.Type) *providers.Attribute {
-		return &providers.Attribute{Type: t, Optional: true, Computed: true}
-	}
 	schema := &providers.Schema{
 		Type: "aws_route53_zone",
 		Attributes: map[string]*providers.Attribute{

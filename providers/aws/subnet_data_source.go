@@ -17,10 +17,6 @@ import (
 // state, vpc_id, tags and filter blocks, as terraform-provider-aws v5's
 // dataSourceSubnetRead (internal/service/ec2/vpc_subnet_data_source.go).
 func subnetData() *dataSource {
-	computed := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
-	optComp := func(t cty.Type) *providers.Attribute {
-		return &providers.Attribute{Type: t, Optional: true, Computed: true}
-	}
 	schema := &providers.Schema{
 		Type: "aws_subnet",
 		Attributes: map[string]*providers.Attribute{

@@ -17,10 +17,6 @@ import (
 // as terraform-provider-aws v5's dataSourceVPCRead reads it
 // (internal/service/ec2/vpc_data_source.go).
 func vpcData() *dataSource {
-	computed := func(t cty.Type) *providers.Attribute { return &providers.Attribute{Type: t, Computed: true} }
-	optComp := func(t cty.Type) *providers.Attribute {
-		return &providers.Attribute{Type: t, Optional: true, Computed: true}
-	}
 	schema := &providers.Schema{
 		Type: "aws_vpc",
 		Attributes: map[string]*providers.Attribute{
