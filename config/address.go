@@ -59,17 +59,6 @@ func ModulePath(module string) string {
 	return strings.Join(steps, ".")
 }
 
-// splitModule splits a resource instance address into its module
-// instance ("" for the root module) and the resource in it.
-func splitModule(addr string) (module, resource string) {
-	steps := addressSteps(addr)
-	i := 0
-	for i+1 < len(steps) && steps[i] == "module" {
-		i += 2
-	}
-	return strings.Join(steps[:i], "."), strings.Join(steps[i:], ".")
-}
-
 // Previous is the address that addr had before this move, when the move
 // applies to it: its To is addr, or the resource or module that holds
 // addr (then with addr's key and what follows). ok is false otherwise.

@@ -54,10 +54,9 @@ type Module struct {
 	// providerTypes are the types of the local names required_providers
 	// gives a source ("awsprod" = { source = "hashicorp/aws" } is "aws").
 	providerTypes map[string]string
-	// called is true for a module that a module block calls (not the
-	// root); fetched for one a ModuleFetcher got, whose file functions
-	// read its own files.
-	called, fetched bool
+	// fetched is true for a module a ModuleFetcher got, whose file
+	// functions read its own files.
+	fetched bool
 	// installed is true for a module `terraform init` installed (see
 	// Foreign).
 	installed bool

@@ -187,7 +187,7 @@ func (l *moduleLoader) loadCall(mc *moduleCall, files moduleFiles, key string, d
 		}}
 	}
 	child, diags := load(files)
-	child.called, child.installed = true, mc.installed
+	child.installed = mc.installed
 	switch {
 	case files.pkg != nil && files.pkg.repository:
 		// path.module is relative to the root module's directory, which
