@@ -54,6 +54,8 @@ type Module struct {
 	// providerTypes are the types of the local names required_providers
 	// gives a source ("awsprod" = { source = "hashicorp/aws" } is "aws").
 	providerTypes map[string]string
+	// requiredProviders are required_providers' entries by local name.
+	requiredProviders map[string]requiredProvider
 	// fetched is true for a module a ModuleFetcher got, whose file
 	// functions read its own files.
 	fetched bool
@@ -258,6 +260,28 @@ func (m *Module) ResourceTypes() map[ProviderRef][]string {
 	out := make(map[ProviderRef][]string, len(seen))
 	for ref, types := range seen {
 		out[ref] = slices.Sorted(maps.Keys(types))
+	}
+	return out
+}
+
+// TypesByProvider lists, by provider type, the resource types and data
+// sources ("data.TYPE") the whole module tree uses through it, sorted.
+func (m *Module) TypesByProvider() map[string][]string {
+	seen := map[string]map[string]bool{}
+	for _, u := range m.providerUses() {
+		typ := m.ProviderType(u.ref.Name)
+		if seen[typ] == nil {
+			seen[typ] = map[string]bool{}
+		}
+		t := u.block.Type
+		if u.block.Data {
+			t = "data." + t
+		}
+		seen[typ][t] = true
+	}
+	out := make(map[string][]string, len(seen))
+	for typ, types := range seen {
+		out[typ] = slices.Sorted(maps.Keys(types))
 	}
 	return out
 }
@@ -497,6 +521,10 @@ func (m *Module) decodeRequiredProviders(b *hcl.Block) hcl.Diagnostics {
 		}
 		source := src.AsString()
 		typ := strings.ToLower(source[strings.LastIndex(source, "/")+1:])
+		version := ""
+		if ver := attrOf(v, "version"); ver.Type() == cty.String && ver.IsKnown() && !ver.IsNull() {
+			version = ver.AsString()
+		}
 		if typ == "" {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -510,6 +538,10 @@ func (m *Module) decodeRequiredProviders(b *hcl.Block) hcl.Diagnostics {
 			m.providerTypes = map[string]string{}
 		}
 		m.providerTypes[name] = typ
+		if m.requiredProviders == nil {
+			m.requiredProviders = map[string]requiredProvider{}
+		}
+		m.requiredProviders[name] = requiredProvider{source: source, version: version}
 	}
 	return diags
 }

@@ -296,6 +296,7 @@ func (m *Module) overrideTerraform(blocks []*hcl.Block) hcl.Diagnostics {
 				attrs, _ := bb.Body.JustAttributes()
 				for name := range attrs {
 					delete(m.providerTypes, name)
+					delete(m.requiredProviders, name)
 				}
 			}
 		}

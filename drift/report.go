@@ -4,6 +4,7 @@
 package drift
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -48,7 +49,46 @@ type Diff struct {
 	// Blame says who last wrote the line of Range, when the desired state
 	// comes from Git; nil otherwise.
 	Blame *Blame
+	// Replace is true when the provider cannot change the attribute in
+	// place: making the resource match replaces it (a provider plugin's
+	// RequiresReplace).
+	Replace bool
 }
+
+// PathString writes a cty path as Diff.Path does: attributes and map keys
+// after dots, list indices in brackets ("tags.Env", "ingress[0].port").
+func PathString(p cty.Path) string {
+	var b strings.Builder
+	for _, step := range p {
+		switch s := step.(type) {
+		case cty.GetAttrStep:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.Name)
+		case cty.IndexStep:
+			switch {
+			case s.Key.Type() == cty.String && s.Key.IsKnown() && !s.Key.IsNull():
+				b.WriteByte('.')
+				b.WriteString(s.Key.AsString())
+			case s.Key.Type() == cty.Number && s.Key.IsKnown() && !s.Key.IsNull():
+				fmt.Fprintf(&b, "[%s]", s.Key.AsBigFloat().Text('f', -1))
+			}
+		}
+	}
+	return b.String()
+}
+
+// Reader says how a resource was read.
+type Reader string
+
+// The readers.
+const (
+	// ReaderNative: driftctl's own reader of the type.
+	ReaderNative Reader = "native"
+	// ReaderPlugin: the provider's own binary, over the plugin protocol.
+	ReaderPlugin Reader = "plugin"
+)
 
 // Blame is the last change to a line of the desired state.
 type Blame struct {
@@ -82,7 +122,9 @@ type Result struct {
 	Account string
 	Region  string
 	Status  Status
-	Diffs   []Diff
+	// Reader says how the resource was read ("" when it was not).
+	Reader Reader
+	Diffs  []Diff
 	// Reason explains unknown and ignored statuses.
 	Reason string
 	// Unsupported marks an unknown result that driftctl cannot check yet

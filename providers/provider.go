@@ -126,6 +126,10 @@ type Config struct {
 	// Name of the provider ("aws") and the block's alias ("" for the default).
 	Name  string
 	Alias string
+	// Ref names the configuration in messages: "aws.west", or
+	// "module.legacy.aws" for a provider block inside a module; "" is
+	// Name and Alias.
+	Ref string
 	// Attrs is the evaluated provider block; the provider reads its own
 	// settings (region, endpoints, default_tags, ...) from it.
 	Attrs cty.Value

@@ -30,6 +30,11 @@ type Schema struct {
 	// Tags is true when the type has a "tags" map that receives the
 	// provider's default_tags before comparison, as Terraform's tags_all.
 	Tags bool
+	// ByInstance types are read one resource at a time through
+	// InstanceReader (a provider plugin's types: the plugin protocol has
+	// no listing), never through Read; the provider plans each against
+	// its configuration. Their unmanaged resources cannot be discovered.
+	ByInstance bool
 }
 
 // SensitiveMark is the cty mark of a sensitive value, the one Terraform's
@@ -39,6 +44,22 @@ type Schema struct {
 // sensitive attributes: whatever is derived from them is sensitive too,
 // and printed as (sensitive).
 const SensitiveMark = "sensitive"
+
+// MarkSensitive marks the top-level attributes of a value of schema that
+// the schema says are sensitive (aws_ssm_parameter's value) with
+// SensitiveMark, as Terraform marks a data source's sensitive attributes.
+func MarkSensitive(schema *Schema, v cty.Value) cty.Value {
+	var marks []cty.PathValueMarks
+	for name, a := range schema.Attributes {
+		if a.Sensitive {
+			marks = append(marks, cty.PathValueMarks{Path: cty.GetAttrPath(name), Marks: cty.NewValueMarks(SensitiveMark)})
+		}
+	}
+	if len(marks) == 0 || v.IsNull() || !v.IsKnown() {
+		return v
+	}
+	return v.MarkWithPaths(marks)
+}
 
 // Attribute is one attribute of a resource type. Exactly one of Required,
 // Optional and Computed-only holds; Optional and Computed together mean the

@@ -256,6 +256,10 @@ func (c *console) diff(d drift.Diff, color string) {
 			where = "  " + c.paint(ansiDim, "("+loc+")")
 		}
 	}
+	if d.Replace {
+		// As terraform plan says it.
+		where += " " + c.paint(ansiRed, "# forces replacement")
+	}
 	prefix := "      " + c.paint(color, "~") + " " + clean(d.Path)
 	if added, removed, ok := setDelta(d); ok {
 		// As terraform plan lists set elements: + is only live (someone

@@ -88,7 +88,10 @@ type jsonResource struct {
 	Account     string `json:"account,omitempty"`
 	Region      string `json:"region"`
 	Status      string `json:"status"`
-	Reason      string `json:"reason,omitempty"`
+	// Reader: "native" or "plugin" (the provider's own binary); absent
+	// when it was not read.
+	Reader string `json:"reader,omitempty"`
+	Reason string `json:"reason,omitempty"`
 	// Unsupported: unknown because driftctl does not support it yet.
 	Unsupported bool       `json:"unsupported,omitempty"`
 	Diffs       []jsonDiff `json:"diffs"`
@@ -104,6 +107,8 @@ type jsonDiff struct {
 	Line      *int    `json:"line"`
 	// Blame is who last wrote the line, for a desired state from Git.
 	Blame *jsonBlame `json:"blame"`
+	// Replace: making the resource match replaces it.
+	Replace bool `json:"replace,omitempty"`
 }
 
 type jsonError struct {
@@ -199,13 +204,13 @@ func newJSONEncoder(w io.Writer, prefix, indent string) *json.Encoder {
 func jsonResourceOf(res *drift.Result) jsonResource {
 	jr := jsonResource{
 		Type: res.Type, ID: res.ID, IDSensitive: res.IDSensitive, Provider: res.Provider, Account: res.Account, Region: res.Region,
-		Status: string(res.Status), Reason: res.Reason, Unsupported: res.Unsupported, Diffs: []jsonDiff{},
+		Status: string(res.Status), Reader: string(res.Reader), Reason: res.Reason, Unsupported: res.Unsupported, Diffs: []jsonDiff{},
 	}
 	if res.Address != "" {
 		jr.Address = &res.Address
 	}
 	for _, d := range res.Diffs {
-		jd := jsonDiff{Path: d.Path, Want: sensitiveText, Got: sensitiveText, Sensitive: d.Sensitive}
+		jd := jsonDiff{Path: d.Path, Want: sensitiveText, Got: sensitiveText, Sensitive: d.Sensitive, Replace: d.Replace}
 		if !d.Sensitive {
 			jd.Want, jd.Got = jsonValue(d.Want), jsonValue(d.Got)
 		}

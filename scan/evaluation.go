@@ -21,7 +21,11 @@ type evaluation struct {
 	registry   *providers.Registry
 	unmanaged  bool
 	reads      *reads
-	configured map[config.ProviderRef]providers.Configured
+	refreshes  *refreshes
+	plugins    *pluginSetup
+	// providerType is the root module's provider type of a local name.
+	providerType func(local string) string
+	configured   map[config.ProviderRef]providers.Configured
 	state      *state.State
 	ids        map[string]string
 	moves      []*config.Move
@@ -48,7 +52,7 @@ type evaluation struct {
 
 // newEvaluation starts the reads of every declared type through its
 // provider configuration and returns the resolver that waits on them.
-func (s *Stack) newEvaluation(ctx context.Context, configured map[config.ProviderRef]providers.Configured, created map[string]string) *evaluation {
+func (s *Stack) newEvaluation(ctx context.Context, configured map[config.ProviderRef]providers.Configured, refTypes map[config.ProviderRef]string, created map[string]string) *evaluation {
 	mod := s.src.Module
 	plan := map[config.ProviderRef][]string{}
 	for ref, types := range mod.ResourceTypes() {
@@ -56,7 +60,7 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 			continue
 		}
 		for _, t := range types {
-			if _, ok := s.registry.ResourceSchema(t); ok {
+			if schema, ok := s.registry.ResourceSchema(t); ok && !schema.ByInstance {
 				plan[ref] = append(plan[ref], t)
 			}
 		}
@@ -78,8 +82,11 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		}, func(typ string) []string {
 			return mod.WrittenAttributes(typ, s.registry)
 		}, configured, concurrency, progress),
-		configured: configured,
-		state:      s.state,
+		refreshes:    startRefreshes(ctx, s.state, s.registry, configured, stateProviderRef(refTypes), concurrency),
+		plugins:      s.plugins,
+		providerType: mod.ProviderType,
+		configured:   configured,
+		state:        s.state,
 		ids:        created,
 		moves:      mod.Moves(),
 		results:    drift.NewResults(resultsHint(mod, s.state)),
@@ -163,12 +170,20 @@ func (e *evaluation) resolve(ctx context.Context, r *config.Resource) cty.Value 
 		// values where the state has them.
 		res.Status, res.Reason = drift.Unknown, "no reader for "+r.Type+": driftctl does not read this type yet"
 		res.Unsupported = true
+		if problem := e.plugins.problem(e.providerType(r.Provider.Name)); problem != "" {
+			res.Reason = "no reader for " + r.Type + ": " + problem
+			res.Unsupported = !e.plugins.missing[e.providerType(r.Provider.Name)].fatal
+		}
 		e.results.Add(res, secrets)
 		if inst != nil {
 			return inst.Value()
 		}
 		return r.Config
 	}
+	if schema.ByInstance {
+		return e.resolveByInstance(ctx, schema, r, res, inst, secrets)
+	}
+	res.Reader = drift.ReaderNative
 	idx, unread := e.index(ctx, r)
 	if unread != "" {
 		res.Status, res.Reason = drift.Unknown, unread
@@ -345,11 +360,29 @@ func movedFrom(moves []*config.Move, addr string) string {
 }
 
 // discoverUnmanaged reports the live resources of the declared types that
-// no desired resource claimed, leaving out what the cloud makes by itself.
+// no desired resource claimed, leaving out what the cloud makes by itself;
+// the types read through plugins, which cannot list, are withheld.
 func (e *evaluation) discoverUnmanaged() {
 	for _, typ := range e.reads.types() {
 		e.finishType(typ)
 	}
+	if !e.unmanaged {
+		return
+	}
+	seen := map[string]bool{}
+	for _, res := range e.results.Sorted() {
+		if res.Reader == drift.ReaderPlugin && !seen[res.Provider+"|"+res.Type] {
+			seen[res.Provider+"|"+res.Type] = true
+			e.withheld = append(e.withheld, drift.Withheld{Type: res.Type, Provider: res.Provider,
+				Reason: "read through a provider plugin, which cannot list resources: unmanaged ones are not discovered"})
+		}
+	}
+}
+
+// errors are the report's errors: failed reads, failed plugin calls, and
+// provider plugins that cannot be used.
+func (e *evaluation) errors() []drift.Error {
+	return append(append(e.reads.errors(), e.refreshes.errors()...), e.plugins.errors()...)
 }
 
 // TypeDone is called by the evaluation once every resource block of typ

@@ -61,6 +61,9 @@ type Options struct {
 	Modules config.ModuleFetcher
 	// Progress, when not nil, follows the reads.
 	Progress Progress
+	// Plugins are where provider binaries are found, for the types
+	// driftctl has no native reader for.
+	Plugins PluginOptions
 }
 
 // Progress follows a scan's reads, for a progress display.
@@ -164,6 +167,10 @@ type Stack struct {
 	state    *state.State
 	// diags are the warnings of loading the configuration.
 	diags hcl.Diagnostics
+	// plugins are the provider plugins, loaded by the first scan (nil
+	// when none is needed).
+	plugins       *pluginSetup
+	pluginsLoaded bool
 }
 
 // Open reads a stack's source and state. On an error (an *Error) the
@@ -224,8 +231,11 @@ func (s *Stack) Diagnostics() hcl.Diagnostics { return s.diags }
 // Registry is the scan's provider registry (schemas by type).
 func (s *Stack) Registry() *providers.Registry { return s.registry }
 
-// Close releases the source (a repository's cache lock).
+// Close releases the source (a repository's cache lock) and stops the
+// provider plugins' processes.
 func (s *Stack) Close() error {
+	s.plugins.close()
+	s.plugins = nil
 	if s.src.Close == nil {
 		return nil
 	}
@@ -294,11 +304,19 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 	if !s.opts.AllowEmpty && mod.Empty() {
 		return nil, hcl.Diagnostics{s.emptyConfiguration()}
 	}
-	ev, diags := config.NewEvaluator(mod, schemaSource{s.registry}, s.opts.Vars, config.WithLimits(s.opts.Limits), config.WithWorkspace(s.opts.Workspace))
+	var diags hcl.Diagnostics
+	if !s.pluginsLoaded {
+		s.pluginsLoaded = true
+		if diags = s.loadPlugins(ctx); diags.HasErrors() {
+			return nil, diags
+		}
+	}
+	ev, evDiags := config.NewEvaluator(mod, schemaSource{s.registry}, s.opts.Vars, config.WithLimits(s.opts.Limits), config.WithWorkspace(s.opts.Workspace))
+	diags = append(diags, evDiags...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	configured, pdiags := s.configure(ctx, ev)
+	configured, refTypes, pdiags := s.configure(ctx, ev)
 	diags = append(diags, pdiags...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -311,7 +329,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 			}
 		}
 	}()
-	e := s.newEvaluation(ctx, configured, created)
+	e := s.newEvaluation(ctx, configured, refTypes, created)
 	diags = append(diags, ev.Evaluate(ctx, dataReader{configured: configured, state: s.state, remote: newRemoteStates(s.src.Dir, s.src.FilesRoot)}, e)...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -324,7 +342,7 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 		StartedAt: started.UTC(),
 		Duration:  time.Since(started),
 		Results:   e.results.Sorted(),
-		Errors:    e.reads.errors(),
+		Errors:    e.errors(),
 		Withheld:  e.sortedWithheld(),
 		Providers: providerInfos(configured),
 	}}, diags
@@ -332,14 +350,20 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 
 // configure makes a configured provider of each provider block; a provider
 // driftctl has no factory for is a warning, and its resources are unknown.
-func (s *Stack) configure(ctx context.Context, ev *config.Evaluator) (map[config.ProviderRef]providers.Configured, hcl.Diagnostics) {
+func (s *Stack) configure(ctx context.Context, ev *config.Evaluator) (map[config.ProviderRef]providers.Configured, map[config.ProviderRef]string, hcl.Diagnostics) {
 	configured := map[config.ProviderRef]providers.Configured{}
+	refTypes := map[config.ProviderRef]string{}
 	provs, diags := ev.Providers(ctx)
 	if diags.HasErrors() {
-		return configured, diags
+		return configured, refTypes, diags
 	}
 	for _, pc := range provs {
+		refTypes[pc.Ref] = pc.Type
 		f, ok := s.registry.Factory(pc.Type)
+		if !ok && s.plugins.problem(pc.Type) != "" {
+			// The plugin's problem is already a warning or an error.
+			continue
+		}
 		if !ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
@@ -349,7 +373,7 @@ func (s *Stack) configure(ctx context.Context, ev *config.Evaluator) (map[config
 			})
 			continue
 		}
-		p, err := f.New(ctx, providers.Config{Name: pc.Type, Alias: pc.Ref.Alias, Attrs: pc.Config})
+		p, err := f.New(ctx, providers.Config{Name: pc.Type, Alias: pc.Ref.Alias, Ref: pc.Ref.String(), Attrs: pc.Config})
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -366,7 +390,7 @@ func (s *Stack) configure(ctx context.Context, ev *config.Evaluator) (map[config
 			_ = p.Close()
 		}
 	}
-	return configured, diags
+	return configured, refTypes, diags
 }
 
 // providerInfos describes the configured providers, sorted by name.

@@ -189,6 +189,13 @@ func (in *Instance) attrsJSON() []byte {
 	return in.raw[:len(in.raw)-int(in.privateLen)]
 }
 
+// RawAttributes returns the recorded attributes' JSON object, as
+// UpgradeResourceState takes it. The bytes are shared: do not modify them.
+func (in *Instance) RawAttributes() []byte {
+	raw := in.attrsJSON()
+	return raw[:len(raw):len(raw)]
+}
+
 // Private returns the provider's private data for the object, as the
 // state's base64 "private" field holds it, decoded: opaque bytes that
 // Terraform hands back to the provider (ReadResource, PlanResourceChange;

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +65,9 @@ type scanOptions struct {
 	maxValueBytes int
 	allowEmpty    bool
 	workspace     string
+
+	pluginDirs  []string
+	pluginTypes string
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -148,7 +152,7 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.BoolVar(&o.noColor, "no-color", false, "never colour the console output")
 	f.StringVar(&o.ref, "ref", "", "with a Git repository: the branch, tag or commit to compare against (default: the remote's HEAD; for a local working tree, its files as they are)")
 	f.StringVar(&o.path, "path", "", "the stack's directory inside the repository")
-	f.StringVar(&o.cacheDir, "cache-dir", "", "where clones of remote repositories are kept (default: the user cache directory)")
+	f.StringVar(&o.cacheDir, "cache-dir", "", "where clones of remote repositories, fetched modules and provider schemas are kept (default: the user cache directory)")
 	f.BoolVar(&o.requireSigned, "require-signed", false, "refuse a commit whose signature does not verify against --trusted-keys")
 	f.StringVar(&o.trustedKeys, "trusted-keys", "", "a file of armored OpenPGP public keys for --require-signed")
 	f.BoolVar(&o.allowOutside, "allow-outside-files", false, "let file(), templatefile() and the other file functions read outside the repository (or the directory given), as Terraform does")
@@ -158,6 +162,8 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.IntVar(&o.maxInstances, "max-instances", config.DefaultMaxInstances, "at most this many instances of one resource block (count, for_each)")
 	f.IntVar(&o.maxValueBytes, "max-value-bytes", config.DefaultMaxValueBytes, "at most this many bytes in one evaluated value (a local, a resource's configuration, a function's result)")
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept a configuration without resources (otherwise exit code 2: a wrong directory, --path or --ref looks like that)")
+	f.StringArrayVar(&o.pluginDirs, "plugin-dir", nil, "a directory of provider plugins (a filesystem mirror's layout, as terraform providers mirror writes), searched before .terraform/providers and TF_PLUGIN_CACHE_DIR (repeatable)")
+	f.StringVar(&o.pluginTypes, "plugin-types", string(scan.PluginTypesMissing), "which resource types are read through the provider's own plugin: missing (those driftctl has no native reader for), all, or none")
 	f.StringVar(&o.workspace, "workspace", "", "the Terraform workspace: terraform.workspace, and which of the backend's states is read (default: $TF_WORKSPACE, else default)")
 }
 
@@ -183,6 +189,8 @@ func (o *scanOptions) checkNumbers(changed func(string) bool) error {
 		return fmt.Errorf("--max-instances %d: must be 1 or more", o.maxInstances)
 	case o.maxValueBytes <= 0:
 		return fmt.Errorf("--max-value-bytes %d: must be 1 or more", o.maxValueBytes)
+	case !slices.Contains([]scan.PluginTypes{scan.PluginTypesMissing, scan.PluginTypesAll, scan.PluginTypesNone}, scan.PluginTypes(o.pluginTypes)):
+		return fmt.Errorf("--plugin-types %q: expected missing, all or none", o.pluginTypes)
 	}
 	return nil
 }
@@ -232,6 +240,8 @@ func (o *scanOptions) scanSettings() (scan.Options, error) {
 		AllowEmpty:        o.allowEmpty,
 		Unmanaged:         o.unmanaged == "declared",
 		Workspace:         cmp.Or(o.workspace, os.Getenv("TF_WORKSPACE")),
+		Plugins: scan.PluginOptions{Dirs: o.pluginDirs, Types: scan.PluginTypes(o.pluginTypes),
+			Parallelism: o.parallelism, CacheDir: o.cacheDir},
 	}
 	if o.trustedKeys != "" {
 		keys, err := os.ReadFile(o.trustedKeys)

@@ -238,19 +238,3 @@ func unknownData(schema *providers.Schema, config cty.Value) cty.Value {
 	}
 	return objectOf(schema.Attributes, vals)
 }
-
-// markSensitive marks the attributes of a data source's value that its
-// schema says are sensitive (aws_ssm_parameter's value) with
-// providers.SensitiveMark.
-func markSensitive(schema *providers.Schema, v cty.Value) cty.Value {
-	var marks []cty.PathValueMarks
-	for name, a := range schema.Attributes {
-		if a.Sensitive {
-			marks = append(marks, cty.PathValueMarks{Path: cty.GetAttrPath(name), Marks: cty.NewValueMarks(providers.SensitiveMark)})
-		}
-	}
-	if len(marks) == 0 || v.IsNull() {
-		return v
-	}
-	return v.MarkWithPaths(marks)
-}

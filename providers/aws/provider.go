@@ -365,7 +365,7 @@ func (p *Provider) ReadData(ctx context.Context, typ string, config cty.Value) (
 	if !config.IsNull() && !config.IsWhollyKnown() {
 		// Terraform defers such a read to apply: what configuration
 		// gives is known, the rest is not.
-		return markSensitive(ds.schema, unknownData(ds.schema, config)), nil
+		return providers.MarkSensitive(ds.schema, unknownData(ds.schema, config)), nil
 	}
 	v, err := ds.read(ctx, p, config)
 	if err != nil {
@@ -377,7 +377,7 @@ func (p *Provider) ReadData(ctx context.Context, typ string, config cty.Value) (
 		}
 		return cty.NilVal, fmt.Errorf("reading data.%s: %w", typ, err)
 	}
-	return markSensitive(ds.schema, v), nil
+	return providers.MarkSensitive(ds.schema, v), nil
 }
 
 // Close releases nothing: the SDK clients hold no resources of their own.

@@ -1,0 +1,259 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/gitdrift/driftctl/config"
+	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/state"
+)
+
+// refreshes reads, ahead of evaluation, every state instance of the types
+// that are read one by one (providers.Schema.ByInstance) through the
+// provider configuration the state names, at most limit at a time, as
+// terraform refresh does before planning; evaluation then waits for the
+// one it needs and plans it against its configuration.
+type refreshes struct {
+	mu      sync.Mutex
+	pending map[string]*refresh // by state address
+	// errs are the failed calls, one per provider and type.
+	errs map[string]drift.Error
+}
+
+// refresh is one instance's read, done once done is closed.
+type refresh struct {
+	ref  config.ProviderRef
+	done chan struct{}
+	inst *providers.Instance
+	err  error
+}
+
+// startRefreshes starts the reads of the state's instances of ByInstance
+// types whose provider configuration is configured.
+func startRefreshes(ctx context.Context, st *state.State, registry *providers.Registry, configured map[config.ProviderRef]providers.Configured, byState func(*state.Instance) (config.ProviderRef, bool), limit int) *refreshes {
+	r := &refreshes{pending: map[string]*refresh{}, errs: map[string]drift.Error{}}
+	if st == nil {
+		return r
+	}
+	sem := make(chan struct{}, limit)
+	for _, in := range st.Instances {
+		if in.Mode != state.ModeManaged {
+			continue
+		}
+		if s, ok := registry.ResourceSchema(in.Type); !ok || !s.ByInstance {
+			continue
+		}
+		ref, ok := byState(in)
+		if !ok {
+			continue
+		}
+		ir, ok := configured[ref].(providers.InstanceReader)
+		if !ok {
+			continue
+		}
+		f := &refresh{ref: ref, done: make(chan struct{})}
+		r.pending[in.Address] = f
+		go func() {
+			defer close(f.done)
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				f.err = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			f.inst, f.err = refreshInstance(ctx, ir, in)
+		}()
+	}
+	return r
+}
+
+func refreshInstance(ctx context.Context, ir providers.InstanceReader, in *state.Instance) (inst *providers.Instance, err error) {
+	// A provider's bug must not end the process (serve scans every stack
+	// in one).
+	defer func() {
+		if v := recover(); v != nil {
+			inst, err = nil, fmt.Errorf("the provider panicked: %v", v)
+		}
+	}()
+	return ir.Refresh(ctx, providers.RefreshRequest{Type: in.Type, SchemaVersion: in.SchemaVersion, Attributes: in.RawAttributes(), Private: in.Private()})
+}
+
+// wait returns the refresh of the state instance at addr through ref,
+// refreshing it now when none was started (or one through another
+// configuration: the configuration moved it).
+func (r *refreshes) wait(ctx context.Context, ir providers.InstanceReader, ref config.ProviderRef, in *state.Instance) (*providers.Instance, error) {
+	r.mu.Lock()
+	f, ok := r.pending[in.Address]
+	delete(r.pending, in.Address)
+	r.mu.Unlock()
+	if !ok || f.ref != ref {
+		return refreshInstance(ctx, ir, in)
+	}
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return f.inst, f.err
+}
+
+// fail records a failed call for the report's errors, once per provider
+// configuration, type and operation.
+func (r *refreshes) fail(ref config.ProviderRef, typ, region, op string, err error) {
+	key := ref.String() + "|" + typ + "|" + op
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.errs[key]; !ok {
+		r.errs[key] = drift.Error{Type: typ, Region: region, Operation: op, Message: err.Error()}
+	}
+}
+
+func (r *refreshes) errors() []drift.Error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys := slices.Sorted(maps.Keys(r.errs))
+	out := make([]drift.Error, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, r.errs[k])
+	}
+	return out
+}
+
+// resolveByInstance compares a resource of a ByInstance type: it reads it
+// through its provider (the state's object refreshed, or the import
+// block's ID imported) and has the provider plan it against its
+// configuration; what the plan would change is the drift.
+func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Schema, r *config.Resource, res drift.Result, inst *state.Instance, secrets []string) cty.Value {
+	res.Reader = drift.ReaderPlugin
+	unknown := func(reason string) cty.Value {
+		res.Status, res.Reason = drift.Unknown, reason
+		e.results.Add(res, secrets)
+		return referenceValue(schema, r, nil, inst)
+	}
+	ir, ok := e.configured[r.Provider].(providers.InstanceReader)
+	if !ok {
+		return unknown("provider " + r.Provider.String() + " is not configured")
+	}
+	if len(r.Unsupported) > 0 {
+		return unknown(strings.Join(r.Unsupported, "; "))
+	}
+	var live *providers.Instance
+	var err error
+	op := "ReadResource"
+	imported := false
+	switch id := e.ids[r.Address]; {
+	case id != "" || (inst == nil && r.ImportID != ""):
+		if id == "" {
+			id = r.ImportID
+		}
+		op, imported = "ImportResourceState", true
+		res.ID = id
+		live, err = ir.Import(ctx, r.Type, id)
+	case inst != nil:
+		live, err = e.refreshes.wait(ctx, ir, r.Provider, inst)
+	default:
+		return unknown("no state or import block gives its ID: a provider plugin cannot look it up by its configuration")
+	}
+	if err != nil {
+		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:"+op, err)
+		return unknown(fmt.Sprintf("reading it through provider %s failed (%s); see the errors", r.Provider, op))
+	}
+	desired := r.Config
+	if live == nil || live.State.IsNull() {
+		res.SetValues(desired, cty.NilVal)
+		res.Status = drift.Missing
+		e.results.Add(res, secrets)
+		return referenceValue(schema, r, nil, inst)
+	}
+	if id := live.State.GetAttr; live.State.Type().IsObjectType() && live.State.Type().HasAttribute("id") {
+		if v := id("id"); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+			res.ID = v.AsString()
+		}
+	}
+	plan, err := ir.Plan(ctx, live, desired)
+	if err != nil {
+		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:PlanResourceChange", err)
+		return unknown(fmt.Sprintf("planning it through provider %s failed; see the errors", r.Provider))
+	}
+	res.SetValues(plan.Planned, live.State)
+	c := drift.Classify(schema, plan.Planned, live.State, drift.ClassifyOptions{
+		Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax,
+		SensitivePaths: r.SensitivePaths, IgnoreChanges: r.IgnoreChanges, IgnoreAll: r.IgnoreAll,
+	})
+	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, c.Diffs
+	if imported {
+		res.Diffs, res.Reason = notImportable(res.Diffs, res.Reason)
+		if len(res.Diffs) == 0 && res.Status == drift.Drifted {
+			res.Status = drift.InSync
+		}
+	}
+	markReplace(res.Diffs, plan.RequiresReplace)
+	e.results.Add(res, secrets)
+	return providers.MarkSensitive(schema, live.State)
+}
+
+// notImportable drops the differences an import cannot know: an attribute
+// the configuration sets and the imported object has null (Terraform-only
+// arguments such as force_destroy and timeouts, which no API returns), and
+// says so in the reason.
+func notImportable(diffs []drift.Diff, reason string) ([]drift.Diff, string) {
+	var kept []drift.Diff
+	var dropped []string
+	for _, d := range diffs {
+		if d.Got.IsNull() && !d.Want.IsNull() {
+			dropped = append(dropped, d.Path)
+			continue
+		}
+		kept = append(kept, d)
+	}
+	if len(dropped) > 0 {
+		note := "not compared, as an import cannot read them: " + strings.Join(dropped, ", ")
+		if reason != "" {
+			note = reason + "; " + note
+		}
+		reason = note
+	}
+	return kept, reason
+}
+
+// markReplace marks the differences whose change the provider cannot make
+// in place.
+func markReplace(diffs []drift.Diff, paths []cty.Path) {
+	for i := range diffs {
+		for _, p := range paths {
+			rp := drift.PathString(p)
+			dp := diffs[i].Path
+			if dp == rp || strings.HasPrefix(dp, rp+".") || strings.HasPrefix(dp, rp+"[") ||
+				strings.HasPrefix(rp, dp+".") || strings.HasPrefix(rp, dp+"[") {
+				diffs[i].Replace = true
+			}
+		}
+	}
+}
+
+// stateProviderRef maps a state instance's provider to the configuration
+// of the same provider type, alias and module among the configured ones.
+func stateProviderRef(types map[config.ProviderRef]string) func(*state.Instance) (config.ProviderRef, bool) {
+	return func(in *state.Instance) (config.ProviderRef, bool) {
+		typ := in.ProviderSource[strings.LastIndex(in.ProviderSource, "/")+1:]
+		module := ""
+		if i := strings.Index(in.Provider, "provider["); i > 1 {
+			module = in.Provider[:i-1]
+		}
+		for ref, t := range types {
+			if t == typ && ref.Alias == in.ProviderAlias && ref.Module == module {
+				return ref, true
+			}
+		}
+		return config.ProviderRef{}, false
+	}
+}
