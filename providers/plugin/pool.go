@@ -45,7 +45,11 @@ var ErrPoolClosed = errors.New("the provider pool is closed")
 // its standard error); it is not restarted.
 //
 // Schemas are cached on disk by the binary's sha256 (WithSchemaCacheDir),
-// so a later run does not ask the provider for its schema.
+// so a later run does not ask the provider for its schema. Schema gives a
+// binary's schema before any of its configurations is added (the caller
+// decodes the provider blocks with it); when it has to start a process to
+// ask, that process is kept as a spare and becomes the binary's first
+// configuration's process, so a provider is not started twice.
 //
 // A Pool is safe for concurrent use. Close stops every process; call it
 // on every path out of the scan (defer).
@@ -63,10 +67,17 @@ type Pool struct {
 	cancel context.CancelFunc
 	starts sync.WaitGroup
 
+	// observe is WithCallObserver's function (a no-op by default).
+	observe func(key, rpc string, err error)
+
 	mu      sync.Mutex
 	closed  bool
 	configs map[string]*poolEntry
 	sums    map[string]string // binary path → sha256
+	schemas map[string]*binarySchema
+	// spares are the processes Schema started, unconfigured, by binary
+	// path, until a configuration of the binary takes its own.
+	spares map[string]Client
 }
 
 // poolEntry is one provider configuration and its process.
@@ -78,6 +89,16 @@ type poolEntry struct {
 	ready  chan struct{}
 	client *pooledClient
 	err    error // the start or configuration failed: for good
+}
+
+// binarySchema is Schema's memo of one binary.
+type binarySchema struct {
+	// ready is closed when a look-up is over; nil while none is under way
+	// and none has succeeded or failed for good.
+	ready    chan struct{}
+	schema   *ProviderSchema
+	protocol int // the protocol schema was declared over
+	err      error
 }
 
 // PoolOption is an optional setting of NewPool.
@@ -104,6 +125,28 @@ func WithStartOptions(opts ...Option) PoolOption {
 	return func(p *Pool) { p.startOpts = append(p.startOpts, opts...) }
 }
 
+// WithCallObserver has f called after every RPC of the pool's processes
+// with its outcome (err nil on success), for metrics. key is the
+// configuration's key (the binary's path for the GetProviderSchema of a
+// process Schema starts, before any configuration is its own); rpc is the
+// protocol's name of the call, as errors have it: "GetProviderSchema" and
+// "ConfigureProvider" when a process starts, then "ReadResource",
+// "PlanResourceChange", "UpgradeResourceState"... A call that fails before
+// reaching the provider (its process died, or the context ended while the
+// call waited for a slot) is observed with its error too. The pooled
+// client's Schema is not: the pool gave the client its schema when it
+// started the process, so it never reaches the provider.
+//
+// f is called concurrently, from the goroutines making the calls, and
+// delays them while it runs: it must be safe for concurrent use and quick.
+func WithCallObserver(f func(key, rpc string, err error)) PoolOption {
+	return func(p *Pool) {
+		if f != nil {
+			p.observe = f
+		}
+	}
+}
+
 // WithPoolLogger logs what the pool does not fail for (a schema cache it
 // cannot write). Default: nothing is logged.
 func WithPoolLogger(l *slog.Logger) PoolOption { return func(p *Pool) { p.log = l } }
@@ -115,8 +158,11 @@ func NewPool(opts ...PoolOption) *Pool {
 		startSlots:  make(chan struct{}, DefaultStartLimit),
 		log:         slog.New(slog.DiscardHandler),
 		start:       Start,
+		observe:     func(string, string, error) {},
 		configs:     map[string]*poolEntry{},
 		sums:        map[string]string{},
+		schemas:     map[string]*binarySchema{},
+		spares:      map[string]Client{},
 	}
 	if dir, err := os.UserCacheDir(); err == nil {
 		p.cache.dir = filepath.Join(dir, "driftctl", "schemas")
@@ -218,7 +264,7 @@ func (p *Pool) startEntry(ctx context.Context, e *poolEntry) (Client, error) {
 		c.Close()
 		return nil, ErrPoolClosed
 	case err == nil:
-		e.client = &pooledClient{key: e.key, c: c, slots: make(chan struct{}, p.parallelism)}
+		e.client = &pooledClient{key: e.key, c: c, slots: make(chan struct{}, p.parallelism), observe: p.observe}
 		return e.client, nil
 	case ctx.Err() != nil && !p.closed:
 		// The caller gave up, not the provider: the next caller starts
@@ -232,86 +278,206 @@ func (p *Pool) startEntry(ctx context.Context, e *poolEntry) (Client, error) {
 	return nil, err
 }
 
-// startConfigured starts a process under a start slot, gives it its
-// schema (from the cache when there) and configures it.
+// startConfigured takes the binary's spare, or starts a process under a
+// start slot and gives it its schema (from the cache when there), then
+// configures it.
 func (p *Pool) startConfigured(ctx context.Context, e *poolEntry) (Client, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(p.ctx, cancel)
 	defer stop()
 
-	select {
-	case p.startSlots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("provider %s: waiting to start: %w", e.key, ctx.Err())
-	}
-	defer func() { <-p.startSlots }()
+	// A spare asked for its schema when Schema started it, and keeps it.
+	c := p.takeSpare(e)
+	if c == nil {
+		select {
+		case p.startSlots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("provider %s: waiting to start: %w", e.key, ctx.Err())
+		}
+		defer func() { <-p.startSlots }()
 
-	opts := append(append([]Option(nil), p.startOpts...), WithName(e.key))
-	c, err := p.start(ctx, e.path, opts...)
+		opts := append(append([]Option(nil), p.startOpts...), WithName(e.key))
+		var err error
+		if c, err = p.start(ctx, e.path, opts...); err != nil {
+			return nil, err
+		}
+		if err := p.loadSchema(ctx, e, c); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	err := c.Configure(ctx, e.config)
+	p.observe(e.key, "ConfigureProvider", err)
 	if err != nil {
-		return nil, err
-	}
-	if err := p.loadSchema(ctx, e, c); err != nil {
-		c.Close()
-		return nil, err
-	}
-	if err := c.Configure(ctx, e.config); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-// loadSchema gives c its schema from the cache, or fetches it and
-// stores it there. A cache that cannot be read or written costs a
-// GetProviderSchema, never the scan.
-func (p *Pool) loadSchema(ctx context.Context, e *poolEntry, c Client) error {
-	seeder, canSeed := c.(interface{ useSchema(*ProviderSchema) })
-	var sum string
-	if p.cache.dir != "" && canSeed {
-		var err error
-		if sum, err = p.binarySum(e.path); err != nil {
-			p.log.Warn("hashing a provider binary for the schema cache", "provider", e.key, "path", e.path, "err", err)
-		} else if ps, ok := p.cache.load(sum, c.ProtocolVersion()); ok {
-			seeder.useSchema(ps)
-			return nil
+// takeSpare hands e the spare process of its binary, if any, named after
+// e from now on.
+func (p *Pool) takeSpare(e *poolEntry) Client {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.spares[e.path]
+	if !ok {
+		return nil
+	}
+	delete(p.spares, e.path)
+	// The spare was started before a configuration named it. No call is
+	// in flight on it: its one call, GetProviderSchema, ended before
+	// Schema stored it here under p.mu.
+	if cl, ok := c.(*client); ok {
+		cl.name, cl.opts.name = e.key, e.key
+	}
+	return c
+}
+
+// Schema returns the schema of the provider binary at path, for decoding
+// its configurations before they are added. It comes from the schema
+// cache when there; otherwise Schema starts a process of the binary
+// (under a start slot; Close cancels the start), asks it, stores the
+// answer in the cache, and keeps the process, unconfigured, as a spare:
+// the first configuration of the binary to start takes it instead of
+// starting one (one started meanwhile does not wait for it). Close stops
+// a spare never taken.
+//
+// The answer is kept for the pool's life: concurrent and later calls for
+// path share one look-up and its outcome, an error included, but for a
+// caller's context ending, which lets the next caller try again. The
+// schema is shared: callers must not modify it.
+func (p *Pool) Schema(ctx context.Context, path string) (*ProviderSchema, error) {
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, ErrPoolClosed
+		}
+		b := p.schemas[path]
+		if b == nil {
+			b = &binarySchema{}
+			p.schemas[path] = b
+		}
+		switch {
+		case b.schema != nil:
+			p.mu.Unlock()
+			return b.schema, nil
+		case b.err != nil:
+			p.mu.Unlock()
+			return nil, b.err
+		case b.ready == nil:
+			b.ready = make(chan struct{})
+			p.starts.Add(1)
+			p.mu.Unlock()
+			return p.lookUpSchema(ctx, path, b)
+		}
+		ready := b.ready
+		p.mu.Unlock()
+		select {
+		case <-ready:
+			// Look again, as Client does.
+		case <-ctx.Done():
+			return nil, fmt.Errorf("schema of provider %s: waiting for it: %w", path, ctx.Err())
 		}
 	}
-	ps, err := c.Schema(ctx)
-	if err != nil {
-		return err
+}
+
+// lookUpSchema finds path's schema for Schema and records the outcome,
+// and the spare process if one was started.
+func (p *Pool) lookUpSchema(ctx context.Context, path string, b *binarySchema) (*ProviderSchema, error) {
+	defer p.starts.Done()
+	ps, protocol, spare, err := p.fetchSchema(ctx, path)
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	defer close(b.ready)
+	switch {
+	case err == nil && p.closed:
+		// Close is waiting for this look-up and stops no spare it does
+		// not see.
+		if spare != nil {
+			spare.Close()
+		}
+		return nil, ErrPoolClosed
+	case err == nil:
+		b.schema, b.protocol = ps, protocol
+		if spare != nil {
+			// Only the first look-up of a path succeeds: there is no
+			// spare of it already.
+			p.spares[path] = spare
+		}
+		return ps, nil
+	case ctx.Err() != nil && !p.closed:
+		b.ready = nil
+	case p.closed:
+		err = ErrPoolClosed
+	default:
+		b.err = err
 	}
+	return nil, err
+}
+
+// fetchSchema reads path's schema from the cache, or starts a process of
+// the binary and asks it; that process is returned, to be kept as a
+// spare.
+func (p *Pool) fetchSchema(ctx context.Context, path string) (ps *ProviderSchema, protocol int, spare Client, err error) {
+	sum := p.cacheSum(path, path)
 	if sum != "" {
-		if err := p.cache.store(sum, c.ProtocolVersion(), ps); err != nil {
-			p.log.Warn("writing the schema cache", "provider", e.key, "dir", p.cache.dir, "err", err)
+		if ps, protocol, ok := p.cache.loadNegotiated(sum); ok {
+			return ps, protocol, nil, nil
 		}
 	}
-	return nil
-}
 
-// binarySum hashes a binary once per pool: terraform-provider-aws is
-// several hundred megabytes.
-func (p *Pool) binarySum(path string) (string, error) {
-	p.mu.Lock()
-	sum, ok := p.sums[path]
-	p.mu.Unlock()
-	if ok {
-		return sum, nil
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(p.ctx, cancel)
+	defer stop()
+	select {
+	case p.startSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, 0, nil, fmt.Errorf("schema of provider %s: waiting to start it: %w", path, ctx.Err())
 	}
-	sum, err := fileSHA256(path)
+	defer func() { <-p.startSlots }()
+
+	// Named after its binary (Start's default) until a configuration
+	// takes it; Start's errors name the path.
+	c, err := p.start(ctx, path, p.startOpts...)
 	if err != nil {
-		return "", err
+		return nil, 0, nil, err
 	}
-	p.mu.Lock()
-	p.sums[path] = sum
-	p.mu.Unlock()
-	return sum, nil
+	ps, err = c.Schema(ctx)
+	p.observe(path, "GetProviderSchema", err)
+	if err != nil {
+		c.Close()
+		return nil, 0, nil, fmt.Errorf("schema of provider %s: %w", path, err)
+	}
+	p.storeSchema(path, sum, c.ProtocolVersion(), ps)
+	return ps, c.ProtocolVersion(), c, nil
 }
 
-// Close stops every process: those started, and those starting (their
-// start is cancelled). Calls in flight fail. Close is idempotent and
-// always returns nil.
+// Processes is the number of live processes: those of configurations
+// (but for those that died) and the spares Schema keeps. Starts in flight
+// are not counted; after Close it is 0.
+func (p *Pool) Processes() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0
+	}
+	n := len(p.spares)
+	for _, e := range p.configs {
+		if e.client != nil && e.client.deadErr() == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Close stops every process: those started, spares included, and those
+// starting (their start is cancelled). Calls in flight fail. Close is
+// idempotent and always returns nil.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -330,6 +496,10 @@ func (p *Pool) Close() error {
 			running = append(running, e.client.c)
 		}
 	}
+	for path, c := range p.spares {
+		running = append(running, c)
+		delete(p.spares, path)
+	}
 	p.mu.Unlock()
 	// Each Close may wait seconds for a provider to stop: in parallel.
 	var wg sync.WaitGroup
@@ -341,11 +511,13 @@ func (p *Pool) Close() error {
 }
 
 // pooledClient is a configuration's process as Pool hands it out: calls
-// bounded by a semaphore, and failing at once after the process died.
+// bounded by a semaphore, failing at once after the process died, and
+// observed (WithCallObserver).
 type pooledClient struct {
-	key   string
-	c     Client
-	slots chan struct{}
+	key     string
+	c       Client
+	slots   chan struct{}
+	observe func(key, rpc string, err error)
 
 	mu   sync.Mutex
 	dead *CallError
@@ -360,8 +532,15 @@ func (pc *pooledClient) deadErr() error {
 	return nil
 }
 
-// do runs one call under a slot of the semaphore.
+// do runs one call under a slot of the semaphore and tells the observer.
 func (pc *pooledClient) do(ctx context.Context, rpc string, f func() error) error {
+	err := pc.run(ctx, rpc, f)
+	pc.observe(pc.key, rpc, err)
+	return err
+}
+
+// run is do without the observer.
+func (pc *pooledClient) run(ctx context.Context, rpc string, f func() error) error {
 	if err := pc.deadErr(); err != nil {
 		return err
 	}
@@ -391,8 +570,10 @@ func (pc *pooledClient) do(ctx context.Context, rpc string, f func() error) erro
 
 func (pc *pooledClient) ProtocolVersion() int { return pc.c.ProtocolVersion() }
 
+// Schema is not observed: the pool gave the process its schema when it
+// started it, so the call does not reach the provider.
 func (pc *pooledClient) Schema(ctx context.Context) (ps *ProviderSchema, err error) {
-	err = pc.do(ctx, "GetProviderSchema", func() error {
+	err = pc.run(ctx, "GetProviderSchema", func() error {
 		ps, err = pc.c.Schema(ctx)
 		return err
 	})

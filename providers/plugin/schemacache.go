@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -52,6 +53,20 @@ func (c schemaCache) load(sum string, protocol int) (*ProviderSchema, bool) {
 	return ps, true
 }
 
+// loadNegotiated returns the cached schema of the protocol a process of
+// the binary would negotiate, before one is started: go-plugin picks the
+// highest version both sides speak, so a binary with a protocol 6 entry
+// speaks 6, and one with only a protocol 5 entry was found speaking 5
+// alone (a binary speaking both never gets a 5 entry from this client).
+func (c schemaCache) loadNegotiated(sum string) (ps *ProviderSchema, protocol int, ok bool) {
+	for _, protocol := range []int{6, 5} {
+		if ps, ok := c.load(sum, protocol); ok {
+			return ps, protocol, true
+		}
+	}
+	return nil, 0, false
+}
+
 // store writes the schema to a temporary file and renames it into place,
 // so a concurrent reader (another driftctl) sees the old file or the new
 // one, never half of one.
@@ -64,6 +79,85 @@ func (c schemaCache) store(sum string, protocol int, ps *ProviderSchema) error {
 		return err
 	}
 	return renameio.WriteFile(c.path(sum, protocol), b, 0o644)
+}
+
+// loadSchema gives c its schema from Schema's memo or the cache, or
+// fetches it and stores it in the cache. A cache that cannot be read or
+// written costs a GetProviderSchema, never the scan.
+func (p *Pool) loadSchema(ctx context.Context, e *poolEntry, c Client) error {
+	seeder, canSeed := c.(interface{ useSchema(*ProviderSchema) })
+	if canSeed {
+		var memo *ProviderSchema
+		p.mu.Lock()
+		if m := p.schemas[e.path]; m != nil && m.protocol == c.ProtocolVersion() {
+			memo = m.schema
+		}
+		p.mu.Unlock()
+		if memo != nil {
+			seeder.useSchema(memo)
+			return nil
+		}
+	}
+	var sum string
+	if canSeed {
+		sum = p.cacheSum(e.key, e.path)
+	}
+	if sum != "" {
+		if ps, ok := p.cache.load(sum, c.ProtocolVersion()); ok {
+			seeder.useSchema(ps)
+			return nil
+		}
+	}
+	ps, err := c.Schema(ctx)
+	p.observe(e.key, "GetProviderSchema", err)
+	if err != nil {
+		return err
+	}
+	p.storeSchema(e.key, sum, c.ProtocolVersion(), ps)
+	return nil
+}
+
+// cacheSum is the binary's sum for the schema cache, or "" when the cache
+// is disabled or the binary cannot be read (the start then says why).
+func (p *Pool) cacheSum(name, path string) string {
+	if p.cache.dir == "" {
+		return ""
+	}
+	sum, err := p.binarySum(path)
+	if err != nil {
+		p.log.Warn("hashing a provider binary for the schema cache", "provider", name, "path", path, "err", err)
+		return ""
+	}
+	return sum
+}
+
+// storeSchema writes ps to the cache (nothing when sum is "").
+func (p *Pool) storeSchema(name, sum string, protocol int, ps *ProviderSchema) {
+	if sum == "" {
+		return
+	}
+	if err := p.cache.store(sum, protocol, ps); err != nil {
+		p.log.Warn("writing the schema cache", "provider", name, "dir", p.cache.dir, "err", err)
+	}
+}
+
+// binarySum hashes a binary once per pool: terraform-provider-aws is
+// several hundred megabytes.
+func (p *Pool) binarySum(path string) (string, error) {
+	p.mu.Lock()
+	sum, ok := p.sums[path]
+	p.mu.Unlock()
+	if ok {
+		return sum, nil
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return "", err
+	}
+	p.mu.Lock()
+	p.sums[path] = sum
+	p.mu.Unlock()
+	return sum, nil
 }
 
 // fileSHA256 is the hex sha256 of a file's content.
