@@ -18,18 +18,18 @@ import (
 // evaluation is one scan's comparison state; it is the config.Resolver
 // that evaluation calls for each resource in dependency order.
 type evaluation struct {
-	registry   *providers.Registry
-	unmanaged  bool
-	reads      *reads
-	refreshes  *refreshes
-	plugins    *pluginSetup
+	registry  *providers.Registry
+	unmanaged bool
+	reads     *reads
+	refreshes *refreshes
+	plugins   *pluginSetup
 	// providerType is the root module's provider type of a local name.
 	providerType func(local string) string
 	configured   map[config.ProviderRef]providers.Configured
-	state      *state.State
-	ids        map[string]string
-	moves      []*config.Move
-	results    *drift.Results
+	state        *state.State
+	ids          map[string]string
+	moves        []*config.Move
+	results      *drift.Results
 
 	// mu guards claims from the reads' indexes and claims.
 	mu sync.Mutex
@@ -87,10 +87,10 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		providerType: mod.ProviderType,
 		configured:   configured,
 		state:        s.state,
-		ids:        created,
-		moves:      mod.Moves(),
-		results:    drift.NewResults(resultsHint(mod, s.state)),
-		modules:    newModuleScope(mod.UnreadModules(), s.state),
+		ids:          created,
+		moves:        mod.Moves(),
+		results:      drift.NewResults(resultsHint(mod, s.state)),
+		modules:      newModuleScope(mod.UnreadModules(), s.state),
 	}
 	if sharedAccount(configured) {
 		e.claims = map[string]string{}

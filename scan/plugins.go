@@ -72,8 +72,10 @@ type pluginSetup struct {
 }
 
 type pluginProblem struct {
-	message string
-	fatal   bool
+	// message is the whole error; reason the short form for a
+	// resource's reason.
+	message, reason string
+	fatal           bool
 }
 
 // loadPlugins finds the binaries of the providers the configuration needs
@@ -138,8 +140,13 @@ func (s *Stack) loadPlugins(ctx context.Context) hcl.Diagnostics {
 		}
 		if res.Err != nil {
 			var nie *discovery.NotInstalledError
-			fatal := initialized || !errors.As(res.Err, &nie)
-			setup.missing[typ] = pluginProblem{message: res.Err.Error(), fatal: fatal}
+			notInstalled := errors.As(res.Err, &nie)
+			fatal := initialized || !notInstalled
+			reason := fmt.Sprintf("driftctl has no native reader, and the plugin of %s cannot be used (see the errors)", res.Source)
+			if notInstalled {
+				reason = fmt.Sprintf("driftctl has no native reader, and the plugin of %s is not installed: run `terraform init`, or give --plugin-dir", res.Source)
+			}
+			setup.missing[typ] = pluginProblem{message: res.Err.Error(), reason: reason, fatal: fatal}
 			if !fatal {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagWarning,
@@ -151,7 +158,8 @@ func (s *Stack) loadPlugins(ctx context.Context) hcl.Diagnostics {
 		}
 		schema, err := setup.pool.Schema(ctx, res.Provider.Path)
 		if err != nil {
-			setup.missing[typ] = pluginProblem{message: fmt.Sprintf("provider %s %s (%s): %v", res.Source, res.Provider.Version, res.Provider.Path, err), fatal: true}
+			setup.missing[typ] = pluginProblem{message: fmt.Sprintf("provider %s %s (%s): %v", res.Source, res.Provider.Version, res.Provider.Path, err),
+				reason: fmt.Sprintf("driftctl has no native reader, and the plugin of %s did not start (see the errors)", res.Source), fatal: true}
 			continue
 		}
 		pf := plugin.NewFactory(typ, setup.pool, res.Provider.Path, schema)
@@ -224,13 +232,13 @@ func (p *pluginSetup) errors() []drift.Error {
 	return out
 }
 
-// problem is why a provider type's plugin cannot be used, "" when it can
-// or none is needed.
+// problem is why a provider type's plugin cannot be used, in short, ""
+// when it can or none is needed.
 func (p *pluginSetup) problem(typ string) string {
 	if p == nil {
 		return ""
 	}
-	return p.missing[typ].message
+	return p.missing[typ].reason
 }
 
 func (p *pluginSetup) close() {
