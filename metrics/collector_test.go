@@ -219,7 +219,7 @@ func TestNewRegistry(t *testing.T) {
 	api.Observe("aws", "ec2", "DescribeVpcs", "")
 	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
 	api.Observe("aws", "s3", "ListBuckets", "")
-	reg := NewRegistry(twoStacks(10), api, "v1.2.3")
+	reg := NewRegistry(twoStacks(10), api, nil, "v1.2.3")
 	want := `
 # HELP driftctl_provider_api_calls_total API call attempts made by providers, retries included.
 # TYPE driftctl_provider_api_calls_total counter
@@ -255,7 +255,7 @@ driftctl_provider_api_errors_total{code="Throttling",operation="DescribeVpcs",pr
 		t.Errorf("driftctl_build_info labels = %v", build)
 	}
 	// Without API counters the registry still works.
-	if _, err := NewRegistry(NewCollector(1), nil, "dev").Gather(); err != nil {
+	if _, err := NewRegistry(NewCollector(1), nil, nil, "dev").Gather(); err != nil {
 		t.Error(err)
 	}
 }
@@ -272,7 +272,9 @@ func TestPromtoolLint(t *testing.T) {
 	}
 	api := NewAPICalls()
 	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
-	text := gatherText(t, NewRegistry(twoStacks(10), api, "v1.2.3"))
+	plugins := NewPluginCalls()
+	plugins.Observe("google", "ReadResource", errors.New("boom"))
+	text := gatherText(t, NewRegistry(twoStacks(10), api, plugins, "v1.2.3"))
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = bytes.NewReader(text)
 	out, err := cmd.CombinedOutput()

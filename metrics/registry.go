@@ -7,14 +7,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// NewRegistry returns a new registry holding c, api (when not nil) and
-// driftctl_build_info. It never touches Prometheus's default registry, so
-// that tests and several servers in one process stay apart.
-func NewRegistry(c *Collector, api *APICalls, version string) *prometheus.Registry {
+// namespace is the first part of every metric name (driftctl_...).
+const namespace = "driftctl"
+
+// NewRegistry returns a new registry holding c, api and plugins (each when
+// not nil) and driftctl_build_info. It never touches Prometheus's default
+// registry, so that tests and several servers in one process stay apart.
+func NewRegistry(c *Collector, api *APICalls, plugins *PluginCalls, version string) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
 	if api != nil {
 		reg.MustRegister(api)
+	}
+	if plugins != nil {
+		reg.MustRegister(plugins)
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "driftctl_build_info",

@@ -58,6 +58,10 @@ type Server struct {
 	// remediations counts automatic remediation; audit records it.
 	remediations *metrics.Remediations
 	audit        *remediate.AuditLog
+	// plugins counts the calls to the provider plugin processes that
+	// scans start (the processes live inside each scan, so the counters
+	// are the server's own, as remediations are).
+	plugins *metrics.PluginCalls
 	// lock is held on the data directory from New until Serve returns
 	// (or Close), so that no second server writes it or remediates too.
 	lock *dataDirLock
@@ -115,7 +119,8 @@ func New(opts Options) (srv *Server, err error) {
 		collector: metrics.NewCollector(opts.Config.Server.MetricsMaxResources),
 		store:     store{dir: opts.Config.Server.DataDir},
 	}
-	s.registry = metrics.NewRegistry(s.collector, opts.API, opts.Version)
+	s.plugins = metrics.NewPluginCalls()
+	s.registry = metrics.NewRegistry(s.collector, opts.API, s.plugins, opts.Version)
 	s.remediations = metrics.NewRemediations()
 	s.registry.MustRegister(s.remediations)
 	for _, sc := range opts.Config.Stacks {
@@ -453,7 +458,7 @@ func (s *Server) scanOptions(cfg *StackConfig) scan.Options {
 		Stack: cfg.Name, Location: cfg.Source, Git: s.gitOptions(cfg), AllowOutsideFiles: cfg.AllowOutsideFiles,
 		States: cfg.States, Vars: config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty, Unmanaged: cfg.Unmanaged, Blame: true,
-		Workspace: cfg.Workspace,
+		Workspace: cfg.Workspace, Plugins: scan.PluginOptions{Observe: s.plugins.Observe},
 	}
 }
 

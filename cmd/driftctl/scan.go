@@ -321,6 +321,11 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if o.bar != nil {
 		opts.Progress = o.bar
 	}
+	// The plugin processes are the scan's own, started and stopped inside
+	// it: their calls are counted here, unlike the AWS calls, which the
+	// factory the caller made observes.
+	plugins := metrics.NewPluginCalls()
+	opts.Plugins.Observe = plugins.Observe
 	opts.Blame = true
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
@@ -352,7 +357,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 		})
 		c := metrics.NewCollector(o.maxResources)
 		c.Set(snap)
-		reg := metrics.NewRegistry(c, api, buildVersion())
+		reg := metrics.NewRegistry(c, api, plugins, buildVersion())
 		if o.textfile != "" {
 			if err := metrics.WriteTextfile(o.textfile, reg); err != nil {
 				fmt.Fprintf(stderr, "Error: writing the metrics textfile: %v\n", err)
