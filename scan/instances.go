@@ -189,16 +189,34 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 		Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax,
 		SensitivePaths: r.SensitivePaths, IgnoreChanges: r.IgnoreChanges, IgnoreAll: r.IgnoreAll,
 	})
-	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, c.Diffs
+	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, writable(schema, c.Diffs)
 	if imported {
 		res.Diffs, res.Reason = notImportable(res.Diffs, res.Reason)
-		if len(res.Diffs) == 0 && res.Status == drift.Drifted {
-			res.Status = drift.InSync
-		}
+	}
+	if len(res.Diffs) == 0 && res.Status == drift.Drifted {
+		res.Status = drift.InSync
 	}
 	markReplace(res.Diffs, plan.RequiresReplace)
 	e.results.Add(res, secrets)
 	return providers.MarkSensitive(schema, live.State)
+}
+
+// writable keeps the differences of attributes a configuration can
+// write: a computed-only one (an id, a size) that the plan changes is a
+// consequence of another change, not something Git says.
+func writable(schema *providers.Schema, diffs []drift.Diff) []drift.Diff {
+	kept := diffs[:0]
+	for _, d := range diffs {
+		top := d.Path
+		if i := strings.IndexAny(top, ".["); i >= 0 {
+			top = top[:i]
+		}
+		if a := schema.Attributes[top]; a != nil && a.Computed && !a.Optional && !a.Required {
+			continue
+		}
+		kept = append(kept, d)
+	}
+	return kept
 }
 
 // notImportable drops the differences an import cannot know: an attribute

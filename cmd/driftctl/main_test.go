@@ -46,6 +46,7 @@ func TestScripts(t *testing.T) {
 			"registry":  cmdRegistry,
 			"subst":     cmdSubst,
 			"exits":     cmdExits,
+			"testfs":    cmdTestfs,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "moto" {
@@ -55,6 +56,9 @@ func TestScripts(t *testing.T) {
 				_, errMoto := exec.LookPath("moto_server")
 				_, errCLI := exec.LookPath("aws")
 				return errMoto == nil && errCLI == nil || os.Getenv("CI") == "true", nil
+			}
+			if cond == "testfs" {
+				return testfsBuilds(), nil
 			}
 			if cond == "git" {
 				return gitAvailable(), nil

@@ -59,9 +59,7 @@ var built struct {
 // it fails instead. Any other build failure fails the test.
 func Build(t testing.TB) string {
 	t.Helper()
-	built.once.Do(func() {
-		built.path, built.skip, built.err = build()
-	})
+	Binary()
 	switch {
 	case built.skip != "" && os.Getenv("CI") == "true":
 		t.Fatalf("building the test provider: %s; CI must be able to build it", built.skip)
@@ -71,6 +69,16 @@ func Build(t testing.TB) string {
 		t.Fatalf("building the test provider: %v", built.err)
 	}
 	return built.path
+}
+
+// Binary is Build for a caller without a testing.TB (a testscript
+// command): the binary's path, or why it cannot be built on this machine
+// (skip), or the build's error. It builds at most once per process too.
+func Binary() (path, skip string, err error) {
+	built.once.Do(func() {
+		built.path, built.skip, built.err = build()
+	})
+	return built.path, built.skip, built.err
 }
 
 // ModuleDir is the directory of the test provider's module, found from this

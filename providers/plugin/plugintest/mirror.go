@@ -24,23 +24,29 @@ func Mirror(t testing.TB) string {
 // `terraform init` leaves it in .terraform/providers.
 func InstallInto(t testing.TB, bin, dir string) {
 	t.Helper()
+	if err := Install(bin, dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Install is InstallInto for a caller without a testing.TB.
+func Install(bin, dir string) error {
 	pkg := filepath.Join(dir, "registry.terraform.io", "gitdrift", "testfs", Version, runtime.GOOS+"_"+runtime.GOARCH)
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	src, err := os.Open(bin)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer src.Close()
 	dst, err := os.OpenFile(filepath.Join(pkg, BinaryName), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if _, err := io.Copy(dst, src); err != nil {
-		t.Fatal(err)
+		dst.Close()
+		return err
 	}
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return dst.Close()
 }
