@@ -13,6 +13,7 @@ import (
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/scan"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // The results of an action.
@@ -281,6 +282,9 @@ func (a *applier) change(ctx context.Context, sess *scan.Session, c *Change) (st
 	if err := a.intent(c); err != nil {
 		return "", err
 	}
+	if ir, ok := p.(providers.InstanceReader); ok && a.byInstance(c.Type) {
+		return a.changeByPlan(ctx, ir, res, c)
+	}
 	// res.ID may be drift.SensitiveID: the cloud is given the real one.
 	del := providers.ApplyRequest{Type: c.Type, Kind: providers.Delete, ID: res.LiveID(), Live: res.LiveValue()}
 	switch c.Action {
@@ -305,6 +309,69 @@ func (a *applier) change(ctx context.Context, sess *scan.Session, c *Change) (st
 		a.mu.Unlock()
 		// What is printed and logged: never a sensitive value.
 		return res.ShownID(resp.ID), nil
+	}
+	return "", fmt.Errorf("unknown action %q", c.Action)
+}
+
+// byInstance says whether typ is read (and changed) through a provider
+// plugin.
+func (a *applier) byInstance(typ string) bool {
+	if a.opts.Schemas == nil {
+		return false
+	}
+	s, ok := a.opts.Schemas(typ)
+	return ok && s.ByInstance
+}
+
+// changeByPlan makes a change through a provider plugin, as terraform
+// apply does: the provider plans from the live object toward the
+// configuration and applies its own plan (a replace deletes, then plans
+// and applies a create).
+func (a *applier) changeByPlan(ctx context.Context, ir providers.InstanceReader, res *drift.Result, c *Change) (string, error) {
+	live := &providers.Instance{Type: c.Type, State: res.LiveValue()}
+	cfg := res.DesiredValue()
+	switch c.Action {
+	case Update:
+		plan, err := ir.Plan(ctx, live, cfg)
+		if err != nil {
+			return "", err
+		}
+		if len(plan.RequiresReplace) > 0 {
+			return "", fmt.Errorf("the provider now plans a replacement, not the update that was approved")
+		}
+		_, err = ir.ApplyPlan(ctx, live, plan, cfg)
+		return "", err
+	case Delete:
+		_, err := ir.ApplyPlan(ctx, live, nil, cty.NilVal)
+		return "", err
+	case Replace:
+		if _, err := ir.ApplyPlan(ctx, live, nil, cty.NilVal); err != nil {
+			return "", fmt.Errorf("deleting before recreating: %w", err)
+		}
+		fallthrough
+	case Create:
+		none := &providers.Instance{Type: c.Type, State: cty.NilVal}
+		plan, err := ir.Plan(ctx, none, cfg)
+		if err != nil {
+			return "", err
+		}
+		created, err := ir.ApplyPlan(ctx, none, plan, cfg)
+		if err != nil {
+			return "", err
+		}
+		id := ""
+		if created != nil && created.State.Type().IsObjectType() && created.State.Type().HasAttribute("id") {
+			if v := created.State.GetAttr("id"); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+				id = v.AsString()
+			}
+		}
+		if id == "" {
+			return "", errors.New("the provider created it but returned no id")
+		}
+		a.mu.Lock()
+		a.created[c.Address] = id
+		a.mu.Unlock()
+		return res.ShownID(id), nil
 	}
 	return "", fmt.Errorf("unknown action %q", c.Action)
 }

@@ -201,7 +201,7 @@ func NewPlan(rep *drift.Report, schemaOf SchemaFunc, opts Options) *Plan {
 			var forceNew []string
 			for _, d := range res.Diffs {
 				a := topAttribute(schema, d.Path)
-				ac := AttributeChange{Path: d.Path, From: d.Got, To: d.Want, Sensitive: d.Sensitive, ForceNew: a != nil && a.ForceNew}
+				ac := AttributeChange{Path: d.Path, From: d.Got, To: d.Want, Sensitive: d.Sensitive, ForceNew: d.Replace || a != nil && a.ForceNew}
 				if ac.ForceNew {
 					forceNew = append(forceNew, d.Path)
 				}

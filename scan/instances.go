@@ -184,7 +184,8 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:PlanResourceChange", err)
 		return unknown(fmt.Sprintf("planning it through provider %s failed; see the errors", r.Provider))
 	}
-	res.SetValues(plan.Planned, live.State)
+	// Desired is the configuration: remediation plans from it again.
+	res.SetValues(desired, live.State)
 	c := drift.Classify(schema, plan.Planned, live.State, drift.ClassifyOptions{
 		Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax,
 		SensitivePaths: r.SensitivePaths, IgnoreChanges: r.IgnoreChanges, IgnoreAll: r.IgnoreAll,

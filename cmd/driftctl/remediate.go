@@ -122,7 +122,9 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 		return fail("%v", err)
 	}
 	defer st.Close()
-	registry := st.Registry()
+	// The registry gains the plugins' types with the first scan: look
+	// schemas up when they are needed.
+	schemas := func(typ string) (*providers.Schema, bool) { return st.Registry().ResourceSchema(typ) }
 
 	var plan *remediate.Plan
 	if o.planFile != "" {
@@ -141,7 +143,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 			}
 			return fail("the scan is partial: remediation needs every read to succeed")
 		}
-		plan = remediate.NewPlan(sess.Report, registry.ResourceSchema, remediate.Options{AllowDelete: o.allowDelete, Targets: o.targets})
+		plan = remediate.NewPlan(sess.Report, schemas, remediate.Options{AllowDelete: o.allowDelete, Targets: o.targets})
 	}
 	// A run killed while changing a resource left its intent in the audit
 	// log without a result: say so before anything else is done.
@@ -199,7 +201,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 		return fail("%v", err)
 	}
 	outcomes, err := remediate.Apply(ctx, plan, st.Session, remediate.ApplyOptions{
-		Concurrency: o.concurrency, ContinueOnError: o.continueOnError, Audit: audit, Schemas: registry.ResourceSchema,
+		Concurrency: o.concurrency, ContinueOnError: o.continueOnError, Audit: audit, Schemas: schemas,
 	})
 	if err != nil && outcomes == nil {
 		return fail("%v", err)
