@@ -82,7 +82,7 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 		}, func(typ string) []string {
 			return mod.WrittenAttributes(typ, s.registry)
 		}, configured, concurrency, progress),
-		refreshes:    startRefreshes(ctx, s.state, s.registry, configured, stateProviderRef(refTypes), concurrency),
+		refreshes:    startRefreshes(ctx, s.state, s.registry, configured, stateProviderRef(refTypes), s.opts.Plugins.parallelism()*max(len(configured), 1)),
 		plugins:      s.plugins,
 		providerType: mod.ProviderType,
 		configured:   configured,

@@ -60,6 +60,14 @@ type PluginOptions struct {
 	Observe func(provider, rpc string, err error)
 }
 
+// parallelism is the calls in flight per provider process.
+func (po PluginOptions) parallelism() int {
+	if po.Parallelism <= 0 {
+		return plugin.DefaultParallelism
+	}
+	return po.Parallelism
+}
+
 // pluginSetup is what a stack's plugins are: the registry with the plugin
 // factories, their pool, and the providers that could not be used.
 type pluginSetup struct {
@@ -116,10 +124,7 @@ func (s *Stack) loadPlugins(ctx context.Context) hcl.Diagnostics {
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot look for provider plugins", Detail: err.Error()}}
 	}
-	popts := []plugin.PoolOption{plugin.WithParallelism(po.Parallelism)}
-	if po.Parallelism <= 0 {
-		popts[0] = plugin.WithParallelism(plugin.DefaultParallelism)
-	}
+	popts := []plugin.PoolOption{plugin.WithParallelism(po.parallelism())}
 	if cacheDir != "" {
 		popts = append(popts, plugin.WithSchemaCacheDir(filepath.Join(cacheDir, "schemas")))
 	}
