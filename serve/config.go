@@ -90,7 +90,11 @@ type StackConfig struct {
 	// Workspace is the Terraform workspace (as --workspace); "" is
 	// "default".
 	Workspace string
-	DeclRange hcl.Range
+	// PluginDirs and PluginTypes are scan's --plugin-dir and
+	// --plugin-types ("" is "missing").
+	PluginDirs  []string
+	PluginTypes string
+	DeclRange   hcl.Range
 }
 
 // Defaults of a stack block.
@@ -125,7 +129,7 @@ var (
 			{Name: "require_signed"}, {Name: "trusted_keys"}, {Name: "remediate"}, {Name: "remediate_allow_delete"},
 			{Name: "allow_outside_files"},
 			{Name: "allow_empty"}, {Name: "max_instances"}, {Name: "max_value_bytes"},
-			{Name: "workspace"},
+			{Name: "workspace"}, {Name: "plugin_dirs"}, {Name: "plugin_types"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -309,6 +313,23 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 		}
 	}
 	st.States = states
+
+	dirs, d := stringListAttr(attrs, "plugin_dirs")
+	diags = append(diags, d...)
+	for _, dir := range dirs {
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(base, dir)
+		}
+		st.PluginDirs = append(st.PluginDirs, dir)
+	}
+	if a, ok := attrs["plugin_types"]; ok {
+		diags = append(diags, stringAttr(attrs, "plugin_types", &st.PluginTypes)...)
+		switch st.PluginTypes {
+		case "missing", "all", "none":
+		default:
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid plugin_types", `plugin_types is "missing", "all" or "none".`))
+		}
+	}
 
 	files, d := stringListAttr(attrs, "var_files")
 	diags = append(diags, d...)

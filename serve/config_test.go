@@ -3,6 +3,7 @@ package serve
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,8 @@ stack "prod" {
 stack "dev" {
   source = "prod"
   allow_outside_files = true
+  plugin_dirs  = ["plugins", "/opt/tf-plugins"]
+  plugin_types = "all"
 }
 `)
 	cfg, diags := LoadConfig(path)
@@ -87,6 +90,9 @@ stack "dev" {
 	if !prod.FailOn[drift.Unmanaged] || prod.FailOn[drift.Missing] || prod.Unmanaged || prod.Timeout != 2*time.Minute {
 		t.Errorf("prod = %+v", prod)
 	}
+	if !slices.Equal(dev.PluginDirs, []string{filepath.Join(dir, "plugins"), "/opt/tf-plugins"}) || dev.PluginTypes != "all" || prod.PluginTypes != "" {
+		t.Errorf("plugin settings: dev %v %q, prod %q", dev.PluginDirs, dev.PluginTypes, prod.PluginTypes)
+	}
 	if dev.Schedule.Next(at).Sub(at) != DefaultSchedule || !dev.FailOn[drift.Drifted] || !dev.FailOn[drift.Missing] || !dev.Unmanaged {
 		t.Errorf("dev defaults = %+v", dev)
 	}
@@ -112,6 +118,7 @@ func TestLoadConfigErrorsAreLocated(t *testing.T) {
 		{"duplicate stack", "stack \"a\" {\n  source = \"prod\"\n}\nstack \"a\" {\n  source = \"prod\"\n}\n", "Duplicate stack", 4},
 		{"unknown block", "stacks \"a\" {\n}\n", "Unsupported block type", 1},
 		{"no stacks", "server {\n}\n", "No stacks", 1},
+		{"bad plugin_types", "stack \"a\" {\n  source = \"prod\"\n  plugin_types = \"some\"\n}\n", "Invalid plugin_types", 3},
 		{"bad log format", "server {\n  log_format = \"xml\"\n}\nstack \"a\" {\n  source = \"prod\"\n}\n", "Invalid log_format", 2},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -458,7 +459,9 @@ func (s *Server) scanOptions(cfg *StackConfig) scan.Options {
 		Stack: cfg.Name, Location: cfg.Source, Git: s.gitOptions(cfg), AllowOutsideFiles: cfg.AllowOutsideFiles,
 		States: cfg.States, Vars: config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty, Unmanaged: cfg.Unmanaged, Blame: true,
-		Workspace: cfg.Workspace, Plugins: scan.PluginOptions{Observe: s.plugins.Observe},
+		Workspace: cfg.Workspace,
+		Plugins: scan.PluginOptions{Dirs: cfg.PluginDirs, Types: scan.PluginTypes(cmp.Or(cfg.PluginTypes, string(scan.PluginTypesMissing))),
+			CacheDir: s.cfg.Server.CacheDir, Observe: s.plugins.Observe},
 	}
 }
 
