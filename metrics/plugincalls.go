@@ -3,6 +3,7 @@ package metrics
 import (
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -10,8 +11,14 @@ import (
 // PluginCalls counts the calls driftctl makes to Terraform provider
 // plugin processes, and those that failed.
 type PluginCalls struct {
-	calls  *prometheus.CounterVec
-	errors *prometheus.CounterVec
+	calls     *prometheus.CounterVec
+	errors    *prometheus.CounterVec
+	processes *prometheus.Desc
+
+	mu sync.Mutex
+	// pools count the processes of the scans under way (see Track).
+	pools map[int]func() int
+	next  int
 }
 
 // NewPluginCalls returns zeroed counters, registered nowhere.
@@ -26,6 +33,25 @@ func NewPluginCalls() *PluginCalls {
 			Name: prometheus.BuildFQName(namespace, "plugin", "errors_total"),
 			Help: "Calls to provider plugin processes that failed, by provider configuration and RPC.",
 		}, labels),
+		processes: prometheus.NewDesc(prometheus.BuildFQName(namespace, "plugin", "processes"),
+			"Provider plugin processes running, in every scan under way.", nil, nil),
+		pools: map[int]func() int{},
+	}
+}
+
+// Track counts the processes a scan's plugin pool runs (processes says
+// how many now) in driftctl_plugin_processes until stop is called, as
+// scan.PluginOptions.Track takes it.
+func (p *PluginCalls) Track(processes func() int) (stop func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id := p.next
+	p.next++
+	p.pools[id] = processes
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		delete(p.pools, id)
 	}
 }
 
@@ -59,10 +85,18 @@ func pluginLabel(provider string) string {
 func (p *PluginCalls) Describe(ch chan<- *prometheus.Desc) {
 	p.calls.Describe(ch)
 	p.errors.Describe(ch)
+	ch <- p.processes
 }
 
 // Collect sends the counters.
 func (p *PluginCalls) Collect(ch chan<- prometheus.Metric) {
 	p.calls.Collect(ch)
 	p.errors.Collect(ch)
+	p.mu.Lock()
+	n := 0
+	for _, count := range p.pools {
+		n += count()
+	}
+	p.mu.Unlock()
+	ch <- prometheus.MustNewConstMetric(p.processes, prometheus.GaugeValue, float64(n))
 }

@@ -67,3 +67,27 @@ func TestPluginLabel(t *testing.T) {
 		})
 	}
 }
+
+func TestPluginProcesses(t *testing.T) {
+	t.Parallel()
+	p := NewPluginCalls()
+	reg := NewRegistry(NewCollector(1), nil, p, "v1")
+	gauge := func(want string) {
+		t.Helper()
+		exp := "# HELP driftctl_plugin_processes Provider plugin processes running, in every scan under way.\n# TYPE driftctl_plugin_processes gauge\ndriftctl_plugin_processes " + want + "\n"
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(exp), "driftctl_plugin_processes"); err != nil {
+			t.Error(err)
+		}
+	}
+	gauge("0")
+	a, b := 2, 3
+	stopA := p.Track(func() int { return a })
+	stopB := p.Track(func() int { return b })
+	gauge("5")
+	a = 1
+	gauge("4")
+	stopA()
+	gauge("3")
+	stopB()
+	gauge("0")
+}

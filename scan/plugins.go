@@ -58,6 +58,10 @@ type PluginOptions struct {
 	// Observe, when not nil, is called after every call to a provider
 	// process, from several goroutines at once (for metrics).
 	Observe func(provider, rpc string, err error)
+	// Track, when not nil, is given the count of the scan's provider
+	// processes when the first is needed; the scan calls the stop it
+	// returns when its processes are stopped (for metrics).
+	Track func(processes func() int) (stop func())
 }
 
 // parallelism is the calls in flight per provider process.
@@ -77,6 +81,8 @@ type pluginSetup struct {
 	// initialized, or --plugin-dir given, so the binary was meant to be
 	// there), false for a warning (never initialized).
 	missing map[string]pluginProblem
+	// untrack ends the metrics' count of the pool's processes.
+	untrack func()
 }
 
 type pluginProblem struct {
@@ -132,6 +138,9 @@ func (s *Stack) loadPlugins(ctx context.Context) hcl.Diagnostics {
 		popts = append(popts, plugin.WithCallObserver(po.Observe))
 	}
 	setup := &pluginSetup{pool: plugin.NewPool(popts...), missing: map[string]pluginProblem{}}
+	if po.Track != nil {
+		setup.untrack = po.Track(setup.pool.Processes)
+	}
 	s.plugins = setup
 	initialized := len(po.Dirs) > 0 || fileExists(filepath.Join(root, discovery.LockFileName)) || fileExists(filepath.Join(root, ".terraform", "providers"))
 	var diags hcl.Diagnostics
@@ -247,8 +256,12 @@ func (p *pluginSetup) problem(typ string) string {
 }
 
 func (p *pluginSetup) close() {
-	if p != nil {
-		_ = p.pool.Close()
+	if p == nil {
+		return
+	}
+	_ = p.pool.Close()
+	if p.untrack != nil {
+		p.untrack()
 	}
 }
 

@@ -461,7 +461,7 @@ func (s *Server) scanOptions(cfg *StackConfig) scan.Options {
 		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty, Unmanaged: cfg.Unmanaged, Blame: true,
 		Workspace: cfg.Workspace,
 		Plugins: scan.PluginOptions{Dirs: cfg.PluginDirs, Types: scan.PluginTypes(cmp.Or(cfg.PluginTypes, string(scan.PluginTypesMissing))),
-			CacheDir: s.cfg.Server.CacheDir, Observe: s.plugins.Observe},
+			CacheDir: s.cfg.Server.CacheDir, Observe: s.plugins.Observe, Track: s.plugins.Track},
 	}
 }
 

@@ -325,7 +325,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	// it: their calls are counted here, unlike the AWS calls, which the
 	// factory the caller made observes.
 	plugins := metrics.NewPluginCalls()
-	opts.Plugins.Observe = plugins.Observe
+	opts.Plugins.Observe, opts.Plugins.Track = plugins.Observe, plugins.Track
 	opts.Blame = true
 	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
