@@ -136,21 +136,24 @@ func (p *Provider) DataSchema(typ string) *providers.Schema { return p.f.convert
 // Close does nothing: the pool stops the process.
 func (p *Provider) Close() error { return nil }
 
-func (p *Provider) resource(typ string) (*Schema, error) {
+// resource is the schema of a resource type and the client of the
+// configuration's process (started on first use).
+func (p *Provider) resource(ctx context.Context, typ string) (*Schema, Client, error) {
 	s, ok := p.f.schema.ResourceTypes[typ]
 	if !ok {
-		return nil, fmt.Errorf("provider %s has no resource type %s", p.key, typ)
+		return nil, nil, fmt.Errorf("provider %s has no resource type %s", p.key, typ)
 	}
-	return s, nil
+	c, err := p.f.pool.Client(ctx, p.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, c, nil
 }
 
 // Refresh upgrades the state's object to the provider's schema and reads
 // it (UpgradeResourceState, ReadResource), as terraform refresh does.
 func (p *Provider) Refresh(ctx context.Context, req providers.RefreshRequest) (*providers.Instance, error) {
-	if _, err := p.resource(req.Type); err != nil {
-		return nil, err
-	}
-	c, err := p.f.pool.Client(ctx, p.key)
+	_, c, err := p.resource(ctx, req.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -175,10 +178,7 @@ func (p *Provider) Refresh(ctx context.Context, req providers.RefreshRequest) (*
 // Import reads the resource an import ID names (ImportResourceState, then
 // ReadResource, as terraform import does).
 func (p *Provider) Import(ctx context.Context, typ, id string) (*providers.Instance, error) {
-	if _, err := p.resource(typ); err != nil {
-		return nil, err
-	}
-	c, err := p.f.pool.Client(ctx, p.key)
+	_, c, err := p.resource(ctx, typ)
 	if err != nil {
 		return nil, err
 	}
@@ -206,11 +206,7 @@ func (p *Provider) Import(ctx context.Context, typ, id string) (*providers.Insta
 // proposed new object). cfg's marks are dropped: the wire has none, and
 // the caller knows its sensitive paths.
 func (p *Provider) Plan(ctx context.Context, prior *providers.Instance, cfg cty.Value) (*providers.Plan, error) {
-	s, err := p.resource(prior.Type)
-	if err != nil {
-		return nil, err
-	}
-	c, err := p.f.pool.Client(ctx, p.key)
+	s, c, err := p.resource(ctx, prior.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -237,11 +233,7 @@ func (p *Provider) Plan(ctx context.Context, prior *providers.Instance, cfg cty.
 // ApplyPlan applies a plan from prior (ApplyResourceChange); plan nil
 // deletes prior.
 func (p *Provider) ApplyPlan(ctx context.Context, prior *providers.Instance, plan *providers.Plan, cfg cty.Value) (*providers.Instance, error) {
-	s, err := p.resource(prior.Type)
-	if err != nil {
-		return nil, err
-	}
-	c, err := p.f.pool.Client(ctx, p.key)
+	s, c, err := p.resource(ctx, prior.Type)
 	if err != nil {
 		return nil, err
 	}
