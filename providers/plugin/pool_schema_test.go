@@ -361,3 +361,55 @@ func TestPoolProcessesDropsDeadProcess(t *testing.T) {
 		t.Errorf("observed %+v, want two ReadResource calls with the crash's error", got)
 	}
 }
+
+// A binary's sum is remembered by its size and modification time, so a
+// later pool does not hash it again; a binary that changed is hashed
+// again.
+func TestBinarySumRemembered(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "terraform-provider-x")
+	if err := os.WriteFile(bin, []byte("one"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	first := NewPool(WithSchemaCacheDir(cache))
+	defer first.Close()
+	sum, err := first.binarySum(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := fileSHA256(bin); sum != want {
+		t.Fatalf("sum %s, want %s", sum, want)
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := first.cache.knownSum(bin, fi); !ok || got != sum {
+		t.Fatalf("knownSum = %q, %v; want the sum remembered", got, ok)
+	}
+	// Same size, same modification time, other content: the record is
+	// trusted (what the index is for) ...
+	if err := os.WriteFile(bin, []byte("two"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(bin, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	second := NewPool(WithSchemaCacheDir(cache))
+	defer second.Close()
+	if got, _ := second.binarySum(bin); got != sum {
+		t.Errorf("a binary with the same size and time was hashed again: %s", got)
+	}
+	// ... but another size or time is hashed again.
+	if err := os.WriteFile(bin, []byte("three"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	third := NewPool(WithSchemaCacheDir(cache))
+	defer third.Close()
+	got, err := third.binarySum(bin)
+	if want, _ := fileSHA256(bin); err != nil || got != want {
+		t.Errorf("a changed binary: sum %s (%v), want %s", got, err, want)
+	}
+}

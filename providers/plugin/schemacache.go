@@ -150,14 +150,79 @@ func (p *Pool) binarySum(path string) (string, error) {
 	if ok {
 		return sum, nil
 	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return "", err
+	fi, statErr := os.Stat(path)
+	if statErr == nil {
+		sum, ok = p.cache.knownSum(path, fi)
+	}
+	if !ok {
+		var err error
+		if sum, err = fileSHA256(path); err != nil {
+			return "", err
+		}
+		if statErr == nil {
+			p.cache.rememberSum(path, fi, sum)
+		}
 	}
 	p.mu.Lock()
 	p.sums[path] = sum
 	p.mu.Unlock()
 	return sum, nil
+}
+
+// sumRecord is what the cache remembers of a binary it hashed: the sum,
+// and what stat said of the file then.
+type sumRecord struct {
+	Path    string `json:"path"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime_ns"`
+	SHA256  string `json:"sha256"`
+}
+
+// sumPath is where the record of a binary's sum is kept.
+func (c schemaCache) sumPath(path string) string {
+	h := sha256.Sum256([]byte(path))
+	return filepath.Join(c.dir, "sums", hex.EncodeToString(h[:16])+".json")
+}
+
+func recordOf(path string, fi os.FileInfo, sum string) sumRecord {
+	return sumRecord{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano(), SHA256: sum}
+}
+
+// knownSum is the sum the cache recorded for the binary at path when it
+// had the same size and modification time (to the nanosecond): hashing
+// terraform-provider-aws (a quarter of a gigabyte) takes most of a second
+// on every scan otherwise. The sum only names the binary's schema in the
+// cache; the lock file's hashes are checked by discovery, on every run.
+func (c schemaCache) knownSum(path string, fi os.FileInfo) (string, bool) {
+	if c.dir == "" {
+		return "", false
+	}
+	b, err := os.ReadFile(c.sumPath(path))
+	if err != nil {
+		return "", false
+	}
+	var r sumRecord
+	if json.Unmarshal(b, &r) != nil || r.SHA256 == "" || r != recordOf(path, fi, r.SHA256) {
+		return "", false
+	}
+	return r.SHA256, true
+}
+
+// rememberSum records a binary's sum for knownSum; a cache that cannot be
+// written costs a hash next time, nothing else.
+func (c schemaCache) rememberSum(path string, fi os.FileInfo, sum string) {
+	if c.dir == "" {
+		return
+	}
+	b, err := json.Marshal(recordOf(path, fi, sum))
+	if err != nil {
+		return
+	}
+	file := c.sumPath(path)
+	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
+		return
+	}
+	_ = renameio.WriteFile(file, b, 0o644)
 }
 
 // fileSHA256 is the hex sha256 of a file's content.
