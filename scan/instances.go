@@ -167,7 +167,7 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:"+op, err)
 		return unknown(fmt.Sprintf("reading it through provider %s failed (%s); see the errors", r.Provider, op))
 	}
-	desired := r.Config
+	desired := absentAttributeBlocks(schema, r.Config, r.AttributeSyntax)
 	if live == nil || live.State.IsNull() {
 		res.SetValues(desired, cty.NilVal)
 		res.Status = drift.Missing
@@ -199,6 +199,37 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 	markReplace(res.Diffs, plan.RequiresReplace)
 	e.results.Add(res, secrets)
 	return providers.MarkSensitive(schema, live.State)
+}
+
+// absentAttributeBlocks makes null, in a resource's configuration, the
+// attributes that may be written as blocks (AttributeSyntax) but are not
+// written at all: decoded as blocks, they are an empty collection, while
+// to Terraform (internal/lang/blocktoattr) an attribute left out is null.
+// The difference matters to an Optional+Computed one, such as
+// aws_security_group's egress: null keeps what AWS has, an empty set
+// (`egress = []`, which written stays empty) removes it.
+func absentAttributeBlocks(schema *providers.Schema, cfg cty.Value, written []string) cty.Value {
+	if !cfg.IsKnown() || cfg.IsNull() || !cfg.Type().IsObjectType() {
+		return cfg
+	}
+	var vals map[string]cty.Value
+	for name, a := range schema.Attributes {
+		if a.Nested == nil || !a.Nested.AttributeSyntax || slices.Contains(written, name) || !cfg.Type().HasAttribute(name) {
+			continue
+		}
+		v := cfg.GetAttr(name)
+		if !v.IsKnown() || v.IsNull() || v.LengthInt() > 0 {
+			continue
+		}
+		if vals == nil {
+			vals = cfg.AsValueMap()
+		}
+		vals[name] = cty.NullVal(v.Type())
+	}
+	if vals == nil {
+		return cfg
+	}
+	return cty.ObjectVal(vals)
 }
 
 // writable keeps the differences of attributes a configuration can

@@ -187,6 +187,9 @@ func providersAttribute(a *Attribute) *providers.Attribute {
 		Sensitive: a.Sensitive,
 		WriteOnly: a.WriteOnly,
 	}
+	if a.NestedType == nil {
+		pa.Nested = attributeAsBlocks(a)
+	}
 	if a.NestedType != nil {
 		attrs := make(map[string]*providers.Attribute, len(a.NestedType.Attributes))
 		for name, sub := range a.NestedType.Attributes {
@@ -199,6 +202,31 @@ func providersAttribute(a *Attribute) *providers.Attribute {
 		}
 	}
 	return pa
+}
+
+// attributeAsBlocks is the nested block that an attribute of a list or
+// set of objects may also be written as, nil for any other attribute.
+// Terraform core lets every such attribute be written as blocks
+// (internal/lang/blocktoattr, for the SDK's ConfigModeAttr:
+// aws_security_group's ingress, aws_route_table's route), and
+// terraform-provider-aws's documentation writes them so. Each object's
+// attributes are optional, as blocktoattr makes them; nested objects stay
+// attributes. A list of objects with a dynamic attribute is left alone:
+// its blocks may differ in type.
+func attributeAsBlocks(a *Attribute) *providers.NestedBlock {
+	ty := a.Type
+	if !a.Optional && !a.Required || !(ty.IsListType() || ty.IsSetType()) || !ty.ElementType().IsObjectType() || ty.ElementType().HasDynamicTypes() {
+		return nil
+	}
+	attrs := map[string]*providers.Attribute{}
+	for name, at := range ty.ElementType().AttributeTypes() {
+		attrs[name] = &providers.Attribute{Type: at, Optional: true}
+	}
+	nesting := providers.NestingList
+	if ty.IsSetType() {
+		nesting = providers.NestingSet
+	}
+	return &providers.NestedBlock{Nesting: nesting, Attributes: attrs, AttributeSyntax: true}
 }
 
 func providersNesting(n Nesting) providers.Nesting {
