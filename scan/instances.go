@@ -179,13 +179,25 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 			res.ID = v.AsString()
 		}
 	}
-	plan, err := ir.Plan(ctx, live, desired)
+	// As Terraform, the provider plans a configuration that already has
+	// the live values where ignore_changes says so; what the
+	// configuration says there is put back into the plan for Classify,
+	// which reports those changes as ignored.
+	toPlan := desired
+	if !r.IgnoreAll && len(r.IgnoreChanges) > 0 {
+		toPlan = withIgnoredChanges(desired, live.State, r.IgnoreChanges)
+	}
+	plan, err := ir.Plan(ctx, live, toPlan)
 	if err != nil {
 		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:PlanResourceChange", err)
 		return unknown(fmt.Sprintf("planning it through provider %s failed; see the errors", r.Provider))
 	}
 	res.SetValues(plan.Planned, live.State)
-	c := drift.Classify(schema, plan.Planned, live.State, drift.ClassifyOptions{
+	wanted := plan.Planned
+	if !toPlan.RawEquals(desired) {
+		wanted = withIgnoredChanges(plan.Planned, desired, r.IgnoreChanges)
+	}
+	c := drift.Classify(schema, wanted, live.State, drift.ClassifyOptions{
 		Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax,
 		SensitivePaths: r.SensitivePaths, IgnoreChanges: r.IgnoreChanges, IgnoreAll: r.IgnoreAll,
 	})
