@@ -149,8 +149,18 @@ func (s *Schema) ProvidersSchema(typ string) *providers.Schema {
 	if s != nil {
 		b = s.Block
 	}
-	return &providers.Schema{Type: typ, Attributes: providersAttributes(b)}
+	attrs := providersAttributes(b)
+	// "timeouts" is how long Terraform waits for the provider's calls:
+	// terraform-plugin-sdk reserves the name for it (schema.TimeoutsConfigKey)
+	// and terraform-plugin-framework-timeouts uses it too. It is kept in the
+	// state and never read from the cloud.
+	if a := attrs[timeoutsName]; a != nil {
+		a.TerraformOnly = true
+	}
+	return &providers.Schema{Type: typ, Attributes: attrs}
 }
+
+const timeoutsName = "timeouts"
 
 func providersAttributes(b *Block) map[string]*providers.Attribute {
 	if b == nil {

@@ -67,3 +67,17 @@ func TestProvidersSchemaAttributesAsBlocks(t *testing.T) {
 		t.Errorf("AttributeBlocks = %v, want ingress and route", blocks)
 	}
 }
+
+// TestProvidersSchemaTimeouts: the timeouts block of the SDK and the
+// framework is never compared with the cloud.
+func TestProvidersSchemaTimeouts(t *testing.T) {
+	timeouts := Block{Attributes: map[string]*Attribute{"create": {Type: cty.String, Optional: true}}}
+	s := &Schema{Block: &Block{
+		Attributes: map[string]*Attribute{"name": {Type: cty.String, Required: true}},
+		BlockTypes: map[string]*NestedBlock{"timeouts": {Block: timeouts, Nesting: NestingSingle}},
+	}}
+	ps := s.ProvidersSchema("aws_dynamodb_table")
+	if !ps.Attributes["timeouts"].TerraformOnly || ps.Attributes["name"].TerraformOnly {
+		t.Errorf("TerraformOnly: timeouts %v, name %v; want true, false", ps.Attributes["timeouts"].TerraformOnly, ps.Attributes["name"].TerraformOnly)
+	}
+}
