@@ -201,7 +201,7 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 		Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax,
 		SensitivePaths: r.SensitivePaths, IgnoreChanges: r.IgnoreChanges, IgnoreAll: r.IgnoreAll,
 	})
-	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, writable(schema, c.Diffs)
+	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, echoesDropped(schema, desired, writable(schema, c.Diffs))
 	if imported {
 		res.Diffs, res.Reason = notImportable(res.Diffs, res.Reason)
 	}
@@ -258,6 +258,46 @@ func writable(schema *providers.Schema, diffs []drift.Diff) []drift.Diff {
 			continue
 		}
 		kept = append(kept, d)
+	}
+	return kept
+}
+
+// echoesDropped drops the differences of an optional+computed attribute
+// that the configuration leaves out and that only repeat, key for key
+// and value for value, a difference of a non-computed attribute: the
+// provider computes the one from the other, as terraform-provider-aws's
+// tags_all is tags merged over the provider's default_tags, so a tag
+// changed by hand is reported once, at tags. A difference of its own (a
+// default tag removed by hand: tags_all.Env: "prod" → null) stays.
+func echoesDropped(schema *providers.Schema, cfg cty.Value, diffs []drift.Diff) []drift.Diff {
+	split := func(path string) (string, string) {
+		if i := strings.IndexAny(path, ".["); i > 0 {
+			return path[:i], path[i:]
+		}
+		return path, ""
+	}
+	echo := func(d drift.Diff) bool {
+		top, rest := split(d.Path)
+		a := schema.Attributes[top]
+		if rest == "" || a == nil || !a.Optional || !a.Computed || !cfg.Type().IsObjectType() ||
+			!cfg.Type().HasAttribute(top) || !cfg.GetAttr(top).IsNull() {
+			return false
+		}
+		return slices.ContainsFunc(diffs, func(o drift.Diff) bool {
+			otop, orest := split(o.Path)
+			oa := schema.Attributes[otop]
+			return otop != top && orest == rest && oa != nil && !oa.Computed &&
+				o.Want.RawEquals(d.Want) && o.Got.RawEquals(d.Got)
+		})
+	}
+	if cfg.IsNull() || !cfg.IsKnown() {
+		return diffs
+	}
+	var kept []drift.Diff
+	for _, d := range diffs {
+		if !echo(d) {
+			kept = append(kept, d)
+		}
 	}
 	return kept
 }

@@ -1,10 +1,12 @@
 package scan
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/providers"
 )
 
@@ -48,5 +50,45 @@ func TestAbsentAttributeBlocks(t *testing.T) {
 				t.Errorf("got %#v\nwant %#v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestEchoesDropped: terraform-provider-aws plans tags_all as tags over
+// the provider's default_tags, so a tag changed by hand differs in both;
+// it is reported once, at tags. What only tags_all says stays.
+func TestEchoesDropped(t *testing.T) {
+	tagsType := cty.Map(cty.String)
+	schema := &providers.Schema{Attributes: map[string]*providers.Attribute{
+		"tags":     {Type: tagsType, Optional: true},
+		"tags_all": {Type: tagsType, Optional: true, Computed: true},
+		"name":     {Type: cty.String, Optional: true, Computed: true},
+		"alias":    {Type: cty.String, Optional: true},
+	}}
+	cfg := cty.ObjectVal(map[string]cty.Value{
+		"tags":     cty.MapVal(map[string]cty.Value{"Team": cty.StringVal("core")}),
+		"tags_all": cty.NullVal(tagsType),
+		"name":     cty.NullVal(cty.String),
+		"alias":    cty.StringVal("a"),
+	})
+	s := cty.StringVal
+	null := cty.NullVal(cty.String)
+	diffs := []drift.Diff{
+		{Path: "tags.Team", Want: s("core"), Got: s("ops")},
+		{Path: "tags_all.Team", Want: s("core"), Got: s("ops")}, // echo
+		{Path: "tags.Owner", Want: null, Got: s("bob")},
+		{Path: "tags_all.Owner", Want: null, Got: s("bob")},        // echo
+		{Path: "tags_all.Env", Want: s("prod"), Got: null},         // its own: a default tag removed
+		{Path: "tags_all.Stack", Want: s("wide"), Got: s("other")}, // differs from tags.Stack
+		{Path: "tags.Stack", Want: null, Got: s("other")},
+		{Path: "name", Want: s("x"), Got: s("y")}, // whole attributes never echo
+		{Path: "alias", Want: s("x"), Got: s("y")},
+	}
+	var got []string
+	for _, d := range echoesDropped(schema, cfg, diffs) {
+		got = append(got, d.Path)
+	}
+	want := []string{"tags.Team", "tags.Owner", "tags_all.Env", "tags_all.Stack", "tags.Stack", "name", "alias"}
+	if !slices.Equal(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
 	}
 }
