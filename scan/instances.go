@@ -203,7 +203,7 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 	})
 	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, echoesDropped(schema, desired, writable(schema, c.Diffs))
 	if imported {
-		res.Diffs, res.Reason = notImportable(res.Diffs, res.Reason)
+		res.Diffs, res.Reason = notImportable(res.Diffs, res.Reason, live.State)
 	}
 	if len(res.Diffs) == 0 && res.Status == drift.Drifted {
 		res.Status = drift.InSync
@@ -302,15 +302,17 @@ func echoesDropped(schema *providers.Schema, cfg cty.Value, diffs []drift.Diff) 
 	return kept
 }
 
-// notImportable drops the differences an import cannot know: an attribute
-// the configuration sets and the imported object has null (Terraform-only
-// arguments such as force_destroy and timeouts, which no API returns), and
-// says so in the reason.
-func notImportable(diffs []drift.Diff, reason string) ([]drift.Diff, string) {
+// notImportable drops the differences an import cannot know: at an
+// attribute the configuration sets and the imported object has null as a
+// whole (Terraform-only arguments such as force_destroy, which no API
+// returns), and says so in the reason. A key or element missing from an
+// attribute that was read (a default tag absent from tags_all) is a
+// difference like any other.
+func notImportable(diffs []drift.Diff, reason string, imported cty.Value) ([]drift.Diff, string) {
 	var kept []drift.Diff
 	var dropped []string
 	for _, d := range diffs {
-		if d.Got.IsNull() && !d.Want.IsNull() {
+		if d.Got.IsNull() && !d.Want.IsNull() && topLevelNull(imported, d.Path) {
 			dropped = append(dropped, d.Path)
 			continue
 		}
@@ -324,6 +326,18 @@ func notImportable(diffs []drift.Diff, reason string) ([]drift.Diff, string) {
 		reason = note
 	}
 	return kept, reason
+}
+
+// topLevelNull reports whether the top-level attribute of a diff's path
+// is null (or absent) in v.
+func topLevelNull(v cty.Value, path string) bool {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		path = path[:i]
+	}
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(path) {
+		return true
+	}
+	return v.GetAttr(path).IsNull()
 }
 
 // markReplace marks the differences whose change the provider cannot make

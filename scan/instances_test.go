@@ -92,3 +92,30 @@ func TestEchoesDropped(t *testing.T) {
 		t.Errorf("kept %v, want %v", got, want)
 	}
 }
+
+// TestNotImportable: an import reads no Terraform-only argument (null as
+// a whole), but a tag missing from a map it read is a difference.
+func TestNotImportable(t *testing.T) {
+	s, null := cty.StringVal, cty.NullVal(cty.String)
+	imported := cty.ObjectVal(map[string]cty.Value{
+		"force_destroy": cty.NullVal(cty.Bool),
+		"tags_all":      cty.MapVal(map[string]cty.Value{"Team": s("core")}),
+		"name":          s("q"),
+	})
+	diffs := []drift.Diff{
+		{Path: "force_destroy", Want: cty.True, Got: cty.NullVal(cty.Bool)},
+		{Path: "tags_all.Env", Want: s("test"), Got: null},
+		{Path: "name", Want: s("p"), Got: s("q")},
+	}
+	kept, reason := notImportable(diffs, "", imported)
+	var got []string
+	for _, d := range kept {
+		got = append(got, d.Path)
+	}
+	if want := []string{"tags_all.Env", "name"}; !slices.Equal(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	if want := "not compared, as an import cannot read them: force_destroy"; reason != want {
+		t.Errorf("reason %q, want %q", reason, want)
+	}
+}
