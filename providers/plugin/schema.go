@@ -150,6 +150,13 @@ func (s *Schema) ProvidersSchema(typ string) *providers.Schema {
 		b = s.Block
 	}
 	attrs := providersAttributes(b)
+	if b != nil {
+		for name, a := range b.Attributes {
+			if nb := attributeAsBlocks(a); nb != nil {
+				attrs[name].Nested = nb
+			}
+		}
+	}
 	// "timeouts" is how long Terraform waits for the provider's calls:
 	// terraform-plugin-sdk reserves the name for it (schema.TimeoutsConfigKey)
 	// and terraform-plugin-framework-timeouts uses it too. It is kept in the
@@ -197,9 +204,6 @@ func providersAttribute(a *Attribute) *providers.Attribute {
 		Sensitive: a.Sensitive,
 		WriteOnly: a.WriteOnly,
 	}
-	if a.NestedType == nil {
-		pa.Nested = attributeAsBlocks(a)
-	}
 	if a.NestedType != nil {
 		attrs := make(map[string]*providers.Attribute, len(a.NestedType.Attributes))
 		for name, sub := range a.NestedType.Attributes {
@@ -214,8 +218,11 @@ func providersAttribute(a *Attribute) *providers.Attribute {
 	return pa
 }
 
-// attributeAsBlocks is the nested block that an attribute of a list or
-// set of objects may also be written as, nil for any other attribute.
+// attributeAsBlocks is the nested block that a top-level attribute of a
+// list or set of objects may also be written as, nil for any other
+// attribute. Inside a nested block such an attribute stays an attribute:
+// the configuration's decoder takes attribute-written blocks apart at the
+// top level only (config/attrblocks.go).
 // Terraform core lets every such attribute be written as blocks
 // (internal/lang/blocktoattr, for the SDK's ConfigModeAttr:
 // aws_security_group's ingress, aws_route_table's route), and

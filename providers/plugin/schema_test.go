@@ -24,6 +24,10 @@ func TestProvidersSchemaAttributesAsBlocks(t *testing.T) {
 		"computed": {Type: cty.List(rule), Computed: true},
 		"dynamic":  {Type: cty.List(cty.Object(map[string]cty.Type{"v": cty.DynamicPseudoType})), Optional: true},
 		"names":    {Type: cty.Set(cty.String), Optional: true},
+	}, BlockTypes: map[string]*NestedBlock{
+		"configuration": {Nesting: NestingList, Block: Block{Attributes: map[string]*Attribute{
+			"encryption": {Type: cty.List(rule), Optional: true},
+		}}},
 	}}}
 	ps := s.ProvidersSchema("aws_security_group")
 	tests := []struct {
@@ -57,6 +61,9 @@ func TestProvidersSchemaAttributesAsBlocks(t *testing.T) {
 				}
 			}
 		})
+	}
+	if nested := ps.Attributes["configuration"].Nested.Attributes["encryption"]; nested.Nested != nil {
+		t.Errorf("configuration.encryption: Nested = %+v, want an attribute", nested.Nested)
 	}
 	reg := providers.NewRegistry(NewFactory("aws", nil, "", &ProviderSchema{
 		Provider:      &Schema{Block: &Block{}},
