@@ -167,7 +167,7 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:"+op, err)
 		return unknown(fmt.Sprintf("reading it through provider %s failed (%s); see the errors", r.Provider, op))
 	}
-	desired := r.Config
+	desired := absentAttributeBlocks(schema, r.Config, r.AttributeSyntax)
 	if live == nil || live.State.IsNull() {
 		res.SetValues(desired, cty.NilVal)
 		res.Status = drift.Missing
@@ -179,20 +179,33 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 			res.ID = v.AsString()
 		}
 	}
-	plan, err := ir.Plan(ctx, live, desired)
+	// As Terraform, the provider plans a configuration that already has
+	// the live values where ignore_changes says so; what the
+	// configuration says there is put back into the plan for Classify,
+	// which reports those changes as ignored.
+	toPlan := desired
+	if !r.IgnoreAll && len(r.IgnoreChanges) > 0 {
+		toPlan = withIgnoredChanges(desired, live.State, r.IgnoreChanges)
+	}
+	plan, err := ir.Plan(ctx, live, toPlan)
 	if err != nil {
 		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:PlanResourceChange", err)
 		return unknown(fmt.Sprintf("planning it through provider %s failed; see the errors", r.Provider))
 	}
-	// Desired is the configuration: remediation plans from it again.
-	res.SetValues(desired, live.State)
-	c := drift.Classify(schema, plan.Planned, live.State, drift.ClassifyOptions{
+	// Desired is the configuration as planned: remediation plans from
+	// it again (ignore_changes holding).
+	res.SetValues(toPlan, live.State)
+	wanted := plan.Planned
+	if !toPlan.RawEquals(desired) {
+		wanted = withIgnoredChanges(plan.Planned, desired, r.IgnoreChanges)
+	}
+	c := drift.Classify(schema, wanted, live.State, drift.ClassifyOptions{
 		Ranges: r.Ranges, AttributeSyntax: r.AttributeSyntax,
 		SensitivePaths: r.SensitivePaths, IgnoreChanges: r.IgnoreChanges, IgnoreAll: r.IgnoreAll,
 	})
-	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, writable(schema, c.Diffs)
+	res.Status, res.Reason, res.Diffs = c.Status, c.Reason, echoesDropped(schema, desired, writable(schema, c.Diffs))
 	if imported {
-		res.Diffs, res.Reason = notImportable(res.Diffs, res.Reason)
+		res.Diffs, res.Reason = notImportable(res.Diffs, res.Reason, live.State)
 	}
 	if len(res.Diffs) == 0 && res.Status == drift.Drifted {
 		res.Status = drift.InSync
@@ -200,6 +213,37 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 	markReplace(res.Diffs, plan.RequiresReplace)
 	e.results.Add(res, secrets)
 	return providers.MarkSensitive(schema, live.State)
+}
+
+// absentAttributeBlocks makes null, in a resource's configuration, the
+// attributes that may be written as blocks (AttributeSyntax) but are not
+// written at all: decoded as blocks, they are an empty collection, while
+// to Terraform (internal/lang/blocktoattr) an attribute left out is null.
+// The difference matters to an Optional+Computed one, such as
+// aws_security_group's egress: null keeps what AWS has, an empty set
+// (`egress = []`, which written stays empty) removes it.
+func absentAttributeBlocks(schema *providers.Schema, cfg cty.Value, written []string) cty.Value {
+	if !cfg.IsKnown() || cfg.IsNull() || !cfg.Type().IsObjectType() {
+		return cfg
+	}
+	var vals map[string]cty.Value
+	for name, a := range schema.Attributes {
+		if a.Nested == nil || !a.Nested.AttributeSyntax || slices.Contains(written, name) || !cfg.Type().HasAttribute(name) {
+			continue
+		}
+		v := cfg.GetAttr(name)
+		if !v.IsKnown() || v.IsNull() || v.LengthInt() > 0 {
+			continue
+		}
+		if vals == nil {
+			vals = cfg.AsValueMap()
+		}
+		vals[name] = cty.NullVal(v.Type())
+	}
+	if vals == nil {
+		return cfg
+	}
+	return cty.ObjectVal(vals)
 }
 
 // writable keeps the differences of attributes a configuration can
@@ -220,15 +264,57 @@ func writable(schema *providers.Schema, diffs []drift.Diff) []drift.Diff {
 	return kept
 }
 
-// notImportable drops the differences an import cannot know: an attribute
-// the configuration sets and the imported object has null (Terraform-only
-// arguments such as force_destroy and timeouts, which no API returns), and
-// says so in the reason.
-func notImportable(diffs []drift.Diff, reason string) ([]drift.Diff, string) {
+// echoesDropped drops the differences of an optional+computed attribute
+// that the configuration leaves out and that only repeat, key for key
+// and value for value, a difference of a non-computed attribute: the
+// provider computes the one from the other, as terraform-provider-aws's
+// tags_all is tags merged over the provider's default_tags, so a tag
+// changed by hand is reported once, at tags. A difference of its own (a
+// default tag removed by hand: tags_all.Env: "prod" → null) stays.
+func echoesDropped(schema *providers.Schema, cfg cty.Value, diffs []drift.Diff) []drift.Diff {
+	split := func(path string) (string, string) {
+		if i := strings.IndexAny(path, ".["); i > 0 {
+			return path[:i], path[i:]
+		}
+		return path, ""
+	}
+	echo := func(d drift.Diff) bool {
+		top, rest := split(d.Path)
+		a := schema.Attributes[top]
+		if rest == "" || a == nil || !a.Optional || !a.Computed || !cfg.Type().IsObjectType() ||
+			!cfg.Type().HasAttribute(top) || !cfg.GetAttr(top).IsNull() {
+			return false
+		}
+		return slices.ContainsFunc(diffs, func(o drift.Diff) bool {
+			otop, orest := split(o.Path)
+			oa := schema.Attributes[otop]
+			return otop != top && orest == rest && oa != nil && !oa.Computed &&
+				o.Want.RawEquals(d.Want) && o.Got.RawEquals(d.Got)
+		})
+	}
+	if cfg.IsNull() || !cfg.IsKnown() {
+		return diffs
+	}
+	var kept []drift.Diff
+	for _, d := range diffs {
+		if !echo(d) {
+			kept = append(kept, d)
+		}
+	}
+	return kept
+}
+
+// notImportable drops the differences an import cannot know: at an
+// attribute the configuration sets and the imported object has null as a
+// whole (Terraform-only arguments such as force_destroy, which no API
+// returns), and says so in the reason. A key or element missing from an
+// attribute that was read (a default tag absent from tags_all) is a
+// difference like any other.
+func notImportable(diffs []drift.Diff, reason string, imported cty.Value) ([]drift.Diff, string) {
 	var kept []drift.Diff
 	var dropped []string
 	for _, d := range diffs {
-		if d.Got.IsNull() && !d.Want.IsNull() {
+		if d.Got.IsNull() && !d.Want.IsNull() && topLevelNull(imported, d.Path) {
 			dropped = append(dropped, d.Path)
 			continue
 		}
@@ -242,6 +328,18 @@ func notImportable(diffs []drift.Diff, reason string) ([]drift.Diff, string) {
 		reason = note
 	}
 	return kept, reason
+}
+
+// topLevelNull reports whether the top-level attribute of a diff's path
+// is null (or absent) in v.
+func topLevelNull(v cty.Value, path string) bool {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		path = path[:i]
+	}
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(path) {
+		return true
+	}
+	return v.GetAttr(path).IsNull()
 }
 
 // markReplace marks the differences whose change the provider cannot make

@@ -290,13 +290,19 @@ func (f *layeredFactory) Schema() *providers.ProviderSchema {
 		DataSources: map[string]*providers.Schema{},
 		Functions:   ns.Functions,
 	}
+	for t, sc := range ps.Resources {
+		if nsc, ok := ns.Resources[t]; ok && f.all {
+			sc = withNativeSemantics(sc, nsc)
+		}
+		s.Resources[t] = sc
+	}
+	for t, sc := range ps.DataSources {
+		s.DataSources[t] = sc
+	}
 	for _, pair := range []struct{ native, plugin, out map[string]*providers.Schema }{
 		{ns.Resources, ps.Resources, s.Resources},
 		{ns.DataSources, ps.DataSources, s.DataSources},
 	} {
-		for t, sc := range pair.plugin {
-			pair.out[t] = sc
-		}
 		for t, sc := range pair.native {
 			if _, inPlugin := pair.plugin[t]; !f.all || !inPlugin {
 				pair.out[t] = sc
@@ -305,6 +311,26 @@ func (f *layeredFactory) Schema() *providers.ProviderSchema {
 	}
 	f.schema = s
 	return s
+}
+
+// withNativeSemantics is a plugin's schema of a type that driftctl also
+// reads natively, with what the native schema knows and the plugin's
+// cannot say: the type is global (IAM: the report's region is "global"),
+// and which attributes exist only in Terraform (force_destroy), never to
+// be compared with the cloud. With PluginTypesAll the two paths then
+// report the same resources the same way.
+func withNativeSemantics(plugin, native *providers.Schema) *providers.Schema {
+	out := *plugin
+	out.Global = native.Global
+	out.Attributes = maps.Clone(plugin.Attributes)
+	for name, na := range native.Attributes {
+		if pa, ok := out.Attributes[name]; ok && na.TerraformOnly && !pa.TerraformOnly {
+			c := *pa
+			c.TerraformOnly = true
+			out.Attributes[name] = &c
+		}
+	}
+	return &out
 }
 
 func (f *layeredFactory) New(ctx context.Context, cfg providers.Config) (providers.Configured, error) {

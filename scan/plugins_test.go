@@ -9,8 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/providers/plugin"
 	"github.com/gitdrift/driftctl/providers/plugin/plugintest"
 	"github.com/gitdrift/driftctl/state"
 )
@@ -249,5 +253,43 @@ func TestPluginMissingBinary(t *testing.T) {
 		if r.Status != drift.Unknown || !strings.Contains(r.Reason, "terraform init") {
 			t.Errorf("%s: %s (%s), want unknown saying what to run", r.Address, r.Status, r.Reason)
 		}
+	}
+}
+
+// TestLayeredSchemaKeepsNativeSemantics: with --plugin-types all, a type
+// driftctl reads natively too keeps what only the native schema knows (a
+// global type, Terraform-only attributes), so that both paths report it
+// alike; a type only the plugin has is as the plugin says.
+func TestLayeredSchemaKeepsNativeSemantics(t *testing.T) {
+	native := &fakeFactory{schema: &providers.Schema{Type: "aws_iam_user", Global: true, Attributes: map[string]*providers.Attribute{
+		"name":          {Type: cty.String, Required: true},
+		"force_destroy": {Type: cty.Bool, Optional: true, TerraformOnly: true},
+	}}}
+	attrs := map[string]*plugin.Attribute{
+		"name":          {Type: cty.String, Required: true},
+		"force_destroy": {Type: cty.Bool, Optional: true},
+	}
+	pf := plugin.NewFactory("test", nil, "", &plugin.ProviderSchema{
+		Provider: &plugin.Schema{Block: &plugin.Block{}},
+		ResourceTypes: map[string]*plugin.Schema{
+			"aws_iam_user":        {Block: &plugin.Block{Attributes: attrs}},
+			"aws_iam_user_policy": {Block: &plugin.Block{Attributes: attrs}},
+		},
+	})
+	for _, all := range []bool{true, false} {
+		s := (&layeredFactory{native: native, plugin: pf, all: all}).Schema()
+		user := s.Resources["aws_iam_user"]
+		if !user.Global || !user.Attributes["force_destroy"].TerraformOnly || user.Attributes["name"].TerraformOnly {
+			t.Errorf("all=%v: aws_iam_user Global %v, force_destroy TerraformOnly %v; want true, true", all, user.Global, user.Attributes["force_destroy"].TerraformOnly)
+		}
+		if user.ByInstance != all {
+			t.Errorf("all=%v: aws_iam_user ByInstance %v", all, user.ByInstance)
+		}
+		if p := s.Resources["aws_iam_user_policy"]; p.Global || p.Attributes["force_destroy"].TerraformOnly || !p.ByInstance {
+			t.Errorf("all=%v: aws_iam_user_policy changed: %+v", all, p)
+		}
+	}
+	if pf.Schema().Resources["aws_iam_user"].Attributes["force_destroy"].TerraformOnly {
+		t.Error("the plugin's own schema was changed")
 	}
 }

@@ -149,8 +149,25 @@ func (s *Schema) ProvidersSchema(typ string) *providers.Schema {
 	if s != nil {
 		b = s.Block
 	}
-	return &providers.Schema{Type: typ, Attributes: providersAttributes(b)}
+	attrs := providersAttributes(b)
+	if b != nil {
+		for name, a := range b.Attributes {
+			if nb := attributeAsBlocks(a); nb != nil {
+				attrs[name].Nested = nb
+			}
+		}
+	}
+	// "timeouts" is how long Terraform waits for the provider's calls:
+	// terraform-plugin-sdk reserves the name for it (schema.TimeoutsConfigKey)
+	// and terraform-plugin-framework-timeouts uses it too. It is kept in the
+	// state and never read from the cloud.
+	if a := attrs[timeoutsName]; a != nil {
+		a.TerraformOnly = true
+	}
+	return &providers.Schema{Type: typ, Attributes: attrs}
 }
+
+const timeoutsName = "timeouts"
 
 func providersAttributes(b *Block) map[string]*providers.Attribute {
 	if b == nil {
@@ -199,6 +216,34 @@ func providersAttribute(a *Attribute) *providers.Attribute {
 		}
 	}
 	return pa
+}
+
+// attributeAsBlocks is the nested block that a top-level attribute of a
+// list or set of objects may also be written as, nil for any other
+// attribute. Inside a nested block such an attribute stays an attribute:
+// the configuration's decoder takes attribute-written blocks apart at the
+// top level only (config/attrblocks.go).
+// Terraform core lets every such attribute be written as blocks
+// (internal/lang/blocktoattr, for the SDK's ConfigModeAttr:
+// aws_security_group's ingress, aws_route_table's route), and
+// terraform-provider-aws's documentation writes them so. Each object's
+// attributes are optional, as blocktoattr makes them; nested objects stay
+// attributes. A list of objects with a dynamic attribute is left alone:
+// its blocks may differ in type.
+func attributeAsBlocks(a *Attribute) *providers.NestedBlock {
+	ty := a.Type
+	if !a.Optional && !a.Required || !(ty.IsListType() || ty.IsSetType()) || !ty.ElementType().IsObjectType() || ty.ElementType().HasDynamicTypes() {
+		return nil
+	}
+	attrs := map[string]*providers.Attribute{}
+	for name, at := range ty.ElementType().AttributeTypes() {
+		attrs[name] = &providers.Attribute{Type: at, Optional: true}
+	}
+	nesting := providers.NestingList
+	if ty.IsSetType() {
+		nesting = providers.NestingSet
+	}
+	return &providers.NestedBlock{Nesting: nesting, Attributes: attrs, AttributeSyntax: true}
 }
 
 func providersNesting(n Nesting) providers.Nesting {
