@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -83,6 +84,11 @@ type pluginSetup struct {
 	missing map[string]pluginProblem
 	// untrack ends the metrics' count of the pool's processes.
 	untrack func()
+	// holders are the stack and its open sessions: the processes stop
+	// when the last lets them go (a session outlives its stack in serve,
+	// whose remediation applies through it).
+	mu      sync.Mutex
+	holders int
 }
 
 type pluginProblem struct {
@@ -137,7 +143,7 @@ func (s *Stack) loadPlugins(ctx context.Context) hcl.Diagnostics {
 	if po.Observe != nil {
 		popts = append(popts, plugin.WithCallObserver(po.Observe))
 	}
-	setup := &pluginSetup{pool: plugin.NewPool(popts...), missing: map[string]pluginProblem{}}
+	setup := &pluginSetup{pool: plugin.NewPool(popts...), missing: map[string]pluginProblem{}, holders: 1}
 	if po.Track != nil {
 		setup.untrack = po.Track(setup.pool.Processes)
 	}
@@ -255,8 +261,29 @@ func (p *pluginSetup) problem(typ string) string {
 	return p.missing[typ].reason
 }
 
-func (p *pluginSetup) close() {
+// hold keeps the processes running until the returned func is called
+// (once or more); nil for no plugins.
+func (p *pluginSetup) hold() func() {
 	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	p.holders++
+	p.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(p.release) }
+}
+
+// release lets one holder go; the last stops the processes.
+func (p *pluginSetup) release() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.holders--
+	last := p.holders == 0
+	p.mu.Unlock()
+	if !last {
 		return
 	}
 	_ = p.pool.Close()

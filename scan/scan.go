@@ -234,7 +234,7 @@ func (s *Stack) Registry() *providers.Registry { return s.registry }
 // Close releases the source (a repository's cache lock) and stops the
 // provider plugins' processes.
 func (s *Stack) Close() error {
-	s.plugins.close()
+	s.plugins.release()
 	s.plugins = nil
 	if s.src.Close == nil {
 		return nil
@@ -255,6 +255,12 @@ type Session struct {
 	Diagnostics hcl.Diagnostics
 	// BlameErr says which drifted lines could not be blamed (Options.Blame).
 	BlameErr error
+	// Registry has the schema of every type the scan read, the provider
+	// plugins' too (for planning remediation).
+	Registry *providers.Registry
+	// release lets the provider plugins' processes go, which the stack
+	// and its open sessions share.
+	release func()
 }
 
 // Provider returns the configured provider of a result ("aws", "aws.west").
@@ -272,6 +278,9 @@ func (s *Session) Close() {
 	for _, p := range s.Providers {
 		_ = p.Close()
 	}
+	if s.release != nil {
+		s.release()
+	}
 }
 
 // Session scans the stack and keeps its providers open. created are the
@@ -288,7 +297,7 @@ func (s *Stack) Session(ctx context.Context, created map[string]string) (*Sessio
 	if sess == nil {
 		return nil, &Error{Stage: StageEvaluate, Diagnostics: diags}
 	}
-	sess.Diagnostics = diags
+	sess.Diagnostics, sess.Registry, sess.release = diags, s.registry, s.plugins.hold()
 	if blame := blameOf(s.src); s.opts.Blame && blame != nil {
 		sess.BlameErr = AttributeBlame(ctx, sess.Report, blame)
 	}

@@ -54,8 +54,10 @@ type Server struct {
 	logger    *slog.Logger
 	collector *metrics.Collector
 	registry  *prometheus.Registry
-	store     store
-	stacks    []*stack
+	// schemas are each stack's last scan's provider registry, by name.
+	schemas sync.Map
+	store   store
+	stacks  []*stack
 	// remediations counts automatic remediation; audit records it.
 	remediations *metrics.Remediations
 	audit        *remediate.AuditLog
@@ -366,6 +368,9 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) *drift.Report {
 // log and counted. It reports whether it changed anything.
 func (s *Server) remediate(ctx context.Context, st *stack, rep *drift.Report) bool {
 	registry := providers.NewRegistry(s.factory)
+	if r, ok := s.schemas.Load(st.cfg.Name); ok && r.(*providers.Registry) != nil {
+		registry = r.(*providers.Registry)
+	}
 	plan := remediate.NewPlan(rep, registry.ResourceSchema, remediate.Options{AllowDelete: st.cfg.RemediateDeletes})
 	if plan.Empty() {
 		return false
@@ -402,6 +407,9 @@ func (s *Server) scanStack(ctx context.Context, cfg *StackConfig) (*drift.Report
 		return nil, err
 	}
 	sess.Close()
+	// Remediation plans with the schemas this scan read (a provider
+	// plugin's types are known only once a scan found the plugin).
+	s.schemas.Store(cfg.Name, sess.Registry)
 	return sess.Report, nil
 }
 

@@ -1,11 +1,13 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +23,7 @@ import (
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/providers"
+	"github.com/gitdrift/driftctl/providers/plugin/plugintest"
 )
 
 // fakeFactory serves live "test_thing" resources; a read waits on gate
@@ -379,4 +382,77 @@ func TestServeRemediatesAutomatically(t *testing.T) {
 	if err != nil || !strings.Contains(string(audit), `"address":"test_thing.b"`) || !strings.Contains(string(audit), `"result":"applied and verified"`) {
 		t.Errorf("audit log (%v):\n%s", err, audit)
 	}
+}
+
+// A plugin's types are remediated too: the schemas of the stack's last
+// scan (with the plugin's) plan it, and the provider applies it.
+func TestServeRemediatesThroughAPlugin(t *testing.T) {
+	plugins := plugintest.Mirror(t)
+	data, dir, root := t.TempDir(), t.TempDir(), t.TempDir()
+	files := map[string]string{
+		"main.tf": fmt.Sprintf(`
+terraform {
+  required_providers {
+    testfs = { source = "gitdrift/testfs" }
+  }
+}
+provider "testfs" {
+  root = %q
+}
+resource "testfs_file" "a" {
+  path    = "a.txt"
+  content = "hello"
+}
+`, root),
+		"terraform.tfstate": `{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "l", "outputs": {}, "resources": [
+  {"mode": "managed", "type": "testfs_file", "name": "a", "provider": "provider[\"registry.terraform.io/gitdrift/testfs\"]",
+   "instances": [{"schema_version": 0, "attributes": {"id": "a.txt", "path": "a.txt", "content": "hello", "mode": "0644", "secret": null, "tags": null, "size": 5}}]}]}`,
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// By hand: the content changed.
+	if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("HELLO"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(root, "a.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{
+		Server: ServerConfig{DataDir: data, MetricsMaxResources: 100, CacheDir: t.TempDir()},
+		Stacks: []*StackConfig{{Name: "files", Source: dir, Schedule: Every(time.Hour), Remediate: "auto", PluginDirs: []string{plugins},
+			FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}, Timeout: time.Minute}},
+	}
+	var log bytes.Buffer
+	var logMu sync.Mutex
+	base, _, _ := serveOptions(t, Options{Config: cfg, Factory: &fakeFactory{}, Version: "test",
+		Logger: slog.New(slog.NewTextHandler(lockedWriter{&logMu, &log}, nil))})
+	defer func() {
+		if t.Failed() {
+			logMu.Lock()
+			t.Log(log.String())
+			logMu.Unlock()
+		}
+	}()
+	eventually(t, "the file remediated through the plugin", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `driftctl_remediations_total{action="update",result="applied and verified",stack="files"} 1`)
+	})
+	if b, err := os.ReadFile(filepath.Join(root, "a.txt")); err != nil || string(b) != "hello" {
+		t.Errorf("a.txt = %q (%v), want hello", b, err)
+	}
+}
+
+// lockedWriter serializes writes to a buffer the test reads.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
