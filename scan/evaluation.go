@@ -22,6 +22,7 @@ type evaluation struct {
 	unmanaged bool
 	reads     *reads
 	refreshes *refreshes
+	planning  *planning
 	plugins   *pluginSetup
 	// providerType is the root module's provider type of a local name.
 	providerType func(local string) string
@@ -83,6 +84,7 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 			return mod.WrittenAttributes(typ, s.registry)
 		}, configured, concurrency, progress),
 		refreshes:    startRefreshes(ctx, s.state, s.registry, configured, stateProviderRef(refTypes), s.opts.Plugins.parallelism()*max(len(configured), 1)),
+		planning:     newPlanning(s.opts.Plugins.parallelism() * max(len(configured), 1)),
 		plugins:      s.plugins,
 		providerType: mod.ProviderType,
 		configured:   configured,

@@ -179,6 +179,28 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 			res.ID = v.AsString()
 		}
 	}
+	// The plan is the provider's work alone (terraform-provider-aws
+	// calls no API for it): it runs beside the evaluation, which goes on
+	// with the refreshed object, so that plans overlap the reads still
+	// under way instead of following them one by one.
+	rc := *r
+	e.planning.run(func() { e.planAndClassify(ctx, ir, schema, &rc, res, live, desired, imported, secrets) })
+	return providers.MarkSensitive(schema, live.State)
+}
+
+// planAndClassify has the provider plan a refreshed resource against its
+// configuration and records the result: what the plan would change is
+// the drift. It runs on e.planning's goroutines.
+func (e *evaluation) planAndClassify(ctx context.Context, ir providers.InstanceReader, schema *providers.Schema, r *config.Resource, res drift.Result, live *providers.Instance, desired cty.Value, imported bool, secrets []string) {
+	// A provider's bug must not end the process (serve scans every stack
+	// in one), nor lose the resource from the report.
+	defer func() {
+		if v := recover(); v != nil {
+			e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:PlanResourceChange", fmt.Errorf("the provider panicked: %v", v))
+			res.Status, res.Reason, res.Diffs = drift.Unknown, fmt.Sprintf("planning it through provider %s failed; see the errors", r.Provider), nil
+			e.results.Add(res, secrets)
+		}
+	}()
 	// As Terraform, the provider plans a configuration that already has
 	// the live values where ignore_changes says so; what the
 	// configuration says there is put back into the plan for Classify,
@@ -190,7 +212,9 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 	plan, err := ir.Plan(ctx, live, toPlan)
 	if err != nil {
 		e.refreshes.fail(r.Provider, r.Type, res.Region, "plugin:PlanResourceChange", err)
-		return unknown(fmt.Sprintf("planning it through provider %s failed; see the errors", r.Provider))
+		res.Status, res.Reason = drift.Unknown, fmt.Sprintf("planning it through provider %s failed; see the errors", r.Provider)
+		e.results.Add(res, secrets)
+		return
 	}
 	// Desired is the configuration as planned: remediation plans from
 	// it again (ignore_changes holding).
@@ -212,8 +236,32 @@ func (e *evaluation) resolveByInstance(ctx context.Context, schema *providers.Sc
 	}
 	markReplace(res.Diffs, plan.RequiresReplace)
 	e.results.Add(res, secrets)
-	return providers.MarkSensitive(schema, live.State)
 }
+
+// planning runs the plans of a scan, at most limit at once, and waits
+// for them.
+type planning struct {
+	wg  sync.WaitGroup
+	sem chan struct{}
+}
+
+func newPlanning(limit int) *planning {
+	return &planning{sem: make(chan struct{}, max(limit, 1))}
+}
+
+// run runs f on a goroutine once a slot is free.
+func (p *planning) run(f func()) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.sem <- struct{}{}
+		defer func() { <-p.sem }()
+		f()
+	}()
+}
+
+// wait waits for every plan started.
+func (p *planning) wait() { p.wg.Wait() }
 
 // absentAttributeBlocks makes null, in a resource's configuration, the
 // attributes that may be written as blocks (AttributeSyntax) but are not

@@ -340,6 +340,9 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 	}()
 	e := s.newEvaluation(ctx, configured, refTypes, created)
 	diags = append(diags, ev.Evaluate(ctx, dataReader{configured: configured, state: s.state, remote: newRemoteStates(s.src.Dir, s.src.FilesRoot)}, e)...)
+	// The plugins' plans run beside the evaluation: their results are in
+	// once they are done.
+	e.planning.wait()
 	if diags.HasErrors() {
 		return nil, diags
 	}
