@@ -40,15 +40,18 @@ type childResult struct {
 	// peak RSS also counts.
 	PeakLiveHeap int64          `json:"peak_live_heap_bytes"`
 	Calls        map[string]int `json:"calls"`
-	// PluginCalls are the calls to provider plugins, by RPC.
-	PluginCalls map[string]int `json:"plugin_calls,omitempty"`
-	Drifted     []string       `json:"drifted"`
-	Missing     []string       `json:"missing"`
-	Unmanaged   []string       `json:"unmanaged"`
-	Other       []string       `json:"other"` // unknown and ignored results
-	InSync      int            `json:"in_sync"`
-	Errors      []string       `json:"errors"`
-	Diagnostics []string       `json:"diagnostics"`
+	// PluginCalls are the calls to provider plugins, by RPC; PluginSpans
+	// when the first and the last of each ended, in seconds from the
+	// scan's start.
+	PluginCalls map[string]int        `json:"plugin_calls,omitempty"`
+	PluginSpans map[string][2]float64 `json:"plugin_spans,omitempty"`
+	Drifted     []string              `json:"drifted"`
+	Missing     []string              `json:"missing"`
+	Unmanaged   []string              `json:"unmanaged"`
+	Other       []string              `json:"other"` // unknown and ignored results
+	InSync      int                   `json:"in_sync"`
+	Errors      []string              `json:"errors"`
+	Diagnostics []string              `json:"diagnostics"`
 }
 
 // procStatus reads a "VmXXX: N kB" line of /proc/self/status, in bytes;
@@ -114,6 +117,7 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 		})
 	}
 
+	var started time.Time
 	opts := scan.Options{
 		Stack: "driftbench", Location: dir, Git: gitsource.Options{Environ: os.Environ()},
 		Vars: config.VarOptions{Environ: os.Environ()}, Unmanaged: true,
@@ -122,17 +126,22 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 		// Every type through the provider's binary, as --plugin-types
 		// all does; the schema comes from the cache the parent warmed.
 		parallelism, _ := strconv.Atoi(os.Getenv("DRIFTBENCH_PLUGIN_PARALLELISM"))
-		res.PluginCalls = map[string]int{}
+		res.PluginCalls, res.PluginSpans = map[string]int{}, map[string][2]float64{}
 		opts.Plugins = scan.PluginOptions{Dirs: []string{pluginDir}, Types: scan.PluginTypesAll, Parallelism: parallelism,
 			CacheDir: os.Getenv("DRIFTBENCH_PLUGIN_CACHE"),
 			Observe: func(provider, rpc string, err error) {
+				at := time.Since(started).Seconds()
 				mu.Lock()
-				res.PluginCalls[rpc]++
+				if res.PluginCalls[rpc]++; res.PluginCalls[rpc] == 1 {
+					res.PluginSpans[rpc] = [2]float64{at, at}
+				} else {
+					res.PluginSpans[rpc] = [2]float64{res.PluginSpans[rpc][0], at}
+				}
 				mu.Unlock()
 			}}
 	}
 
-	started := time.Now()
+	started = time.Now()
 	out, err := scan.Run(ctx, factory, opts)
 	for _, d := range out.Diagnostics {
 		res.Diagnostics = append(res.Diagnostics, d.Error())

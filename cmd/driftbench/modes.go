@@ -40,6 +40,13 @@ type modeRun struct {
 	// WallSeconds is the median, from the process's start to its exit.
 	WallSeconds float64   `json:"wall_seconds"`
 	WallRuns    []float64 `json:"wall_seconds_runs"`
+	// CPUSeconds is the median of the runs' CPU time (user and system,
+	// of the process and the provider).
+	CPUSeconds float64   `json:"cpu_seconds"`
+	CPURuns    []float64 `json:"cpu_seconds_runs"`
+	// PluginSpans are, for the plugin mode's first run, when the first
+	// and the last call of each RPC ended (seconds from the scan's start).
+	PluginSpans map[string][2]float64 `json:"plugin_spans,omitempty"`
 	// PeakRSSBytes is the largest of the runs' peak resident memory of
 	// the process tree (driftctl or terraform, and the provider).
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
@@ -69,6 +76,8 @@ func (r *modeRun) add(pr procRun, calls map[string]int) {
 	r.AWSCallsRuns = append(r.AWSCallsRuns, sum(calls))
 	r.WallRuns = append(r.WallRuns, pr.Wall.Seconds())
 	r.WallSeconds = median(r.WallRuns)
+	r.CPURuns = append(r.CPURuns, pr.CPU.Seconds())
+	r.CPUSeconds = median(r.CPURuns)
 	r.PeakRSSRuns = append(r.PeakRSSRuns, pr.Tree.Peak)
 	r.PeakRSSBytes = max(r.PeakRSSBytes, pr.Tree.Peak)
 	r.SumHWMBytes = max(r.SumHWMBytes, pr.Tree.SumHWM)
@@ -190,9 +199,10 @@ func printEstate(er *estateRun) {
 	_ = w.Flush()
 	for _, m := range er.Modes {
 		if len(m.PluginByRPC) > 0 {
-			fmt.Printf("%s/%d plugin calls by RPC:", m.Mode, m.Parallelism)
+			fmt.Printf("%s/%d plugin calls by RPC (first and last done at, s):", m.Mode, m.Parallelism)
 			for _, rpc := range sortedOps(m.PluginByRPC) {
-				fmt.Printf(" %s %d", rpc, m.PluginByRPC[rpc])
+				sp := m.PluginSpans[rpc]
+				fmt.Printf(" %s %d (%.2f-%.2f)", rpc, m.PluginByRPC[rpc], sp[0], sp[1])
 			}
 			fmt.Println()
 		}
@@ -204,7 +214,7 @@ func printEstate(er *estateRun) {
 func printModes(ers []*estateRun) {
 	fmt.Println()
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "resources\tmode\tparallelism\tcalls_aws\tplugin_calls\twall_s\tpeak_rss_MiB\tsum_of_peaks_MiB\town_rss_MiB\tprovider_rss_MiB\texact\t")
+	fmt.Fprintln(w, "resources\tmode\tparallelism\tcalls_aws\tplugin_calls\twall_s\tcpu_s\tpeak_rss_MiB\tsum_of_peaks_MiB\town_rss_MiB\tprovider_rss_MiB\texact\t")
 	for _, er := range ers {
 		for _, m := range er.Modes {
 			plugin, provider := "-", "-"
@@ -214,8 +224,8 @@ func printModes(ers []*estateRun) {
 			if m.ProviderRSSBytes > 0 {
 				provider = fmt.Sprintf("%.0f", mib(m.ProviderRSSBytes))
 			}
-			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%.2f\t%.0f\t%.0f\t%.0f\t%s\t%v\t\n", er.Resources, m.Mode, m.Parallelism, m.AWSCalls, plugin,
-				m.WallSeconds, mib(m.PeakRSSBytes), mib(m.SumHWMBytes), mib(m.OwnRSSBytes), provider, m.Exact)
+			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%.2f\t%.1f\t%.0f\t%.0f\t%.0f\t%s\t%v\t\n", er.Resources, m.Mode, m.Parallelism, m.AWSCalls, plugin,
+				m.WallSeconds, m.CPUSeconds, mib(m.PeakRSSBytes), mib(m.SumHWMBytes), mib(m.OwnRSSBytes), provider, m.Exact)
 		}
 	}
 	_ = w.Flush()

@@ -186,7 +186,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 				if m.name == "plugin" {
 					w = wantPlugin
 					if i == 0 {
-						row.PluginCalls, row.PluginByRPC = sum(res.PluginCalls), res.PluginCalls
+						row.PluginCalls, row.PluginByRPC, row.PluginSpans = sum(res.PluginCalls), res.PluginCalls, res.PluginSpans
 					}
 				}
 				ok, why := exactly(w, res, l.total())

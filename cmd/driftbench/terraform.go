@@ -154,6 +154,9 @@ func tail(s string, n int) string {
 type procRun struct {
 	Wall time.Duration
 	Tree treeMemory
+	// CPU is the user and system time of the process and of the
+	// children it waited for (the provider).
+	CPU time.Duration
 }
 
 // measure runs cmd, timing it from start to exit and sampling its
@@ -167,6 +170,9 @@ func measure(cmd *exec.Cmd) (procRun, error) {
 	err := cmd.Wait()
 	r := procRun{Wall: time.Since(start)}
 	r.Tree = stop()
+	if cmd.ProcessState != nil {
+		r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	return r, err
 }
 
