@@ -41,9 +41,17 @@ type modeRun struct {
 	WallSeconds float64   `json:"wall_seconds"`
 	WallRuns    []float64 `json:"wall_seconds_runs"`
 	// CPUSeconds is the median of the runs' CPU time (user and system,
-	// of the process and the provider).
-	CPUSeconds float64   `json:"cpu_seconds"`
-	CPURuns    []float64 `json:"cpu_seconds_runs"`
+	// of the process and the provider); OwnCPUSeconds of the process
+	// alone (driftctl or terraform), ProviderCPUSeconds of the ones it
+	// started; EmulatorCPUSeconds of moto, BenchCPUSeconds of
+	// driftbench (the proxies), meanwhile.
+	CPUSeconds                                 float64   `json:"cpu_seconds"`
+	CPURuns                                    []float64 `json:"cpu_seconds_runs"`
+	OwnCPUSeconds                              float64   `json:"own_cpu_seconds"`
+	ProviderCPUSeconds                         float64   `json:"provider_cpu_seconds"`
+	EmulatorCPUSeconds                         float64   `json:"emulator_cpu_seconds"`
+	BenchCPUSeconds                            float64   `json:"bench_cpu_seconds"`
+	ownCPU, providerCPU, emulatorCPU, benchCPU []float64
 	// PluginSpans are, for the plugin mode's first run, when the first
 	// and the last call of each RPC ended (seconds from the scan's start).
 	PluginSpans map[string][2]float64 `json:"plugin_spans,omitempty"`
@@ -78,6 +86,12 @@ func (r *modeRun) add(pr procRun, calls map[string]int) {
 	r.WallSeconds = median(r.WallRuns)
 	r.CPURuns = append(r.CPURuns, pr.CPU.Seconds())
 	r.CPUSeconds = median(r.CPURuns)
+	r.ownCPU = append(r.ownCPU, pr.Tree.RootCPU.Seconds())
+	r.providerCPU = append(r.providerCPU, pr.Tree.OthersCPU.Seconds())
+	r.emulatorCPU = append(r.emulatorCPU, pr.EmulatorCPU.Seconds())
+	r.benchCPU = append(r.benchCPU, pr.BenchCPU.Seconds())
+	r.OwnCPUSeconds, r.ProviderCPUSeconds = median(r.ownCPU), median(r.providerCPU)
+	r.EmulatorCPUSeconds, r.BenchCPUSeconds = median(r.emulatorCPU), median(r.benchCPU)
 	r.PeakRSSRuns = append(r.PeakRSSRuns, pr.Tree.Peak)
 	r.PeakRSSBytes = max(r.PeakRSSBytes, pr.Tree.Peak)
 	r.SumHWMBytes = max(r.SumHWMBytes, pr.Tree.SumHWM)
@@ -214,7 +228,7 @@ func printEstate(er *estateRun) {
 func printModes(ers []*estateRun) {
 	fmt.Println()
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "resources\tmode\tparallelism\tcalls_aws\tplugin_calls\twall_s\tcpu_s\tpeak_rss_MiB\tsum_of_peaks_MiB\town_rss_MiB\tprovider_rss_MiB\texact\t")
+	fmt.Fprintln(w, "resources\tmode\tparallelism\tcalls_aws\tplugin_calls\twall_s\tcpu_s\tprovider_cpu_s\tmoto_cpu_s\tpeak_rss_MiB\town_rss_MiB\tprovider_rss_MiB\texact\t")
 	for _, er := range ers {
 		for _, m := range er.Modes {
 			plugin, provider := "-", "-"
@@ -224,15 +238,15 @@ func printModes(ers []*estateRun) {
 			if m.ProviderRSSBytes > 0 {
 				provider = fmt.Sprintf("%.0f", mib(m.ProviderRSSBytes))
 			}
-			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%.2f\t%.1f\t%.0f\t%.0f\t%.0f\t%s\t%v\t\n", er.Resources, m.Mode, m.Parallelism, m.AWSCalls, plugin,
-				m.WallSeconds, m.CPUSeconds, mib(m.PeakRSSBytes), mib(m.SumHWMBytes), mib(m.OwnRSSBytes), provider, m.Exact)
+			fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%.0f\t%.0f\t%s\t%v\t\n", er.Resources, m.Mode, m.Parallelism, m.AWSCalls, plugin,
+				m.WallSeconds, m.OwnCPUSeconds, m.ProviderCPUSeconds, m.EmulatorCPUSeconds, mib(m.PeakRSSBytes), mib(m.OwnRSSBytes), provider, m.Exact)
 		}
 	}
 	_ = w.Flush()
 	for _, er := range ers {
 		fmt.Printf("%d resources, %s: walls", er.Resources, er.Provider)
 		for _, m := range er.Modes {
-			fmt.Printf("; %s/%d %s s, calls %v, processes %v", m.Mode, m.Parallelism, fmtFloats(m.WallRuns), m.AWSCallsRuns, m.Processes)
+			fmt.Printf("; %s/%d %s s, calls %v, processes %v, sum of their peaks %.0f MiB", m.Mode, m.Parallelism, fmtFloats(m.WallRuns), m.AWSCallsRuns, m.Processes, mib(m.SumHWMBytes))
 		}
 		fmt.Println()
 		for _, m := range er.Modes {

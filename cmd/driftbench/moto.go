@@ -160,6 +160,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 		}
 	}
 	front.take()
+	meter := cpuMeter{moto: findProcess(os.Getpid(), "moto_server")}
 	for _, svc := range []string{"ec2", "s3", "iam", "sts"} {
 		proxy.Inject(emulator.Fault{Service: svc, Latency: o.latency})
 	}
@@ -177,10 +178,12 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 			row := rows[m]
 			switch m.name {
 			case "native", "plugin":
+				moto0, self0 := meter.now()
 				res, pr, err := runChild(ctx, o, []string{"scan", dir}, childEnv(m))
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", m, err)
 				}
+				meter.since(&pr, moto0, self0)
 				row.add(pr, front.take())
 				w := want
 				if m.name == "plugin" {
@@ -209,10 +212,12 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 				native.floors, native.floorCalls = append(native.floors, floorTime.Seconds()), calls
 			case "terraform":
 				plan := filepath.Join(work, fmt.Sprintf("refresh-only-%d.tfplan", i))
+				moto0, self0 := meter.now()
 				pr, err := tf.timedPlan(ctx, refreshOnlyArgs(m.parallelism, plan))
 				if err != nil {
 					return nil, nil, err
 				}
+				meter.since(&pr, moto0, self0)
 				row.add(pr, front.take())
 				c, err := tf.changes(ctx, plan, true)
 				if err != nil {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gitdrift/driftctl/providers/aws/emulator"
@@ -153,10 +154,34 @@ func tail(s string, n int) string {
 // procRun is how one measured process ran.
 type procRun struct {
 	Wall time.Duration
-	Tree treeMemory
+	Tree treeUsage
 	// CPU is the user and system time of the process and of the
 	// children it waited for (the provider).
 	CPU time.Duration
+	// EmulatorCPU and BenchCPU are what moto and this process (the
+	// proxies) spent meanwhile: the cloud's side of the run.
+	EmulatorCPU, BenchCPU time.Duration
+}
+
+// cpuMeter reads the CPU time of moto and of this process.
+type cpuMeter struct{ moto int }
+
+func (m cpuMeter) now() (moto, self time.Duration) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	if m.moto > 0 {
+		moto = cpuTime(m.moto)
+	}
+	return moto, self
+}
+
+// since records in r what moto and this process spent since now()
+// returned moto0 and self0.
+func (m cpuMeter) since(r *procRun, moto0, self0 time.Duration) {
+	moto, self := m.now()
+	r.EmulatorCPU, r.BenchCPU = moto-moto0, self-self0
 }
 
 // measure runs cmd, timing it from start to exit and sampling its
