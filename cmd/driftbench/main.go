@@ -69,6 +69,10 @@ type options struct {
 	cacheDir string
 }
 
+// sideBySide says whether the runs compare modes (anything but the
+// native mode alone, which `just bench` measures against the floor).
+func (o options) sideBySide() bool { return len(o.modes) > 1 || !o.has("native") }
+
 // has says whether one of the modes is name.
 func (o options) has(name string) bool {
 	return slices.ContainsFunc(o.modes, func(m mode) bool { return m.name == name })
@@ -191,7 +195,6 @@ func bench(ctx context.Context, o options) error {
 		defer os.RemoveAll(dir)
 		o.cacheDir = dir
 	}
-	sideBySide := len(o.modes) > 1 || !o.has("native")
 	var runs []run
 	var estates []*estateRun
 	for _, n := range o.sizes {
@@ -212,7 +215,7 @@ func bench(ctx context.Context, o options) error {
 				printBreakdown(r)
 			}
 		}
-		if er != nil && sideBySide {
+		if er != nil && o.sideBySide() {
 			estates = append(estates, er)
 			printEstate(er)
 		}

@@ -38,18 +38,24 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("seeding: %w", err)
 	}
-	// Every scan's requests go through the counter, then the proxy that
-	// adds the latency, then moto.
+	// Every scan's requests go through the proxy that adds the latency,
+	// then moto. Side by side, a counter in front of the proxy counts
+	// them whoever sends them (the native mode alone counts driftctl's
+	// through the SDK, as before the modes).
 	proxy, err := emulator.NewProxy(srv.URL())
 	if err != nil {
 		return nil, nil, err
 	}
 	defer proxy.Close()
-	front, err := newCallCounter(proxy.URL())
-	if err != nil {
-		return nil, nil, err
+	endpoint := proxy.URL()
+	var front *callCounter
+	if o.sideBySide() {
+		if front, err = newCallCounter(endpoint); err != nil {
+			return nil, nil, err
+		}
+		defer front.Close()
+		endpoint = front.URL()
 	}
-	defer front.Close()
 
 	work, err := os.MkdirTemp("", "driftbench-*")
 	if err != nil {
@@ -68,7 +74,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 	}
 	var providers string
 	if o.pkg != nil {
-		providers = providerBlock(o.pkg, front.URL())
+		providers = providerBlock(o.pkg, endpoint)
 	}
 	if err := writeHCL(dir, l, o.perFile, providers); err != nil {
 		return nil, nil, err
@@ -96,7 +102,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 		// written state has IDs and the few attributes reads need), so
 		// that what a refresh-only plan finds drifted is the hand
 		// changes.
-		if tf, err = newTFStack(dir, work, o.pkg, front.URL()); err != nil {
+		if tf, err = newTFStack(dir, work, o.pkg, endpoint); err != nil {
 			return nil, nil, err
 		}
 		for _, args := range [][]string{{"init", "-input=false", "-no-color"}, {"validate", "-no-color"},
@@ -116,7 +122,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 	seedTime := time.Since(seedStart)
 	fmt.Fprintf(os.Stderr, "%d resources: seeded %d (+%d hand changes) in %.1fs (not measured)\n", n, l.total(), want.changed(), seedTime.Seconds())
 
-	env := scanEnviron(front.URL(), "")
+	env := scanEnviron(endpoint, "")
 	childEnv := func(m mode) []string {
 		e := append(slices.Clone(env), fmt.Sprintf("DRIFTBENCH_PARALLELISM=%d", o.parallelism), fmt.Sprintf("DRIFTBENCH_API_RATE=%g", o.apiRate))
 		if m.name == "plugin" {
@@ -204,7 +210,7 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 					native = &nativeRuns{first: res}
 				}
 				native.scans = append(native.scans, res)
-				floorTime, calls, err := floor(ctx, front.URL(), q, o.concurrency, l.versioning > 0)
+				floorTime, calls, err := floor(ctx, endpoint, q, o.concurrency, l.versioning > 0)
 				if err != nil {
 					return nil, nil, fmt.Errorf("the floor: %w", err)
 				}
