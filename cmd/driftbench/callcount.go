@@ -9,6 +9,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
@@ -23,6 +24,10 @@ type callCounter struct {
 	url   string
 	mu    sync.Mutex
 	calls map[string]int
+	// since is when the count started; spans when each operation was
+	// first and last asked for, in seconds from since.
+	since time.Time
+	spans map[string][2]float64
 }
 
 // newCallCounter starts a counter on 127.0.0.1 that forwards to target.
@@ -35,7 +40,7 @@ func newCallCounter(target string) (*callCounter, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &callCounter{url: "http://" + ln.Addr().String(), calls: map[string]int{}}
+	c := &callCounter{url: "http://" + ln.Addr().String(), calls: map[string]int{}, since: time.Now(), spans: map[string][2]float64{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	// Up to a scan's parallelism of connections kept open, as the SDKs
 	// keep theirs, rather than net/http's 2 per host.
@@ -47,8 +52,14 @@ func newCallCounter(target string) (*callCounter, error) {
 		if service == "s3" && r.Method == http.MethodGet {
 			op = s3Subresource(r.URL.Query(), op)
 		}
+		key := service + ":" + op
 		c.mu.Lock()
-		c.calls[service+":"+op]++
+		at := time.Since(c.since).Seconds()
+		if c.calls[key]++; c.calls[key] == 1 {
+			c.spans[key] = [2]float64{at, at}
+		} else {
+			c.spans[key] = [2]float64{c.spans[key][0], at}
+		}
 		c.mu.Unlock()
 		rp.ServeHTTP(w, r)
 	})}
@@ -59,17 +70,18 @@ func newCallCounter(target string) (*callCounter, error) {
 // URL is the counter's base URL: the endpoint to give the scans.
 func (c *callCounter) URL() string { return c.url }
 
-// take returns the calls counted since the last take and starts again;
-// nil from a nil counter.
-func (c *callCounter) take() map[string]int {
+// take returns the calls counted since the last take, and when each
+// operation was first and last asked for (seconds from that take), and
+// starts again; nothing from a nil counter.
+func (c *callCounter) take() (map[string]int, map[string][2]float64) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := c.calls
-	c.calls = map[string]int{}
-	return m
+	m, sp := c.calls, c.spans
+	c.calls, c.spans, c.since = map[string]int{}, map[string][2]float64{}, time.Now()
+	return m, sp
 }
 
 // Close stops the counter.

@@ -15,8 +15,9 @@
 // --modes scans each estate in several ways, side by side, through the
 // same proxy: native (driftctl's readers), plugin (driftctl with every
 // type through terraform-provider-aws, scan.PluginTypesAll) and terraform
-// (terraform plan -refresh-only), the last two with the one hashicorp/aws
-// of the filesystem mirror --plugin-dir names:
+// (terraform plan -refresh-only; terraform-plan: a whole terraform plan,
+// which makes the provider calls a plugin scan makes), the last ones with
+// the one hashicorp/aws of the filesystem mirror --plugin-dir names:
 //
 //	go run ./cmd/driftbench --resources 200,1000 --latency 50ms //	    --modes native,plugin,terraform --plugin-dir DIR
 //
@@ -129,11 +130,11 @@ func main() {
 	fs.Float64Var(&o.apiRate, "api-rate", 0, "driftctl's requests per second per service (aws.WithAPIRate; 0: driftctl's defaults)")
 	fs.IntVar(&o.perFile, "per-file", 1000, "resource blocks per .tf file")
 	fs.BoolVar(&o.verbose, "v", false, "print the child's diagnostics and the reasons of inexact reports in full")
-	modes := fs.String("modes", "native", "how each estate is scanned, comma-separated, side by side: native (driftctl's readers), plugin (driftctl, every type through the provider's plugin), terraform (terraform plan -refresh-only)")
+	modes := fs.String("modes", "native", "how each estate is scanned, comma-separated, side by side: native (driftctl's readers), plugin (driftctl, every type through the provider's plugin), terraform (terraform plan -refresh-only), terraform-plan (terraform plan)")
 	fs.StringVar(modes, "mode", "native", "the same as --modes")
 	pluginDir := fs.String("plugin-dir", "", "a filesystem mirror holding one hashicorp/aws (unpacked) for the plugin and terraform modes")
 	pluginPar := fs.String("plugin-parallelism", "10", "the plugin mode's calls in flight per provider process, comma-separated for a row each (10: terraform's default; driftctl scan passes its --parallelism, 32)")
-	tfPar := fs.Int("terraform-parallelism", 10, "terraform plan's -parallelism (10: terraform's default)")
+	tfPar := fs.Int("terraform-parallelism", 10, "the terraform modes' -parallelism (10: terraform's default)")
 	_ = fs.Parse(os.Args[1:])
 	if err := o.checkNumbers(); err != nil {
 		fmt.Fprintln(os.Stderr, "driftbench:", err)

@@ -52,6 +52,7 @@ func TestParseModes(t *testing.T) {
 		{"native", "10", "[native/32]"},
 		{"native,plugin,terraform", "10", "[native/32 plugin/10 terraform/10]"},
 		{"plugin,terraform", "10,32", "[plugin/10 plugin/32 terraform/10]"},
+		{"terraform-plan,plugin", "10", "[terraform-plan/10 plugin/10]"},
 		{"native,native", "10", "--modes \"native,native\": native twice"},
 		{"plan", "10", "--modes \"plan\": the modes are"},
 		{"plugin", "0", "--plugin-parallelism \"0\": expected"},
@@ -148,5 +149,15 @@ func TestSampleTree(t *testing.T) {
 	}
 	if pr.Tree.Peak <= 0 || pr.Tree.SumHWM < pr.Tree.Peak || pr.Tree.Commands["sleep"] != 1 || pr.Wall < 300*time.Millisecond {
 		t.Errorf("measure(sleep 0.3) = %+v", pr)
+	}
+}
+
+func TestPlanArgs(t *testing.T) {
+	t.Parallel()
+	if got, want := strings.Join(planArgs(true, 10, "p"), " "), "plan -refresh-only -lock=false -input=false -no-color -parallelism=10 -out=p"; got != want {
+		t.Errorf("refresh-only: %s, want %s", got, want)
+	}
+	if got, want := strings.Join(planArgs(false, 4, "p"), " "), "plan -lock=false -input=false -no-color -parallelism=4 -out=p"; got != want {
+		t.Errorf("plan: %s, want %s", got, want)
 	}
 }

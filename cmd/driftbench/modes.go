@@ -11,10 +11,11 @@ import (
 )
 
 // A mode is one way of scanning an estate: driftctl's native readers,
-// driftctl through the provider's plugin (every type), or terraform plan
-// -refresh-only with the same plugin.
+// driftctl through the provider's plugin (every type), terraform plan
+// -refresh-only, or a whole terraform plan, the last ones with the same
+// provider binary.
 type mode struct {
-	name string // "native", "plugin", "terraform"
+	name string // "native", "plugin", "terraform", "terraform-plan"
 	// parallelism: the native readers' requests in flight (0: driftctl's
 	// default), the plugin's calls in flight per provider process, or
 	// terraform's -parallelism.
@@ -33,6 +34,9 @@ type modeRun struct {
 	AWSCalls       int            `json:"aws_calls"`
 	AWSCallsRuns   []int          `json:"aws_calls_runs"`
 	AWSByOperation map[string]int `json:"aws_calls_by_operation"`
+	// AWSSpans are when each operation was first and last asked for
+	// (seconds from the run's start, first run): the order of reads.
+	AWSSpans map[string][2]float64 `json:"aws_spans_by_operation,omitempty"`
 	// PluginCalls are driftctl's calls to the provider process, by RPC
 	// (first run); terraform's are not counted.
 	PluginCalls int            `json:"plugin_calls,omitempty"`
@@ -76,10 +80,10 @@ type modeRun struct {
 	Errors   []string `json:"errors,omitempty"`
 }
 
-// add records one run.
-func (r *modeRun) add(pr procRun, calls map[string]int) {
+// add records one run, its AWS calls and their spans.
+func (r *modeRun) add(pr procRun, calls map[string]int, spans map[string][2]float64) {
 	if len(r.WallRuns) == 0 {
-		r.AWSCalls, r.AWSByOperation = sum(calls), calls
+		r.AWSCalls, r.AWSByOperation, r.AWSSpans = sum(calls), calls, spans
 	}
 	r.AWSCallsRuns = append(r.AWSCallsRuns, sum(calls))
 	r.WallRuns = append(r.WallRuns, pr.Wall.Seconds())
@@ -135,8 +139,9 @@ func nativeParallelism(o options) int {
 	return aws.DefaultParallelism
 }
 
-// parseModes reads --modes: each of native, plugin and terraform at most
-// once, the plugin mode once per --plugin-parallelism.
+// parseModes reads --modes: each of native, plugin, terraform and
+// terraform-plan at most once, the plugin mode once per
+// --plugin-parallelism.
 func parseModes(modes, pluginPar string, tfPar, nativePar int) ([]mode, error) {
 	var ms []mode
 	seen := map[string]bool{}
@@ -157,13 +162,13 @@ func parseModes(modes, pluginPar string, tfPar, nativePar int) ([]mode, error) {
 				}
 				ms = append(ms, mode{name: name, parallelism: n})
 			}
-		case "terraform":
+		case "terraform", "terraform-plan":
 			if tfPar < 1 {
 				return nil, fmt.Errorf("--terraform-parallelism %d: expected 1 or more", tfPar)
 			}
 			ms = append(ms, mode{name: name, parallelism: tfPar})
 		default:
-			return nil, fmt.Errorf("--modes %q: the modes are native, plugin and terraform", modes)
+			return nil, fmt.Errorf("--modes %q: the modes are native, plugin, terraform and terraform-plan", modes)
 		}
 	}
 	if ms[0].name == "native" && ms[0].parallelism == 0 {
@@ -175,7 +180,7 @@ func parseModes(modes, pluginPar string, tfPar, nativePar int) ([]mode, error) {
 // checkModes finds the provider the plugin and terraform modes need, and
 // rejects what cannot go together.
 func (o *options) checkModes(pluginDir string) error {
-	needsPlugin := o.has("plugin") || o.has("terraform")
+	needsPlugin := o.has("plugin") || o.has("terraform") || o.has("terraform-plan")
 	switch {
 	case o.engineOnly && (needsPlugin || len(o.modes) > 1):
 		return fmt.Errorf("--engine-only measures the engine alone: no --modes")
@@ -264,13 +269,15 @@ func printModes(ers []*estateRun) {
 // printAgreement compares what the plugin mode found with what terraform
 // found: its refresh-only plans, and the referee's plan.
 func printAgreement(er *estateRun) {
-	var plugin, refresh *modeRun
+	var plugin, refresh, whole *modeRun
 	for _, m := range er.Modes {
 		switch {
 		case m.Mode == "plugin" && plugin == nil:
 			plugin = m
 		case m.Mode == "terraform":
 			refresh = m
+		case m.Mode == "terraform-plan":
+			whole = m
 		}
 	}
 	if plugin == nil {
@@ -289,8 +296,11 @@ func printAgreement(er *estateRun) {
 		// included (refreshOnlyExpected).
 		say("terraform plan -refresh-only (cloud against state)", refresh.Drifted, refresh.Missing)
 	}
+	if whole != nil {
+		say("the measured terraform plan (cloud against configuration)", whole.Drifted, whole.Missing)
+	}
 	if er.Referee != nil {
-		say("terraform plan (cloud against configuration)", er.Referee.Drifted, er.Referee.Missing)
+		say("the referee terraform plan (cloud against configuration)", er.Referee.Drifted, er.Referee.Missing)
 	}
 }
 

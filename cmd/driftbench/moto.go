@@ -190,7 +190,8 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 					return nil, nil, fmt.Errorf("%s: %w", m, err)
 				}
 				meter.since(&pr, moto0, self0)
-				row.add(pr, front.take())
+				calls, spans := front.take()
+				row.add(pr, calls, spans)
 				w := want
 				if m.name == "plugin" {
 					w = wantPlugin
@@ -216,20 +217,26 @@ func motoRun(ctx context.Context, o options, n int) (*run, *estateRun, error) {
 				}
 				front.take()
 				native.floors, native.floorCalls = append(native.floors, floorTime.Seconds()), calls
-			case "terraform":
-				plan := filepath.Join(work, fmt.Sprintf("refresh-only-%d.tfplan", i))
+			case "terraform", "terraform-plan":
+				refreshOnly := m.name == "terraform"
+				plan := filepath.Join(work, fmt.Sprintf("%s-%d.tfplan", m.name, i))
 				moto0, self0 := meter.now()
-				pr, err := tf.timedPlan(ctx, refreshOnlyArgs(m.parallelism, plan))
+				pr, err := tf.timedPlan(ctx, planArgs(refreshOnly, m.parallelism, plan))
 				if err != nil {
 					return nil, nil, err
 				}
 				meter.since(&pr, moto0, self0)
-				row.add(pr, front.take())
-				c, err := tf.changes(ctx, plan, true)
+				calls, spans := front.take()
+				row.add(pr, calls, spans)
+				c, err := tf.changes(ctx, plan, refreshOnly)
 				if err != nil {
 					return nil, nil, err
 				}
-				ok, why := exactPlan(wantRefresh, c)
+				w := wantPlugin
+				if refreshOnly {
+					w = wantRefresh
+				}
+				ok, why := exactPlan(w, c)
 				row.judge(i, o.repeat, c.Drifted, c.Missing, ok, why)
 			}
 		}

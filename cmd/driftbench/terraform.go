@@ -201,12 +201,21 @@ func measure(cmd *exec.Cmd) (procRun, error) {
 	return r, err
 }
 
-// refreshOnlyArgs is the measured terraform command: Terraform's refresh
-// of every resource in the state, without the state lock (driftctl takes
-// none either), with terraform's own default parallelism unless told.
-func refreshOnlyArgs(parallelism int, planFile string) []string {
-	return []string{"plan", "-refresh-only", "-lock=false", "-input=false", "-no-color",
+// planArgs is a measured terraform command: terraform plan
+// -refresh-only, Terraform's refresh of every resource in the state
+// (UpgradeResourceState and ReadResource), or, when not refreshOnly, a
+// whole plan, which also plans each against its configuration
+// (PlanResourceChange), the calls a driftctl plugin scan makes; without
+// the state lock (driftctl takes none), at the parallelism given
+// (terraform's own default is 10), saving the plan to planFile (part of
+// the measured run; reading it is not).
+func planArgs(refreshOnly bool, parallelism int, planFile string) []string {
+	args := []string{"plan", "-lock=false", "-input=false", "-no-color",
 		"-parallelism=" + strconv.Itoa(parallelism), "-out=" + planFile}
+	if refreshOnly {
+		args = append(args[:1], append([]string{"-refresh-only"}, args[1:]...)...)
+	}
+	return args
 }
 
 // timedPlan runs terraform with args, measured.
