@@ -34,6 +34,15 @@ bench:
     go run ./cmd/driftbench --engine-only --resources 100000
     GOMEMLIMIT=220MiB go run ./cmd/driftbench --engine-only --resources 100000
 
+# driftctl's plugin path (every type through terraform-provider-aws, at
+# terraform's parallelism and at driftctl scan's) beside its native readers,
+# `terraform plan -refresh-only` and a whole `terraform plan`, on the same
+# estates, through the same proxy and provider binary: DIR is a filesystem
+# mirror (`terraform providers mirror DIR`) holding one hashicorp/aws;
+# terraform on PATH (see cmd/driftbench).
+bench-plugin dir:
+    go run ./cmd/driftbench --resources 200,1000 --latency 50ms --modes native,plugin,terraform,terraform-plan --plugin-parallelism 10,32 --plugin-dir {{dir}}
+
 # Regenerate the Go code of the trimmed Terraform plugin protocol
 # (providers/plugin/internal/tfplugin5, tfplugin6). Needs protoc
 # (apt-get install protobuf-compiler) and, on PATH, protoc-gen-go v1.36.12

@@ -40,13 +40,18 @@ type childResult struct {
 	// peak RSS also counts.
 	PeakLiveHeap int64          `json:"peak_live_heap_bytes"`
 	Calls        map[string]int `json:"calls"`
-	Drifted      []string       `json:"drifted"`
-	Missing      []string       `json:"missing"`
-	Unmanaged    []string       `json:"unmanaged"`
-	Other        []string       `json:"other"` // unknown and ignored results
-	InSync       int            `json:"in_sync"`
-	Errors       []string       `json:"errors"`
-	Diagnostics  []string       `json:"diagnostics"`
+	// PluginCalls are the calls to provider plugins, by RPC; PluginSpans
+	// when the first and the last of each ended, in seconds from the
+	// scan's start.
+	PluginCalls map[string]int        `json:"plugin_calls,omitempty"`
+	PluginSpans map[string][2]float64 `json:"plugin_spans,omitempty"`
+	Drifted     []string              `json:"drifted"`
+	Missing     []string              `json:"missing"`
+	Unmanaged   []string              `json:"unmanaged"`
+	Other       []string              `json:"other"` // unknown and ignored results
+	InSync      int                   `json:"in_sync"`
+	Errors      []string              `json:"errors"`
+	Diagnostics []string              `json:"diagnostics"`
 }
 
 // procStatus reads a "VmXXX: N kB" line of /proc/self/status, in bytes;
@@ -112,11 +117,32 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 		})
 	}
 
-	started := time.Now()
-	out, err := scan.Run(ctx, factory, scan.Options{
+	var started time.Time
+	opts := scan.Options{
 		Stack: "driftbench", Location: dir, Git: gitsource.Options{Environ: os.Environ()},
 		Vars: config.VarOptions{Environ: os.Environ()}, Unmanaged: true,
-	})
+	}
+	if pluginDir := os.Getenv("DRIFTBENCH_PLUGIN_DIR"); pluginDir != "" && mem == nil {
+		// Every type through the provider's binary, as --plugin-types
+		// all does; the schema comes from the cache the parent warmed.
+		parallelism, _ := strconv.Atoi(os.Getenv("DRIFTBENCH_PLUGIN_PARALLELISM"))
+		res.PluginCalls, res.PluginSpans = map[string]int{}, map[string][2]float64{}
+		opts.Plugins = scan.PluginOptions{Dirs: []string{pluginDir}, Types: scan.PluginTypesAll, Parallelism: parallelism,
+			CacheDir: os.Getenv("DRIFTBENCH_PLUGIN_CACHE"),
+			Observe: func(provider, rpc string, err error) {
+				at := time.Since(started).Seconds()
+				mu.Lock()
+				if res.PluginCalls[rpc]++; res.PluginCalls[rpc] == 1 {
+					res.PluginSpans[rpc] = [2]float64{at, at}
+				} else {
+					res.PluginSpans[rpc] = [2]float64{res.PluginSpans[rpc][0], at}
+				}
+				mu.Unlock()
+			}}
+	}
+
+	started = time.Now()
+	out, err := scan.Run(ctx, factory, opts)
 	for _, d := range out.Diagnostics {
 		res.Diagnostics = append(res.Diagnostics, d.Error())
 	}
@@ -187,35 +213,9 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 // everything else in sync; otherwise why not.
 func exactly(want expected, got *childResult, managed int) (bool, string) {
 	var why []string
-	cmp := func(what string, w, g []string) {
-		ws, gs := map[string]bool{}, map[string]bool{}
-		for _, s := range w {
-			ws[s] = true
-		}
-		for _, s := range g {
-			gs[s] = true
-		}
-		var lack, extra []string
-		for _, s := range w {
-			if !gs[s] {
-				lack = append(lack, s)
-			}
-		}
-		for _, s := range g {
-			if !ws[s] {
-				extra = append(extra, s)
-			}
-		}
-		if len(lack) > 0 {
-			why = append(why, fmt.Sprintf("%s lacks %d: %s", what, len(lack), firstFew(lack)))
-		}
-		if len(extra) > 0 {
-			why = append(why, fmt.Sprintf("%s has %d more: %s", what, len(extra), firstFew(extra)))
-		}
-	}
-	cmp("drifted", want.Drifted, got.Drifted)
-	cmp("missing", want.Missing, got.Missing)
-	cmp("unmanaged", want.Unmanaged, got.Unmanaged)
+	why = append(why, setDiff("drifted", want.Drifted, got.Drifted)...)
+	why = append(why, setDiff("missing", want.Missing, got.Missing)...)
+	why = append(why, setDiff("unmanaged", want.Unmanaged, got.Unmanaged)...)
 	if len(got.Other) > 0 {
 		why = append(why, fmt.Sprintf("%d unknown or ignored: %s", len(got.Other), firstFew(got.Other)))
 	}
@@ -223,6 +223,36 @@ func exactly(want expected, got *childResult, managed int) (bool, string) {
 		why = append(why, fmt.Sprintf("%d in sync, want %d", got.InSync, wantSync))
 	}
 	return len(why) == 0, strings.Join(why, "; ")
+}
+
+// setDiff says what got lacks of want and has more, for what ("drifted");
+// nothing when they hold the same.
+func setDiff(what string, want, got []string) []string {
+	ws, gs := map[string]bool{}, map[string]bool{}
+	for _, s := range want {
+		ws[s] = true
+	}
+	for _, s := range got {
+		gs[s] = true
+	}
+	var lack, extra, why []string
+	for _, s := range want {
+		if !gs[s] {
+			lack = append(lack, s)
+		}
+	}
+	for _, s := range got {
+		if !ws[s] {
+			extra = append(extra, s)
+		}
+	}
+	if len(lack) > 0 {
+		why = append(why, fmt.Sprintf("%s lacks %d: %s", what, len(lack), firstFew(lack)))
+	}
+	if len(extra) > 0 {
+		why = append(why, fmt.Sprintf("%s has %d more: %s", what, len(extra), firstFew(extra)))
+	}
+	return why
 }
 
 func firstFew(s []string) string {

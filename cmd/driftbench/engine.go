@@ -180,10 +180,10 @@ func memResources(l layout, want func(typ string) bool, emit func(*providers.Liv
 			ingress = append(ingress, map[string]any{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": []string{"0.0.0.0/0"}})
 		}
 		add("aws_security_group", fmt.Sprintf("aws_security_group.g%d", j), sgID(j), map[string]any{
-			"name": fmt.Sprintf("sg-%d", j), "description": fmt.Sprintf("web tier %d", j), "vpc_id": vpcID(sgVPC(l, j)),
+			"name": sgName(j), "description": fmt.Sprintf("web tier %d", j), "vpc_id": vpcID(sgVPC(l, j)),
 			"ingress": ingress,
 			"egress":  []map[string]any{{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": []string{"0.0.0.0/0"}}},
-			"tags":    baseTags(fmt.Sprintf("sg-%d", j)),
+			"tags":    baseTags(sgName(j)),
 		})
 	}
 	for j := 0; j < l.instances; j++ {

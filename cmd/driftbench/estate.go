@@ -111,12 +111,16 @@ func sgVPC(l layout, j int) int      { return j % l.vpcs }
 func instSubnet(l layout, j int) int { return j % l.subnets }
 func instSG(l layout, j int) int     { return subnetVPC(l, instSubnet(l, j)) }
 func bucketName(i int) string        { return fmt.Sprintf("%s-%06d", prefix, i) }
-func extraBucketName(i int) string   { return fmt.Sprintf("%s-extra-%04d", prefix, i) }
-func roleName(i int) string          { return fmt.Sprintf("%s-role-%05d", prefix, i) }
-func policyName(i int) string        { return fmt.Sprintf("%s-policy-%05d", prefix, i) }
-func userName(i int) string          { return fmt.Sprintf("%s-user-%05d", prefix, i) }
-func extraUserName(i int) string     { return fmt.Sprintf("%s-extra-user-%04d", prefix, i) }
-func policyARN(i int) string         { return fmt.Sprintf("arn:aws:iam::%s:policy/%s", account, policyName(i)) }
+
+// sgName is a security group's name: not "sg-..." (AWS and the provider
+// reject names that begin so).
+func sgName(j int) string          { return fmt.Sprintf("web-%d", j) }
+func extraBucketName(i int) string { return fmt.Sprintf("%s-extra-%04d", prefix, i) }
+func roleName(i int) string        { return fmt.Sprintf("%s-role-%05d", prefix, i) }
+func policyName(i int) string      { return fmt.Sprintf("%s-policy-%05d", prefix, i) }
+func userName(i int) string        { return fmt.Sprintf("%s-user-%05d", prefix, i) }
+func extraUserName(i int) string   { return fmt.Sprintf("%s-extra-user-%04d", prefix, i) }
+func policyARN(i int) string       { return fmt.Sprintf("arn:aws:iam::%s:policy/%s", account, policyName(i)) }
 
 const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"ec2.amazonaws.com"}}]}`
 
@@ -133,13 +137,25 @@ func baseTags(name string) map[string]string {
 	return map[string]string{"Project": "driftbench", "Environment": "bench", "Name": name}
 }
 
-// writeHCL writes the configuration of the estate in files of at most
-// perFile resource blocks, as a large stack is split.
-func writeHCL(dir string, l layout, perFile int) error {
-	main := `provider "aws" {
-  region = "` + region + `"
+// withoutVersioningType is the layout with no aws_s3_bucket_versioning
+// (terraform-provider-aws has it from v4 on: in v3, versioning is a
+// block of aws_s3_bucket, optional and computed): its share goes to
+// buckets, so the estate keeps its size.
+func (l layout) withoutVersioningType() layout {
+	l.buckets += l.versioning
+	l.versioning = 0
+	return l
 }
 
+// writeHCL writes the configuration of the estate in files of at most
+// perFile resource blocks, as a large stack is split. providers is the
+// provider configuration; "" is a provider block naming the region alone
+// (the endpoint then comes from the environment).
+func writeHCL(dir string, l layout, perFile int, providers string) error {
+	if providers == "" {
+		providers = "provider \"aws\" {\n  region = \"" + region + "\"\n}\n"
+	}
+	main := providers + `
 locals {
   tags = {
     Project     = "driftbench"
@@ -185,7 +201,7 @@ locals {
 		}},
 		{l.sgs, func(j int) error {
 			return add(`resource "aws_security_group" "g%d" {
-  name        = "sg-%d"
+  name        = %q
   description = "web tier %d"
   vpc_id      = aws_vpc.v%d.id
 
@@ -204,9 +220,9 @@ locals {
     cidr_blocks = ["0.0.0.0/0"]
   }
 
-  tags = merge(local.tags, { Name = "sg-%d" })
+  tags = merge(local.tags, { Name = %q })
 }
-`, j, j, j, sgVPC(l, j), j)
+`, j, sgName(j), j, sgVPC(l, j), sgName(j))
 		}},
 		{l.instances, func(j int) error {
 			return add("resource \"aws_instance\" \"i%d\" {\n  ami                    = %q\n  instance_type          = \"t3.micro\"\n  subnet_id              = aws_subnet.s%d.id\n  vpc_security_group_ids = [aws_security_group.g%d.id]\n  tags                   = merge(local.tags, { Name = \"app-%d\" })\n}\n",

@@ -82,12 +82,14 @@ func minCalls(l layout, q quirks) map[string]int {
 		// The bucket types the configuration declares: each needs its
 		// setting of every bucket of the region.
 		"s3:GetBucketTagging":                buckets,
-		"s3:GetBucketVersioning":             buckets,
 		"s3:GetBucketPolicy":                 buckets,
 		"s3:GetPublicAccessBlock":            buckets,
 		"iam:GetAccountAuthorizationDetails": pages(l.roles+l.usrs+l.extraUsers+l.policies, iamPageSize),
 		"iam:ListRoles":                      pages(l.roles, iamPageSize), // max_session_duration (default 3600) is not in the details
 		"iam:ListPolicyTags":                 l.policies,                  // IAM has no batch call for policy tags
+	}
+	if l.versioning > 0 {
+		m["s3:GetBucketVersioning"] = buckets
 	}
 	if q.NoBucketRegion {
 		m["s3:GetBucketLocation"] = buckets
@@ -124,8 +126,9 @@ func (c *counter) add(op string) {
 // floor issues the minimum set of calls straight through the SDK, at most
 // concurrency at a time, through endpoint (the proxy), and returns how long
 // it took and what it called. Per-resource calls start as soon as the
-// listing that names the resources is done.
-func floor(ctx context.Context, endpoint string, q quirks, concurrency int) (time.Duration, map[string]int, error) {
+// listing that names the resources is done. Versioning is read when the
+// estate has aws_s3_bucket_versioning.
+func floor(ctx context.Context, endpoint string, q quirks, concurrency int, versioning bool) (time.Duration, map[string]int, error) {
 	c := newClients(endpoint)
 	sem := make(chan struct{}, concurrency)
 	var n counter
@@ -236,10 +239,12 @@ func floor(ctx context.Context, endpoint string, q quirks, concurrency int) (tim
 				spawn("s3:GetBucketLocation", func() error { _, err := c.s3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: b}); return err })
 			}
 			spawn("s3:GetBucketTagging", func() error { _, err := c.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}); return err })
-			spawn("s3:GetBucketVersioning", func() error {
-				_, err := c.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
-				return err
-			})
+			if versioning {
+				spawn("s3:GetBucketVersioning", func() error {
+					_, err := c.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
+					return err
+				})
+			}
 			spawn("s3:GetBucketPolicy", func() error { _, err := c.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b}); return err })
 			spawn("s3:GetPublicAccessBlock", func() error {
 				_, err := c.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})

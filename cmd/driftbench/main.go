@@ -11,13 +11,31 @@
 //
 // Each size runs in a child process, so that peak RSS (VmHWM) is the run's
 // own; the parent holds moto, the proxy and the floor.
+//
+// --modes scans each estate in several ways, side by side, through the
+// same proxy: native (driftctl's readers), plugin (driftctl with every
+// type through terraform-provider-aws, scan.PluginTypesAll) and terraform
+// (terraform plan -refresh-only; terraform-plan: a whole terraform plan,
+// which makes the provider calls a plugin scan makes), the last ones with
+// the one hashicorp/aws of the filesystem mirror --plugin-dir names:
+//
+//	go run ./cmd/driftbench --resources 200,1000 --latency 50ms //	    --modes native,plugin,terraform --plugin-dir DIR
+//
+// The generated provider block then points every service at the proxy,
+// terraform init, validate and a refresh-only apply (making the state the
+// one terraform would have) run before the hand changes, and a plugin
+// scan and a terraform plan (the referee: what differs from the
+// configuration) run before the latency is added; none of them is
+// measured. Each measured run is timed from its process's start to its
+// exit, and its memory is that of its process tree (the provider
+// included), sampled from /proc every 50 ms. DRIFTBENCH_KEEP=1 keeps the
+// stack and the plans.
 package main
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -30,8 +48,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/gitdrift/driftctl/providers/aws/emulator"
 )
 
 type options struct {
@@ -46,6 +62,21 @@ type options struct {
 	apiRate     float64
 	verbose     bool
 	repeat      int
+	// modes are the ways each estate is scanned, in the order they run
+	// within a repeat; pkg is the provider the plugin and terraform modes
+	// run (from --plugin-dir), cacheDir the plugin schema cache.
+	modes    []mode
+	pkg      *awsPackage
+	cacheDir string
+}
+
+// sideBySide says whether the runs compare modes (anything but the
+// native mode alone, which `just bench` measures against the floor).
+func (o options) sideBySide() bool { return len(o.modes) > 1 || !o.has("native") }
+
+// has says whether one of the modes is name.
+func (o options) has(name string) bool {
+	return slices.ContainsFunc(o.modes, func(m mode) bool { return m.name == name })
 }
 
 // run is one line of the table and one object of the JSON.
@@ -99,8 +130,21 @@ func main() {
 	fs.Float64Var(&o.apiRate, "api-rate", 0, "driftctl's requests per second per service (aws.WithAPIRate; 0: driftctl's defaults)")
 	fs.IntVar(&o.perFile, "per-file", 1000, "resource blocks per .tf file")
 	fs.BoolVar(&o.verbose, "v", false, "print the child's diagnostics and the reasons of inexact reports in full")
+	modes := fs.String("modes", "native", "how each estate is scanned, comma-separated, side by side: native (driftctl's readers), plugin (driftctl, every type through the provider's plugin), terraform (terraform plan -refresh-only), terraform-plan (terraform plan)")
+	fs.StringVar(modes, "mode", "native", "the same as --modes")
+	pluginDir := fs.String("plugin-dir", "", "a filesystem mirror holding one hashicorp/aws (unpacked) for the plugin and terraform modes")
+	pluginPar := fs.String("plugin-parallelism", "10", "the plugin mode's calls in flight per provider process, comma-separated for a row each (10: terraform's default; driftctl scan passes its --parallelism, 32)")
+	tfPar := fs.Int("terraform-parallelism", 10, "the terraform modes' -parallelism (10: terraform's default)")
 	_ = fs.Parse(os.Args[1:])
 	if err := o.checkNumbers(); err != nil {
+		fmt.Fprintln(os.Stderr, "driftbench:", err)
+		os.Exit(2)
+	}
+	var err error
+	if o.modes, err = parseModes(*modes, *pluginPar, *tfPar, o.parallelism); err == nil {
+		err = o.checkModes(*pluginDir)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "driftbench:", err)
 		os.Exit(2)
 	}
@@ -142,26 +186,53 @@ func (o options) checkNumbers() error {
 }
 
 func bench(ctx context.Context, o options) error {
+	if o.has("plugin") {
+		// One schema cache for every scan of the plugin mode: the first
+		// (not measured) fetches the schema, the measured ones read it.
+		dir, err := os.MkdirTemp("", "driftbench-cache-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		o.cacheDir = dir
+	}
 	var runs []run
+	var estates []*estateRun
 	for _, n := range o.sizes {
 		var r *run
+		var er *estateRun
 		var err error
 		if o.engineOnly {
 			r, err = engineRun(ctx, o, n)
 		} else {
-			r, err = motoRun(ctx, o, n)
+			r, er, err = motoRun(ctx, o, n)
 		}
 		if err != nil {
 			return fmt.Errorf("%d resources: %w", n, err)
 		}
-		runs = append(runs, *r)
-		if !o.engineOnly {
-			printBreakdown(r)
+		if r != nil {
+			runs = append(runs, *r)
+			if !o.engineOnly {
+				printBreakdown(r)
+			}
+		}
+		if er != nil && o.sideBySide() {
+			estates = append(estates, er)
+			printEstate(er)
 		}
 	}
-	printTable(runs)
+	if len(runs) > 0 {
+		printTable(runs)
+	}
+	if len(estates) > 0 {
+		printModes(estates)
+	}
 	if o.jsonPath != "" {
-		b, err := json.MarshalIndent(map[string]any{"runs": runs}, "", "  ")
+		out := map[string]any{"runs": runs}
+		if len(estates) > 0 {
+			out["estates"] = estates
+		}
+		b, err := json.MarshalIndent(out, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -170,101 +241,6 @@ func bench(ctx context.Context, o options) error {
 		}
 	}
 	return nil
-}
-
-// motoRun seeds a fresh moto with n resources, scans it in a child process
-// through the proxy, then issues the floor through the same proxy.
-func motoRun(ctx context.Context, o options, n int) (*run, error) {
-	srv, err := emulator.Launch(ctx)
-	if errors.Is(err, emulator.ErrNoMoto) {
-		return nil, fmt.Errorf("moto_server is not on PATH; %s", emulator.InstallHint)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Close()
-	direct := newClients(srv.URL())
-	l := newLayout(n)
-	want := expectedOf(l)
-
-	seedStart := time.Now()
-	estate, err := seed(ctx, direct, l, o.workers)
-	if err != nil {
-		return nil, fmt.Errorf("seeding: %w", err)
-	}
-	if err := handChanges(ctx, direct, l, estate, o.workers); err != nil {
-		return nil, err
-	}
-	q, err := probeQuirks(ctx, direct)
-	if err != nil {
-		return nil, err
-	}
-	seedTime := time.Since(seedStart)
-	fmt.Fprintf(os.Stderr, "%d resources: seeded %d (+%d hand changes) in %.1fs (not measured)\n", n, l.total(), want.changed(), seedTime.Seconds())
-
-	dir, err := os.MkdirTemp("", "driftbench-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	if err := writeHCL(dir, l, o.perFile); err != nil {
-		return nil, err
-	}
-	if err := writeState(dir, estate); err != nil {
-		return nil, err
-	}
-
-	proxy, err := emulator.NewProxy(srv.URL())
-	if err != nil {
-		return nil, err
-	}
-	defer proxy.Close()
-	for _, svc := range []string{"ec2", "s3", "iam", "sts"} {
-		proxy.Inject(emulator.Fault{Service: svc, Latency: o.latency})
-	}
-
-	// A 2-core machine running moto, the proxy and the scan is noisy: the
-	// scan and the floor run in turn, repeat times each, and the table
-	// shows the median of each. Every scan must be exact.
-	var res *childResult
-	var floorCalls map[string]int
-	var walls, floors []float64
-	var peakRSS, peakLive int64
-	var laterWhy string
-	for i := range max(o.repeat, 1) {
-		r, err := runChild(ctx, o, []string{"scan", dir}, append(emulator.Environ(proxy.URL(), region), fmt.Sprintf("DRIFTBENCH_PARALLELISM=%d", o.parallelism), fmt.Sprintf("DRIFTBENCH_API_RATE=%g", o.apiRate)))
-		if err != nil {
-			return nil, err
-		}
-		if ok, why := exactly(want, r, l.total()); !ok && i > 0 && laterWhy == "" {
-			laterWhy = fmt.Sprintf("scan %d of %d: %s", i+1, o.repeat, why)
-		}
-		if i == 0 {
-			res = r
-		}
-		walls = append(walls, r.WallSeconds)
-		peakRSS, peakLive = max(peakRSS, r.PeakRSS), max(peakLive, r.PeakLiveHeap)
-		floorTime, calls, err := floor(ctx, proxy.URL(), q, o.concurrency)
-		if err != nil {
-			return nil, fmt.Errorf("the floor: %w", err)
-		}
-		floors, floorCalls = append(floors, floorTime.Seconds()), calls
-	}
-	mins := minCalls(l, q)
-	r := &run{
-		Mode: "moto", Resources: l.total(), Calls: sum(res.Calls), MinCalls: sum(mins),
-		WallSeconds: median(walls), FloorSeconds: median(floors), WallRuns: walls, FloorRuns: floors,
-		PeakRSSBytes: peakRSS, PeakLiveHeap: peakLive,
-		LatencyMS: float64(o.latency) / float64(time.Millisecond), Concurrency: o.concurrency, SeedSeconds: seedTime.Seconds(),
-		ScanSeconds: res.ScanSeconds, ReportSeconds: res.ReportSeconds, MetricsSeconds: res.MetricsSeconds,
-		BytesPerResource: float64(peakRSS) / float64(l.total()),
-		CallsByOperation: res.Calls, MinByOperation: mins, FloorByOperation: floorCalls, Quirks: &q, Errors: res.Errors,
-	}
-	r.Exact, r.NotExact = exactly(want, res, l.total())
-	if r.Exact && laterWhy != "" {
-		r.Exact, r.NotExact = false, laterWhy
-	}
-	return r, nil
 }
 
 // median is the middle of xs (the mean of the two middle ones for an even
@@ -295,7 +271,7 @@ func engineRun(ctx context.Context, o options, n int) (*run, error) {
 		// Kept, to run the child by hand: driftbench -child engine N DIR.
 		fmt.Fprintln(os.Stderr, "engine input kept in", dir)
 	}
-	if err := writeHCL(dir, l, o.perFile); err != nil {
+	if err := writeHCL(dir, l, o.perFile, ""); err != nil {
 		return nil, err
 	}
 	estate, err := memState(l)
@@ -305,7 +281,7 @@ func engineRun(ctx context.Context, o options, n int) (*run, error) {
 	if err := writeState(filepath.Clean(dir), estate); err != nil {
 		return nil, err
 	}
-	res, err := runChild(ctx, o, []string{"engine", strconv.Itoa(n), dir}, nil)
+	res, _, err := runChild(ctx, o, []string{"engine", strconv.Itoa(n), dir}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -318,30 +294,33 @@ func engineRun(ctx context.Context, o options, n int) (*run, error) {
 	return r, nil
 }
 
-// runChild re-executes this program with -child args and decodes the
-// result it prints.
-func runChild(ctx context.Context, o options, args []string, env []string) (*childResult, error) {
+// runChild re-executes this program with -child args, added to the
+// environment env (appended: it overrides), and decodes the result it
+// prints; the child's wall and its process tree's memory are measured
+// from here.
+func runChild(ctx context.Context, o options, args []string, env []string) (*childResult, procRun, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return nil, procRun{}, err
 	}
 	cmd := exec.CommandContext(ctx, exe, append([]string{"-child"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("child %v: %w: %s", args, err, strings.TrimSpace(stderr.String()))
+	pr, err := measure(cmd)
+	if err != nil {
+		return nil, pr, fmt.Errorf("child %v: %w: %s", args, err, strings.TrimSpace(stderr.String()))
 	}
 	var res childResult
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		return nil, fmt.Errorf("child %v printed no result: %w", args, err)
+		return nil, pr, fmt.Errorf("child %v printed no result: %w", args, err)
 	}
 	if o.verbose {
 		for _, d := range res.Diagnostics {
 			fmt.Fprintln(os.Stderr, "  diagnostic:", d)
 		}
 	}
-	return &res, nil
+	return &res, pr, nil
 }
 
 // child runs in the child process: "scan DIR" or "engine N DIR".

@@ -148,7 +148,7 @@ func seed(ctx context.Context, c clients, l layout, workers int) (*emulator.Esta
 	}
 	if err := step(l.sgs, func(ctx context.Context, j int) error {
 		vpc := id(fmt.Sprintf("aws_vpc.v%d", sgVPC(l, j)))
-		name := fmt.Sprintf("sg-%d", j)
+		name := sgName(j)
 		out, err := c.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(fmt.Sprintf("web tier %d", j)), VpcId: &vpc,
 			TagSpecifications: ec2TagSpec(ec2types.ResourceTypeSecurityGroup, baseTags(name))})
 		if err != nil {
@@ -188,7 +188,9 @@ func seed(ctx context.Context, c clients, l layout, workers int) (*emulator.Esta
 		if _, err := c.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b), Tagging: &s3types.Tagging{TagSet: s3TagList(baseTags(b))}}); err != nil {
 			return fmt.Errorf("tagging bucket %s: %w", b, err)
 		}
-		record(fmt.Sprintf("aws_s3_bucket.b%d", i), b, map[string]any{"bucket": b})
+		// force_destroy is the configuration's, which only the state
+		// records (no API returns it).
+		record(fmt.Sprintf("aws_s3_bucket.b%d", i), b, map[string]any{"bucket": b, "force_destroy": true})
 		if i < l.versioning {
 			if _, err := c.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b),
 				VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
