@@ -217,30 +217,39 @@ func bench(ctx context.Context, o options) error {
 			}
 		}
 		if er != nil && o.sideBySide() {
+			// Each estate's table as soon as it is done: a size takes
+			// many minutes.
 			estates = append(estates, er)
 			printEstate(er)
+			printModes([]*estateRun{er})
+		}
+		if err := writeJSON(o.jsonPath, runs, estates); err != nil {
+			return err
 		}
 	}
 	if len(runs) > 0 {
 		printTable(runs)
 	}
-	if len(estates) > 0 {
+	if len(estates) > 1 {
 		printModes(estates)
 	}
-	if o.jsonPath != "" {
-		out := map[string]any{"runs": runs}
-		if len(estates) > 0 {
-			out["estates"] = estates
-		}
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// writeJSON writes the runs so far to path ("": nowhere).
+func writeJSON(path string, runs []run, estates []*estateRun) error {
+	if path == "" {
+		return nil
+	}
+	out := map[string]any{"runs": runs}
+	if len(estates) > 0 {
+		out["estates"] = estates
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // median is the middle of xs (the mean of the two middle ones for an even
