@@ -216,6 +216,11 @@ func TestReadsUnderFaults(t *testing.T) {
 	proxy := srv.StartProxy(t)
 	proxy.Seed(42)
 	proxy.Inject(emulator.Fault{Service: "iam", Operation: "GetAccountAuthorizationDetails", Status: 403, Code: "AccessDenied"})
+	// The first EC2 request is throttled whatever the draws: the EC2 reads
+	// are few and run concurrently with the others, so with the seeded
+	// draws alone a run could see no EC2 throttle (CI did, once) and the
+	// assertion on the lowered EC2 rate below would test nothing.
+	proxy.Inject(emulator.Fault{Service: "ec2", Status: 400, Code: "RequestLimitExceeded", Times: 1})
 	throttles := map[string]emulator.Fault{
 		"ec2": {Status: 400, Code: "RequestLimitExceeded"},
 		"iam": {Status: 400, Code: "Throttling"},
