@@ -16,7 +16,7 @@ import (
 // ConsoleOptions are the settings of Console.
 type ConsoleOptions struct {
 	// Color adds ANSI colours. The caller decides: only on a terminal, and
-	// not with --no-color or NO_COLOR.
+	// not with --no-color, NO_COLOR or TERM=dumb.
 	Color bool
 	// Quiet prints only drift (drifted, missing, unmanaged), errors and the
 	// summary.

@@ -345,7 +345,9 @@ func (s *Server) scanOnce(ctx context.Context, st *stack) *drift.Report {
 		s.logger.Error("keeping the result on disk failed", "stack", st.cfg.Name, "error", serr)
 	}
 
-	attrs := []any{"stack", st.cfg.Name, "duration", ended.Sub(started).Round(time.Millisecond)}
+	// Durations in logs are seconds, as in the metrics: a number a log
+	// pipeline can add up, not a Go duration string.
+	attrs := []any{"stack", st.cfg.Name, "duration_seconds", ended.Sub(started).Seconds()}
 	switch {
 	case err != nil:
 		s.logger.Error("scan failed", append(attrs, "error", err)...)

@@ -31,6 +31,8 @@ the kind of changes people make by hand in the console, then run a real scan of
 fixtures/demo against it and print the report.
 
 The demo exits 0 when it ran as designed: when the scan found every hand change.`,
+		Example: `  driftctl demo
+  driftctl demo --no-color`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if code := runDemo(cmd.Context(), noColor, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != exitOK {

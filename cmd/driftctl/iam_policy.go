@@ -16,6 +16,9 @@ func newIAMPolicyCommand() *cobra.Command {
 		Long: `Print the IAM policy document that allows exactly the AWS actions driftctl calls.
 Without flags, the read-only policy for scan and serve (deploy/iam/driftctl-readonly.json);
 with --remediate, the policy for remediate: the same reads and the changes it makes.`,
+		Example: `  driftctl iam-policy > driftctl-readonly.json
+  aws iam create-policy --policy-name driftctl-readonly --policy-document file://driftctl-readonly.json
+  driftctl iam-policy --remediate`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			doc := aws.ReadOnlyPolicy()

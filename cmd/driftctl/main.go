@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -25,9 +24,6 @@ const (
 	exitDrift = 1
 	exitError = 2
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
 
 // exitError carries an exit code out of a command; its message, if any, has
 // already been printed.
@@ -78,35 +74,55 @@ func terraformFlags(args []string) []string {
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "driftctl",
-		Short:         "Report drift between Terraform-style HCL in Git and the live cloud",
+		Use:   "driftctl",
+		Short: "Report drift between Terraform-style HCL in Git and the live cloud",
+		Example: `  driftctl demo
+  driftctl scan infra/prod --state s3://acme-tfstate/prod/terraform.tfstate
+  driftctl scan https://github.com/acme/infra.git --path prod --ref main -o json=drift.json
+  driftctl completion bash > /etc/bash_completion.d/driftctl`,
+		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Bad --log-level or --log-format values stop every command
+		// before it starts (exit code 2).
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := commandLogger(cmd)
+			return err
+		},
 	}
+	root.SetVersionTemplate("driftctl {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	addLogFlags(root.PersistentFlags())
 	root.AddCommand(newScanCommand(), newRemediateCommand(), newServeCommand(), newDemoCommand(), newIAMPolicyCommand(), newVersionCommand())
+	addCompletionExamples(root)
+	registerCompletions(root)
 	return root
 }
 
-func newVersionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print driftctl's version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "driftctl %s\n", buildVersion())
-			return nil
-		},
+// addCompletionExamples adds cobra's help and completion commands now, not
+// when the command runs, to give them examples as every command has.
+func addCompletionExamples(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Example = "  driftctl help scan"
+		case "completion":
+			c.Example = "  source <(driftctl completion bash)"
+			for _, shell := range c.Commands() {
+				switch shell.Name() {
+				case "bash":
+					shell.Example = "  driftctl completion bash > /etc/bash_completion.d/driftctl"
+				case "zsh":
+					shell.Example = `  driftctl completion zsh > "${fpath[1]}/_driftctl"`
+				case "fish":
+					shell.Example = "  driftctl completion fish > ~/.config/fish/completions/driftctl.fish"
+				case "powershell":
+					shell.Example = "  driftctl completion powershell | Out-String | Invoke-Expression"
+				}
+			}
+		}
 	}
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }

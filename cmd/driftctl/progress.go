@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -29,7 +30,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	return &progress{w: w, live: isTerminal(w), types: map[string]int{}, stop: make(chan struct{}), done: make(chan struct{})}
+	return &progress{w: w, live: isTerminal(w) && redrawAllowed(os.Getenv), types: map[string]int{}, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // Read records a finished read of a type.

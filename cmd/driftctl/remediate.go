@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -50,6 +51,14 @@ lines for what was created are printed.
 Exit codes: 0 nothing to do, or every change applied and verified; 1 a change
 applied but still drifted, blocked or not attempted; 2 a change failed or the
 plan could not be made or applied.`,
+		Example: `  # Review the plan and save it; nothing changes
+  driftctl remediate infra/prod --out remediation.plan
+
+  # Apply the saved plan if the cloud and Git still match it
+  driftctl remediate infra/prod --plan remediation.plan --auto-approve
+
+  # Only one resource, deleting unmanaged ones of the declared types too
+  driftctl remediate infra/prod --target aws_security_group.web --allow-delete`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = "."
@@ -64,7 +73,10 @@ plan could not be made or applied.`,
 			}
 			ctx, cancel := withTimeout(cmd.Context(), "remediation", o.timeout)
 			defer cancel()
+			logger, _ := commandLogger(cmd) // the root checked the flags
+			started := time.Now()
 			code := runRemediate(ctx, o, aws.NewFactory(o.awsOptions()...), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			logScanDone(logger, "remediation done", nil, code, time.Since(started))
 			if timedOut(ctx, cmd.ErrOrStderr()) {
 				code = exitError
 			}
@@ -110,7 +122,7 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 	// Unmanaged resources are always discovered, so that the plan says
 	// which it leaves alone without --allow-delete.
 	opts.Unmanaged = true
-	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
+	colorOK := colorAllowed(o.noColor, os.Getenv)
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
 	st, err := scan.Open(ctx, factory, opts)
 	if err != nil {

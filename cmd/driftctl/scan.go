@@ -102,6 +102,16 @@ difference.
 
 Exit codes: 0 no drift counted by --fail-on; 1 drift found; 2 the scan could not
 be completed (bad input, unreachable provider, partial results).`,
+		Example: `  # The HCL of infra/prod against its state (its backend's, else terraform.tfstate)
+  driftctl scan infra/prod
+
+  # A repository at a ref, with the state in S3 and a JSON report beside the console
+  driftctl scan https://github.com/acme/infra.git --path prod --ref main \
+    --state s3://acme-tfstate/prod/terraform.tfstate -o console -o json=drift.json
+
+  # Nightly: exit 1 only on drifted or missing resources, push the metrics
+  driftctl scan infra/prod --fail-on drifted,missing --unmanaged none \
+    --var-file prod.tfvars --pushgateway http://pushgateway:9091`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = "."
@@ -121,7 +131,10 @@ be completed (bad input, unreachable provider, partial results).`,
 					o.bar.call(service, operation, code)
 				}
 			}))...)
-			_, code := runScan(cmd.Context(), o, factory, api, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			logger, _ := commandLogger(cmd) // the root checked the flags
+			started := time.Now()
+			rep, code := runScan(cmd.Context(), o, factory, api, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			logScanDone(logger, "scan done", rep, code, time.Since(started))
 			if code != exitOK {
 				return &exitCodeError{code}
 			}
@@ -327,7 +340,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	plugins := metrics.NewPluginCalls()
 	opts.Plugins.Observe, opts.Plugins.Track = plugins.Observe, plugins.Track
 	opts.Blame = true
-	colorOK := !o.noColor && os.Getenv("NO_COLOR") == ""
+	colorOK := colorAllowed(o.noColor, os.Getenv)
 	color, diagColor := colorOK && isTerminal(stdout), colorOK && isTerminal(stderr)
 	stack := opts.Stack
 

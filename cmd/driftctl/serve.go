@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -21,6 +20,7 @@ type serveOptions struct {
 	listen    string
 	webConfig string
 	dataDir   string
+	// logFormat and logLevel are the root's --log-format and --log-level.
 	logFormat string
 	logLevel  string
 }
@@ -41,8 +41,14 @@ It listens on 127.0.0.1:9725 by default. Before listening on other interfaces
 (--web.listen-address=:9725), give it TLS and basic authentication with
 --web.config.file, the Prometheus exporter toolkit's web configuration (as
 node_exporter's).`,
+		Example: `  driftctl serve --config driftctl.hcl --data-dir /var/lib/driftctl
+
+  # On every interface of a pod, with TLS and basic auth, logging JSON
+  driftctl serve --config /etc/driftctl/driftctl.hcl --web.listen-address=:9725 \
+    --web.config.file=/etc/driftctl-web/web-config.yml --log-format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.logFormat, o.logLevel, _, _ = logFlags(cmd)
 			if code := runServe(cmd.Context(), o, cmd.Flags().Changed, cmd.ErrOrStderr()); code != exitOK {
 				return &exitCodeError{code}
 			}
@@ -56,11 +62,11 @@ node_exporter's).`,
 	_ = f.MarkHidden("listen")
 	f.StringVar(&o.webConfig, "web.config.file", "", "Prometheus exporter toolkit web configuration (TLS, basic auth) for every endpoint (server { web_config_file })")
 	f.StringVar(&o.dataDir, "data-dir", "", "directory that keeps each stack's last result across restarts")
-	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
-	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
 }
 
+// runServe serves until ctx ends; the flags given (changed) override the
+// configuration file's server block.
 func runServe(ctx context.Context, o *serveOptions, changed func(string) bool, stderr io.Writer) int {
 	cfg, diags := serve.LoadConfig(o.config)
 	if diags.HasErrors() {
@@ -99,20 +105,4 @@ func runServe(ctx context.Context, o *serveOptions, changed func(string) bool, s
 		return exitError
 	}
 	return exitOK
-}
-
-// newLogger makes the slog logger of the given format and level.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: expected debug, info, warn or error", level)
-	}
-	opts := &slog.HandlerOptions{Level: lvl}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("--log-format %q: expected text or json", format)
 }
