@@ -110,11 +110,15 @@ func addCompletionExamples(root *cobra.Command) {
 		case "help":
 			c.Example = "  driftctl help scan"
 		case "completion":
-			c.Example = "  source <(driftctl completion bash)"
+			c.Example = `  driftctl completion bash > ~/.local/share/bash-completion/completions/driftctl
+  driftctl completion zsh > "${fpath[1]}/_driftctl"`
 			for _, shell := range c.Commands() {
 				switch shell.Name() {
 				case "bash":
-					shell.Example = "  driftctl completion bash > /etc/bash_completion.d/driftctl"
+					shell.Example = `  # In this shell only
+  source <(driftctl completion bash)
+  # For every new shell
+  driftctl completion bash > ~/.local/share/bash-completion/completions/driftctl`
 				case "zsh":
 					shell.Example = `  driftctl completion zsh > "${fpath[1]}/_driftctl"`
 				case "fish":
