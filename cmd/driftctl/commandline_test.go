@@ -9,29 +9,32 @@ import (
 
 // driftctlLines returns the driftctl command lines of a shell script (a
 // command's Example, a CI job's script): lines continued with a trailing
-// backslash are joined; a line counts when a word of it is driftctl, as in
-// `driftctl scan ...` or `"$BIN/driftctl" scan ...`.
+// backslash are joined; a line counts when it runs driftctl, as in
+// `driftctl scan ...`, `NO_COLOR=1 driftctl ...` or `"$BIN/driftctl" scan ...`.
 func driftctlLines(script string) []string {
 	script = strings.ReplaceAll(script, "\\\n", " ")
 	var lines []string
 	for line := range strings.Lines(script) {
 		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		if words := shellWords(line); driftctlAt(words) >= 0 {
+		if driftctlAt(shellWords(line)) >= 0 {
 			lines = append(lines, line)
 		}
 	}
 	return lines
 }
 
-// driftctlAt is the index of the word that runs driftctl, or -1.
+// driftctlAt is the index of the word that runs driftctl, the first after
+// the environment assignments, or -1 when the line runs something else.
 func driftctlAt(words []string) int {
 	for i, w := range words {
+		name, _, assign := strings.Cut(w, "=")
+		if assign && name != "" && !strings.ContainsAny(name, "-/$") {
+			continue
+		}
 		if w == "driftctl" || strings.HasSuffix(w, "/driftctl") {
 			return i
 		}
+		return -1
 	}
 	return -1
 }
