@@ -4,9 +4,10 @@
 build:
     go build -o driftctl ./cmd/driftctl
 
-# Run every test (needs moto_server; see README).
+# Run every test (needs moto_server; see README). The same command as
+# .ci/run's; -timeout is per package and holds on a 2-core machine.
 test:
-    go test ./...
+    go test -timeout 20m ./...
 
 # Create the demo estate in moto, change it by hand, scan it.
 demo:
@@ -19,6 +20,17 @@ fuzz time="5m":
 # Every test with the race detector.
 race:
     go test -race ./...
+
+# Release archives (tar.gz) and SHA256SUMS in dist/ for linux and darwin,
+# amd64 and arm64, versioned by git describe; RELEASE_PLATFORMS=linux/amd64
+# for some platforms only (see .ci/release).
+release:
+    .ci/release
+
+# Build the container image the Kubernetes manifests in deploy/ run (needs
+# a Docker engine; see Dockerfile).
+docker tag="0.1.0":
+    docker build --build-arg VERSION="$(git describe --tags --always --dirty)" --build-arg COMMIT="$(git rev-parse HEAD)" --build-arg DATE="$(git log -1 --format=%cI)" -t ghcr.io/gitdrift/driftctl:{{tag}} .
 
 # Formatting and static checks.
 lint:
