@@ -16,9 +16,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	yaml "go.yaml.in/yaml/v2"
 )
 
 // need returns the path of a program the test runs, skipping the test
@@ -407,4 +410,57 @@ func readText(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestGoReleaserMatchesRelease: .goreleaser.yaml builds the platforms
+// .ci/release builds, with the Dockerfile's flags, into archives named and
+// checksummed as .ci/release names them.
+func TestGoReleaserMatchesRelease(t *testing.T) {
+	t.Parallel()
+	var cfg struct {
+		Builds []struct {
+			Env, Flags, Ldflags, Goos, Goarch []string
+		}
+		Archives []struct {
+			Formats         []string
+			NameTemplate    string `yaml:"name_template"`
+			WrapInDirectory bool   `yaml:"wrap_in_directory"`
+			Files           []string
+		}
+		Checksum struct {
+			NameTemplate string `yaml:"name_template"`
+		}
+	}
+	if err := yaml.Unmarshal([]byte(readText(t, ".goreleaser.yaml")), &cfg); err != nil {
+		t.Fatalf(".goreleaser.yaml: %v", err)
+	}
+	if len(cfg.Builds) != 1 || len(cfg.Archives) != 1 {
+		t.Fatalf(".goreleaser.yaml: %d builds and %d archives; want one of each", len(cfg.Builds), len(cfg.Archives))
+	}
+	b, a := cfg.Builds[0], cfg.Archives[0]
+	var platforms []string
+	for _, goos := range b.Goos {
+		for _, arch := range b.Goarch {
+			platforms = append(platforms, goos+"/"+arch)
+		}
+	}
+	release := readText(t, ".ci/release")
+	if want := "${RELEASE_PLATFORMS:-" + strings.Join(platforms, " ") + "}"; !strings.Contains(release, want) {
+		t.Errorf(".goreleaser.yaml builds %v; .ci/release has no %q", platforms, want)
+	}
+	docker := readText(t, "Dockerfile")
+	for _, f := range append(b.Env, b.Flags...) {
+		if !strings.Contains(docker, f) || !strings.Contains(release, f) {
+			t.Errorf(".goreleaser.yaml builds with %s; the Dockerfile or .ci/release does not", f)
+		}
+	}
+	for _, x := range []string{"-s -w", "-X main.version=", "-X main.commit=", "-X main.date="} {
+		if len(b.Ldflags) != 1 || !strings.Contains(b.Ldflags[0], x) || !strings.Contains(release, x) {
+			t.Errorf("ldflags %v: want %q, as .ci/release has it", b.Ldflags, x)
+		}
+	}
+	if !slices.Equal(a.Formats, []string{"tar.gz"}) || a.NameTemplate != "driftctl_{{ .Tag }}_{{ .Os }}_{{ .Arch }}" || !a.WrapInDirectory ||
+		!slices.Equal(a.Files, []string{"LICENSE", "README.md"}) || cfg.Checksum.NameTemplate != "SHA256SUMS" {
+		t.Errorf(".goreleaser.yaml archives %+v, checksum %+v; want .ci/release's: driftctl_VERSION_OS_ARCH.tar.gz holding a directory of that name with LICENSE and README.md, and SHA256SUMS", a, cfg.Checksum)
+	}
 }
