@@ -82,6 +82,15 @@ type Attribute struct {
 	// ForceNew attributes cannot change in place: changing one replaces
 	// the resource (terraform-provider-aws's ForceNew).
 	ForceNew bool
+	// NotGenerated attributes are left out of configuration generated
+	// from the cloud (gen-import), whatever their live value: a live value
+	// that is not what a configuration writes (aws_instance's user_data is
+	// its SHA-1), one the cloud assigns (a private IP), one that another
+	// attribute already says and would conflict with (availability_zone_id
+	// beside availability_zone, terraform-provider-aws's ConflictsWith), or
+	// a deprecated attribute whose own resource type exists
+	// (aws_s3_bucket's versioning). Only an Optional attribute may be.
+	NotGenerated bool
 	// Default is what the provider assumes when configuration leaves the
 	// attribute out (cty.NilVal when there is none).
 	Default cty.Value

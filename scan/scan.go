@@ -51,6 +51,12 @@ type Options struct {
 	// Unmanaged turns on the discovery of unmanaged resources (of the
 	// declared types, in the declared regions).
 	Unmanaged bool
+	// ReadAll reads every attribute of the declared types, not only the
+	// optional+computed ones the configuration writes (a provider skips
+	// the others to save calls: see providers.ReadRequest.Attributes).
+	// Generating configuration from the unmanaged resources (gen-import)
+	// needs them; a scan does not, and is cheaper without.
+	ReadAll bool
 	// Concurrency bounds how many reads run at once (0: 8).
 	Concurrency int
 	// Blame fills the Blame of drifted attributes when the source is Git.
@@ -129,6 +135,9 @@ type Result struct {
 	Files       map[string]*hcl.File
 	// BlameErr says which drifted lines could not be blamed (a warning).
 	BlameErr error
+	// DefaultTags are the default_tags of each provider configuration
+	// that has some, by the name results give it ("aws", "aws.west").
+	DefaultTags map[string]map[string]string
 }
 
 // Run scans one stack: it opens the source, reads the state, scans and
@@ -146,6 +155,7 @@ func Run(ctx context.Context, factory providers.Factory, opts Options) (*Result,
 		if sess, err = st.Session(ctx, nil); sess != nil {
 			sess.Close()
 			res.Report, res.Diagnostics, res.BlameErr = sess.Report, sess.Diagnostics, sess.BlameErr
+			res.DefaultTags = defaultTagsOf(sess.Providers)
 		} else {
 			res.Diagnostics = err.(*Error).Diagnostics
 		}
@@ -412,6 +422,21 @@ func providerInfos(configured map[config.ProviderRef]providers.Configured) []dri
 		out = append(out, drift.ProviderInfo{Name: ref.String(), Account: accountOf(p), Region: p.Region()})
 	}
 	slices.SortFunc(out, func(a, b drift.ProviderInfo) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// defaultTagsOf are the configurations' default_tags by name, for those
+// that have some (nil when none has).
+func defaultTagsOf(configured map[config.ProviderRef]providers.Configured) map[string]map[string]string {
+	var out map[string]map[string]string
+	for ref, p := range configured {
+		if tags := p.DefaultTags(); len(tags) > 0 {
+			if out == nil {
+				out = map[string]map[string]string{}
+			}
+			out[ref.String()] = tags
+		}
+	}
 	return out
 }
 

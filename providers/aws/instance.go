@@ -198,6 +198,21 @@ func instanceSchema() *providers.Schema {
 	} {
 		s.Attributes[name].ForceNew = true
 	}
+	// What configuration generated from the cloud leaves out: user_data
+	// is read as its SHA-1, which no configuration writes
+	// (user_data_base64 is the user data as EC2 returns it);
+	// cpu_core_count and cpu_threads_per_core are deprecated for
+	// cpu_options; security_groups are the names of
+	// vpc_security_group_ids' groups, which Terraform keeps empty for an
+	// instance in a VPC (readSecurityGroups); ipv6_addresses conflict with
+	// ipv6_address_count; availability_zone follows from subnet_id; EC2
+	// assigns private_ip from the subnet.
+	for _, name := range []string{
+		"user_data", "cpu_core_count", "cpu_threads_per_core", "security_groups",
+		"ipv6_addresses", "availability_zone", "private_ip",
+	} {
+		s.Attributes[name].NotGenerated = true
+	}
 	root := s.Attributes["root_block_device"].Nested.Attributes
 	root["encrypted"].ForceNew = true
 	root["kms_key_id"].ForceNew = true
