@@ -39,8 +39,8 @@ func thingSchema() *providers.Schema {
 			"force_destroy": {Type: cty.Bool, Optional: true, TerraformOnly: true, Default: cty.False},
 			"password":      {Type: cty.String, Optional: true, Sensitive: true},
 			"tags":          {Type: cty.Map(cty.String), Optional: true},
-			"policy": {Type: cty.String, Optional: true, Comparer: providers.ComparerFunc(sameJSON)},
-			"ingress": {Optional: true, Computed: true, Nested: &providers.NestedBlock{Nesting: providers.NestingSet, Attributes: rule}},
+			"policy":        {Type: cty.String, Optional: true, Comparer: providers.ComparerFunc(sameJSON)},
+			"ingress":       {Optional: true, Computed: true, Nested: &providers.NestedBlock{Nesting: providers.NestingSet, Attributes: rule}},
 			"options": {Optional: true, Computed: true, Nested: &providers.NestedBlock{Nesting: providers.NestingList, MaxItems: 1, Attributes: map[string]*providers.Attribute{
 				"enabled": {Type: cty.Bool, Optional: true, Computed: true},
 			}}},
@@ -192,7 +192,7 @@ resource "test_thing" "t-3" {
 			notes: []string{"test_thing.t-3: password is sensitive: its value is not written; set it yourself"},
 		},
 		{
-			name: "names: sanitized, unique, none of the declared ones; an aliased provider",
+			name:  "names: sanitized, unique, none of the declared ones; an aliased provider",
 			taken: map[string]bool{"test_thing.app": true},
 			resources: []Resource{
 				{Type: "test_thing", ID: "t-b", Provider: "test.west", Live: thing(t, map[string]cty.Value{"name": cty.StringVal("b"), "tags": cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("app")})})},
