@@ -29,8 +29,8 @@ import (
 //     (null, "", false, 0, an empty collection), since one left out must
 //     be empty live;
 //   - an optional+computed attribute is written when its value is not
-//     empty: left out, it accepts whatever the cloud has, so an empty
-//     value would be noise;
+//     empty nor the schema's CloudDefault: left out, it accepts whatever
+//     the cloud has, so such a value would be noise;
 //   - nested blocks are written as blocks, each with these rules; an
 //     optional block left with nothing to say is left out;
 //   - tags are the live tags but those the provider's default_tags give
@@ -178,7 +178,10 @@ func isBlock(a *providers.Attribute) bool { return a.Nested != nil && !a.Nested.
 // omitted is whether an optional attribute's live value is what leaving
 // it out says: its default, or, without one, empty.
 func omitted(a *providers.Attribute, v cty.Value) bool {
-	if a.Default != cty.NilVal {
+	switch {
+	case a.Computed && a.CloudDefault != cty.NilVal && !v.IsNull() && equal(a.CloudDefault, v):
+		return true
+	case a.Default != cty.NilVal:
 		return v.IsNull() || equal(a.Default, v)
 	}
 	return isEmpty(v)

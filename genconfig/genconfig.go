@@ -58,18 +58,28 @@ type Generated struct {
 // Generate writes the configuration of resources: each gets a name from
 // its Name tag or ID (see Names) that is none of taken (the addresses,
 // TYPE.NAME, the configuration already declares), an import block, and a
-// resource block of its configurable attributes (see Body). schemaOf finds
-// each type's schema; a type without one is an error.
+// resource block of its configurable attributes (see Body), in the order
+// of their addresses. schemaOf finds each type's schema; a type without
+// one is an error.
 func Generate(resources []Resource, schemaOf func(typ string) (*providers.Schema, bool), taken map[string]bool) (*Generated, error) {
 	sorted := slices.Clone(resources)
 	slices.SortFunc(sorted, func(a, b Resource) int {
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Provider, b.Provider))
 	})
 	names := Names(sorted, taken)
+	// The file lists the resources by address.
+	order := make([]int, len(sorted))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		return cmp.Or(cmp.Compare(sorted[i].Type, sorted[j].Type), cmp.Compare(names[i], names[j]))
+	})
 	out := &Generated{}
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
-	for i, r := range sorted {
+	for _, i := range order {
+		r := sorted[i]
 		schema, ok := schemaOf(r.Type)
 		if !ok {
 			return nil, fmt.Errorf("generating %s %s: no schema for the type", r.Type, r.ID)

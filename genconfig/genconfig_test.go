@@ -35,6 +35,7 @@ func thingSchema() *providers.Schema {
 			"size":          {Type: cty.Number, Optional: true, Computed: true},
 			"dns":           {Type: cty.Bool, Optional: true, Computed: true},
 			"zone":          {Type: cty.String, Optional: true, Computed: true},
+			"mode":          {Type: cty.String, Optional: true, Computed: true, CloudDefault: cty.StringVal("standard")},
 			"zone_id":       {Type: cty.String, Optional: true, Computed: true, NotGenerated: true},
 			"force_destroy": {Type: cty.Bool, Optional: true, TerraformOnly: true, Default: cty.False},
 			"password":      {Type: cty.String, Optional: true, Sensitive: true},
@@ -109,7 +110,7 @@ func TestGenerate(t *testing.T) {
 			resources: []Resource{{Type: "test_thing", ID: "t-1", Provider: "test", Live: thing(t, map[string]cty.Value{
 				"id": cty.StringVal("t-1"), "arn": cty.StringVal("arn:t-1"), "name": cty.StringVal("one"),
 				"description": cty.StringVal("Managed by Terraform"), "path": cty.StringVal("/"), "note": cty.StringVal(""),
-				"size": cty.Zero, "dns": cty.False, "zone": cty.StringVal("z1"), "zone_id": cty.StringVal("z1-id"),
+				"size": cty.Zero, "dns": cty.False, "zone": cty.StringVal("z1"), "zone_id": cty.StringVal("z1-id"), "mode": cty.StringVal("standard"),
 				"force_destroy": cty.False, "tags": cty.MapValEmpty(cty.String), "ingress": cty.SetValEmpty(rule(0).Type()),
 				"options": options(false),
 			})}},
@@ -129,7 +130,7 @@ resource "test_thing" "t-1" {
 			name: "values that differ from defaults, optional+computed values, blocks, tags but the default ones",
 			resources: []Resource{{Type: "test_thing", ID: "t-2", Provider: "test", DefaultTags: map[string]string{"Team": "core", "Env": "prod"}, Live: thing(t, map[string]cty.Value{
 				"name": cty.StringVal("two"), "description": cty.StringVal(""), "path": cty.StringVal("/svc/"), "note": cty.StringVal("hi ${x}"),
-				"size": cty.NumberIntVal(3), "dns": cty.True,
+				"size": cty.NumberIntVal(3), "dns": cty.True, "mode": cty.StringVal("fast"),
 				"tags":    cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("web server"), "Team": cty.StringVal("core"), "Env": cty.StringVal("dev")}),
 				"ingress": rules(rule(0, "10.0.0.0/8"), rule(443)),
 				"options": options(true),
@@ -143,6 +144,7 @@ import {
 resource "test_thing" "web_server" {
   description = ""
   dns         = true
+  mode        = "fast"
   name        = "two"
   note        = "hi $${x}"
   path        = "/svc/"
@@ -198,6 +200,7 @@ resource "test_thing" "t-3" {
 				{Type: "test_thing", ID: "t-b", Provider: "test.west", Live: thing(t, map[string]cty.Value{"name": cty.StringVal("b"), "tags": cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("app")})})},
 				{Type: "test_thing", ID: "t-a", Provider: "test", Live: thing(t, map[string]cty.Value{"name": cty.StringVal("a"), "tags": cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("app")})})},
 				{Type: "test_thing", ID: "10.0.0.0/16", Provider: "test", Live: thing(t, map[string]cty.Value{"name": cty.StringVal("c")})},
+				{Type: "test_thing", ID: "role/arn:aws:test::123456789012:thing/path/web", Provider: "test", Live: thing(t, map[string]cty.Value{"name": cty.StringVal("d")})},
 			},
 			want: `
 import {
@@ -232,6 +235,15 @@ resource "test_thing" "app_3" {
   tags = {
     Name = "app"
   }
+}
+
+import {
+  to = test_thing.role_web
+  id = "role/arn:aws:test::123456789012:thing/path/web"
+}
+
+resource "test_thing" "role_web" {
+  name = "d"
 }
 `,
 		},

@@ -7,7 +7,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Names gives each resource a Terraform name: its Name tag, else its ID,
+// Names gives each resource a Terraform name: its Name tag, else its ID
+// with any ARN in it shortened to the ARN's last segment (a policy's name),
 // made a valid identifier (Identifier), unique among the resources of its
 // type and none of taken (TYPE.NAME), by a suffix _2, _3, ... in the order
 // given. Given the same resources in the same order (Generate sorts them
@@ -41,7 +42,19 @@ func nameSource(r Resource) string {
 			}
 		}
 	}
-	return r.ID
+	return shortID(r.ID)
+}
+
+// shortID is an ID with the ARN it holds, if any, shortened to the ARN's
+// resource name (its last segment): an IAM policy's
+// arn:aws:iam::123456789012:policy/app/read is read, a role policy
+// attachment's role/arn:... role/read.
+func shortID(id string) string {
+	before, arn, ok := strings.Cut(id, "arn:")
+	if !ok {
+		return id
+	}
+	return before + arn[strings.LastIndexAny(arn, ":/")+1:]
 }
 
 // Identifier makes s a valid Terraform name: letters, digits, _ and -,

@@ -91,6 +91,13 @@ type Attribute struct {
 	// a deprecated attribute whose own resource type exists
 	// (aws_s3_bucket's versioning). Only an Optional attribute may be.
 	NotGenerated bool
+	// CloudDefault is what the cloud sets an Optional+Computed attribute
+	// to when configuration leaves it out, where that is one value
+	// (aws_instance's instance_initiated_shutdown_behavior is "stop");
+	// cty.NilVal when it depends. Generated configuration leaves that
+	// value out, as noise. It is never compared: left out of
+	// configuration, the attribute accepts any live value.
+	CloudDefault cty.Value
 	// Default is what the provider assumes when configuration leaves the
 	// attribute out (cty.NilVal when there is none).
 	Default cty.Value

@@ -213,6 +213,20 @@ func instanceSchema() *providers.Schema {
 	} {
 		s.Attributes[name].NotGenerated = true
 	}
+	// What EC2 sets when a launch leaves them out (RunInstances and
+	// InstanceMetadataOptionsRequest defaults): generated configuration
+	// leaves these values out. The metadata hop limit and tokens depend
+	// on the AMI, and the credits on the instance family.
+	stop, def, ipName := cty.StringVal("stop"), cty.StringVal("default"), cty.StringVal("ip-name")
+	enabled, disabled := cty.StringVal("enabled"), cty.StringVal("disabled")
+	s.Attributes["instance_initiated_shutdown_behavior"].CloudDefault = stop
+	s.Attributes["tenancy"].CloudDefault = def
+	md := s.Attributes["metadata_options"].Nested.Attributes
+	md["http_endpoint"].CloudDefault = enabled
+	md["http_protocol_ipv6"].CloudDefault = disabled
+	md["instance_metadata_tags"].CloudDefault = disabled
+	s.Attributes["maintenance_options"].Nested.Attributes["auto_recovery"].CloudDefault = def
+	s.Attributes["private_dns_name_options"].Nested.Attributes["hostname_type"].CloudDefault = ipName
 	root := s.Attributes["root_block_device"].Nested.Attributes
 	root["encrypted"].ForceNew = true
 	root["kms_key_id"].ForceNew = true

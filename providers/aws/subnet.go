@@ -64,7 +64,7 @@ func subnetSchema() *providers.Schema {
 			"map_public_ip_on_launch":             optBool(cty.False),
 			"outpost_arn":                         {Type: cty.String, Optional: true, ForceNew: true},
 			"owner_id":                            computed,
-			"private_dns_hostname_type_on_launch": {Type: cty.String, Optional: true, Computed: true},
+			"private_dns_hostname_type_on_launch": {Type: cty.String, Optional: true, Computed: true, CloudDefault: cty.StringVal("ip-name")},
 			"tags":                                {Type: cty.Map(cty.String), Optional: true},
 			"timeouts":                            timeoutsAttribute("create", "delete"),
 			"vpc_id":                              {Type: cty.String, Required: true, ForceNew: true},
