@@ -136,7 +136,11 @@ func runGenImport(ctx context.Context, o *genImportOptions, factory providers.Fa
 	} else if _, err := stdout.Write(gen.HCL); err != nil {
 		return fail("writing the configuration: %v", err)
 	}
-	fmt.Fprintf(stderr, "Generated %d resources with import blocks to %s: add them to the configuration; terraform plan imports them.\n", len(gen.Addresses), where)
+	what := fmt.Sprintf("%d resources", len(gen.Addresses))
+	if len(gen.Addresses) == 1 {
+		what = "1 resource"
+	}
+	fmt.Fprintf(stderr, "Generated %s with import blocks to %s: add it to the configuration; terraform plan imports them.\n", what, where)
 	return exitOK
 }
 
