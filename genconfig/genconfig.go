@@ -88,13 +88,17 @@ func Generate(resources []Resource, schemaOf func(typ string) (*providers.Schema
 		if r.Live == cty.NilVal || r.Live.IsNull() || !r.Live.IsKnown() {
 			return nil, fmt.Errorf("generating %s (%s): its live attributes were not kept by the scan", addr, r.ID)
 		}
+		alias, aliased := providerAlias(r.Provider)
 		body.AppendNewline()
 		imp := body.AppendNewBlock("import", nil).Body()
 		imp.SetAttributeTraversal("to", hcl.Traversal{hcl.TraverseRoot{Name: r.Type}, hcl.TraverseAttr{Name: names[i]}})
 		imp.SetAttributeValue("id", cty.StringVal(r.ID))
 		body.AppendNewline()
 		block := body.AppendNewBlock("resource", []string{r.Type, names[i]})
-		if alias, ok := providerAlias(r.Provider); ok {
+		if aliased {
+			// Both blocks name it, as Terraform's import documentation
+			// shows for a non-default provider configuration.
+			imp.SetAttributeTraversal("provider", alias)
 			block.Body().SetAttributeTraversal("provider", alias)
 		} else if r.Provider != "" && strings.Contains(r.Provider, ".") {
 			out.Notes = append(out.Notes, fmt.Sprintf("%s: read through provider %s, which a root module resource cannot name: set its provider yourself", addr, r.Provider))

@@ -225,8 +225,9 @@ resource "test_thing" "app_2" {
 }
 
 import {
-  to = test_thing.app_3
-  id = "t-b"
+  to       = test_thing.app_3
+  id       = "t-b"
+  provider = test.west
 }
 
 resource "test_thing" "app_3" {
