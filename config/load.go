@@ -224,6 +224,13 @@ func (m *Module) ResourceBlocks() int {
 	return n
 }
 
+// ResourceAddresses are the module's own managed resource blocks,
+// TYPE.NAME (before count and for_each expansion: a block of count = 0
+// is there), sorted.
+func (m *Module) ResourceAddresses() []string {
+	return slices.Sorted(maps.Keys(m.resources))
+}
+
 // Empty reports whether the configuration declares no managed resource,
 // in the module or a module it calls, and no import block: there is
 // nothing to compare (data sources, variables and outputs alone describe

@@ -15,7 +15,8 @@ import (
 // TestReadAll: a scan asks the provider only for the optional+computed
 // attributes the configuration writes, a ReadAll scan (gen-import) for
 // every one; either way the unmanaged resources keep their live values,
-// and the result says each configuration's default_tags.
+// and the result says each configuration's default_tags and the resource
+// blocks, those of count = 0 too.
 func TestReadAll(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -46,6 +47,11 @@ resource "test_thing" "a" {
   name = "a"
   tags = { Team = "core" }
 }
+
+resource "test_thing" "none" {
+  count = 0
+  name  = "none"
+}
 `)
 			res, err := Run(context.Background(), f, Options{Location: dir, Unmanaged: true, ReadAll: tt.readAll, States: []string{writeState(t, "test_thing.a", "t-a")}})
 			if err != nil {
@@ -65,6 +71,9 @@ resource "test_thing" "a" {
 			}
 			if got := unmanaged[0].LiveValue(); got == cty.NilVal || !got.GetAttr("size").RawEquals(cty.NumberIntVal(3)) {
 				t.Errorf("t-b's live value = %#v, want its attributes (size 3)", got)
+			}
+			if diff := cmp.Diff([]string{"test_thing.a", "test_thing.none"}, res.Resources); diff != "" {
+				t.Errorf("Resources (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(map[string]map[string]string{"test": {"Team": "core"}}, res.DefaultTags); diff != "" {
 				t.Errorf("DefaultTags (-want +got):\n%s", diff)

@@ -138,6 +138,9 @@ type Result struct {
 	// DefaultTags are the default_tags of each provider configuration
 	// that has some, by the name results give it ("aws", "aws.west").
 	DefaultTags map[string]map[string]string
+	// Resources are the root module's managed resource blocks, TYPE.NAME,
+	// blocks of count = 0 included (nil when the source was not read).
+	Resources []string
 }
 
 // Run scans one stack: it opens the source, reads the state, scans and
@@ -150,6 +153,9 @@ func Run(ctx context.Context, factory providers.Factory, opts Options) (*Result,
 	}
 	defer st.Close()
 	res := &Result{Diagnostics: st.diags}
+	if st.src.Module != nil {
+		res.Resources = st.src.Module.ResourceAddresses()
+	}
 	if err == nil {
 		var sess *Session
 		if sess, err = st.Session(ctx, nil); sess != nil {

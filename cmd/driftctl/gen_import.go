@@ -113,10 +113,16 @@ func runGenImport(ctx context.Context, o *genImportOptions, factory providers.Fa
 	if err != nil {
 		return fail("%v", err)
 	}
+	// Names avoid the resources of the report and the blocks that have
+	// none (count = 0).
+	taken := genconfig.Declared(rep)
+	for _, addr := range res.Resources {
+		taken[addr] = true
+	}
 	gen, err := genconfig.Generate(resources, func(typ string) (*providers.Schema, bool) {
 		s, ok := factory.Schema().Resources[typ]
 		return s, ok
-	}, genconfig.Declared(rep))
+	}, taken)
 	if err != nil {
 		return fail("%v", err)
 	}
