@@ -45,6 +45,17 @@ func thingSchema() *providers.Schema {
 			"options": {Optional: true, Computed: true, Nested: &providers.NestedBlock{Nesting: providers.NestingList, MaxItems: 1, Attributes: map[string]*providers.Attribute{
 				"enabled": {Type: cty.Bool, Optional: true, Computed: true},
 			}}},
+			// A map of labelled blocks, a single block and a nested
+			// attribute (protocol 6), as provider plugins' schemas have.
+			"listener": {Optional: true, Nested: &providers.NestedBlock{Nesting: providers.NestingMap, Attributes: map[string]*providers.Attribute{
+				"port": {Type: cty.Number, Required: true},
+			}}},
+			"logging": {Optional: true, Nested: &providers.NestedBlock{Nesting: providers.NestingSingle, Attributes: map[string]*providers.Attribute{
+				"bucket": {Type: cty.String, Optional: true},
+			}}},
+			"rule": {Optional: true, Nested: &providers.NestedBlock{Nesting: providers.NestingList, AttributeOnly: true, Attributes: map[string]*providers.Attribute{
+				"action": {Type: cty.String, Required: true},
+			}}},
 		},
 	}
 }
@@ -192,6 +203,34 @@ resource "test_thing" "t-3" {
 }
 `,
 			notes: []string{"test_thing.t-3: password is sensitive: its value is not written; set it yourself"},
+		},
+		{
+			name: "labelled blocks, a single block, a nested attribute",
+			resources: []Resource{{Type: "test_thing", ID: "t-4", Provider: "test", Live: thing(t, map[string]cty.Value{
+				"name":     cty.StringVal("four"),
+				"listener": cty.MapVal(map[string]cty.Value{"http": cty.ObjectVal(map[string]cty.Value{"port": cty.NumberIntVal(80)})}),
+				"logging":  cty.ObjectVal(map[string]cty.Value{"bucket": cty.StringVal("logs")}),
+				"rule":     cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"action": cty.StringVal("allow")})}),
+			})}},
+			want: `
+import {
+  to = test_thing.t-4
+  id = "t-4"
+}
+
+resource "test_thing" "t-4" {
+  name = "four"
+  rule = [{
+    action = "allow"
+  }]
+  listener "http" {
+    port = 80
+  }
+  logging {
+    bucket = "logs"
+  }
+}
+`,
 		},
 		{
 			name:  "names: sanitized, unique, none of the declared ones; an aliased provider",
