@@ -39,13 +39,20 @@ import (
 //
 // Attributes come in name order, then the blocks in name order.
 func Body(body *hclwrite.Body, schema *providers.Schema, live cty.Value, defaultTags map[string]string) []string {
-	w := &writer{defaultTags: defaultTags}
+	return writeBody(body, schema, live, defaultTags, nil)
+}
+
+// writeBody is Body, leaving out as sensitive the attributes that hold a
+// string secret reports (nil: none).
+func writeBody(body *hclwrite.Body, schema *providers.Schema, live cty.Value, defaultTags map[string]string, secret func(string) bool) []string {
+	w := &writer{defaultTags: defaultTags, secret: secret}
 	w.object(body, schema.Attributes, live, "", true)
 	return w.sensitive
 }
 
 type writer struct {
 	defaultTags map[string]string
+	secret      func(string) bool
 	sensitive   []string
 }
 
@@ -74,7 +81,7 @@ func (w *writer) object(body *hclwrite.Body, attrs map[string]*providers.Attribu
 		if !val.IsWhollyKnown() {
 			continue
 		}
-		if a.Sensitive || val.ContainsMarked() {
+		if a.Sensitive || val.ContainsMarked() || w.holdsSecret(val) {
 			if !isEmpty(val) {
 				w.sensitive = append(w.sensitive, p)
 				body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# " + name + ": sensitive, not written: set it yourself\n")}})
@@ -145,6 +152,22 @@ func (w *writer) blocks(body *hclwrite.Body, name string, a *providers.Attribute
 		wrote = true
 	}
 	return wrote
+}
+
+// holdsSecret reports whether a string in v holds a sensitive value of
+// the configuration.
+func (w *writer) holdsSecret(v cty.Value) bool {
+	if w.secret == nil {
+		return false
+	}
+	found := false
+	_ = cty.Walk(v, func(_ cty.Path, e cty.Value) (bool, error) {
+		if !found && e.Type() == cty.String && e.IsKnown() && !e.IsNull() && w.secret(e.AsString()) {
+			found = true
+		}
+		return !found, nil
+	})
+	return found
 }
 
 // withoutDefaultTags drops from a tags map the tags the provider's

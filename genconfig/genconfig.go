@@ -35,6 +35,10 @@ type Resource struct {
 	// equal to one of them is left out of tags, since the provider
 	// merges it back.
 	DefaultTags map[string]string
+	// Secret, when not nil, reports whether a string holds a sensitive
+	// value of the configuration (a password a variable marks sensitive):
+	// an attribute holding one is left out as a sensitive one is.
+	Secret func(s string) bool
 }
 
 // Header opens every generated file, as Terraform's own generated
@@ -103,7 +107,7 @@ func Generate(resources []Resource, schemaOf func(typ string) (*providers.Schema
 		} else if r.Provider != "" && strings.Contains(r.Provider, ".") {
 			out.Notes = append(out.Notes, fmt.Sprintf("%s: read through provider %s, which a root module resource cannot name: set its provider yourself", addr, r.Provider))
 		}
-		for _, sensitive := range Body(block.Body(), schema, r.Live, r.DefaultTags) {
+		for _, sensitive := range writeBody(block.Body(), schema, r.Live, r.DefaultTags, r.Secret) {
 			out.Notes = append(out.Notes, fmt.Sprintf("%s: %s is sensitive: its value is not written; set it yourself", addr, sensitive))
 		}
 		out.Addresses = append(out.Addresses, addr)
@@ -170,7 +174,8 @@ func Unmanaged(rep *drift.Report, defaultTags map[string]map[string]string, targ
 			notes = append(notes, fmt.Sprintf("%s %s: its ID holds a sensitive value: not generated", r.Type, drift.SensitiveID))
 			continue
 		}
-		out = append(out, Resource{Type: r.Type, ID: r.ID, Provider: r.Provider, Live: r.LiveValue(), DefaultTags: defaultTags[r.Provider]})
+		out = append(out, Resource{Type: r.Type, ID: r.ID, Provider: r.Provider, Live: r.LiveValue(), DefaultTags: defaultTags[r.Provider],
+			Secret: func(s string) bool { return r.ShownID(s) == drift.SensitiveID }})
 	}
 	for _, t := range targets {
 		if !wanted[t] {

@@ -205,6 +205,30 @@ resource "test_thing" "t-3" {
 			notes: []string{"test_thing.t-3: password is sensitive: its value is not written; set it yourself"},
 		},
 		{
+			name: "values holding a secret of the configuration: left out, and not in the name",
+			resources: []Resource{{Type: "test_thing", ID: "t-5", Provider: "test", Secret: func(s string) bool { return strings.Contains(s, "hunter2") },
+				Live: thing(t, map[string]cty.Value{
+					"name": cty.StringVal("five"), "note": cty.StringVal("pw=hunter2"),
+					"tags": cty.MapVal(map[string]cty.Value{"Name": cty.StringVal("hunter2")}),
+				})}},
+			want: `
+import {
+  to = test_thing.t-5
+  id = "t-5"
+}
+
+resource "test_thing" "t-5" {
+  name = "five"
+  # note: sensitive, not written: set it yourself
+  # tags: sensitive, not written: set it yourself
+}
+`,
+			notes: []string{
+				"test_thing.t-5: note is sensitive: its value is not written; set it yourself",
+				"test_thing.t-5: tags is sensitive: its value is not written; set it yourself",
+			},
+		},
+		{
 			name: "labelled blocks, a single block, a nested attribute",
 			resources: []Resource{{Type: "test_thing", ID: "t-4", Provider: "test", Live: thing(t, map[string]cty.Value{
 				"name":     cty.StringVal("four"),

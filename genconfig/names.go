@@ -31,13 +31,14 @@ func Names(resources []Resource, taken map[string]bool) []string {
 	return names
 }
 
-// nameSource is the Name tag of a resource, when it has one, else its ID.
+// nameSource is the Name tag of a resource, when it has one that holds no
+// secret, else its ID.
 func nameSource(r Resource) string {
 	v := r.Live
 	if v != cty.NilVal && v.IsKnown() && !v.IsNull() && v.Type().IsObjectType() && v.Type().HasAttribute("tags") {
 		tags := v.GetAttr("tags")
 		if tags.IsKnown() && !tags.IsNull() && !tags.IsMarked() && tags.Type().IsMapType() && tags.Type().ElementType() == cty.String {
-			if n, ok := tags.AsValueMap()["Name"]; ok && n.IsKnown() && !n.IsNull() && strings.TrimSpace(n.AsString()) != "" {
+			if n, ok := tags.AsValueMap()["Name"]; ok && n.IsKnown() && !n.IsNull() && strings.TrimSpace(n.AsString()) != "" && (r.Secret == nil || !r.Secret(n.AsString())) {
 				return n.AsString()
 			}
 		}
