@@ -458,3 +458,33 @@ func TestUnmanagedTargets(t *testing.T) {
 		t.Errorf("Declared (-want +got):\n%s", diff)
 	}
 }
+
+// TestUnmanagedSecrets: the configuration's sensitive values that a scan
+// records for a type reach Generate, which leaves out what holds one; a
+// resource whose ID holds one is not generated at all.
+func TestUnmanagedSecrets(t *testing.T) {
+	t.Parallel()
+	rs := drift.NewResults(2)
+	for _, id := range []string{"t-1", "t-hunter2"} {
+		r := drift.Result{Type: "test_thing", ID: id, Provider: "test", Status: drift.Unmanaged}
+		r.SetValues(cty.NilVal, thing(t, map[string]cty.Value{"name": cty.StringVal("a"), "note": cty.StringVal("hunter2")}))
+		rs.Add(r, []string{"hunter2"})
+	}
+	resources, notes, err := Unmanaged(&drift.Report{Results: rs.Sorted()}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resources) != 1 || resources[0].ID != "t-1" {
+		t.Fatalf("resources = %+v, want t-1 alone", resources)
+	}
+	if diff := cmp.Diff([]string{"test_thing (sensitive): its ID holds a sensitive value: not generated"}, notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+	gen, err := Generate(resources, func(string) (*providers.Schema, bool) { return thingSchema(), true }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(gen.HCL), "hunter2") || !strings.Contains(string(gen.HCL), "# note: sensitive, not written") {
+		t.Errorf("the note's secret is not left out:\n%s", gen.HCL)
+	}
+}
