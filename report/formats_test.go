@@ -41,7 +41,7 @@ func githubReport() *drift.Report {
 // hostileReport holds markup, Markdown and mentions wherever the
 // configuration or the cloud can put text.
 func hostileReport() *drift.Report {
-	const evil = `</code></td></tr></table><script>alert("x")</script> | **bold** [link](https://evil.example) @octocat <img src=x onerror=alert(1)>`
+	const evil = `]]></code></td></tr></table><script>alert("x")</script> | **bold** [link](https://evil.example) @octocat <img src=x onerror=alert(1)>`
 	return &drift.Report{
 		Stack: "prod<script>alert(1)</script>",
 		Commit: &drift.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", Ref: "refs/tags/<script>alert(2)</script>",

@@ -50,7 +50,7 @@ func JUnit(w io.Writer, r *drift.Report, opts Options) error {
 			suite.Errors++
 		case res.Status != drift.InSync:
 			// Drift that --fail-on does not count: passes, and says so.
-			tc.SystemOut = junitMessage(res) + " (not counted as a failure)\n" + text
+			tc.SystemOut = &junitOutput{Text: junitMessage(res) + " (not counted as a failure)\n" + text}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
@@ -154,11 +154,16 @@ type (
 		Failure   *junitProblem `xml:"failure,omitempty"`
 		Error     *junitProblem `xml:"error,omitempty"`
 		Skipped   *junitProblem `xml:"skipped,omitempty"`
-		SystemOut string        `xml:"system-out,omitempty"`
+		SystemOut *junitOutput  `xml:"system-out,omitempty"`
+	}
+	junitOutput struct {
+		Text string `xml:",cdata"`
 	}
 	junitProblem struct {
 		Type    string `xml:"type,attr,omitempty"`
 		Message string `xml:"message,attr"`
-		Text    string `xml:",chardata"`
+		// Text is CDATA: diffs stay readable in the file. clean has
+		// escaped the control characters XML cannot hold.
+		Text string `xml:",cdata"`
 	}
 )
