@@ -130,7 +130,7 @@ be completed (bad input, unreachable provider, partial results).`,
 	}
 	f := cmd.Flags()
 	addSourceFlags(f, o)
-	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output: console, json or json=FILE (repeatable; default console)")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, "report format, FORMAT or FORMAT=FILE: "+strings.Join(report.FormatNames(), ", ")+" (repeatable; default console; at most one to stdout)")
 	f.StringVar(&o.failOn, "fail-on", "drifted,missing", "statuses that make the exit code 1: drifted, missing, unmanaged, unknown, or none")
 	f.StringVar(&o.unmanaged, "unmanaged", "declared", "report unmanaged resources of the declared types (declared) or not at all (none)")
 	f.BoolVar(&o.quiet, "quiet", false, "print only drift, errors and the summary")
@@ -260,22 +260,44 @@ func (o *scanOptions) scanSettings() (scan.Options, error) {
 
 // output is one requested report: a format and where it goes ("" = stdout).
 type output struct {
-	format string
+	format report.Format
 	path   string
 }
 
+// parseOutputs reads the -o values, FORMAT or FORMAT=FILE ("-" for
+// stdout). At most one may go to stdout, and two may not name the same
+// file: both would be interleaved or overwritten, so it is refused before
+// anything is scanned or written.
 func parseOutputs(specs []string) ([]output, error) {
 	if len(specs) == 0 {
-		return []output{{format: "console"}}, nil
+		return []output{{format: report.FormatConsole}}, nil
 	}
 	var outs []output
+	seen := map[string]string{}
 	for _, s := range specs {
-		format, path, _ := strings.Cut(s, "=")
-		switch format {
-		case "console", "json":
-		default:
-			return nil, fmt.Errorf("--output %q: the formats are console and json", s)
+		name, path, hasPath := strings.Cut(s, "=")
+		format, err := report.ParseFormat(name)
+		if err != nil {
+			return nil, fmt.Errorf("--output %q: the formats are %s, as FORMAT or FORMAT=FILE", s, strings.Join(report.FormatNames(), ", "))
 		}
+		if hasPath && path == "" {
+			return nil, fmt.Errorf("--output %q: no file after =; give FORMAT=FILE, or FORMAT alone for stdout", s)
+		}
+		if path == "-" {
+			path = ""
+		}
+		key, where := path, "to the file "+path
+		if path == "" {
+			key, where = "-", "to stdout"
+		}
+		if prev, ok := seen[key]; ok {
+			hint := fmt.Sprintf("give one of them a file: -o %s=FILE", name)
+			if key != "-" {
+				hint = "give each its own file"
+			}
+			return nil, fmt.Errorf("--output %q and --output %q both write %s: %s", prev, s, where, hint)
+		}
+		seen[key] = s
 		outs = append(outs, output{format: format, path: path})
 	}
 	return outs, nil
@@ -345,7 +367,8 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if rep != nil {
 		code = exitCode(rep, failOn)
 		for _, out := range outs {
-			if err := render(out, rep, stdout, report.ConsoleOptions{Color: color, Quiet: o.quiet}); err != nil {
+			ropts := report.Options{Console: report.ConsoleOptions{Color: color, Quiet: o.quiet}, FailOn: failOn, Version: buildVersion()}
+			if err := render(out, rep, stdout, ropts); err != nil {
 				fmt.Fprintf(stderr, "Error: %v\n", err)
 				code = exitError
 			}
@@ -408,17 +431,12 @@ func exitCode(rep *drift.Report, failOn map[drift.Status]bool) int {
 	return exitOK
 }
 
-func render(out output, rep *drift.Report, stdout io.Writer, copts report.ConsoleOptions) error {
-	write := func(w io.Writer) error {
-		if out.format == "json" {
-			return report.JSON(w, rep)
-		}
-		return report.Console(w, rep, copts)
-	}
-	if out.path == "" || out.path == "-" {
+func render(out output, rep *drift.Report, stdout io.Writer, opts report.Options) error {
+	write := func(w io.Writer) error { return report.Render(w, out.format, rep, opts) }
+	if out.path == "" {
 		return write(stdout)
 	}
-	copts.Color = false
+	opts.Console.Color = false
 	// A regular file is replaced atomically; a device or FIFO (-o
 	// json=/dev/stdout) is written in place, never replaced.
 	return atomicfile.Write(out.path, 0o644, write)
