@@ -20,6 +20,10 @@ const MarkdownLimit = 60000
 // large policy document must not take the whole comment.
 const markdownValueLimit = 1000
 
+// markdownDiffLimit is the most attribute rows of one resource: a
+// resource with hundreds of drifted attributes must not hide the others.
+const markdownDiffLimit = 50
+
 // Markdown writes r as a pull-request comment in GitHub Flavored Markdown:
 // a header with the stack, the commit and the outcome, a table of counts
 // per status, the scan's errors, then one collapsible <details> section
@@ -185,7 +189,12 @@ func markdownSection(c *drift.Commit, res *drift.Result) string {
 	}
 	if len(res.Diffs) > 0 {
 		b.WriteString("| Attribute | Want | Got | Where |\n|---|---|---|---|\n")
-		for _, d := range res.Diffs {
+		for i, d := range res.Diffs {
+			if i == markdownDiffLimit {
+				n := len(res.Diffs) - i
+				fmt.Fprintf(&b, "| %d more %s | | | |\n", n, plural(n, "attribute", "attributes"))
+				break
+			}
 			want, got := diffValues(d)
 			loc := mdWhere(c, d.Range)
 			if loc == "" {

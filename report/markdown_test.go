@@ -72,6 +72,24 @@ func TestMarkdownTruncation(t *testing.T) {
 	}
 }
 
+// A resource with many drifted attributes shows the first ones and says
+// how many more there are.
+func TestMarkdownManyAttributes(t *testing.T) {
+	t.Parallel()
+	r := manyReport(1)
+	d := r.Results[0].Diffs[0]
+	for range markdownDiffLimit + 10 {
+		r.Results[0].Diffs = append(r.Results[0].Diffs, d)
+	}
+	out := renderString(t, FormatMarkdown, r, Options{})
+	if n := strings.Count(out, "| <code>tags.Owner</code> |"); n != markdownDiffLimit-1 {
+		t.Errorf("%d rows of tags.Owner, want %d", n, markdownDiffLimit-1)
+	}
+	if !strings.Contains(out, "| 12 more attributes | | | |\n") {
+		t.Errorf("no line for the 12 attributes left out:\n%s", out)
+	}
+}
+
 // Text from the cloud or the configuration cannot end a table cell, add
 // markup, links or mentions.
 func TestMarkdownEscapes(t *testing.T) {

@@ -20,8 +20,10 @@ import (
 //     the attribute out;
 //   - one result per missing or unknown resource, at its block;
 //   - one result per unmanaged resource. It has no place in the
-//     configuration, but GitHub shows only results with a location, so it
-//     is placed at the first block that declares a resource of its type
+//     configuration, but GitHub shows only results with a location ("At
+//     least one location is required for code scanning to display a
+//     result", GitHub's "SARIF support for code scanning"), so it is
+//     placed at the first block that declares a resource of its type
 //     (unmanaged resources are reported for declared types only); when
 //     there is none it has no location, which SARIF allows and GitHub
 //     does not show.
@@ -32,7 +34,8 @@ import (
 // repository root (uriBaseId %SRCROOT%; for a plain directory, to that
 // directory). Each result's partialFingerprints.primaryLocationLineHash is
 // derived from its rule, resource and attribute only, never from line
-// numbers or values, so an alert stays one alert across runs and edits.
+// numbers or values, so an alert stays one alert across runs and edits
+// (GitHub reads that key of partialFingerprints only).
 // Sensitive values print as (sensitive).
 func SARIF(w io.Writer, r *drift.Report, opts Options) error {
 	failOn := opts.failOn()
