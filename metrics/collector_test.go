@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -212,75 +211,6 @@ func TestCollectorConcurrentSetAndCollect(t *testing.T) {
 		}
 	}
 	wg.Wait()
-}
-
-func TestNewRegistry(t *testing.T) {
-	api := NewAPICalls()
-	api.Observe("aws", "ec2", "DescribeVpcs", "")
-	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
-	api.Observe("aws", "s3", "ListBuckets", "")
-	reg := NewRegistry(twoStacks(10), api, nil, "v1.2.3")
-	want := `
-# HELP driftctl_provider_api_calls_total API call attempts made by providers, retries included.
-# TYPE driftctl_provider_api_calls_total counter
-driftctl_provider_api_calls_total{operation="DescribeVpcs",provider="aws",service="ec2"} 2
-driftctl_provider_api_calls_total{operation="ListBuckets",provider="aws",service="s3"} 1
-# HELP driftctl_provider_api_errors_total API call attempts that failed, per error code (the API's, NetworkError or Canceled).
-# TYPE driftctl_provider_api_errors_total counter
-driftctl_provider_api_errors_total{code="Throttling",operation="DescribeVpcs",provider="aws",service="ec2"} 1
-`
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"driftctl_provider_api_calls_total", "driftctl_provider_api_errors_total"); err != nil {
-		t.Error(err)
-	}
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var build []string
-	for _, mf := range mfs {
-		if mf.GetName() != "driftctl_build_info" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				build = append(build, l.GetName()+"="+l.GetValue())
-			}
-			if m.GetGauge().GetValue() != 1 {
-				t.Errorf("driftctl_build_info = %v, want 1", m.GetGauge().GetValue())
-			}
-		}
-	}
-	if len(build) != 3 || !strings.HasPrefix(build[0], "goversion=go") || build[1] == "revision=" || build[2] != "version=v1.2.3" {
-		t.Errorf("driftctl_build_info labels = %v", build)
-	}
-	// Without API counters the registry still works.
-	if _, err := NewRegistry(NewCollector(1), nil, nil, "dev").Gather(); err != nil {
-		t.Error(err)
-	}
-}
-
-// TestPromtoolLint lints everything a registry exposes with
-// `promtool check metrics`, Prometheus's own naming rules.
-func TestPromtoolLint(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("promtool is not on PATH")
-		}
-		t.Skip("promtool is not on PATH: apt-get install prometheus")
-	}
-	api := NewAPICalls()
-	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
-	plugins := NewPluginCalls()
-	plugins.Observe("google", "ReadResource", errors.New("boom"))
-	text := gatherText(t, NewRegistry(twoStacks(10), api, plugins, "v1.2.3"))
-	cmd := exec.Command(promtool, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(text)
-	out, err := cmd.CombinedOutput()
-	if err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
 }
 
 // A snapshot with entries that repeat (a kept record edited by hand, or

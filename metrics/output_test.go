@@ -34,7 +34,7 @@ func parseText(t *testing.T, text []byte) map[string]*dto.MetricFamily {
 func TestWriteTextfile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "driftctl.prom")
-	reg := NewRegistry(twoStacks(10), nil, nil, "v1")
+	reg := NewRegistry(twoStacks(10), nil, nil, Build{Version: "v1"})
 	// Write twice: the second replaces the first.
 	for range 2 {
 		if err := WriteTextfile(path, reg); err != nil {
@@ -70,7 +70,7 @@ func TestWriteTextfile(t *testing.T) {
 func TestWriteTextfileNeverHalfWritten(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "driftctl.prom")
-	if err := WriteTextfile(path, NewRegistry(twoStacks(10), nil, nil, "v1")); err != nil {
+	if err := WriteTextfile(path, NewRegistry(twoStacks(10), nil, nil, Build{Version: "v1"})); err != nil {
 		t.Fatal(err)
 	}
 	before, err := os.ReadFile(path)
@@ -91,7 +91,7 @@ func TestWriteTextfileNeverHalfWritten(t *testing.T) {
 	// While a writer replaces the file in a loop, every read sees a
 	// complete exposition.
 	c := twoStacks(10)
-	reg := NewRegistry(c, nil, nil, "v1")
+	reg := NewRegistry(c, nil, nil, Build{Version: "v1"})
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -156,7 +156,7 @@ func TestPush(t *testing.T) {
 	api.Observe("aws", "ec2", "DescribeVpcs", "")
 	plugins := NewPluginCalls()
 	plugins.Observe("google", "ReadResource", nil)
-	if err := Push(context.Background(), gw.URL, "network", NewRegistry(c, api, plugins, "v1")); err != nil {
+	if err := Push(context.Background(), gw.URL, "network", NewJobRegistry("network", c, api, plugins, Build{Version: "v1"})); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 {
@@ -184,10 +184,13 @@ func TestPush(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"driftctl_resources", "driftctl_scan_success", "driftctl_provider_api_calls_total", "driftctl_plugin_calls_total", "driftctl_build_info"} {
+	for _, want := range []string{"driftctl_resources", "driftctl_scan_success", "driftctl_scan_provider_api_calls", "driftctl_scan_plugin_calls", "driftctl_build_info"} {
 		if !names[want] {
 			t.Errorf("the pushed body lacks %s (has %v)", want, names)
 		}
+	}
+	if names["driftctl_scans_total"] {
+		t.Error("the pushed body has the counter driftctl_scans_total")
 	}
 }
 
