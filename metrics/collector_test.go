@@ -81,6 +81,7 @@ func compareGolden(t *testing.T, g prometheus.Gatherer, name string, metricNames
 }
 
 func TestCollectorExposition(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		maxDriftInfo int
@@ -91,6 +92,7 @@ func TestCollectorExposition(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			reg := prometheus.NewPedanticRegistry()
 			reg.MustRegister(twoStacks(tt.maxDriftInfo))
 			compareGolden(t, reg, tt.golden)
@@ -99,6 +101,7 @@ func TestCollectorExposition(t *testing.T) {
 }
 
 func TestDriftInfoBound(t *testing.T) {
+	t.Parallel()
 	rep := &drift.Report{}
 	for i := range 5 {
 		rep.Results = append(rep.Results, drift.Result{
@@ -116,6 +119,7 @@ func TestDriftInfoBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint("max ", tt.max), func(t *testing.T) {
+			t.Parallel()
 			c := NewCollector(tt.max)
 			c.Set(Next(nil, scan("s", rep, nil, t0)))
 			reg := prometheus.NewPedanticRegistry()
@@ -154,6 +158,7 @@ driftctl_drift_info{address="aws_vpc.v1",id="vpc-1",provider="aws",stack="s",sta
 }
 
 func TestScansTotalAccumulates(t *testing.T) {
+	t.Parallel()
 	outcomes := []ScanOutcome{
 		scan("s", everyStatus(), nil, t0),                       // partial: an unknown resource
 		scan("s", &drift.Report{}, nil, t0.Add(time.Hour)),      // success
@@ -179,6 +184,7 @@ driftctl_scans_total{result="success",stack="s"} 2
 }
 
 func TestCollectorSnapshotsAreCopies(t *testing.T) {
+	t.Parallel()
 	c := twoStacks(10)
 	snaps := c.Snapshots()
 	if len(snaps) != 2 || snaps[0].Stack != "network" || snaps[1].Stack != "storage" {
@@ -192,6 +198,7 @@ func TestCollectorSnapshotsAreCopies(t *testing.T) {
 }
 
 func TestCollectorConcurrentSetAndCollect(t *testing.T) {
+	t.Parallel()
 	c := NewCollector(10)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
@@ -247,6 +254,7 @@ func TestCollectorDropsDuplicateEntries(t *testing.T) {
 // TestUnmanagedWithheld: the types whose unmanaged resources a scan did not
 // report are a series each, kept through a failed scan, each once.
 func TestUnmanagedWithheld(t *testing.T) {
+	t.Parallel()
 	rep := everyStatus()
 	rep.Withheld = []drift.Withheld{
 		{Type: "aws_subnet", Provider: "aws", Reason: "module.net (main.tf:3) declares aws_subnet"},
@@ -276,6 +284,7 @@ driftctl_unmanaged_withheld{provider="aws.west",stack="network",type="aws_vpc"} 
 // last scan with a report, with its account and region, kept through a
 // failed scan, each once; driftctl_resources keeps its labels.
 func TestProviderInfo(t *testing.T) {
+	t.Parallel()
 	rep := &drift.Report{
 		Stack: "multi",
 		Results: []drift.Result{
@@ -316,6 +325,7 @@ driftctl_provider_info{account="123456789012",provider="aws",region="us-east-1",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := NewCollector(100)
 			c.Set(tt.snap)
 			if err := testutil.CollectAndCompare(c, strings.NewReader(tt.want), "driftctl_provider_info"); err != nil {

@@ -32,6 +32,7 @@ func parseText(t *testing.T, text []byte) map[string]*dto.MetricFamily {
 }
 
 func TestWriteTextfile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "driftctl.prom")
 	reg := NewRegistry(twoStacks(10), nil, nil, Build{Version: "v1"})
@@ -68,6 +69,7 @@ func TestWriteTextfile(t *testing.T) {
 }
 
 func TestWriteTextfileNeverHalfWritten(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "driftctl.prom")
 	if err := WriteTextfile(path, NewRegistry(twoStacks(10), nil, nil, Build{Version: "v1"})); err != nil {
@@ -91,7 +93,8 @@ func TestWriteTextfileNeverHalfWritten(t *testing.T) {
 	// While a writer replaces the file in a loop, every read sees a
 	// complete exposition.
 	c := twoStacks(10)
-	reg := NewRegistry(c, nil, nil, Build{Version: "v1"})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -132,6 +135,7 @@ func TestWriteTextfileNeverHalfWritten(t *testing.T) {
 }
 
 func TestPush(t *testing.T) {
+	t.Parallel()
 	type request struct {
 		method, path string
 		body         []byte
@@ -195,6 +199,7 @@ func TestPush(t *testing.T) {
 }
 
 func TestPushErrors(t *testing.T) {
+	t.Parallel()
 	hang := make(chan struct{})
 	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "slow") {
@@ -206,8 +211,10 @@ func TestPushErrors(t *testing.T) {
 		}
 		http.Error(w, "bad metrics", http.StatusBadRequest)
 	}))
-	defer gw.Close()
-	defer close(hang)
+	// Cleanups, not defers: the parallel subtests run after this
+	// function returns.
+	t.Cleanup(gw.Close)
+	t.Cleanup(func() { close(hang) })
 
 	two := twoStacks(10)
 	one := NewCollector(10)
@@ -215,7 +222,7 @@ func TestPushErrors(t *testing.T) {
 	oneBad := NewCollector(10)
 	oneBad.Set(Next(nil, scan("bad", everyStatus(), nil, t0)))
 	canceled, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
+	t.Cleanup(cancel)
 	tests := []struct {
 		name  string
 		ctx   context.Context
@@ -229,6 +236,7 @@ func TestPushErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(tt.c)
 			err := Push(tt.ctx, gw.URL, tt.stack, reg)

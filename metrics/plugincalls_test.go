@@ -61,6 +61,7 @@ func TestPluginLabel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := pluginLabel(tt.key); got != tt.want {
 				t.Errorf("pluginLabel(%q) = %q, want %q", tt.key, got, tt.want)
 			}
