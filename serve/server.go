@@ -123,7 +123,7 @@ func New(opts Options) (srv *Server, err error) {
 		store:     store{dir: opts.Config.Server.DataDir},
 	}
 	s.plugins = metrics.NewPluginCalls()
-	s.registry = metrics.NewRegistry(s.collector, opts.API, s.plugins, opts.Version)
+	s.registry = metrics.NewRegistry(s.collector, opts.API, s.plugins, metrics.BinaryBuild(opts.Version))
 	s.remediations = metrics.NewRemediations()
 	s.registry.MustRegister(s.remediations)
 	for _, sc := range opts.Config.Stacks {
@@ -515,9 +515,12 @@ func (s *Server) headMoved(ctx context.Context, st *stack) bool {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// One stack's bad data must never blank the others: a collector
-	// error is logged and the rest of the scrape is served.
+	// error is logged and the rest of the scrape is served. A scraper
+	// that asks for OpenMetrics (Prometheus does) gets it, as from
+	// node_exporter; the others get the classic text format.
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
 		Registry: s.registry, ErrorHandling: promhttp.ContinueOnError, ErrorLog: scrapeLog{s.logger},
+		EnableOpenMetrics: true,
 	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
