@@ -152,7 +152,11 @@ func expandS3(ctx context.Context, location string, o *loadOptions) ([]string, e
 		return nil, fmt.Errorf("reading state %s: %w", shown, err)
 	}
 	var matches []string
-	pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	if o.s3PageSize > 0 {
+		in.MaxKeys = aws.Int32(o.s3PageSize)
+	}
+	pages := s3.NewListObjectsV2Paginator(client, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {

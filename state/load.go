@@ -54,6 +54,8 @@ type loadOptions struct {
 	// remoteToken, when set, is the token of remote:// locations instead.
 	environ     []string
 	remoteToken string
+	// s3PageSize is ListObjectsV2's MaxKeys (0: S3's 1,000), for tests.
+	s3PageSize int32
 }
 
 // WithS3Region sets the region of the S3 bucket; without it the AWS
