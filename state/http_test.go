@@ -24,7 +24,9 @@ func TestResolve(t *testing.T) {
 		{name: "http from the configuration",
 			backend: Backend{Type: "http", Environ: []string{}, Config: map[string]string{"address": "https://s/x", "username": "u", "password": "p", "skip_cert_verification": "true"}},
 			want:    "https://s/x",
-			check:   func(o *loadOptions) bool { return o.httpUser == "u" && o.httpPassword == "p" && o.httpTLS != nil && o.httpTLS.skipVerify }},
+			check: func(o *loadOptions) bool {
+				return o.httpUser == "u" && o.httpPassword == "p" && o.httpTLS != nil && o.httpTLS.skipVerify
+			}},
 		{name: "http from TF_HTTP_ variables",
 			backend: Backend{Type: "http", Environ: []string{"TF_HTTP_ADDRESS=https://env/x", "TF_HTTP_USERNAME=eu", "TF_HTTP_PASSWORD=ep"}},
 			want:    "https://env/x",
