@@ -257,9 +257,9 @@ func (c *remoteClient) tokenName() string {
 }
 
 // scrub takes the token out of err's message, should a server have
-// echoed it.
+// echoed it (tokens are long: a short one would mask ordinary words).
 func (c *remoteClient) scrub(err error) error {
-	if err == nil || len(c.token) < 4 || !strings.Contains(err.Error(), c.token) {
+	if err == nil || len(c.token) < 8 || !strings.Contains(err.Error(), c.token) {
 		return err
 	}
 	return &scrubbed{msg: strings.ReplaceAll(err.Error(), c.token, redact.Mask), err: err}
