@@ -134,7 +134,7 @@ func TestUnreadableBackend(t *testing.T) {
 		{"cloud without a workspace", "terraform {\n  cloud {\n    organization = \"acme\"\n  }\n}\n", "main.tf:2,3-8: the cloud block names no workspace"},
 		{"remote with a prefix", "terraform {\n  backend \"remote\" {\n    organization = \"acme\"\n    workspaces {\n      prefix = \"net-\"\n    }\n  }\n}\n",
 			`main.tf:2,3-19: the remote backend selects workspaces by the prefix "net-": name one with --workspace`},
-		{"partial s3", "terraform {\n  backend \"s3\" {}\n}\n", `main.tf:2,3-15: the s3 backend has no bucket or key in the configuration`},
+		{"partial s3", "terraform {\n  backend \"s3\" {}\n}\n", `main.tf:2,3-15: the s3 backend has no bucket or key (settings given to terraform init -backend-config are not in the configuration)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,6 +53,17 @@ func FromBackend(b Backend, dir string) (location string, opts []Option, ok bool
 // type driftctl does not read (gcs, azurerm, consul, pg, kubernetes, ...).
 var ErrUnsupportedBackend = errors.New("a backend driftctl does not read")
 
+// ErrIncomplete is matched by the error of Resolve for a backend
+// configuration that lacks a required setting, as one completed by
+// terraform init -backend-config does.
+var ErrIncomplete = errors.New("incomplete backend configuration")
+
+// incomplete is an error matching ErrIncomplete with msg as its message.
+type incomplete string
+
+func (e incomplete) Error() string        { return string(e) }
+func (e incomplete) Is(target error) bool { return target == ErrIncomplete }
+
 // Supported are the backend types Resolve reads ("cloud" is the cloud
 // block).
 var Supported = []string{"local", "s3", "http", "remote", "cloud"}
@@ -68,7 +79,8 @@ var Supported = []string{"local", "s3", "http", "remote", "cloud"}
 // Terraform's implicit local backend. Settings Terraform also takes from
 // the environment (TF_HTTP_*, TF_CLOUD_*) are read from b.Environ when the
 // configuration lacks them. The error says what is missing; it matches
-// ErrUnsupportedBackend for other backend types.
+// ErrIncomplete for a required setting missing, ErrUnsupportedBackend for
+// other backend types.
 func Resolve(b Backend, dir string) (location string, opts []Option, err error) {
 	ws := b.Workspace
 	if ws == "" {
@@ -104,7 +116,7 @@ func Resolve(b Backend, dir string) (location string, opts []Option, err error) 
 func s3Location(b Backend, ws string) (location string, opts []Option, err error) {
 	bucket, key := b.Config["bucket"], b.Config["key"]
 	if bucket == "" || key == "" {
-		return "", nil, errors.New("the s3 backend has no bucket or key in the configuration (given by terraform init -backend-config?)")
+		return "", nil, incomplete("the s3 backend has no bucket or key")
 	}
 	if ws != DefaultWorkspace {
 		prefix := b.Config["workspace_key_prefix"]
@@ -166,7 +178,7 @@ func (b Backend) setting(name, variable string) string {
 func httpLocation(b Backend, ws string) (location string, opts []Option, err error) {
 	addr := b.setting("address", "TF_HTTP_ADDRESS")
 	if addr == "" {
-		return "", nil, errors.New("the http backend has no address (set it in the configuration or TF_HTTP_ADDRESS)")
+		return "", nil, incomplete("the http backend has no address (set it in the configuration or TF_HTTP_ADDRESS)")
 	}
 	if !strings.HasPrefix(addr, "http://") && !strings.HasPrefix(addr, "https://") {
 		return "", nil, fmt.Errorf("the http backend's address %s is not an http or https URL", redact.URL(addr))
@@ -206,7 +218,7 @@ func remoteLocation(b Backend, ws string) (location string, opts []Option, err e
 	}
 	org := b.setting("organization", orgVar)
 	if org == "" {
-		return "", nil, fmt.Errorf("%s has no organization", what)
+		return "", nil, incomplete(what + " has no organization")
 	}
 	name, prefix, tags := b.Config["workspaces.name"], b.Config["workspaces.prefix"], b.Config["workspaces.tags"]
 	switch {
