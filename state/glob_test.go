@@ -83,6 +83,7 @@ func TestExpandLocal(t *testing.T) {
 		{name: "a file named like a pattern is itself", patterns: in("[odd].tfstate"), want: in("[odd].tfstate")},
 		{name: "a missing literal is left to Load", patterns: in("none.tfstate"), want: in("none.tfstate")},
 		{name: "no match", patterns: in("single.tfstate", "envs/*/none.tfstate"), noMatch: filepath.Join(dir, "envs/*/none.tfstate")},
+		{name: "no match under a missing directory", patterns: in("nope/*/x.tfstate"), noMatch: filepath.Join(dir, "nope/*/x.tfstate")},
 		{name: "invalid pattern", patterns: in("envs/[prod/*.tfstate"), wantErr: "invalid pattern"},
 	}
 	for _, tt := range tests {

@@ -96,9 +96,10 @@ func WithLoadOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *loadOptions) { o.configFns = append(o.configFns, fns...) }
 }
 
-// WithHTTPClient sets the client for http(s):// locations (otherwise one
-// from internal/httpclient with its default deadlines: a hung server fails
-// the read instead of blocking it for ever).
+// WithHTTPClient sets the client for http(s):// and remote:// locations
+// (otherwise one from internal/httpclient with its default deadlines and
+// the TLS settings of WithHTTPTLS: a hung server fails the read instead of
+// blocking it for ever).
 func WithHTTPClient(c *http.Client) Option { return func(o *loadOptions) { o.httpClient = c } }
 
 // Load reads and parses the state at location: a local path (or file://
