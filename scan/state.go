@@ -40,9 +40,9 @@ func unreadableBackend(b *config.Backend, err error) error {
 		return fmt.Errorf("%s: the state is in %s, which driftctl does not read; give it with --state (a path or glob, s3://BUCKET/KEY, an https URL), for example the file `terraform state pull` writes",
 			b.DeclRange, what)
 	}
-	hint := ""
+	hint := "; or give the state with --state"
 	if errors.Is(err, state.ErrIncomplete) {
-		hint = " (settings given to terraform init -backend-config are not in the configuration)"
+		hint = " (settings given to terraform init -backend-config are not in the configuration): set it, or give the state with --state"
 	}
-	return fmt.Errorf("%s: %w%s; set it, or give the state with --state (a path or glob, s3://BUCKET/KEY, an https URL)", b.DeclRange, err, hint)
+	return fmt.Errorf("%s: %w%s (a path or glob, s3://BUCKET/KEY, an https URL)", b.DeclRange, err, hint)
 }
