@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gitdrift/driftctl/internal/redact"
 )
@@ -173,8 +174,8 @@ func (b Backend) setting(name, variable string) string {
 
 // httpLocation follows the http backend's settings
 // (https://developer.hashicorp.com/terraform/language/backend/http):
-// address, username, password, skip_cert_verification and the client
-// certificates, each also from its TF_HTTP_ variable.
+// address, username, password, skip_cert_verification, the client
+// certificates and the retries, each also from its TF_HTTP_ variable.
 func httpLocation(b Backend, ws string) (location string, opts []Option, err error) {
 	addr := b.setting("address", "TF_HTTP_ADDRESS")
 	if addr == "" {
@@ -189,6 +190,11 @@ func httpLocation(b Backend, ws string) (location string, opts []Option, err err
 	if user, pass := b.setting("username", "TF_HTTP_USERNAME"), b.setting("password", "TF_HTTP_PASSWORD"); user != "" || pass != "" {
 		opts = append(opts, WithHTTPBasicAuth(user, pass))
 	}
+	retries, err := httpRetries(b)
+	if err != nil {
+		return "", nil, err
+	}
+	opts = append(opts, retries)
 	skip := isTrue(b.Config["skip_cert_verification"])
 	ca := b.setting("client_ca_certificate_pem", "TF_HTTP_CLIENT_CA_CERTIFICATE_PEM")
 	cert := b.setting("client_certificate_pem", "TF_HTTP_CLIENT_CERTIFICATE_PEM")
@@ -197,6 +203,25 @@ func httpLocation(b Backend, ws string) (location string, opts []Option, err err
 		opts = append(opts, WithHTTPTLS(skip, ca, cert, key))
 	}
 	return addr, opts, nil
+}
+
+// httpRetries reads the http backend's retry_max (default 2),
+// retry_wait_min (1) and retry_wait_max (30 seconds), each also from its
+// TF_HTTP_ variable.
+func httpRetries(b Backend) (Option, error) {
+	values := []int{2, 1, 30}
+	for i, name := range []string{"retry_max", "retry_wait_min", "retry_wait_max"} {
+		v := b.setting(name, "TF_HTTP_"+strings.ToUpper(name))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("the http backend's %s is %q, not a whole number, 0 or more", name, v)
+		}
+		values[i] = n
+	}
+	return WithHTTPRetries(values[0], time.Duration(values[1])*time.Second, time.Duration(values[2])*time.Second), nil
 }
 
 // remoteLocation follows the remote backend's and the cloud block's

@@ -6,9 +6,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/gitdrift/driftctl/internal/httpclient"
 )
@@ -32,6 +35,49 @@ func WithHTTPTLS(skipVerify bool, caPEM, certPEM, keyPEM string) Option {
 	return func(o *loadOptions) {
 		o.httpTLS = &httpTLS{skipVerify: skipVerify, caPEM: caPEM, certPEM: certPEM, keyPEM: keyPEM}
 	}
+}
+
+// WithHTTPRetries retries a read of an http(s):// location that could not
+// connect, or was answered 429 or a 5xx status but 501, up to max times:
+// first after waitMin, then twice as long each time, at most waitMax. As
+// the http backend's retry_max, retry_wait_min and retry_wait_max (whose
+// defaults Resolve gives: 2, 1s, 30s); without it there is no retry.
+func WithHTTPRetries(max int, waitMin, waitMax time.Duration) Option {
+	return func(o *loadOptions) { o.httpRetry = httpRetry{max: max, waitMin: waitMin, waitMax: waitMax} }
+}
+
+type httpRetry struct {
+	max              int
+	waitMin, waitMax time.Duration
+}
+
+// wait is how long to wait before retry n (1, 2, ...).
+func (r httpRetry) wait(n int) time.Duration {
+	d := r.waitMin
+	for i := 1; i < n && d < r.waitMax; i++ {
+		d *= 2
+	}
+	return min(d, r.waitMax)
+}
+
+// retryable reports whether a request that failed with err, or was
+// answered status, may succeed if sent again, as go-retryablehttp's
+// DefaultRetryPolicy (which the http backend uses) decides: not for an
+// untrusted certificate, a bad URL or too many redirects.
+func retryable(err error, status int) bool {
+	if err != nil {
+		var unknownCA x509.UnknownAuthorityError
+		var invalid x509.CertificateInvalidError
+		var hostname x509.HostnameError
+		var verify *tls.CertificateVerificationError
+		switch {
+		case errors.As(err, &unknownCA), errors.As(err, &invalid), errors.As(err, &hostname), errors.As(err, &verify),
+			strings.Contains(err.Error(), "stopped after"), strings.Contains(err.Error(), "unsupported protocol scheme"):
+			return false
+		}
+		return true
+	}
+	return status == http.StatusTooManyRequests || (status >= 500 && status != http.StatusNotImplemented)
 }
 
 type httpTLS struct {
@@ -90,14 +136,38 @@ func readHTTP(ctx context.Context, location string, o *loadOptions) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
-	if err != nil {
-		return nil, err
+	var (
+		req  *http.Request
+		resp *http.Response
+	)
+	for attempt := 0; ; attempt++ {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
+		if err != nil {
+			return nil, err
+		}
+		if o.httpUser != "" || o.httpPassword != "" {
+			req.SetBasicAuth(o.httpUser, o.httpPassword)
+		}
+		resp, err = client.Do(req)
+		status := 0
+		if err == nil {
+			status = resp.StatusCode
+		}
+		if attempt >= o.httpRetry.max || !retryable(err, status) || ctx.Err() != nil {
+			break
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAPIAnswer))
+			resp.Body.Close()
+		}
+		t := time.NewTimer(o.httpRetry.wait(attempt + 1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, context.Cause(ctx)
+		case <-t.C:
+		}
 	}
-	if o.httpUser != "" || o.httpPassword != "" {
-		req.SetBasicAuth(o.httpUser, o.httpPassword)
-	}
-	resp, err := client.Do(req)
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {

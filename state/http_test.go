@@ -2,11 +2,14 @@ package state
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestResolve: what each backend's settings (and the environment variables
@@ -35,6 +38,20 @@ func TestResolve(t *testing.T) {
 			backend: Backend{Type: "http", Environ: []string{"TF_HTTP_ADDRESS=https://env/x", "TF_HTTP_PASSWORD=ep"}, Config: map[string]string{"address": "https://cfg/x"}},
 			want:    "https://cfg/x",
 			check:   func(o *loadOptions) bool { return o.httpUser == "" && o.httpPassword == "ep" }},
+		{name: "http retries by default",
+			backend: Backend{Type: "http", Environ: []string{}, Config: map[string]string{"address": "https://s/x"}},
+			want:    "https://s/x",
+			check: func(o *loadOptions) bool {
+				return o.httpRetry == httpRetry{max: 2, waitMin: time.Second, waitMax: 30 * time.Second}
+			}},
+		{name: "http retries from the configuration and TF_HTTP_RETRY_",
+			backend: Backend{Type: "http", Environ: []string{"TF_HTTP_RETRY_MAX=5", "TF_HTTP_RETRY_WAIT_MAX=4"}, Config: map[string]string{"address": "https://s/x", "retry_max": "0"}},
+			want:    "https://s/x",
+			check: func(o *loadOptions) bool {
+				return o.httpRetry == httpRetry{max: 0, waitMin: time.Second, waitMax: 4 * time.Second}
+			}},
+		{name: "http retry_max not a number", backend: Backend{Type: "http", Environ: []string{"TF_HTTP_RETRY_MAX=many"}, Config: map[string]string{"address": "https://s/x"}},
+			wantErr: `the http backend's retry_max is "many", not a whole number, 0 or more`},
 		{name: "http without address", backend: Backend{Type: "http", Environ: []string{}},
 			wantErr: "the http backend has no address (set it in the configuration or TF_HTTP_ADDRESS)"},
 		{name: "http address not a URL", backend: Backend{Type: "http", Environ: []string{}, Config: map[string]string{"address": "ftp://u:secret@s/x"}},
@@ -96,16 +113,27 @@ func TestResolve(t *testing.T) {
 }
 
 // TestHTTPBackend: the http backend's credentials reach the server, a
-// state is read over TLS with skip_cert_verification, and every answer
+// state is read over TLS with skip_cert_verification, a 503 is retried
+// retry_max times, and every answer
 // that is not a state is an error that names the address without the
 // password; 404, 204 and an empty body are "no state yet" for a backend.
 func TestHTTPBackend(t *testing.T) {
 	t.Parallel()
 	const password = "s3cr3t-backend-password"
 	valid := readFixture(t, "valid.tfstate")
+	var mu sync.Mutex
+	failures := map[string]int{"/flaky/twice": 2, "/flaky/always": 100}
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
+		mu.Lock()
+		fail := failures[r.URL.Path] > 0
+		failures[r.URL.Path]--
+		mu.Unlock()
 		switch {
+		case fail:
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+		case strings.HasPrefix(r.URL.Path, "/flaky/"):
+			_, _ = w.Write(valid)
 		case r.URL.Path == "/login":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = w.Write([]byte("<html><body>Sign in</body></html>"))
@@ -127,7 +155,8 @@ func TestHTTPBackend(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	creds := []string{"TF_HTTP_USERNAME=ops", "TF_HTTP_PASSWORD=" + password}
+	// Retries without waiting.
+	creds := []string{"TF_HTTP_USERNAME=ops", "TF_HTTP_PASSWORD=" + password, "TF_HTTP_RETRY_WAIT_MIN=0"}
 	backend := func(path string, environ []string, cfg map[string]string) *Backend {
 		c := map[string]string{"address": srv.URL + path, "skip_cert_verification": "true"}
 		for k, v := range cfg {
@@ -152,6 +181,8 @@ func TestHTTPBackend(t *testing.T) {
 			wantErr: "HTTP status 403 Forbidden: the server refused the credentials"},
 		{name: "an HTML page", backend: backend("/login", creds, nil), wantErr: "the server answered an HTML page (200 OK), not a state"},
 		{name: "a server error", backend: backend("/broken", creds, nil), wantErr: "HTTP status 500 Internal Server Error"},
+		{name: "503 twice, then the state", backend: backend("/flaky/twice", creds, nil), want: true},
+		{name: "503 after every retry", backend: backend("/flaky/always", creds, nil), wantErr: "HTTP status 503 Service Unavailable"},
 		{name: "certificate not trusted", backend: backend("/state/prod", creds, map[string]string{"skip_cert_verification": "false"}),
 			wantErr: "certificate signed by unknown authority"},
 	}
@@ -187,5 +218,30 @@ func TestHTTPLocationNotFound(t *testing.T) {
 	_, err := Discover(context.Background(), []string{srv.URL + "/x"}, nil, t.TempDir())
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("error = %v, want ErrNotFound", err)
+	}
+}
+
+// TestHTTPRetryWait: the waits double from retry_wait_min up to
+// retry_wait_max, as go-retryablehttp's default backoff.
+func TestHTTPRetryWait(t *testing.T) {
+	t.Parallel()
+	r := httpRetry{max: 10, waitMin: time.Second, waitMax: 30 * time.Second}
+	for n, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 5: 16 * time.Second, 6: 30 * time.Second, 9: 30 * time.Second} {
+		if got := r.wait(n); got != want {
+			t.Errorf("wait(%d) = %s, want %s", n, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		err    error
+		status int
+		want   bool
+	}{
+		{nil, 500, true}, {nil, 503, true}, {nil, 429, true}, {nil, 501, false}, {nil, 404, false}, {nil, 200, false},
+		{errors.New("connection refused"), 0, true},
+		{x509.UnknownAuthorityError{}, 0, false},
+	} {
+		if got := retryable(tt.err, tt.status); got != tt.want {
+			t.Errorf("retryable(%v, %d) = %v", tt.err, tt.status, got)
+		}
 	}
 }

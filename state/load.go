@@ -50,6 +50,7 @@ type loadOptions struct {
 	// authentication; httpTLS their TLS settings (nil: Go's defaults).
 	httpUser, httpPassword string
 	httpTLS                *httpTLS
+	httpRetry              httpRetry
 	// environ is where TF_TOKEN_<host> is read (nil: os.Environ());
 	// remoteToken, when set, is the token of remote:// locations instead.
 	environ     []string
