@@ -65,9 +65,9 @@ type incomplete string
 func (e incomplete) Error() string        { return string(e) }
 func (e incomplete) Is(target error) bool { return target == ErrIncomplete }
 
-// Supported are the backend types Resolve reads ("cloud" is the cloud
+// supported names the backend types Resolve reads ("cloud" is the cloud
 // block).
-var Supported = []string{"local", "s3", "http", "remote", "cloud"}
+const supported = "local, s3, http, remote, cloud"
 
 // Resolve returns the location of the state of b.Workspace for a backend
 // configuration of the root module in dir, and the Load options it
@@ -111,7 +111,7 @@ func Resolve(b Backend, dir string) (location string, opts []Option, err error) 
 	case "remote", "cloud":
 		return remoteLocation(b, ws)
 	}
-	return "", nil, fmt.Errorf("%w: the %q backend (driftctl reads %s)", ErrUnsupportedBackend, b.Type, strings.Join(Supported, ", "))
+	return "", nil, fmt.Errorf("%w: the %q backend (driftctl reads %s)", ErrUnsupportedBackend, b.Type, supported)
 }
 
 func s3Location(b Backend, ws string) (location string, opts []Option, err error) {
