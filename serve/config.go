@@ -21,6 +21,7 @@ import (
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/gitsource"
+	"github.com/gitdrift/driftctl/state"
 )
 
 // Config is a driftctl.hcl file: server settings and the stacks to scan.
@@ -306,7 +307,9 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 			loc = filepath.Join(base, loc)
 			states[i] = loc
 		}
-		if !strings.Contains(loc, "://") {
+		// A pattern's matches are found at each scan (state.Expand), which
+		// fails on a pattern that matches nothing.
+		if !strings.Contains(loc, "://") && !state.IsPattern(loc) {
 			if _, err := os.Stat(loc); err != nil {
 				diags = append(diags, errorAt(attrs["state"].Expr.Range(), "State not found", fmt.Sprintf("The state file %s does not exist.", loc)))
 			}

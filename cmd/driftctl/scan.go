@@ -145,7 +145,7 @@ be completed (bad input, unreachable provider, partial results).`,
 // addSourceFlags adds the flags that say what to compare: the desired
 // state's source, its variables and its Terraform state.
 func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
-	f.StringArrayVar(&o.states, "state", nil, "Terraform state: a path or s3://bucket/key (repeatable; default: the backend block, else terraform.tfstate in DIR)")
+	f.StringArrayVar(&o.states, "state", nil, "Terraform state: a path or s3://bucket/key, either a glob ('envs/*/terraform.tfstate', 's3://bucket/prod/**/*.tfstate'), or an http(s) URL (repeatable, all read and merged; default: the backend or cloud block, else terraform.tfstate in DIR)")
 	f.Var(varFlag{&o.vars, false}, "var", "set a variable, NAME=VALUE (repeatable)")
 	f.Var(varFlag{&o.vars, true}, "var-file", "read variables from a .tfvars or .tfvars.json file (repeatable)")
 	f.StringVar(&o.stack, "stack", "", "stack name in reports (default: the directory's name)")
