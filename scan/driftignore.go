@@ -54,7 +54,9 @@ func fsReader(fsys fs.FS) func(string) ([]byte, error) {
 }
 
 // applyIgnore applies the ignore rules to a scan's results: a resource a
-// whole-resource rule matches is Ignored, with the rule as its Reason and
+// whole-resource rule matches is Ignored (unless its read failed: an
+// unknown result stays unknown, since what it is was not checked, and
+// remediation must go on treating it as possibly any unmanaged one), with the rule as its Reason and
 // neither diffs nor values (remediation never changes it); the diffs of
 // attributes an attribute rule matches are dropped, and a resource left
 // without diffs is InSync, its Reason naming the rules. The desired value
@@ -67,6 +69,9 @@ func applyIgnore(results []drift.Result, rules *ignore.Rules) {
 	for i := range results {
 		res := &results[i]
 		subject := ignore.Resource{Type: res.Type, ID: res.ID, Address: res.Address, IDSensitive: res.IDSensitive}
+		if res.Status == drift.Unknown && !res.Unsupported {
+			continue
+		}
 		if rule, ok := rules.Ignored(subject); ok {
 			res.Status, res.Reason, res.Diffs = drift.Ignored, rule.String(), nil
 			res.SetValues(cty.NilVal, cty.NilVal)

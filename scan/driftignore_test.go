@@ -14,6 +14,7 @@ import (
 
 	"github.com/gitdrift/driftctl/drift"
 	"github.com/gitdrift/driftctl/drift/filter"
+	"github.com/gitdrift/driftctl/drift/ignore"
 	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/providers"
 )
@@ -203,5 +204,38 @@ func TestFilter(t *testing.T) {
 				t.Errorf("summary total %d, want %d", s.Total, len(tt.want))
 			}
 		})
+	}
+}
+
+// TestApplyIgnoreStatuses: which statuses a whole-resource rule turns
+// into ignored. A failed read stays unknown: what it is was not checked.
+func TestApplyIgnoreStatuses(t *testing.T) {
+	t.Parallel()
+	rules, err := ignore.Parse(".driftignore", strings.NewReader("test_thing.*\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		res  drift.Result
+		want drift.Status
+	}{
+		{drift.Result{Address: "test_thing.a", Type: "test_thing", ID: "a", Status: drift.InSync}, drift.Ignored},
+		{drift.Result{Address: "test_thing.a", Type: "test_thing", ID: "a", Status: drift.Missing}, drift.Ignored},
+		{drift.Result{Type: "test_thing", ID: "a", Status: drift.Unmanaged}, drift.Ignored},
+		{drift.Result{Address: "test_thing.a", Type: "test_thing", ID: "a", Status: drift.Ignored, Reason: "lifecycle.ignore_changes covers the changes to tags"}, drift.Ignored},
+		{drift.Result{Address: "test_thing.a", Type: "test_thing", Status: drift.Unknown, Reason: "reading failed"}, drift.Unknown},
+		{drift.Result{Address: "test_thing.a", Type: "test_thing", Status: drift.Unknown, Unsupported: true, Reason: "no reader"}, drift.Ignored},
+		{drift.Result{Address: "other_thing.a", Type: "other_thing", ID: "a", Status: drift.Missing}, drift.Missing},
+	}
+	for _, tt := range tests {
+		results := []drift.Result{tt.res}
+		applyIgnore(results, rules)
+		got := results[0]
+		if got.Status != tt.want {
+			t.Errorf("%s %s: %s, want %s", tt.res.Status, tt.res.Address, got.Status, tt.want)
+		}
+		if got.Status == drift.Ignored && got.Reason != ".driftignore:1: test_thing.*" {
+			t.Errorf("%s %s: reason %q", tt.res.Status, tt.res.Address, got.Reason)
+		}
 	}
 }
