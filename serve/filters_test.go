@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/drift/filter"
 )
 
 func TestLoadConfigFilters(t *testing.T) {
@@ -59,5 +61,43 @@ stack "prod" {
 				t.Errorf("diagnostics %v, want %q at line %d", diags, tt.want, tt.line)
 			}
 		})
+	}
+}
+
+// A stack's own .driftignore is read by its scans, and its filter shapes
+// what is kept: the metrics count only what is left.
+func TestServeStackIgnoreAndFilter(t *testing.T) {
+	t.Parallel()
+	dir := thingsDir(t)
+	if err := os.WriteFile(filepath.Join(dir, ".driftignore"), []byte("# b is gone on purpose\ntest_thing.b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := filter.New("", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{
+		Server: ServerConfig{DataDir: t.TempDir(), MetricsMaxResources: 100},
+		Stacks: []*StackConfig{{Name: "s", Source: dir, Schedule: Every(time.Hour), FailOn: failOn, Unmanaged: true, Timeout: time.Minute, Filter: f}},
+	}
+	base := startServer(t, cfg, &fakeFactory{live: map[string]string{"t-1": "a", "t-9": "by hand"}})
+	eventually(t, "the scan", func() bool {
+		_, m := get(t, base+"/metrics")
+		return strings.Contains(m, `driftctl_scan_success{stack="s"} 1`)
+	})
+	_, m := get(t, base+"/metrics")
+	for _, want := range []string{
+		`driftctl_resources{provider="test",stack="s",status="in_sync",type="test_thing"} 1`,
+		`driftctl_resources{provider="test",stack="s",status="ignored",type="test_thing"} 1`,
+		`driftctl_resources{provider="test",stack="s",status="missing",type="test_thing"} 0`,
+		`driftctl_resources{provider="test",stack="s",status="unmanaged",type="test_thing"} 0`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	_, api := get(t, base+"/api/v1/stacks")
+	if !strings.Contains(api, ".driftignore:2: test_thing.b") {
+		t.Errorf("the API does not give the ignore rule:\n%s", api)
 	}
 }
