@@ -221,8 +221,9 @@ func Open(ctx context.Context, factory providers.Factory, opts Options) (*Stack,
 }
 
 // NewStack is a Stack of a configuration and state already read (st nil:
-// none), for callers that load them otherwise; its Location and Git
-// settings are ignored, and it has no commit to report or blame.
+// none), for callers that load them otherwise; its Location, Git and
+// DriftIgnore settings are ignored (no ignore file is read; Filter
+// applies), and it has no commit to report or blame.
 func NewStack(factory providers.Factory, mod *config.Module, st *state.State, opts Options) *Stack {
 	return &Stack{opts: opts, registry: providers.NewRegistry(factory), src: &Source{Module: mod, Dir: mod.Dir}, state: st}
 }
