@@ -91,7 +91,12 @@ func Parse(file string, r io.Reader) (*Rules, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
-		text := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if n == 1 {
+			// Editors on Windows may start the file with a byte order mark.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		text = strings.TrimSpace(text)
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}

@@ -29,6 +29,7 @@ func TestIgnored(t *testing.T) {
 		res  []res
 	}{
 		{"empty", "", []res{{"type1", "id1", false}}},
+		{"a byte order mark and CRLF", "\ufeffaws_s3_bucket.b\r\naws_s3_bucket.c\r\n", []res{{"aws_s3_bucket", "b", true}, {"aws_s3_bucket", "c", true}}},
 		{"comments and blank lines", "# aws_s3_bucket.b\n\n   \n", []res{{"aws_s3_bucket", "b", false}}},
 		{"snyk drift_ignore_valid", "ignored_resource.id2\nwildcard_resource.*\nresource_type.id\\.with\\.dots\nresource_type.idwith\\\\\nresource_type.idwith\\\\backslashes\n\n", []res{
 			{"type1", "id1", false},
