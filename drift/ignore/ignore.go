@@ -176,7 +176,7 @@ func parseRule(text string) (Rule, error) {
 // "module" of an address): letters, digits, _ and * only.
 func checkType(pattern []token) error {
 	for _, t := range pattern {
-		if t.star || t.r == '_' || t.r == '-' || t.r >= 'a' && t.r <= 'z' || t.r >= 'A' && t.r <= 'Z' || t.r >= '0' && t.r <= '9' {
+		if t.star || t.r == '_' || t.r >= 'a' && t.r <= 'z' || t.r >= 'A' && t.r <= 'Z' || t.r >= '0' && t.r <= '9' {
 			continue
 		}
 		if t.r == '.' {

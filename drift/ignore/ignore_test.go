@@ -222,6 +222,7 @@ func TestParseErrors(t *testing.T) {
 		{"aws_s3_bucket..b\n", 1, "empty part before a dot"},
 		{"4(\"è-(_ç'è-ç'(\"\n", 1, "cannot be in a resource type"},
 		{"aws_s3_bucket.b\x01\n", 1, "control character"},
+		{"aws-s3-bucket.b\n", 1, `'-' cannot be in a resource type`},
 	}
 	for _, tt := range tests {
 		_, err := Parse("stack/.driftignore", strings.NewReader(tt.file))
