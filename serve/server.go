@@ -449,6 +449,10 @@ func scanError(ctx context.Context, cfg *StackConfig, err error) error {
 	case scan.StageSource:
 		return redact.Error(se.Err, cfg.Source)
 	case scan.StageLoad:
+		if se.Err != nil {
+			// The ignore file (see scan.StageLoad).
+			return fmt.Errorf("loading %s: %w", gitsource.Redact(cfg.Source), se.Err)
+		}
 		return fmt.Errorf("loading %s: %s", gitsource.Redact(cfg.Source), se.Diagnostics.Error())
 	case scan.StageState:
 		return redact.Error(se.Err, cfg.States...)
@@ -467,7 +471,7 @@ func (s *Server) scanOptions(cfg *StackConfig) scan.Options {
 		Stack: cfg.Name, Location: cfg.Source, Git: s.gitOptions(cfg), AllowOutsideFiles: cfg.AllowOutsideFiles,
 		States: cfg.States, Vars: config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty, Unmanaged: cfg.Unmanaged, Blame: true,
-		Workspace: cfg.Workspace,
+		Workspace: cfg.Workspace, DriftIgnore: cfg.DriftIgnore, Filter: cfg.Filter,
 		Plugins: scan.PluginOptions{Dirs: cfg.PluginDirs, Types: scan.PluginTypes(cmp.Or(cfg.PluginTypes, string(scan.PluginTypesMissing))),
 			CacheDir: s.cfg.Server.CacheDir, Observe: s.plugins.Observe, Track: s.plugins.Track},
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/drift/filter"
 	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/internal/atomicfile"
 	"github.com/gitdrift/driftctl/metrics"
@@ -68,6 +69,13 @@ type scanOptions struct {
 
 	pluginDirs  []string
 	pluginTypes string
+
+	// driftIgnore replaces the stack's .driftignore (--driftignore);
+	// filter, onlyManaged and onlyUnmanaged keep part of the results.
+	driftIgnore   string
+	filter        string
+	onlyManaged   bool
+	onlyUnmanaged bool
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -139,6 +147,9 @@ be completed (bad input, unreachable provider, partial results).`,
 	f.StringVar(&o.textfile, "metrics-textfile", "", "write the scan's metrics to this file (node_exporter textfile collector format, written atomically)")
 	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack (0 or more)")
 	f.BoolVar(&o.progress, "progress", false, "show progress on stderr even when it is not a terminal")
+	f.StringVar(&o.filter, "filter", "", "keep only the results this JMESPath expression is true for (fields: type, address, id, region, account, status, module, tags; snyk's Type, Id, Attr); the others leave the report, its counts and the exit code")
+	f.BoolVar(&o.onlyManaged, "only-managed", false, "keep only the resources the configuration declares")
+	f.BoolVar(&o.onlyUnmanaged, "only-unmanaged", false, "keep only the unmanaged resources")
 	return cmd
 }
 
@@ -164,6 +175,7 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept a configuration without resources (otherwise exit code 2: a wrong directory, --path or --ref looks like that)")
 	f.StringArrayVar(&o.pluginDirs, "plugin-dir", nil, "a directory of provider plugins (a filesystem mirror's layout, as terraform providers mirror writes), searched before .terraform/providers and TF_PLUGIN_CACHE_DIR (repeatable)")
 	f.StringVar(&o.pluginTypes, "plugin-types", string(scan.PluginTypesMissing), "which resource types are read through the provider's own plugin: missing (those driftctl has no native reader for), all, or none")
+	f.StringVar(&o.driftIgnore, "driftignore", "", "a local ignore file used in place of the .driftignore at the stack's root in the source")
 	f.StringVar(&o.workspace, "workspace", "", "the Terraform workspace: terraform.workspace, and which of the backend's states is read (default: $TF_WORKSPACE, else default)")
 }
 
@@ -242,6 +254,14 @@ func (o *scanOptions) scanSettings() (scan.Options, error) {
 		Workspace:         cmp.Or(o.workspace, os.Getenv("TF_WORKSPACE")),
 		Plugins: scan.PluginOptions{Dirs: o.pluginDirs, Types: scan.PluginTypes(o.pluginTypes),
 			Parallelism: o.parallelism, CacheDir: o.cacheDir},
+		DriftIgnore: o.driftIgnore,
+	}
+	filt, err := filter.New(o.filter, o.onlyManaged, o.onlyUnmanaged)
+	if err != nil {
+		return opts, err
+	}
+	if filt.Active() {
+		opts.Filter = filt
 	}
 	if o.trustedKeys != "" {
 		keys, err := os.ReadFile(o.trustedKeys)
