@@ -52,6 +52,12 @@ func (rs *Results) Secrets(typ string) []string {
 // Add records res; an ID holding one of secrets is redacted.
 func (rs *Results) Add(res Result, secrets []string) {
 	res.redactID(secrets)
+	if res.Tags == nil {
+		res.Tags = tagsOf(res.live.v, secrets)
+		if res.Tags == nil {
+			res.Tags = tagsOf(res.desired.v, secrets)
+		}
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	switch res.Status {

@@ -85,7 +85,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newScanCommand(), newRemediateCommand(), newServeCommand(), newDemoCommand(), newIAMPolicyCommand(), newVersionCommand())
+	root.AddCommand(newScanCommand(), newRemediateCommand(), newServeCommand(), newDemoCommand(), newIAMPolicyCommand(), newGenDriftIgnoreCommand(), newVersionCommand())
 	root.AddCommand(newGenImportCommand())
 	return root
 }
