@@ -66,6 +66,9 @@ func (rs *Results) Add(res Result, secrets []string) {
 		// memory until the report is done.
 		res.desired, res.live = packedValue{}, packedValue{}
 	default:
+		// Remediation changes drifted, missing and unmanaged ones;
+		// gen-import writes the configuration of unmanaged ones from
+		// their live values and secrets.
 		res.desired, res.live = rs.pack(res.desired.v), rs.pack(res.live.v)
 		res.secrets = secrets
 	}
