@@ -121,6 +121,15 @@ var importRules = []importRule{
 		pkg: "metrics", forbidden: []string{"providers/aws", "config"}, tests: true,
 		why: "metrics collect a drift.Report and scan timings only",
 	},
+	{
+		pkg: "genconfig",
+		forbidden: []string{
+			"scan", "config", "state", "gitsource", "providers/aws",
+			"report", "metrics", "remediate", "serve",
+		},
+		tests: true,
+		why:   "genconfig writes HCL from a report's live values and the types' schemas; the CLI scans and wires",
+	},
 }
 
 // importEdge is one import of one file: the file's path and the imported

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // Module is a parsed directory of Terraform language files. It holds the
@@ -224,6 +223,13 @@ func (m *Module) ResourceBlocks() int {
 	return n
 }
 
+// ResourceAddresses are the module's own managed resource blocks,
+// TYPE.NAME (before count and for_each expansion: a block of count = 0
+// is there), sorted.
+func (m *Module) ResourceAddresses() []string {
+	return slices.Sorted(maps.Keys(m.resources))
+}
+
 // Empty reports whether the configuration declares no managed resource,
 // in the module or a module it calls, and no import block: there is
 // nothing to compare (data sources, variables and outputs alone describe
@@ -405,98 +411,32 @@ func (m *Module) decodeTerraform(b *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, m.decodeRequiredProviders(bb)...)
 			continue
 		}
-		if bb.Type == "cloud" {
-			// HCP Terraform keeps the state: driftctl reads it only
-			// through --state; its settings are not needed.
-			if m.Backend != nil {
-				diags = append(diags, duplicate("backend configuration", "cloud", m.Backend.DeclRange, bb.DefRange))
-				continue
-			}
-			m.Backend = &Backend{Type: "cloud", Config: map[string]string{}, DeclRange: bb.DefRange}
+		if bb.Type != "backend" && bb.Type != "cloud" {
 			continue
 		}
-		if bb.Type != "backend" {
-			continue
+		typ := "cloud"
+		if bb.Type == "backend" {
+			typ = bb.Labels[0]
 		}
 		if m.Backend != nil {
-			diags = append(diags, duplicate("backend configuration", bb.Labels[0], m.Backend.DeclRange, bb.DefRange))
+			diags = append(diags, duplicate("backend configuration", typ, m.Backend.DeclRange, bb.DefRange))
 			continue
 		}
-		be := &Backend{Type: bb.Labels[0], Config: map[string]string{}, DeclRange: bb.DefRange}
-		attrs, d := justAttributes(bb.Body, "backend")
-		diags = append(diags, d...)
-		for name, a := range attrs {
-			v, d := a.Expr.Value(nil)
+		be := &Backend{Type: typ, Config: map[string]string{}, DeclRange: bb.DefRange}
+		var decoded []hcl.Range
+		if typ == "cloud" || typ == "remote" {
+			// HCP Terraform's workspaces { name | prefix | tags } block.
+			content, _, d := bb.Body.PartialContent(workspacesSchema)
 			diags = append(diags, d...)
-			if d.HasErrors() {
-				continue
-			}
-			if !flattenSetting(be.Config, name, v) {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid backend setting",
-					Detail:   fmt.Sprintf("The backend setting %q must be a literal string, number, bool, list or object.", name),
-					Subject:  a.Expr.Range().Ptr(),
-				})
+			for _, wb := range content.Blocks {
+				diags = append(diags, decodeBackendSettings(be.Config, "workspaces.", wb.Body, "workspaces", nil)...)
+				decoded = append(decoded, wb.TypeRange)
 			}
 		}
+		diags = append(diags, decodeBackendSettings(be.Config, "", bb.Body, "backend", decoded)...)
 		m.Backend = be
 	}
 	return diags
-}
-
-// BackendSettings flattens a backend configuration given as a value (the
-// config argument of a terraform_remote_state data source) as a backend
-// block's settings are read (see Backend.Config): an object's or map's
-// attributes under "name.key" (endpoints = { s3 = ... } is
-// "endpoints.s3"), primitives as strings, lists and nulls left out. A null
-// v has no settings; ok is false when v is not an object or map, or holds
-// an unknown value.
-func BackendSettings(v cty.Value) (settings map[string]string, ok bool) {
-	settings = map[string]string{}
-	switch {
-	case v.IsNull():
-		return settings, true
-	case !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()):
-		return nil, false
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		k, e := it.Element()
-		if !flattenSetting(settings, k.AsString(), e) {
-			return nil, false
-		}
-	}
-	return settings, true
-}
-
-// flattenSetting puts a literal backend setting into config as strings:
-// an object's or map's attributes under "name.key" (the s3 backend's
-// endpoints = { s3 = ... }), a primitive as itself; lists and nulls are
-// accepted and left out (no backend setting driftctl reads is a list). It
-// reports false for a value that is none of these.
-func flattenSetting(config map[string]string, name string, v cty.Value) bool {
-	switch {
-	case !v.IsKnown():
-		return false
-	case v.IsNull():
-		return true
-	case v.Type().IsObjectType() || v.Type().IsMapType():
-		for it := v.ElementIterator(); it.Next(); {
-			k, e := it.Element()
-			if !flattenSetting(config, name+"."+k.AsString(), e) {
-				return false
-			}
-		}
-		return true
-	case v.Type().IsListType() || v.Type().IsTupleType() || v.Type().IsSetType():
-		return true
-	}
-	s, err := convert.Convert(v, cty.String)
-	if err != nil || s.IsNull() {
-		return false
-	}
-	config[name] = s.AsString()
-	return true
 }
 
 // decodeRequiredProviders records the provider type of each local name

@@ -35,6 +35,10 @@ var metricNames = []string{
 	"driftctl_provider_info",
 	"driftctl_provider_api_calls_total",
 	"driftctl_provider_api_errors_total",
+	"driftctl_scan_provider_api_calls",
+	"driftctl_scan_provider_api_errors",
+	"driftctl_scan_plugin_calls",
+	"driftctl_scan_plugin_errors",
 	"driftctl_build_info",
 }
 
@@ -216,10 +220,16 @@ func TestDashboard(t *testing.T) {
 		"driftctl_scan_success", "driftctl_scan_duration_seconds",
 		"driftctl_last_successful_scan_timestamp_seconds",
 		"driftctl_provider_api_calls_total", "driftctl_provider_api_errors_total",
+		"driftctl_last_scan_timestamp_seconds", "driftctl_scan_provider_api_calls",
 	} {
 		if !used[want] {
 			t.Errorf("no panel shows %s", want)
 		}
+	}
+	// Only serve exposes driftctl_scans_total: one-shot scans push gauges,
+	// and a panel on the counter would show nothing of them.
+	if used["driftctl_scans_total"] {
+		t.Error("a panel uses driftctl_scans_total, which one-shot scans do not expose; count changes of driftctl_last_scan_timestamp_seconds")
 	}
 }
 

@@ -134,6 +134,11 @@ type Result struct {
 	Unsupported bool
 	// DeclRange is where the resource block is written (zero for unmanaged).
 	DeclRange hcl.Range
+	// Tags are the resource's tags, for filters (--filter): the live ones
+	// when it was read, else the configuration's; nil when it has none.
+	// A sensitive value, or one holding a sensitive value of the
+	// configuration, is SensitiveID. Not part of the JSON report.
+	Tags map[string]string
 
 	// What remediation needs; not part of the JSON report.
 

@@ -52,6 +52,12 @@ func (rs *Results) Secrets(typ string) []string {
 // Add records res; an ID holding one of secrets is redacted.
 func (rs *Results) Add(res Result, secrets []string) {
 	res.redactID(secrets)
+	if res.Tags == nil {
+		res.Tags = tagsOf(res.live.v, secrets)
+		if res.Tags == nil {
+			res.Tags = tagsOf(res.desired.v, secrets)
+		}
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	switch res.Status {
@@ -60,6 +66,9 @@ func (rs *Results) Add(res Result, secrets []string) {
 		// memory until the report is done.
 		res.desired, res.live = packedValue{}, packedValue{}
 	default:
+		// Remediation changes drifted, missing and unmanaged ones;
+		// gen-import writes the configuration of unmanaged ones from
+		// their live values and secrets.
 		res.desired, res.live = rs.pack(res.desired.v), rs.pack(res.live.v)
 		res.secrets = secrets
 	}

@@ -111,25 +111,43 @@ func (c *Collector) Snapshots() []*Snapshot {
 }
 
 // Describe sends the descriptors of every metric the collector exposes.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) { c.describe(ch, true) }
+
+// Collect sends the metrics of every stack's snapshot.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) { c.collect(ch, true) }
+
+// describe sends the descriptors, driftctl_scans_total's only when
+// counters is set.
+func (c *Collector) describe(ch chan<- *prometheus.Desc, counters bool) {
 	for _, d := range []*prometheus.Desc{
 		c.resources, c.driftInfo, c.driftOmitted, c.driftSince, c.driftDetected,
-		c.coverage, c.success, c.duration, c.lastScan, c.lastSuccess, c.scans, c.specInfo, c.withheld, c.providerInfo,
+		c.coverage, c.success, c.duration, c.lastScan, c.lastSuccess, c.specInfo, c.withheld, c.providerInfo,
 	} {
 		ch <- d
 	}
-}
-
-// Collect sends the metrics of every stack's snapshot.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	for _, stack := range slices.Sorted(maps.Keys(c.snaps)) {
-		c.collectStack(ch, c.snaps[stack])
+	if counters {
+		ch <- c.scans
 	}
 }
 
-func (c *Collector) collectStack(ch chan<- prometheus.Metric, s *Snapshot) {
+// collect sends the metrics of every stack's snapshot, the counter
+// driftctl_scans_total only when counters is set.
+func (c *Collector) collect(ch chan<- prometheus.Metric, counters bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, stack := range slices.Sorted(maps.Keys(c.snaps)) {
+		c.collectStack(ch, c.snaps[stack], counters)
+	}
+}
+
+// gaugesOnly exposes a Collector without its counter, for the outputs of
+// one-shot scans (see NewJobRegistry).
+type gaugesOnly struct{ c *Collector }
+
+func (g gaugesOnly) Describe(ch chan<- *prometheus.Desc) { g.c.describe(ch, false) }
+func (g gaugesOnly) Collect(ch chan<- prometheus.Metric) { g.c.collect(ch, false) }
+
+func (c *Collector) collectStack(ch chan<- prometheus.Metric, s *Snapshot, counters bool) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{s.Stack}, labels...)...)
 	}
@@ -140,8 +158,10 @@ func (c *Collector) collectStack(ch chan<- prometheus.Metric, s *Snapshot) {
 	if !s.LastSuccess.IsZero() {
 		gauge(c.lastSuccess, unixSeconds(s.LastSuccess))
 	}
-	for _, r := range results {
-		ch <- prometheus.MustNewConstMetric(c.scans, prometheus.CounterValue, s.Scans[r], s.Stack, r)
+	if counters {
+		for _, r := range results {
+			ch <- prometheus.MustNewConstMetric(c.scans, prometheus.CounterValue, s.Scans[r], s.Stack, r)
+		}
 	}
 	// Without a report nothing is known about the resources: their series
 	// are absent rather than 0, so "no drift" is never claimed.

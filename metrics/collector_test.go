@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -82,6 +81,7 @@ func compareGolden(t *testing.T, g prometheus.Gatherer, name string, metricNames
 }
 
 func TestCollectorExposition(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		maxDriftInfo int
@@ -92,6 +92,7 @@ func TestCollectorExposition(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			reg := prometheus.NewPedanticRegistry()
 			reg.MustRegister(twoStacks(tt.maxDriftInfo))
 			compareGolden(t, reg, tt.golden)
@@ -100,6 +101,7 @@ func TestCollectorExposition(t *testing.T) {
 }
 
 func TestDriftInfoBound(t *testing.T) {
+	t.Parallel()
 	rep := &drift.Report{}
 	for i := range 5 {
 		rep.Results = append(rep.Results, drift.Result{
@@ -117,6 +119,7 @@ func TestDriftInfoBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint("max ", tt.max), func(t *testing.T) {
+			t.Parallel()
 			c := NewCollector(tt.max)
 			c.Set(Next(nil, scan("s", rep, nil, t0)))
 			reg := prometheus.NewPedanticRegistry()
@@ -155,6 +158,7 @@ driftctl_drift_info{address="aws_vpc.v1",id="vpc-1",provider="aws",stack="s",sta
 }
 
 func TestScansTotalAccumulates(t *testing.T) {
+	t.Parallel()
 	outcomes := []ScanOutcome{
 		scan("s", everyStatus(), nil, t0),                       // partial: an unknown resource
 		scan("s", &drift.Report{}, nil, t0.Add(time.Hour)),      // success
@@ -180,6 +184,7 @@ driftctl_scans_total{result="success",stack="s"} 2
 }
 
 func TestCollectorSnapshotsAreCopies(t *testing.T) {
+	t.Parallel()
 	c := twoStacks(10)
 	snaps := c.Snapshots()
 	if len(snaps) != 2 || snaps[0].Stack != "network" || snaps[1].Stack != "storage" {
@@ -193,6 +198,7 @@ func TestCollectorSnapshotsAreCopies(t *testing.T) {
 }
 
 func TestCollectorConcurrentSetAndCollect(t *testing.T) {
+	t.Parallel()
 	c := NewCollector(10)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
@@ -212,75 +218,6 @@ func TestCollectorConcurrentSetAndCollect(t *testing.T) {
 		}
 	}
 	wg.Wait()
-}
-
-func TestNewRegistry(t *testing.T) {
-	api := NewAPICalls()
-	api.Observe("aws", "ec2", "DescribeVpcs", "")
-	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
-	api.Observe("aws", "s3", "ListBuckets", "")
-	reg := NewRegistry(twoStacks(10), api, nil, "v1.2.3")
-	want := `
-# HELP driftctl_provider_api_calls_total API call attempts made by providers, retries included.
-# TYPE driftctl_provider_api_calls_total counter
-driftctl_provider_api_calls_total{operation="DescribeVpcs",provider="aws",service="ec2"} 2
-driftctl_provider_api_calls_total{operation="ListBuckets",provider="aws",service="s3"} 1
-# HELP driftctl_provider_api_errors_total API call attempts that failed, per error code (the API's, NetworkError or Canceled).
-# TYPE driftctl_provider_api_errors_total counter
-driftctl_provider_api_errors_total{code="Throttling",operation="DescribeVpcs",provider="aws",service="ec2"} 1
-`
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"driftctl_provider_api_calls_total", "driftctl_provider_api_errors_total"); err != nil {
-		t.Error(err)
-	}
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var build []string
-	for _, mf := range mfs {
-		if mf.GetName() != "driftctl_build_info" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				build = append(build, l.GetName()+"="+l.GetValue())
-			}
-			if m.GetGauge().GetValue() != 1 {
-				t.Errorf("driftctl_build_info = %v, want 1", m.GetGauge().GetValue())
-			}
-		}
-	}
-	if len(build) != 3 || !strings.HasPrefix(build[0], "goversion=go") || build[1] == "revision=" || build[2] != "version=v1.2.3" {
-		t.Errorf("driftctl_build_info labels = %v", build)
-	}
-	// Without API counters the registry still works.
-	if _, err := NewRegistry(NewCollector(1), nil, nil, "dev").Gather(); err != nil {
-		t.Error(err)
-	}
-}
-
-// TestPromtoolLint lints everything a registry exposes with
-// `promtool check metrics`, Prometheus's own naming rules.
-func TestPromtoolLint(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("promtool is not on PATH")
-		}
-		t.Skip("promtool is not on PATH: apt-get install prometheus")
-	}
-	api := NewAPICalls()
-	api.Observe("aws", "ec2", "DescribeVpcs", "Throttling")
-	plugins := NewPluginCalls()
-	plugins.Observe("google", "ReadResource", errors.New("boom"))
-	text := gatherText(t, NewRegistry(twoStacks(10), api, plugins, "v1.2.3"))
-	cmd := exec.Command(promtool, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(text)
-	out, err := cmd.CombinedOutput()
-	if err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
 }
 
 // A snapshot with entries that repeat (a kept record edited by hand, or
@@ -317,6 +254,7 @@ func TestCollectorDropsDuplicateEntries(t *testing.T) {
 // TestUnmanagedWithheld: the types whose unmanaged resources a scan did not
 // report are a series each, kept through a failed scan, each once.
 func TestUnmanagedWithheld(t *testing.T) {
+	t.Parallel()
 	rep := everyStatus()
 	rep.Withheld = []drift.Withheld{
 		{Type: "aws_subnet", Provider: "aws", Reason: "module.net (main.tf:3) declares aws_subnet"},
@@ -346,6 +284,7 @@ driftctl_unmanaged_withheld{provider="aws.west",stack="network",type="aws_vpc"} 
 // last scan with a report, with its account and region, kept through a
 // failed scan, each once; driftctl_resources keeps its labels.
 func TestProviderInfo(t *testing.T) {
+	t.Parallel()
 	rep := &drift.Report{
 		Stack: "multi",
 		Results: []drift.Result{
@@ -386,6 +325,7 @@ driftctl_provider_info{account="123456789012",provider="aws",region="us-east-1",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := NewCollector(100)
 			c.Set(tt.snap)
 			if err := testutil.CollectAndCompare(c, strings.NewReader(tt.want), "driftctl_provider_info"); err != nil {

@@ -32,9 +32,10 @@ func parseText(t *testing.T, text []byte) map[string]*dto.MetricFamily {
 }
 
 func TestWriteTextfile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "driftctl.prom")
-	reg := NewRegistry(twoStacks(10), nil, nil, "v1")
+	reg := NewRegistry(twoStacks(10), nil, nil, Build{Version: "v1"})
 	// Write twice: the second replaces the first.
 	for range 2 {
 		if err := WriteTextfile(path, reg); err != nil {
@@ -68,9 +69,10 @@ func TestWriteTextfile(t *testing.T) {
 }
 
 func TestWriteTextfileNeverHalfWritten(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "driftctl.prom")
-	if err := WriteTextfile(path, NewRegistry(twoStacks(10), nil, nil, "v1")); err != nil {
+	if err := WriteTextfile(path, NewRegistry(twoStacks(10), nil, nil, Build{Version: "v1"})); err != nil {
 		t.Fatal(err)
 	}
 	before, err := os.ReadFile(path)
@@ -91,7 +93,8 @@ func TestWriteTextfileNeverHalfWritten(t *testing.T) {
 	// While a writer replaces the file in a loop, every read sees a
 	// complete exposition.
 	c := twoStacks(10)
-	reg := NewRegistry(c, nil, nil, "v1")
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -132,6 +135,7 @@ func TestWriteTextfileNeverHalfWritten(t *testing.T) {
 }
 
 func TestPush(t *testing.T) {
+	t.Parallel()
 	type request struct {
 		method, path string
 		body         []byte
@@ -156,7 +160,7 @@ func TestPush(t *testing.T) {
 	api.Observe("aws", "ec2", "DescribeVpcs", "")
 	plugins := NewPluginCalls()
 	plugins.Observe("google", "ReadResource", nil)
-	if err := Push(context.Background(), gw.URL, "network", NewRegistry(c, api, plugins, "v1")); err != nil {
+	if err := Push(context.Background(), gw.URL, "network", NewJobRegistry("network", c, api, plugins, Build{Version: "v1"})); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 {
@@ -184,14 +188,18 @@ func TestPush(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"driftctl_resources", "driftctl_scan_success", "driftctl_provider_api_calls_total", "driftctl_plugin_calls_total", "driftctl_build_info"} {
+	for _, want := range []string{"driftctl_resources", "driftctl_scan_success", "driftctl_scan_provider_api_calls", "driftctl_scan_plugin_calls", "driftctl_build_info"} {
 		if !names[want] {
 			t.Errorf("the pushed body lacks %s (has %v)", want, names)
 		}
 	}
+	if names["driftctl_scans_total"] {
+		t.Error("the pushed body has the counter driftctl_scans_total")
+	}
 }
 
 func TestPushErrors(t *testing.T) {
+	t.Parallel()
 	hang := make(chan struct{})
 	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "slow") {
@@ -203,8 +211,10 @@ func TestPushErrors(t *testing.T) {
 		}
 		http.Error(w, "bad metrics", http.StatusBadRequest)
 	}))
-	defer gw.Close()
-	defer close(hang)
+	// Cleanups, not defers: the parallel subtests run after this
+	// function returns.
+	t.Cleanup(gw.Close)
+	t.Cleanup(func() { close(hang) })
 
 	two := twoStacks(10)
 	one := NewCollector(10)
@@ -212,7 +222,7 @@ func TestPushErrors(t *testing.T) {
 	oneBad := NewCollector(10)
 	oneBad.Set(Next(nil, scan("bad", everyStatus(), nil, t0)))
 	canceled, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
+	t.Cleanup(cancel)
 	tests := []struct {
 		name  string
 		ctx   context.Context
@@ -226,6 +236,7 @@ func TestPushErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(tt.c)
 			err := Push(tt.ctx, gw.URL, tt.stack, reg)

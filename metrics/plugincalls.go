@@ -10,6 +10,13 @@ import (
 
 // PluginCalls counts the calls driftctl makes to Terraform provider
 // plugin processes, and those that failed.
+//
+// As a prometheus.Collector it exposes the counters
+// driftctl_plugin_calls_total and driftctl_plugin_errors_total and the
+// gauge driftctl_plugin_processes (driftctl serve); NewJobRegistry shows
+// the counts as the gauges driftctl_scan_plugin_calls and
+// driftctl_scan_plugin_errors, and no processes, since none runs once a
+// one-shot scan is done.
 type PluginCalls struct {
 	calls     *prometheus.CounterVec
 	errors    *prometheus.CounterVec
@@ -36,6 +43,19 @@ func NewPluginCalls() *PluginCalls {
 		processes: prometheus.NewDesc(prometheus.BuildFQName(namespace, "plugin", "processes"),
 			"Provider plugin processes running, in every scan under way.", nil, nil),
 		pools: map[int]func() int{},
+	}
+}
+
+// lastScan shows the counts of a one-shot scan as gauges.
+func (p *PluginCalls) lastScan() prometheus.Collector {
+	labels := []string{"provider", "rpc"}
+	return counterGauges{
+		newCounterGauge(p.calls, prometheus.BuildFQName(namespace, "scan", "plugin_calls"),
+			"Calls made to provider plugin processes during the scan, by provider configuration and RPC (one-shot scans; driftctl serve counts them in driftctl_plugin_calls_total).",
+			labels),
+		newCounterGauge(p.errors, prometheus.BuildFQName(namespace, "scan", "plugin_errors"),
+			"Calls to provider plugin processes during the scan that failed, by provider configuration and RPC (one-shot scans; driftctl serve counts them in driftctl_plugin_errors_total).",
+			labels),
 	}
 }
 

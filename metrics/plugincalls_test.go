@@ -29,7 +29,7 @@ func TestPluginCalls(t *testing.T) {
 	}
 	wg.Wait()
 
-	reg := NewRegistry(NewCollector(1), nil, p, "v1")
+	reg := NewRegistry(NewCollector(1), nil, p, Build{Version: "v1"})
 	want := `
 # HELP driftctl_plugin_calls_total Calls made to provider plugin processes, by provider configuration and RPC.
 # TYPE driftctl_plugin_calls_total counter
@@ -61,6 +61,7 @@ func TestPluginLabel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := pluginLabel(tt.key); got != tt.want {
 				t.Errorf("pluginLabel(%q) = %q, want %q", tt.key, got, tt.want)
 			}
@@ -71,7 +72,7 @@ func TestPluginLabel(t *testing.T) {
 func TestPluginProcesses(t *testing.T) {
 	t.Parallel()
 	p := NewPluginCalls()
-	reg := NewRegistry(NewCollector(1), nil, p, "v1")
+	reg := NewRegistry(NewCollector(1), nil, p, Build{Version: "v1"})
 	gauge := func(want string) {
 		t.Helper()
 		exp := "# HELP driftctl_plugin_processes Provider plugin processes running, in every scan under way.\n# TYPE driftctl_plugin_processes gauge\ndriftctl_plugin_processes " + want + "\n"

@@ -2,7 +2,9 @@
 // what one stack's metrics say after its last scan, a Collector exposes
 // the snapshots of every stack at scrape time without doing any I/O, and
 // Push and WriteTextfile send a registry's metrics to a Pushgateway or a
-// node_exporter textfile for scans that run as jobs.
+// node_exporter textfile for scans that run as jobs. NewRegistry is the
+// registry of the long-running exporter (driftctl serve), NewJobRegistry
+// that of a one-shot scan: gauges only, every series with its stack.
 package metrics
 
 import (

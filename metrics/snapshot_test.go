@@ -44,6 +44,7 @@ func scan(stack string, rep *drift.Report, err error, end time.Time) ScanOutcome
 }
 
 func TestNextCountsEveryStatus(t *testing.T) {
+	t.Parallel()
 	s := Next(nil, scan("network", everyStatus(), nil, t0))
 	var got []ResourceCount
 	for _, r := range s.Resources {
@@ -84,6 +85,7 @@ func TestNextCountsEveryStatus(t *testing.T) {
 }
 
 func TestNextResults(t *testing.T) {
+	t.Parallel()
 	complete := &drift.Report{Results: []drift.Result{{Address: "aws_vpc.a", Type: "aws_vpc", ID: "vpc-1", Provider: "aws", Status: drift.InSync}}}
 	withErrors := &drift.Report{
 		Results: complete.Results,
@@ -104,6 +106,7 @@ func TestNextResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			prev := &Snapshot{Stack: "s", Scans: map[string]float64{ResultSuccess: 4, ResultError: 1}, LastSuccess: t0}
 			s := Next(prev, scan("s", tt.rep, tt.err, t0.Add(time.Hour)))
 			want := map[string]float64{ResultSuccess: 4, ResultPartial: 0, ResultError: 1}
@@ -129,6 +132,7 @@ func TestNextResults(t *testing.T) {
 }
 
 func TestNextFailedScanKeepsLastKnownState(t *testing.T) {
+	t.Parallel()
 	first := Next(nil, scan("network", everyStatus(), nil, t0))
 	out := scan("network", nil, errors.New("reading state: 403"), t0.Add(time.Hour))
 	out.Commit = "fedcba9"
@@ -148,6 +152,7 @@ func TestNextFailedScanKeepsLastKnownState(t *testing.T) {
 }
 
 func TestSinceSurvivesRescansAndRestarts(t *testing.T) {
+	t.Parallel()
 	first := Next(nil, scan("network", everyStatus(), nil, t0))
 
 	// serve persists the snapshot and reloads it at start.
@@ -195,6 +200,7 @@ func TestSinceSurvivesRescansAndRestarts(t *testing.T) {
 }
 
 func TestNextLocalTimesBecomeUTC(t *testing.T) {
+	t.Parallel()
 	paris := time.FixedZone("CET", 3600)
 	// time.Now() carries a monotonic reading, which JSON drops.
 	end := time.Now().In(paris)

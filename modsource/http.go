@@ -17,6 +17,7 @@ import (
 
 	"github.com/gitdrift/driftctl/internal/httpclient"
 	"github.com/gitdrift/driftctl/internal/redact"
+	"github.com/gitdrift/driftctl/internal/tftoken"
 )
 
 // maxHops bounds the X-Terraform-Get answers followed for one source.
@@ -25,34 +26,13 @@ const maxHops = 5
 // maxAnswer bounds a registry's or web server's JSON or page answer.
 const maxAnswer = 4 << 20
 
-// registryTokens reads TF_TOKEN_<host> variables as Terraform does: "__"
-// stands for "-" and "_" for "." in the host name.
-func registryTokens(environ []string) map[string]string {
-	if environ == nil {
-		environ = os.Environ()
-	}
-	tokens := map[string]string{}
-	for _, kv := range environ {
-		name, value, ok := strings.Cut(kv, "=")
-		host, isToken := strings.CutPrefix(name, "TF_TOKEN_")
-		if !ok || !isToken || host == "" || value == "" {
-			continue
-		}
-		host = strings.ReplaceAll(host, "__", "-")
-		host = strings.ReplaceAll(host, "_", ".")
-		tokens[strings.ToLower(host)] = value
-	}
-	return tokens
-}
+// registryTokens reads TF_TOKEN_<host> variables as Terraform does (see
+// internal/tftoken).
+func registryTokens(environ []string) map[string]string { return tftoken.FromEnviron(environ) }
 
 // tokenVariable names the TF_TOKEN_ variable for host, "" when a variable
 // cannot name it (a port).
-func tokenVariable(host string) string {
-	if strings.Contains(host, ":") {
-		return ""
-	}
-	return "TF_TOKEN_" + strings.ReplaceAll(strings.ReplaceAll(host, "-", "__"), ".", "_")
-}
+func tokenVariable(host string) string { return tftoken.Variable(host) }
 
 // hostKey is the host a token is for: lower case, without https's default
 // port.

@@ -82,6 +82,22 @@ type Attribute struct {
 	// ForceNew attributes cannot change in place: changing one replaces
 	// the resource (terraform-provider-aws's ForceNew).
 	ForceNew bool
+	// NotGenerated attributes are left out of configuration generated
+	// from the cloud (gen-import), whatever their live value: a live value
+	// that is not what a configuration writes (aws_instance's user_data is
+	// its SHA-1), one the cloud assigns (a private IP), one that another
+	// attribute already says and would conflict with (availability_zone_id
+	// beside availability_zone, terraform-provider-aws's ConflictsWith), or
+	// a deprecated attribute whose own resource type exists
+	// (aws_s3_bucket's versioning). Only an Optional attribute may be.
+	NotGenerated bool
+	// CloudDefault is what the cloud sets an Optional+Computed attribute
+	// to when configuration leaves it out, where that is one value
+	// (aws_instance's instance_initiated_shutdown_behavior is "stop");
+	// cty.NilVal when it depends. Generated configuration leaves that
+	// value out, as noise. It is never compared: left out of
+	// configuration, the attribute accepts any live value.
+	CloudDefault cty.Value
 	// Default is what the provider assumes when configuration leaves the
 	// attribute out (cty.NilVal when there is none).
 	Default cty.Value

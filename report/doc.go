@@ -1,5 +1,7 @@
-// Package report renders a drift.Report for people (Console) and for
-// machines (JSON).
+// Package report renders a drift.Report for people (Console, HTML, and
+// Markdown for pull-request comments) and for machines (JSON, SARIF for
+// code scanning, JUnit XML for CI test reports). Formats lists them as
+// `driftctl scan -o` names them, and Render writes any of them.
 //
 // # JSON report, schema version 1
 //

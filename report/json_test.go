@@ -24,6 +24,7 @@ func keys(m map[string]any) []string {
 }
 
 func TestJSONSchema(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		report        *drift.Report
@@ -45,6 +46,7 @@ func TestJSONSchema(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
 			if err := JSON(&buf, tt.report); err != nil {
 				t.Fatal(err)
@@ -135,6 +137,7 @@ func TestJSONSchema(t *testing.T) {
 }
 
 func TestJSONOrderAndValues(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := JSON(&buf, sampleReport()); err != nil {
 		t.Fatal(err)
@@ -193,6 +196,7 @@ func TestJSONOrderAndValues(t *testing.T) {
 }
 
 func TestValueRendering(t *testing.T) {
+	t.Parallel()
 	obj := cty.ObjectVal(map[string]cty.Value{
 		"b":        cty.StringVal("x"),
 		"a":        cty.NumberIntVal(1),
@@ -227,6 +231,7 @@ func TestValueRendering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := formatValue(tt.value); got != tt.wantText {
 				t.Errorf("formatValue = %s, want %s", got, tt.wantText)
 			}
@@ -242,6 +247,7 @@ func TestValueRendering(t *testing.T) {
 }
 
 func TestElidePair(t *testing.T) {
+	t.Parallel()
 	long := func(mid string) string {
 		return string(bytes.Repeat([]byte("a"), 200)) + mid + string(bytes.Repeat([]byte("z"), 200))
 	}
@@ -255,6 +261,7 @@ func TestElidePair(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a, b := elidePair(tt.a, tt.b)
 			if tt.wantContainsDiff {
 				if !bytes.Contains([]byte(a), []byte("GetObject")) || !bytes.Contains([]byte(b), []byte("a*z")) {
@@ -273,6 +280,7 @@ func TestElidePair(t *testing.T) {
 }
 
 func TestAge(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		ago  time.Duration
@@ -296,12 +304,14 @@ func TestAge(t *testing.T) {
 // The resources written one at a time make the document that encoding the
 // whole report at once makes, with and without resources.
 func TestJSONStreamedAsWhole(t *testing.T) {
+	t.Parallel()
 	for name, rep := range map[string]*drift.Report{
 		"sample":      sampleReport(),
 		"empty":       {Stack: "empty", StartedAt: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)},
 		"errors only": {Stack: "e", Errors: []drift.Error{{Type: "aws_vpc", Region: "us-east-1", Operation: "ec2:DescribeVpcs", Message: "denied\nline"}}},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			var got bytes.Buffer
 			if err := JSON(&got, rep); err != nil {
 				t.Fatal(err)

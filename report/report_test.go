@@ -131,6 +131,7 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestConsoleGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		report *drift.Report
@@ -144,6 +145,7 @@ func TestConsoleGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
 			if err := Console(&buf, tt.report, tt.opts); err != nil {
 				t.Fatal(err)
@@ -154,6 +156,7 @@ func TestConsoleGolden(t *testing.T) {
 }
 
 func TestJSONGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		report *drift.Report
@@ -164,6 +167,7 @@ func TestJSONGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
 			if err := JSON(&buf, tt.report); err != nil {
 				t.Fatal(err)
@@ -189,10 +193,14 @@ func render(t *testing.T, r *drift.Report) map[string]string {
 		t.Fatal(err)
 	}
 	out["JSON"] = buf.String()
+	for _, f := range []Format{FormatMarkdown, FormatSARIF, FormatJUnit, FormatHTML} {
+		out[string(f)] = renderString(t, f, r, Options{})
+	}
 	return out
 }
 
 func TestSensitiveValuesNeverPrinted(t *testing.T) {
+	t.Parallel()
 	for name, text := range render(t, sampleReport()) {
 		if strings.Contains(text, secret) {
 			t.Errorf("%s prints the sensitive value %q", name, secret)
@@ -204,6 +212,7 @@ func TestSensitiveValuesNeverPrinted(t *testing.T) {
 }
 
 func TestNoANSIWithoutColor(t *testing.T) {
+	t.Parallel()
 	for _, r := range []*drift.Report{sampleReport(), inSyncReport(), {}} {
 		for name, text := range render(t, r) {
 			hasESC := strings.Contains(text, "\x1b")
@@ -217,6 +226,7 @@ func TestNoANSIWithoutColor(t *testing.T) {
 // An unmanaged resource names its account when the scan read several: the
 // same role name in two accounts is two lines that say which.
 func TestConsoleUnmanagedAccount(t *testing.T) {
+	t.Parallel()
 	unmanaged := []drift.Result{
 		{Type: "aws_iam_role", ID: "ci", Provider: "aws", Account: "123456789012", Region: "global", Status: drift.Unmanaged},
 		{Type: "aws_iam_role", ID: "ci", Provider: "aws.prod", Account: "111111111111", Region: "global", Status: drift.Unmanaged},
@@ -233,6 +243,7 @@ func TestConsoleUnmanagedAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var buf bytes.Buffer
 			if err := Console(&buf, &drift.Report{Results: unmanaged, Providers: tt.providers}, ConsoleOptions{}); err != nil {
 				t.Fatal(err)

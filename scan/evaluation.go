@@ -81,6 +81,9 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 			schema, _ := s.registry.ResourceSchema(typ)
 			return schema
 		}, func(typ string) []string {
+			if s.opts.ReadAll {
+				return nil
+			}
 			return mod.WrittenAttributes(typ, s.registry)
 		}, configured, concurrency, progress),
 		refreshes:    startRefreshes(ctx, s.state, s.registry, configured, stateProviderRef(refTypes), s.opts.Plugins.parallelism()*max(len(configured), 1)),

@@ -168,22 +168,16 @@ func (r *remoteStates) load(ctx context.Context, b state.Backend) (*state.State,
 
 func (r *remoteStates) loadOnce(ctx context.Context, b state.Backend) (*state.State, error) {
 	switch b.Type {
-	case "local", "s3", "http":
+	case "local", "s3", "http", "remote":
 	default:
-		return nil, fmt.Errorf("the %q backend is not one driftctl reads: it reads local, s3 and http", b.Type)
+		return nil, fmt.Errorf("the %q backend is not one driftctl reads: it reads local, s3, http and remote", b.Type)
 	}
 	if b.Type == "local" && r.dir == "" {
 		return nil, errors.New("a local backend's state is a file beside the configuration, and a configuration read from a remote repository has none")
 	}
-	loc, opts, ok := state.FromBackend(b, r.dir)
-	if !ok {
-		switch {
-		case b.Type == "s3":
-			return nil, errors.New("the s3 backend needs bucket and key in config")
-		case b.Config["address"] == "":
-			return nil, errors.New("the http backend needs address in config")
-		}
-		return nil, fmt.Errorf("the http backend has only the default workspace, not %q", b.Workspace)
+	loc, opts, err := state.Resolve(b, r.dir)
+	if err != nil {
+		return nil, err
 	}
 	if b.Type == "local" && !inRoot(r.root, loc) {
 		return nil, fmt.Errorf("the local state %s is outside the stack's repository (or the directory scanned), which driftctl does not read from unless --allow-outside-files is given", loc)

@@ -132,9 +132,9 @@ func TestRemoteStateErrors(t *testing.T) {
 		{"missing workspace", `backend = "local"
   workspace = "qa"`, `unable to find remote state: no state of workspace "qa" in the local backend at `},
 		{"unsupported backend", `backend = "gcs"
-  config = { bucket = "b", prefix = "p" }`, `the "gcs" backend is not one driftctl reads: it reads local, s3 and http`},
+  config = { bucket = "b", prefix = "p" }`, `the "gcs" backend is not one driftctl reads: it reads local, s3, http and remote`},
 		{"s3 without key", `backend = "s3"
-  config = { bucket = "b", region = "us-east-1" }`, `the s3 backend needs bucket and key in config`},
+  config = { bucket = "b", region = "us-east-1" }`, `the s3 backend has no bucket or key`},
 		{"http workspace", `backend = "http"
   workspace = "qa"
   config = { address = "https://user:pa55w0rd@state.example.com/net" }`, `the http backend has only the default workspace, not "qa"`},

@@ -17,6 +17,8 @@ import (
 
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/drift/filter"
+	"github.com/gitdrift/driftctl/drift/ignore"
 	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/providers"
 	"github.com/gitdrift/driftctl/state"
@@ -51,6 +53,12 @@ type Options struct {
 	// Unmanaged turns on the discovery of unmanaged resources (of the
 	// declared types, in the declared regions).
 	Unmanaged bool
+	// ReadAll reads every attribute of the declared types, not only the
+	// optional+computed ones the configuration writes (a provider skips
+	// the others to save calls: see providers.ReadRequest.Attributes).
+	// Generating configuration from the unmanaged resources (gen-import)
+	// needs them; a scan does not, and is cheaper without.
+	ReadAll bool
 	// Concurrency bounds how many reads run at once (0: 8).
 	Concurrency int
 	// Blame fills the Blame of drifted attributes when the source is Git.
@@ -64,6 +72,13 @@ type Options struct {
 	// Plugins are where provider binaries are found, for the types
 	// driftctl has no native reader for.
 	Plugins PluginOptions
+	// DriftIgnore is a local ignore file that replaces the .driftignore
+	// at the stack's root in the source; "" reads that one (none there:
+	// nothing is ignored). See package drift/ignore.
+	DriftIgnore string
+	// Filter keeps part of the results (nil: all); the others leave the
+	// report entirely: its summary, coverage, exit code and metrics.
+	Filter *filter.Filter
 }
 
 // Progress follows a scan's reads, for a progress display.
@@ -91,7 +106,8 @@ type Stage string
 const (
 	// StageSource: the directory or repository could not be read.
 	StageSource Stage = "source"
-	// StageLoad: the configuration's files have errors (in Diagnostics).
+	// StageLoad: the configuration's files have errors (in Diagnostics),
+	// or the ignore file cannot be read or has a malformed line (Err).
 	StageLoad Stage = "load"
 	// StageState: the Terraform state could not be read.
 	StageState Stage = "state"
@@ -129,6 +145,12 @@ type Result struct {
 	Files       map[string]*hcl.File
 	// BlameErr says which drifted lines could not be blamed (a warning).
 	BlameErr error
+	// DefaultTags are the default_tags of each provider configuration
+	// that has some, by the name results give it ("aws", "aws.west").
+	DefaultTags map[string]map[string]string
+	// Resources are the root module's managed resource blocks, TYPE.NAME,
+	// blocks of count = 0 included (nil when the source was not read).
+	Resources []string
 }
 
 // Run scans one stack: it opens the source, reads the state, scans and
@@ -141,11 +163,15 @@ func Run(ctx context.Context, factory providers.Factory, opts Options) (*Result,
 	}
 	defer st.Close()
 	res := &Result{Diagnostics: st.diags}
+	if st.src.Module != nil {
+		res.Resources = st.src.Module.ResourceAddresses()
+	}
 	if err == nil {
 		var sess *Session
 		if sess, err = st.Session(ctx, nil); sess != nil {
 			sess.Close()
 			res.Report, res.Diagnostics, res.BlameErr = sess.Report, sess.Diagnostics, sess.BlameErr
+			res.DefaultTags = defaultTagsOf(sess.Providers)
 		} else {
 			res.Diagnostics = err.(*Error).Diagnostics
 		}
@@ -167,6 +193,8 @@ type Stack struct {
 	state    *state.State
 	// diags are the warnings of loading the configuration.
 	diags hcl.Diagnostics
+	// ignore are the ignore rules (nil: none).
+	ignore *ignore.Rules
 	// plugins are the provider plugins, loaded by the first scan (nil
 	// when none is needed).
 	plugins       *pluginSetup
@@ -193,6 +221,10 @@ func Open(ctx context.Context, factory providers.Factory, opts Options) (*Stack,
 		s.Close()
 		return s, &Error{Stage: StageLoad, Diagnostics: diags}
 	}
+	if s.ignore, err = readIgnore(src, opts); err != nil {
+		s.Close()
+		return s, &Error{Stage: StageLoad, Err: err, Diagnostics: diags}
+	}
 	if opts.Workspace != "" && !state.ValidWorkspace(opts.Workspace) {
 		s.Close()
 		return s, &Error{Stage: StageState, Err: fmt.Errorf("workspace %q: a name may hold letters, digits and - _ . ~ only", opts.Workspace), Diagnostics: diags}
@@ -205,8 +237,9 @@ func Open(ctx context.Context, factory providers.Factory, opts Options) (*Stack,
 }
 
 // NewStack is a Stack of a configuration and state already read (st nil:
-// none), for callers that load them otherwise; its Location and Git
-// settings are ignored, and it has no commit to report or blame.
+// none), for callers that load them otherwise; its Location, Git and
+// DriftIgnore settings are ignored (no ignore file is read; Filter
+// applies), and it has no commit to report or blame.
 func NewStack(factory providers.Factory, mod *config.Module, st *state.State, opts Options) *Stack {
 	return &Stack{opts: opts, registry: providers.NewRegistry(factory), src: &Source{Module: mod, Dir: mod.Dir}, state: st}
 }
@@ -347,13 +380,20 @@ func (s *Stack) evaluate(ctx context.Context, created map[string]string) (*Sessi
 		return nil, diags
 	}
 	e.discoverUnmanaged()
+	results := e.results.Sorted()
+	applyIgnore(results, s.ignore)
+	results, err := s.opts.Filter.Apply(results)
+	if err != nil {
+		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot filter the results", Detail: err.Error()})
+	}
+	drift.SortResults(results)
 	keep = true
 	return &Session{Providers: configured, Report: &drift.Report{
 		Stack:     s.opts.Stack,
 		Commit:    commitOf(s.src, s.opts.Git.Path),
 		StartedAt: started.UTC(),
 		Duration:  time.Since(started),
-		Results:   e.results.Sorted(),
+		Results:   results,
 		Errors:    e.errors(),
 		Withheld:  e.sortedWithheld(),
 		Providers: providerInfos(configured),
@@ -412,6 +452,21 @@ func providerInfos(configured map[config.ProviderRef]providers.Configured) []dri
 		out = append(out, drift.ProviderInfo{Name: ref.String(), Account: accountOf(p), Region: p.Region()})
 	}
 	slices.SortFunc(out, func(a, b drift.ProviderInfo) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// defaultTagsOf are the configurations' default_tags by name, for those
+// that have some (nil when none has).
+func defaultTagsOf(configured map[config.ProviderRef]providers.Configured) map[string]map[string]string {
+	var out map[string]map[string]string
+	for ref, p := range configured {
+		if tags := p.DefaultTags(); len(tags) > 0 {
+			if out == nil {
+				out = map[string]map[string]string{}
+			}
+			out[ref.String()] = tags
+		}
+	}
 	return out
 }
 

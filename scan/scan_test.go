@@ -29,6 +29,9 @@ type fakeFactory struct {
 	// in place of live.
 	accounts map[string]string
 	liveIn   map[string]map[string][]*providers.Live
+	// onRead, when set, sees each read's request (from the reading
+	// goroutines).
+	onRead func(providers.ReadRequest)
 }
 
 func (f *fakeFactory) Name() string { return "test" }
@@ -48,6 +51,9 @@ type fakeProvider struct {
 }
 
 func (p fakeProvider) Read(_ context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
+	if p.f.onRead != nil {
+		p.f.onRead(req)
+	}
 	if v, ok := p.f.panics[req.Type]; ok {
 		panic(v)
 	}

@@ -33,6 +33,10 @@ type Source struct {
 	FilesRoot string
 	// Close releases the repository.
 	Close func() error
+	// ReadFile reads a file of the stack's directory, from where the
+	// configuration was read (a commit's tree, or the disk); nil when
+	// there is none. A file that does not exist is fs.ErrNotExist.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // OpenSource loads the module at location: a remote Git repository (URL or
@@ -66,7 +70,7 @@ func OpenSource(ctx context.Context, git gitsource.Reader, location string, g gi
 			return nil, nil, fmt.Errorf("%s is not in a Git repository: there is no commit whose signature could be verified", location)
 		}
 		mod, diags := config.LoadConfined(local, filesRoot(location))
-		return &Source{Module: mod, Dir: local, FilesRoot: filesRoot(location), Close: func() error { return nil }}, diags, nil
+		return &Source{Module: mod, Dir: local, FilesRoot: filesRoot(location), Close: func() error { return nil }, ReadFile: dirReader(local)}, diags, nil
 	}
 	// The source's logger is not the Git reader's: a scan logs nothing
 	// about reading Git but its errors.
@@ -76,7 +80,7 @@ func OpenSource(ctx context.Context, git gitsource.Reader, location string, g gi
 		return nil, nil, err
 	}
 	commit := co.Commit
-	src := &Source{Commit: &commit, Blame: co.Blame, Close: co.Close}
+	src := &Source{Commit: &commit, Blame: co.Blame, Close: co.Close, ReadFile: fsReader(co.FS)}
 	if !remote {
 		src.FilesRoot = filesRoot(config.WorkTreeRoot(location))
 	}

@@ -3,6 +3,8 @@ package scan
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -127,17 +129,38 @@ func TestUnreadableBackend(t *testing.T) {
 	tests := []struct {
 		name, terraform, want string
 	}{
-		{"gcs", "terraform {\n  backend \"gcs\" {\n    bucket = \"b\"\n  }\n}\n", `main.tf:2,3-16: the state is in a "gcs" backend`},
-		{"cloud", "terraform {\n  cloud {\n    organization = \"acme\"\n  }\n}\n", "main.tf:2,3-8: the state is in HCP Terraform"},
-		{"partial s3", "terraform {\n  backend \"s3\" {}\n}\n", `main.tf:2,3-15: the state is in an "s3" backend whose settings are given outside`},
+		{"gcs", "terraform {\n  backend \"gcs\" {\n    bucket = \"b\"\n  }\n}\n", `main.tf:2,3-16: the state is in a "gcs" backend, which driftctl does not read`},
+		{"azurerm", "terraform {\n  backend \"azurerm\" {}\n}\n", `main.tf:2,3-20: the state is in a "azurerm" backend, which driftctl does not read`},
+		{"cloud without a workspace", "terraform {\n  cloud {\n    organization = \"acme\"\n  }\n}\n", "main.tf:2,3-8: the cloud block names no workspace"},
+		{"remote with a prefix", "terraform {\n  backend \"remote\" {\n    organization = \"acme\"\n    workspaces {\n      prefix = \"net-\"\n    }\n  }\n}\n",
+			`main.tf:2,3-19: the remote backend selects workspaces by the prefix "net-": name one with --workspace`},
+		{"http in another workspace", "terraform {\n  backend \"http\" {\n    address = \"https://u:pa55w0rd@s.example.com/x\"\n  }\n}\n",
+			`main.tf:2,3-17: the http backend has only the default workspace, not "qa"; or give the state with --state`},
+		{"partial s3", "terraform {\n  backend \"s3\" {}\n}\n", `main.tf:2,3-15: the s3 backend has no bucket or key (settings given to terraform init -backend-config are not in the configuration)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeModule(t, tt.terraform+resource)
-			_, err := Run(context.Background(), f, Options{Location: dir})
+			// A terraform.tfstate beside it is not the backend's state:
+			// it must not be read instead.
+			local, err := os.ReadFile(writeState(t, "test_thing.a", "t-a"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), local, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ws := ""
+			if strings.HasPrefix(tt.name, "http") {
+				ws = "qa"
+			}
+			_, err = Run(context.Background(), f, Options{Location: dir, Workspace: ws})
 			var se *Error
 			if !errors.As(err, &se) || se.Stage != StageState || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "--state") {
 				t.Fatalf("error %v, want a state error with %q naming --state", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "pa55w0rd") {
+				t.Errorf("error %v shows the password", err)
 			}
 			res, err := Run(context.Background(), f, Options{Location: dir, States: []string{writeState(t, "test_thing.a", "t-a")}})
 			if err != nil || res.Report == nil {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/gitdrift/driftctl/config"
@@ -9,8 +10,9 @@ import (
 )
 
 // stateOf reads the Terraform state of a loaded source: the locations
-// given, else the module's backend's state of the workspace, else
-// terraform.tfstate beside it (see state.Discover); nil when there is none.
+// given (patterns expanded), else the module's backend's state of the
+// workspace, else terraform.tfstate beside it (see state.Discover); nil
+// when there is none.
 func stateOf(ctx context.Context, src *Source, locations []string, workspace string) (*state.State, error) {
 	var backend *state.Backend
 	if workspace != "" && workspace != state.DefaultWorkspace {
@@ -19,28 +21,28 @@ func stateOf(ctx context.Context, src *Source, locations []string, workspace str
 	}
 	if b := src.Module.Backend; b != nil {
 		backend = &state.Backend{Type: b.Type, Config: b.Config, Workspace: workspace}
-		if _, _, ok := state.FromBackend(*backend, src.Dir); !ok && len(locations) == 0 {
+		if _, _, err := state.Resolve(*backend, src.Dir); err != nil && len(locations) == 0 {
 			// Reading no state would match resources by their
 			// configuration alone: every one without a natural identity
-			// would be unknown, and what they create unmanaged.
-			return nil, unreadableBackend(b, workspace)
+			// would be unknown, and what they create unmanaged. Nor is a
+			// terraform.tfstate beside the configuration the backend's.
+			return nil, unreadableBackend(b, err)
 		}
 	}
 	return state.Discover(ctx, locations, backend, src.Dir)
 }
 
 // unreadableBackend is the error for a backend whose state driftctl
-// cannot read, when no --state gives it.
-func unreadableBackend(b *config.Backend, workspace string) error {
-	what := fmt.Sprintf("a %q backend", b.Type)
-	switch {
-	case b.Type == "http" && b.Config["address"] != "" && workspace != "" && workspace != state.DefaultWorkspace:
-		return fmt.Errorf("%s: the http backend has only the default workspace, not %q", b.DeclRange, workspace)
-	case b.Type == "cloud":
-		what = "HCP Terraform (a cloud block)"
-	case b.Type == "s3" || b.Type == "http":
-		what = fmt.Sprintf("an %q backend whose settings are given outside the configuration (terraform init -backend-config)", b.Type)
+// cannot read (err says why), when no --state gives it.
+func unreadableBackend(b *config.Backend, err error) error {
+	if errors.Is(err, state.ErrUnsupportedBackend) {
+		what := fmt.Sprintf("a %q backend", b.Type)
+		return fmt.Errorf("%s: the state is in %s, which driftctl does not read; give it with --state (a path or glob, s3://BUCKET/KEY, an https URL), for example the file `terraform state pull` writes",
+			b.DeclRange, what)
 	}
-	return fmt.Errorf("%s: the state is in %s, which driftctl cannot read; give it with --state (a path, s3://BUCKET/KEY or an https URL), for example the file `terraform state pull` writes",
-		b.DeclRange, what)
+	hint := "; or give the state with --state"
+	if errors.Is(err, state.ErrIncomplete) {
+		hint = " (settings given to terraform init -backend-config are not in the configuration): set it, or give the state with --state"
+	}
+	return fmt.Errorf("%s: %w%s (a path or glob, s3://BUCKET/KEY, an https URL)", b.DeclRange, err, hint)
 }

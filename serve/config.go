@@ -20,7 +20,9 @@ import (
 
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/drift/filter"
 	"github.com/gitdrift/driftctl/gitsource"
+	"github.com/gitdrift/driftctl/state"
 )
 
 // Config is a driftctl.hcl file: server settings and the stacks to scan.
@@ -94,6 +96,11 @@ type StackConfig struct {
 	// --plugin-types ("" is "missing").
 	PluginDirs  []string
 	PluginTypes string
+	// DriftIgnore is a local ignore file that replaces the stack's
+	// .driftignore (driftignore); Filter keeps part of the results
+	// (filter, only_managed, only_unmanaged; nil: all).
+	DriftIgnore string
+	Filter      *filter.Filter
 	DeclRange   hcl.Range
 }
 
@@ -130,6 +137,7 @@ var (
 			{Name: "allow_outside_files"},
 			{Name: "allow_empty"}, {Name: "max_instances"}, {Name: "max_value_bytes"},
 			{Name: "workspace"}, {Name: "plugin_dirs"}, {Name: "plugin_types"},
+			{Name: "driftignore"}, {Name: "filter"}, {Name: "only_managed"}, {Name: "only_unmanaged"},
 		},
 	}
 	stackName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -298,6 +306,7 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 
 	diags = append(diags, decodeStackSource(st, attrs, b, base)...)
 	diags = append(diags, decodeStackLimits(st, attrs)...)
+	diags = append(diags, decodeStackFilters(st, attrs, base)...)
 
 	states, d := stringListAttr(attrs, "state")
 	diags = append(diags, d...)
@@ -306,7 +315,9 @@ func decodeStack(name string, b *hcl.Block, base string) (*StackConfig, hcl.Diag
 			loc = filepath.Join(base, loc)
 			states[i] = loc
 		}
-		if !strings.Contains(loc, "://") {
+		// A pattern's matches are found at each scan (state.Expand), which
+		// fails on a pattern that matches nothing.
+		if !strings.Contains(loc, "://") && !state.IsPattern(loc) {
 			if _, err := os.Stat(loc); err != nil {
 				diags = append(diags, errorAt(attrs["state"].Expr.Range(), "State not found", fmt.Sprintf("The state file %s does not exist.", loc)))
 			}

@@ -40,7 +40,7 @@ server {
 
 stack "prod" {
   source    = "prod"
-  state     = ["prod.tfstate", "s3://bucket/key"]
+  state     = ["prod.tfstate", "s3://bucket/key", "envs/**/*.tfstate"]
   vars      = { env = "prod", zones = ["a", "b"] }
   schedule  = "*/10 * * * *"
   fail_on   = ["drifted", "unmanaged"]
@@ -73,7 +73,9 @@ stack "dev" {
 		t.Fatalf("%d stacks, want 2", len(cfg.Stacks))
 	}
 	prod, dev := cfg.Stacks[0], cfg.Stacks[1]
-	if prod.Source != filepath.Join(dir, "prod") || prod.States[0] != filepath.Join(dir, "prod.tfstate") || prod.States[1] != "s3://bucket/key" {
+	// A pattern is relative to the configuration too, and is matched at
+	// each scan, not when the configuration loads.
+	if prod.Source != filepath.Join(dir, "prod") || !slices.Equal(prod.States, []string{filepath.Join(dir, "prod.tfstate"), "s3://bucket/key", filepath.Join(dir, "envs/**/*.tfstate")}) {
 		t.Errorf("prod source/states = %s %v", prod.Source, prod.States)
 	}
 	var vars []string

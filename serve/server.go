@@ -123,7 +123,7 @@ func New(opts Options) (srv *Server, err error) {
 		store:     store{dir: opts.Config.Server.DataDir},
 	}
 	s.plugins = metrics.NewPluginCalls()
-	s.registry = metrics.NewRegistry(s.collector, opts.API, s.plugins, opts.Version)
+	s.registry = metrics.NewRegistry(s.collector, opts.API, s.plugins, metrics.BinaryBuild(opts.Version))
 	s.remediations = metrics.NewRemediations()
 	s.registry.MustRegister(s.remediations)
 	for _, sc := range opts.Config.Stacks {
@@ -451,6 +451,10 @@ func scanError(ctx context.Context, cfg *StackConfig, err error) error {
 	case scan.StageSource:
 		return redact.Error(se.Err, cfg.Source)
 	case scan.StageLoad:
+		if se.Err != nil {
+			// The ignore file (see scan.StageLoad).
+			return fmt.Errorf("loading %s: %w", gitsource.Redact(cfg.Source), se.Err)
+		}
 		return fmt.Errorf("loading %s: %s", gitsource.Redact(cfg.Source), se.Diagnostics.Error())
 	case scan.StageState:
 		return redact.Error(se.Err, cfg.States...)
@@ -469,7 +473,7 @@ func (s *Server) scanOptions(cfg *StackConfig) scan.Options {
 		Stack: cfg.Name, Location: cfg.Source, Git: s.gitOptions(cfg), AllowOutsideFiles: cfg.AllowOutsideFiles,
 		States: cfg.States, Vars: config.VarOptions{Args: cfg.Vars, Environ: os.Environ()},
 		Limits: cfg.Limits, AllowEmpty: cfg.AllowEmpty, Unmanaged: cfg.Unmanaged, Blame: true,
-		Workspace: cfg.Workspace,
+		Workspace: cfg.Workspace, DriftIgnore: cfg.DriftIgnore, Filter: cfg.Filter,
 		Plugins: scan.PluginOptions{Dirs: cfg.PluginDirs, Types: scan.PluginTypes(cmp.Or(cfg.PluginTypes, string(scan.PluginTypesMissing))),
 			CacheDir: s.cfg.Server.CacheDir, Observe: s.plugins.Observe, Track: s.plugins.Track},
 	}
@@ -517,9 +521,12 @@ func (s *Server) headMoved(ctx context.Context, st *stack) bool {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// One stack's bad data must never blank the others: a collector
-	// error is logged and the rest of the scrape is served.
+	// error is logged and the rest of the scrape is served. A scraper
+	// that asks for OpenMetrics (Prometheus does) gets it, as from
+	// node_exporter; the others get the classic text format.
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
 		Registry: s.registry, ErrorHandling: promhttp.ContinueOnError, ErrorLog: scrapeLog{s.logger},
+		EnableOpenMetrics: true,
 	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

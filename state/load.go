@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 
@@ -47,6 +46,17 @@ type loadOptions struct {
 	configFns  []func(*config.LoadOptions) error
 	httpClient *http.Client
 	s3Timeouts httpclient.Options
+	// httpUser and httpPassword are http locations' basic
+	// authentication; httpTLS their TLS settings (nil: Go's defaults).
+	httpUser, httpPassword string
+	httpTLS                *httpTLS
+	httpRetry              httpRetry
+	// environ is where TF_TOKEN_<host> is read (nil: os.Environ());
+	// remoteToken, when set, is the token of remote:// locations instead.
+	environ     []string
+	remoteToken string
+	// s3PageSize is ListObjectsV2's MaxKeys (0: S3's 1,000), for tests.
+	s3PageSize int32
 }
 
 // WithS3Region sets the region of the S3 bucket; without it the AWS
@@ -87,14 +97,17 @@ func WithLoadOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *loadOptions) { o.configFns = append(o.configFns, fns...) }
 }
 
-// WithHTTPClient sets the client for http(s):// locations (otherwise one
-// from internal/httpclient with its default deadlines: a hung server fails
-// the read instead of blocking it for ever).
+// WithHTTPClient sets the client for http(s):// and remote:// locations
+// (otherwise one from internal/httpclient with its default deadlines and
+// the TLS settings of WithHTTPTLS: a hung server fails the read instead of
+// blocking it for ever).
 func WithHTTPClient(c *http.Client) Option { return func(o *loadOptions) { o.httpClient = c } }
 
 // Load reads and parses the state at location: a local path (or file://
-// URL), s3://bucket/key, or an http:// or https:// URL (as Terraform's http
-// backend serves it). A missing file, object or URL gives an error matching
+// URL), s3://bucket/key, an http:// or https:// URL (as Terraform's http
+// backend serves it), or remote://HOST/ORGANIZATION/WORKSPACE (the current
+// state version of an HCP Terraform or Terraform Enterprise workspace, see
+// readRemote). A missing file, object or URL gives an error matching
 // ErrNotFound; a state that cannot be parsed one matching ErrInvalid (see
 // Parse). Errors and the State's Location show location redacted (no
 // password or token, see internal/redact).
@@ -102,9 +115,6 @@ func Load(ctx context.Context, location string, opts ...Option) (*State, error) 
 	var o loadOptions
 	for _, opt := range opts {
 		opt(&o)
-	}
-	if o.httpClient == nil {
-		o.httpClient = httpclient.New(httpclient.Defaults)
 	}
 	var (
 		data []byte
@@ -115,6 +125,8 @@ func Load(ctx context.Context, location string, opts ...Option) (*State, error) 
 		data, err = readS3(ctx, location, &o)
 	case strings.HasPrefix(location, "http://"), strings.HasPrefix(location, "https://"):
 		data, err = readHTTP(ctx, location, &o)
+	case strings.HasPrefix(location, remoteScheme):
+		data, err = readRemote(ctx, location, &o)
 	default:
 		data, err = readFile(strings.TrimPrefix(location, "file://"))
 	}
@@ -163,6 +175,26 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
+	client, err := newS3Client(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	// The object's body is read after GetObject returns: a cancellable
+	// context lets an idle timer end a body that stops arriving.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, s3NotFound(err)
+	}
+	body := httpclient.IdleBody(ctx, cancel, out.Body, o.s3Timeouts.IdleBody)
+	defer body.Close()
+	return readAll(body)
+}
+
+// newS3Client is the S3 client of o's settings: the AWS configuration
+// chain with o's region, profile, credentials, endpoint and deadlines.
+func newS3Client(ctx context.Context, o *loadOptions) (*s3.Client, error) {
 	var fns []func(*config.LoadOptions) error
 	if o.region != "" {
 		fns = append(fns, config.WithRegion(o.region))
@@ -191,7 +223,7 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 	if cfg.Region == "" {
 		cfg.Region = defaultS3Region
 	}
-	client := s3.NewFromConfig(cfg, func(so *s3.Options) {
+	return s3.NewFromConfig(cfg, func(so *s3.Options) {
 		// A state written without a checksum (by Terraform, or by an
 		// S3-compatible store) is normal; do not log about it on stderr.
 		so.DisableLogOutputChecksumValidationSkipped = true
@@ -203,24 +235,18 @@ func readS3(ctx context.Context, location string, o *loadOptions) ([]byte, error
 		if o.pathStyle || cfg.BaseEndpoint != nil {
 			so.UsePathStyle = true
 		}
-	})
-	// The object's body is read after GetObject returns: a cancellable
-	// context lets an idle timer end a body that stops arriving.
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		var apiErr smithy.APIError
-		if isS3NotFound(err) && errors.As(err, &apiErr) {
-			// The SDK's message (operation, request and host IDs) says
-			// nothing more about a missing object than its code does.
-			return nil, fmt.Errorf("%w: %s: %s", ErrNotFound, apiErr.ErrorCode(), apiErr.ErrorMessage())
-		}
-		return nil, err
+	}), nil
+}
+
+// s3NotFound is err, or for a missing object or bucket an error matching
+// ErrNotFound with the API's code and message only: the SDK's message
+// (operation, request and host IDs) says nothing more about it.
+func s3NotFound(err error) error {
+	var apiErr smithy.APIError
+	if isS3NotFound(err) && errors.As(err, &apiErr) {
+		return fmt.Errorf("%w: %s: %s", ErrNotFound, apiErr.ErrorCode(), apiErr.ErrorMessage())
 	}
-	body := httpclient.IdleBody(ctx, cancel, out.Body, o.s3Timeouts.IdleBody)
-	defer body.Close()
-	return readAll(body)
+	return err
 }
 
 // isS3NotFound reports whether GetObject failed because the object or its
@@ -239,32 +265,4 @@ func isS3NotFound(err error) bool {
 		}
 	}
 	return false
-}
-
-func readHTTP(ctx context.Context, location string, o *loadOptions) ([]byte, error) {
-	client := o.httpClient
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			// The caller's message names the location already.
-			err = uerr.Err
-		}
-		return nil, err
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		return nil, fmt.Errorf("%w: HTTP status %s", ErrNotFound, resp.Status)
-	case resp.StatusCode == http.StatusNoContent:
-		// Terraform's http backend reads 204 as "no state yet".
-		return nil, nil
-	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("HTTP status %s", resp.Status)
-	}
-	return readAll(resp.Body)
 }

@@ -239,7 +239,7 @@ func TestFromBackend(t *testing.T) {
 			wantOK:       true,
 		},
 		{
-			name:    "remote is not supported",
+			name:    "remote without a workspace",
 			backend: Backend{Type: "remote", Config: map[string]string{"organization": "acme"}},
 		},
 	}

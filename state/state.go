@@ -1,5 +1,6 @@
 // Package state reads Terraform state (format version 4, written by
-// Terraform 0.12 and later) from local files, S3 objects and HTTP URLs, and
+// Terraform 0.12 and later) from local files, S3 objects (either named or
+// matched by a glob), HTTP URLs and HCP Terraform workspaces, and
 // gives driftctl what it needs from it: the address, provider and live ID of
 // every resource instance and its attributes as last recorded.
 package state

@@ -178,7 +178,7 @@ func scanChild(ctx context.Context, dir string, mem *memFactory) (*childResult, 
 		FailOn: map[drift.Status]bool{drift.Drifted: true, drift.Missing: true}})
 	c := metrics.NewCollector(1000)
 	c.Set(snap)
-	if _, err := metrics.NewRegistry(c, api, nil, "driftbench").Gather(); err != nil {
+	if _, err := metrics.NewJobRegistry("driftbench", c, api, nil, metrics.Build{Version: "driftbench"}).Gather(); err != nil {
 		return nil, fmt.Errorf("gathering metrics: %w", err)
 	}
 	res.MetricsSeconds = time.Since(reported).Seconds()

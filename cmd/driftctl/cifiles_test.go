@@ -59,8 +59,8 @@ func isShell(path string) bool {
 }
 
 // TestCIFilesUseFlagsThatExist: the GitHub Action and the GitLab CI
-// template run driftctl with flags that driftctl has (their -o formats are
-// checked by the output tests), so that they cannot drift from the CLI.
+// template run driftctl with flags that driftctl has, and -o formats that
+// scan takes, so that they cannot drift from the CLI.
 func TestCIFilesUseFlagsThatExist(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

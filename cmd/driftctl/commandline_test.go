@@ -15,13 +15,19 @@ func driftctlLines(script string) []string {
 	script = strings.ReplaceAll(script, "\\\n", " ")
 	var lines []string
 	for line := range strings.Lines(script) {
-		line = strings.TrimSpace(line)
-		if driftctlAt(shellWords(line)) >= 0 {
-			lines = append(lines, line)
+		// Each command of a pipeline or list on its own.
+		for _, cmd := range pipeline.Split(strings.TrimSpace(line), -1) {
+			cmd = strings.TrimSpace(cmd)
+			if driftctlAt(shellWords(cmd)) >= 0 {
+				lines = append(lines, cmd)
+			}
 		}
 	}
 	return lines
 }
+
+// pipeline separates the commands of a shell line: |, &&, || and ;.
+var pipeline = regexp.MustCompile(`\s(?:\|\|?|&&|;)\s`)
 
 // driftctlAt is the index of the word that runs driftctl, the first after
 // the environment assignments, or -1 when the line runs something else.
@@ -86,9 +92,9 @@ func shellWords(line string) []string {
 }
 
 // checkCommandLine checks that a driftctl command line names a command of
-// driftctl and only flags that command has, with values they accept. Words
-// before driftctl (environment assignments, a path) are skipped; so are the
-// values of -o, whose formats are not checked here.
+// driftctl and only flags that command has, with values they accept (scan's
+// -o values as scan parses them). Words before driftctl (environment
+// assignments) are skipped.
 func checkCommandLine(line string) error {
 	words := shellWords(line)
 	at := driftctlAt(words)
@@ -106,6 +112,14 @@ func checkCommandLine(line string) error {
 	}
 	if err := cmd.ParseFlags(rest); err != nil {
 		return fmt.Errorf("%q: driftctl %s: %w", line, cmd.Name(), err)
+	}
+	// scan's -o values are checked as scan checks them: formats, and one
+	// report per destination.
+	if cmd.Name() == "scan" {
+		outputs, _ := cmd.Flags().GetStringArray("output")
+		if _, err := parseOutputs(outputs); err != nil {
+			return fmt.Errorf("%q: %w", line, err)
+		}
 	}
 	return nil
 }

@@ -5,21 +5,37 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitdrift/driftctl/report"
 )
 
-// outputFormats are scan's report formats, in the order completion lists
-// them.
-var outputFormats = []string{
-	"console\thuman-readable, coloured on a terminal",
-	"json\tthe versioned JSON report",
-	"markdown\ta pull request comment",
-	"sarif\tcode scanning (GitHub)",
-	"junit\ttest report (GitLab, Jenkins)",
-	"html\ta page to publish",
+// outputFormats are scan's report formats (report.FormatNames), each with
+// what it is for, in the order completion lists them.
+func outputFormats() []cobra.Completion {
+	var out []cobra.Completion
+	for _, name := range report.FormatNames() {
+		desc := ""
+		switch report.Format(name) {
+		case report.FormatConsole:
+			desc = "human-readable, coloured on a terminal"
+		case report.FormatJSON:
+			desc = "the versioned JSON report"
+		case report.FormatMarkdown:
+			desc = "a pull request comment"
+		case report.FormatSARIF:
+			desc = "code scanning (GitHub)"
+		case report.FormatJUnit:
+			desc = "test report (GitLab, Jenkins)"
+		case report.FormatHTML:
+			desc = "a page to publish"
+		}
+		out = append(out, name+"\t"+desc)
+	}
+	return out
 }
 
-// failOnStatuses are the values of --fail-on.
-var failOnStatuses = []string{"drifted", "missing", "unmanaged", "unknown"}
+// failOnStatuses are the statuses --fail-on takes besides none.
+func failOnStatuses() []string { return []string{"drifted", "missing", "unmanaged", "unknown"} }
 
 // completeValues completes a flag from a fixed list of values, each
 // "value" or "value\tdescription".
@@ -62,14 +78,14 @@ func completeOutput(formats []string) cobra.CompletionFunc {
 func completeFailOn(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	done, _ := cutLast(toComplete, ",")
 	if done == "" {
-		return append(slices.Clone(failOnStatuses), "none\tnever exit 1"), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveKeepOrder
+		return append(failOnStatuses(), "none\tnever exit 1"), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveKeepOrder
 	}
 	named := strings.Split(done, ",")
 	if slices.Contains(named, "none") {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var out []cobra.Completion
-	for _, s := range failOnStatuses {
+	for _, s := range failOnStatuses() {
 		if !slices.Contains(named, s) {
 			out = append(out, done+","+s)
 		}
@@ -110,7 +126,7 @@ func registerCompletions(cmd *cobra.Command) {
 	}
 	// -o means a different thing on each command.
 	outputs := map[string]cobra.CompletionFunc{
-		"scan":      completeOutput(outputFormats),
+		"scan":      completeOutput(outputFormats()),
 		"remediate": completeValues("console\tthe plan for people", "json\tthe plan as JSON"),
 		"version":   completeValues("text", "json"),
 	}
@@ -129,8 +145,8 @@ func registerCompletions(cmd *cobra.Command) {
 		}
 	}
 	if cmd.PersistentFlags().Lookup("log-level") != nil {
-		_ = cmd.RegisterFlagCompletionFunc("log-level", completeValues(logLevels...))
-		_ = cmd.RegisterFlagCompletionFunc("log-format", completeValues(logFormats...))
+		_ = cmd.RegisterFlagCompletionFunc("log-level", completeValues(logLevels()...))
+		_ = cmd.RegisterFlagCompletionFunc("log-format", completeValues(logFormats()...))
 	}
 	walk(cmd)
 }

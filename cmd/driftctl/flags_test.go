@@ -30,6 +30,8 @@ func TestNumericFlagsOutOfRange(t *testing.T) {
 		{[]string{"remediate", "--concurrency", "0"}, "--concurrency 0: expected 1 or more"},
 		{[]string{"remediate", "--concurrency", "-2"}, "--concurrency -2: expected 1 or more"},
 		{[]string{"remediate", "--timeout", "0s"}, "--timeout 0s: expected a duration above 0"},
+		{[]string{"gen-import", "--parallelism", "0"}, "--parallelism 0: expected 1 or more"},
+		{[]string{"gen-import", "--timeout", "0s"}, "--timeout 0s: expected a duration above 0"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

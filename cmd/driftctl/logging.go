@@ -13,12 +13,12 @@ import (
 	"github.com/gitdrift/driftctl/drift"
 )
 
-// Values of --log-level and --log-format, in the order help and completion
-// list them.
-var (
-	logLevels  = []string{"debug", "info", "warn", "error"}
-	logFormats = []string{"text", "json"}
-)
+// logLevels are the values of --log-level, in the order completion lists
+// them.
+func logLevels() []string { return []string{"debug", "info", "warn", "error"} }
+
+// logFormats are the values of --log-format.
+func logFormats() []string { return []string{"text", "json"} }
 
 // addLogFlags adds --log-level and --log-format, which every command takes
 // (persistent flags of the root command).

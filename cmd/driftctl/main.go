@@ -94,7 +94,8 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	addLogFlags(root.PersistentFlags())
-	root.AddCommand(newScanCommand(), newRemediateCommand(), newServeCommand(), newDemoCommand(), newIAMPolicyCommand(), newVersionCommand())
+	root.AddCommand(newScanCommand(), newRemediateCommand(), newServeCommand(), newDemoCommand(), newIAMPolicyCommand(), newGenDriftIgnoreCommand(), newVersionCommand())
+	root.AddCommand(newGenImportCommand())
 	addCompletionExamples(root)
 	registerCompletions(root)
 	return root

@@ -78,7 +78,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// cmdMoto starts a moto_server for the script and points the environment
+// cmdMoto gives the script a moto_server holding no resources (a fresh
+// one, or one an earlier script left, reset) and points the environment
 // (driftctl's SDK and the AWS CLI) at it. Scripts guard it with
 // `[!moto] skip 'moto_server is not installed: pip install "moto[server]"'`.
 func cmdMoto(ts *testscript.TestScript, neg bool, args []string) {
@@ -89,9 +90,9 @@ func cmdMoto(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) > 0 {
 		region = args[0]
 	}
-	srv, err := emulator.Launch(context.Background())
+	srv, release, err := emulator.Acquire(context.Background())
 	ts.Check(err)
-	ts.Defer(srv.Close)
+	ts.Defer(release)
 	for _, kv := range emulator.Environ(srv.URL(), region) {
 		k, v, _ := strings.Cut(kv, "=")
 		ts.Setenv(k, v)

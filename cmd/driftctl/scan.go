@@ -19,6 +19,7 @@ import (
 
 	"github.com/gitdrift/driftctl/config"
 	"github.com/gitdrift/driftctl/drift"
+	"github.com/gitdrift/driftctl/drift/filter"
 	"github.com/gitdrift/driftctl/gitsource"
 	"github.com/gitdrift/driftctl/internal/atomicfile"
 	"github.com/gitdrift/driftctl/metrics"
@@ -68,6 +69,13 @@ type scanOptions struct {
 
 	pluginDirs  []string
 	pluginTypes string
+
+	// driftIgnore replaces the stack's .driftignore (--driftignore);
+	// filter, onlyManaged and onlyUnmanaged keep part of the results.
+	driftIgnore   string
+	filter        string
+	onlyManaged   bool
+	onlyUnmanaged bool
 }
 
 // varFlag appends -var or -var-file values to one ordered list, since
@@ -143,7 +151,7 @@ be completed (bad input, unreachable provider, partial results).`,
 	}
 	f := cmd.Flags()
 	addSourceFlags(f, o)
-	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output: console, json or json=FILE (repeatable; default console)")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, "report format, FORMAT or FORMAT=FILE: "+strings.Join(report.FormatNames(), ", ")+" (repeatable; default console; at most one to stdout)")
 	f.StringVar(&o.failOn, "fail-on", "drifted,missing", "statuses that make the exit code 1: drifted, missing, unmanaged, unknown, or none")
 	f.StringVar(&o.unmanaged, "unmanaged", "declared", "report unmanaged resources of the declared types (declared) or not at all (none)")
 	f.BoolVar(&o.quiet, "quiet", false, "print only drift, errors and the summary")
@@ -152,13 +160,16 @@ be completed (bad input, unreachable provider, partial results).`,
 	f.StringVar(&o.textfile, "metrics-textfile", "", "write the scan's metrics to this file (node_exporter textfile collector format, written atomically)")
 	f.IntVar(&o.maxResources, "metrics-max-resources", 1000, "at most this many driftctl_drift_info series per stack (0 or more)")
 	f.BoolVar(&o.progress, "progress", false, "show progress on stderr even when it is not a terminal")
+	f.StringVar(&o.filter, "filter", "", "keep only the results this JMESPath expression is true for (fields: type, address, id, region, account, status, module, tags; snyk's Type, Id, Attr); the others leave the report, its counts and the exit code")
+	f.BoolVar(&o.onlyManaged, "only-managed", false, "keep only the resources the configuration declares")
+	f.BoolVar(&o.onlyUnmanaged, "only-unmanaged", false, "keep only the unmanaged resources")
 	return cmd
 }
 
 // addSourceFlags adds the flags that say what to compare: the desired
 // state's source, its variables and its Terraform state.
 func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
-	f.StringArrayVar(&o.states, "state", nil, "Terraform state: a path or s3://bucket/key (repeatable; default: the backend block, else terraform.tfstate in DIR)")
+	f.StringArrayVar(&o.states, "state", nil, "Terraform state: a path or s3://bucket/key, either a glob ('envs/*/terraform.tfstate', 's3://bucket/prod/**/*.tfstate'), or an http(s) URL (repeatable, all read and merged; default: the backend or cloud block, else terraform.tfstate in DIR)")
 	f.Var(varFlag{&o.vars, false}, "var", "set a variable, NAME=VALUE (repeatable)")
 	f.Var(varFlag{&o.vars, true}, "var-file", "read variables from a .tfvars or .tfvars.json file (repeatable)")
 	f.StringVar(&o.stack, "stack", "", "stack name in reports (default: the directory's name)")
@@ -177,6 +188,7 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept a configuration without resources (otherwise exit code 2: a wrong directory, --path or --ref looks like that)")
 	f.StringArrayVar(&o.pluginDirs, "plugin-dir", nil, "a directory of provider plugins (a filesystem mirror's layout, as terraform providers mirror writes), searched before .terraform/providers and TF_PLUGIN_CACHE_DIR (repeatable)")
 	f.StringVar(&o.pluginTypes, "plugin-types", string(scan.PluginTypesMissing), "which resource types are read through the provider's own plugin: missing (those driftctl has no native reader for), all, or none")
+	f.StringVar(&o.driftIgnore, "driftignore", "", "a local ignore file used in place of the .driftignore at the stack's root in the source")
 	f.StringVar(&o.workspace, "workspace", "", "the Terraform workspace: terraform.workspace, and which of the backend's states is read (default: $TF_WORKSPACE, else default)")
 }
 
@@ -255,6 +267,14 @@ func (o *scanOptions) scanSettings() (scan.Options, error) {
 		Workspace:         cmp.Or(o.workspace, os.Getenv("TF_WORKSPACE")),
 		Plugins: scan.PluginOptions{Dirs: o.pluginDirs, Types: scan.PluginTypes(o.pluginTypes),
 			Parallelism: o.parallelism, CacheDir: o.cacheDir},
+		DriftIgnore: o.driftIgnore,
+	}
+	filt, err := filter.New(o.filter, o.onlyManaged, o.onlyUnmanaged)
+	if err != nil {
+		return opts, err
+	}
+	if filt.Active() {
+		opts.Filter = filt
 	}
 	if o.trustedKeys != "" {
 		keys, err := os.ReadFile(o.trustedKeys)
@@ -273,22 +293,44 @@ func (o *scanOptions) scanSettings() (scan.Options, error) {
 
 // output is one requested report: a format and where it goes ("" = stdout).
 type output struct {
-	format string
+	format report.Format
 	path   string
 }
 
+// parseOutputs reads the -o values, FORMAT or FORMAT=FILE ("-" for
+// stdout). At most one may go to stdout, and two may not name the same
+// file: both would be interleaved or overwritten, so it is refused before
+// anything is scanned or written.
 func parseOutputs(specs []string) ([]output, error) {
 	if len(specs) == 0 {
-		return []output{{format: "console"}}, nil
+		return []output{{format: report.FormatConsole}}, nil
 	}
 	var outs []output
+	seen := map[string]string{}
 	for _, s := range specs {
-		format, path, _ := strings.Cut(s, "=")
-		switch format {
-		case "console", "json":
-		default:
-			return nil, fmt.Errorf("--output %q: the formats are console and json", s)
+		name, path, hasPath := strings.Cut(s, "=")
+		format, err := report.ParseFormat(name)
+		if err != nil {
+			return nil, fmt.Errorf("--output %q: the formats are %s, as FORMAT or FORMAT=FILE", s, strings.Join(report.FormatNames(), ", "))
 		}
+		if hasPath && path == "" {
+			return nil, fmt.Errorf("--output %q: no file after =; give FORMAT=FILE, or FORMAT alone for stdout", s)
+		}
+		if path == "-" {
+			path = ""
+		}
+		key, where := path, "to the file "+path
+		if path == "" {
+			key, where = "-", "to stdout"
+		}
+		if prev, ok := seen[key]; ok {
+			hint := fmt.Sprintf("give one of them a file: -o %s=FILE", name)
+			if key != "-" {
+				hint = "give each its own file"
+			}
+			return nil, fmt.Errorf("--output %q and --output %q both write %s: %s", prev, s, where, hint)
+		}
+		seen[key] = s
 		outs = append(outs, output{format: format, path: path})
 	}
 	return outs, nil
@@ -358,7 +400,8 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 	if rep != nil {
 		code = exitCode(rep, failOn)
 		for _, out := range outs {
-			if err := render(out, rep, stdout, report.ConsoleOptions{Color: color, Quiet: o.quiet}); err != nil {
+			ropts := report.Options{Console: report.ConsoleOptions{Color: color, Quiet: o.quiet}, FailOn: failOn, Version: buildVersion()}
+			if err := render(out, rep, stdout, ropts); err != nil {
 				fmt.Fprintf(stderr, "Error: %v\n", err)
 				code = exitError
 			}
@@ -370,7 +413,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 		})
 		c := metrics.NewCollector(o.maxResources)
 		c.Set(snap)
-		reg := metrics.NewRegistry(c, api, plugins, buildVersion())
+		reg := metrics.NewJobRegistry(stack, c, api, plugins, metrics.BinaryBuild(buildVersion()))
 		if o.textfile != "" {
 			if err := metrics.WriteTextfile(o.textfile, reg); err != nil {
 				fmt.Fprintf(stderr, "Error: writing the metrics textfile: %v\n", err)
@@ -421,17 +464,12 @@ func exitCode(rep *drift.Report, failOn map[drift.Status]bool) int {
 	return exitOK
 }
 
-func render(out output, rep *drift.Report, stdout io.Writer, copts report.ConsoleOptions) error {
-	write := func(w io.Writer) error {
-		if out.format == "json" {
-			return report.JSON(w, rep)
-		}
-		return report.Console(w, rep, copts)
-	}
-	if out.path == "" || out.path == "-" {
+func render(out output, rep *drift.Report, stdout io.Writer, opts report.Options) error {
+	write := func(w io.Writer) error { return report.Render(w, out.format, rep, opts) }
+	if out.path == "" {
 		return write(stdout)
 	}
-	copts.Color = false
+	opts.Console.Color = false
 	// A regular file is replaced atomically; a device or FIFO (-o
 	// json=/dev/stdout) is written in place, never replaced.
 	return atomicfile.Write(out.path, 0o644, write)

@@ -9,6 +9,7 @@ package httpclient
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,9 @@ type Options struct {
 	// Total bounds a whole call, body included (http.Client.Timeout);
 	// zero means no bound beyond the others and the caller's context.
 	Total time.Duration
+	// TLS is the TLS configuration (trusted CAs, client certificates);
+	// nil means Go's defaults. ConfigureTransport uses a clone.
+	TLS *tls.Config
 }
 
 // Defaults are generous: only a hung server reaches them.
@@ -72,6 +76,9 @@ func ConfigureTransport(tr *http.Transport, o Options) {
 	tr.DialContext = (&net.Dialer{Timeout: o.Dial, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = o.TLSHandshake
 	tr.ResponseHeaderTimeout = o.ResponseHeader
+	if o.TLS != nil {
+		tr.TLSClientConfig = o.TLS.Clone()
+	}
 }
 
 func (o Options) withDefaults() Options {

@@ -32,7 +32,7 @@ func iamPolicySchema() *providers.Schema {
 			"policy_id":        {Type: cty.String, Computed: true},
 			"attachment_count": {Type: cty.Number, Computed: true},
 			"name":             {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
-			"name_prefix":      {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"name_prefix":      {Type: cty.String, Optional: true, Computed: true, ForceNew: true, NotGenerated: true},
 			"path":             {Type: cty.String, Optional: true, ForceNew: true, Default: cty.StringVal("/")},
 			// description has no default in terraform-provider-aws; an
 			// unset one is created as "" and read back as "".

@@ -27,7 +27,7 @@ func iamRoleSchema() *providers.Schema {
 			"unique_id":             {Type: cty.String, Computed: true},
 			"create_date":           {Type: cty.String, Computed: true},
 			"name":                  {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
-			"name_prefix":           {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"name_prefix":           {Type: cty.String, Optional: true, Computed: true, ForceNew: true, NotGenerated: true},
 			"assume_role_policy":    {Type: cty.String, Required: true, Comparer: policyComparer},
 			"description":           {Type: cty.String, Optional: true},
 			"path":                  {Type: cty.String, Optional: true, ForceNew: true, Default: cty.StringVal("/")},
@@ -38,9 +38,11 @@ func iamRoleSchema() *providers.Schema {
 			// inline_policy and managed_policy_arns are Optional+Computed:
 			// left out of configuration (the usual case, with
 			// aws_iam_role_policy and aws_iam_role_policy_attachment) they
-			// accept whatever is attached.
-			"managed_policy_arns": {Type: cty.Set(cty.String), Optional: true, Computed: true},
-			"inline_policy": {Optional: true, Computed: true, Nested: &providers.NestedBlock{
+			// accept whatever is attached. Both are deprecated in v5 and
+			// manage the attachments exclusively: generated
+			// configuration leaves them out.
+			"managed_policy_arns": {Type: cty.Set(cty.String), Optional: true, Computed: true, NotGenerated: true},
+			"inline_policy": {Optional: true, Computed: true, NotGenerated: true, Nested: &providers.NestedBlock{
 				Nesting: providers.NestingSet,
 				Attributes: map[string]*providers.Attribute{
 					"name":   {Type: cty.String, Optional: true},

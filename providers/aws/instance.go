@@ -198,6 +198,35 @@ func instanceSchema() *providers.Schema {
 	} {
 		s.Attributes[name].ForceNew = true
 	}
+	// What configuration generated from the cloud leaves out: user_data
+	// is read as its SHA-1, which no configuration writes
+	// (user_data_base64 is the user data as EC2 returns it);
+	// cpu_core_count and cpu_threads_per_core are deprecated for
+	// cpu_options; security_groups are the names of
+	// vpc_security_group_ids' groups, which Terraform keeps empty for an
+	// instance in a VPC (readSecurityGroups); ipv6_addresses conflict with
+	// ipv6_address_count; availability_zone follows from subnet_id; EC2
+	// assigns private_ip from the subnet.
+	for _, name := range []string{
+		"user_data", "cpu_core_count", "cpu_threads_per_core", "security_groups",
+		"ipv6_addresses", "availability_zone", "private_ip",
+	} {
+		s.Attributes[name].NotGenerated = true
+	}
+	// What EC2 sets when a launch leaves them out (RunInstances and
+	// InstanceMetadataOptionsRequest defaults): generated configuration
+	// leaves these values out. The metadata hop limit and tokens depend
+	// on the AMI, and the credits on the instance family.
+	stop, def, ipName := cty.StringVal("stop"), cty.StringVal("default"), cty.StringVal("ip-name")
+	enabled, disabled := cty.StringVal("enabled"), cty.StringVal("disabled")
+	s.Attributes["instance_initiated_shutdown_behavior"].CloudDefault = stop
+	s.Attributes["tenancy"].CloudDefault = def
+	md := s.Attributes["metadata_options"].Nested.Attributes
+	md["http_endpoint"].CloudDefault = enabled
+	md["http_protocol_ipv6"].CloudDefault = disabled
+	md["instance_metadata_tags"].CloudDefault = disabled
+	s.Attributes["maintenance_options"].Nested.Attributes["auto_recovery"].CloudDefault = def
+	s.Attributes["private_dns_name_options"].Nested.Attributes["hostname_type"].CloudDefault = ipName
 	root := s.Attributes["root_block_device"].Nested.Attributes
 	root["encrypted"].ForceNew = true
 	root["kms_key_id"].ForceNew = true

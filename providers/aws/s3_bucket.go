@@ -36,7 +36,7 @@ func s3BucketSchema() *providers.Schema {
 			"bucket": {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 			// bucket_prefix is read back from a name Terraform generated
 			// (create.NamePrefixFromName), as v5 does.
-			"bucket_prefix":               {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			"bucket_prefix":               {Type: cty.String, Optional: true, Computed: true, ForceNew: true, NotGenerated: true},
 			"arn":                         {Type: cty.String, Computed: true},
 			"bucket_domain_name":          {Type: cty.String, Computed: true},
 			"bucket_regional_domain_name": {Type: cty.String, Computed: true},
@@ -48,16 +48,20 @@ func s3BucketSchema() *providers.Schema {
 			// acl is write-only in terraform-provider-aws: the read never
 			// sets it from S3 (only grant, from GetBucketAcl), so Terraform
 			// never reports a difference on it.
-			"acl":    {Type: cty.String, Optional: true, Computed: true, TerraformOnly: true},
-			"policy": {Type: cty.String, Optional: true, Computed: true, Comparer: policyComparer},
-			"versioning": {Optional: true, Computed: true, Nested: &providers.NestedBlock{
+			"acl": {Type: cty.String, Optional: true, Computed: true, TerraformOnly: true},
+			// policy, versioning and server_side_encryption_configuration
+			// are deprecated in v5 for their own resource types
+			// (aws_s3_bucket_policy, aws_s3_bucket_versioning, ...), which
+			// fight with them: generated configuration leaves them out.
+			"policy": {Type: cty.String, Optional: true, Computed: true, Comparer: policyComparer, NotGenerated: true},
+			"versioning": {Optional: true, Computed: true, NotGenerated: true, Nested: &providers.NestedBlock{
 				Nesting: providers.NestingList, MaxItems: 1,
 				Attributes: map[string]*providers.Attribute{
 					"enabled":    {Type: cty.Bool, Optional: true, Default: cty.False},
 					"mfa_delete": {Type: cty.Bool, Optional: true, Default: cty.False},
 				},
 			}},
-			"server_side_encryption_configuration": {Optional: true, Computed: true, Nested: &providers.NestedBlock{
+			"server_side_encryption_configuration": {Optional: true, Computed: true, NotGenerated: true, Nested: &providers.NestedBlock{
 				Nesting: providers.NestingList, MaxItems: 1,
 				Attributes: map[string]*providers.Attribute{
 					"rule": {Required: true, Nested: &providers.NestedBlock{

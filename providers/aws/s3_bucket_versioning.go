@@ -44,7 +44,7 @@ func s3BucketVersioningSchema() *providers.Schema {
 				Nesting: providers.NestingList, MinItems: 1, MaxItems: 1,
 				Attributes: map[string]*providers.Attribute{
 					"status":     {Type: cty.String, Required: true},
-					"mfa_delete": {Type: cty.String, Optional: true, Computed: true},
+					"mfa_delete": {Type: cty.String, Optional: true, Computed: true, CloudDefault: cty.StringVal("Disabled")},
 				},
 			}},
 		},

@@ -64,7 +64,8 @@ func securityGroupSchema() *providers.Schema {
 			"egress":      rules(),
 			"ingress":     rules(),
 			"name":        {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
-			"name_prefix": {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
+			// Read back from the name; conflicts with it (ConflictsWith).
+			"name_prefix": {Type: cty.String, Optional: true, Computed: true, ForceNew: true, NotGenerated: true},
 			"owner_id":    computed,
 			// Only tells Terraform how to delete the group.
 			"revoke_rules_on_delete": {Type: cty.Bool, Optional: true, TerraformOnly: true, Default: cty.False},

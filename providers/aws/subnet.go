@@ -40,11 +40,13 @@ func subnetSchema() *providers.Schema {
 			"arn":                             computed,
 			"assign_ipv6_address_on_creation": optBool(cty.False),
 			"availability_zone":               {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
-			"availability_zone_id":            {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
-			"cidr_block":                      {Type: cty.String, Optional: true, Computed: true, ForceNew: true, Normalizer: cidrNormalizer},
-			"customer_owned_ipv4_pool":        {Type: cty.String, Optional: true},
-			"enable_dns64":                    optBool(cty.False),
-			"enable_lni_at_device_index":      {Type: cty.Number, Optional: true},
+			// Conflicts with availability_zone (ConflictsWith), which
+			// generated configuration writes.
+			"availability_zone_id":                           {Type: cty.String, Optional: true, Computed: true, ForceNew: true, NotGenerated: true},
+			"cidr_block":                                     {Type: cty.String, Optional: true, Computed: true, ForceNew: true, Normalizer: cidrNormalizer},
+			"customer_owned_ipv4_pool":                       {Type: cty.String, Optional: true},
+			"enable_dns64":                                   optBool(cty.False),
+			"enable_lni_at_device_index":                     {Type: cty.Number, Optional: true},
 			"enable_resource_name_dns_aaaa_record_on_launch": optBool(cty.False),
 			"enable_resource_name_dns_a_record_on_launch":    optBool(cty.False),
 			// IPAM allocation inputs: kept from configuration by
@@ -62,7 +64,7 @@ func subnetSchema() *providers.Schema {
 			"map_public_ip_on_launch":             optBool(cty.False),
 			"outpost_arn":                         {Type: cty.String, Optional: true, ForceNew: true},
 			"owner_id":                            computed,
-			"private_dns_hostname_type_on_launch": {Type: cty.String, Optional: true, Computed: true},
+			"private_dns_hostname_type_on_launch": {Type: cty.String, Optional: true, Computed: true, CloudDefault: cty.StringVal("ip-name")},
 			"tags":                                {Type: cty.Map(cty.String), Optional: true},
 			"timeouts":                            timeoutsAttribute("create", "delete"),
 			"vpc_id":                              {Type: cty.String, Required: true, ForceNew: true},

@@ -54,10 +54,13 @@ func vpcSchema() *providers.Schema {
 			"instance_tenancy": {Type: cty.String, Optional: true, Default: cty.StringVal("default")},
 			// IPAM allocation inputs: Terraform keeps them from
 			// configuration, EC2 does not report them.
-			"ipv4_ipam_pool_id":                    {Type: cty.String, Optional: true, TerraformOnly: true, ForceNew: true},
-			"ipv4_netmask_length":                  {Type: cty.Number, Optional: true, TerraformOnly: true, ForceNew: true},
-			"ipv6_association_id":                  str(false, true),
-			"ipv6_cidr_block":                      {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer},
+			"ipv4_ipam_pool_id":   {Type: cty.String, Optional: true, TerraformOnly: true, ForceNew: true},
+			"ipv4_netmask_length": {Type: cty.Number, Optional: true, TerraformOnly: true, ForceNew: true},
+			"ipv6_association_id": str(false, true),
+			// Amazon assigns the block of assign_generated_ipv6_cidr_block;
+			// an IPAM block needs ipv6_ipam_pool_id (RequiredWith), which
+			// EC2 does not report: generated configuration leaves it out.
+			"ipv6_cidr_block":                      {Type: cty.String, Optional: true, Computed: true, Normalizer: cidrNormalizer, NotGenerated: true},
 			"ipv6_cidr_block_network_border_group": str(true, true),
 			// EC2 reports an IPAM-allocated block's pool as "IPAM
 			// Managed", never the pool ID; terraform-provider-aws then

@@ -84,11 +84,15 @@ func launch(ctx context.Context, bin string) (*Server, error) {
 	logs := &tailBuffer{max: 4096}
 	cmd.Stdout = logs
 	cmd.Stderr = logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: a server left running (the pool's idle ones, a test
+	// binary killed by its deadline) dies with the process that started
+	// it, never outlives it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Env = append(os.Environ(), "MOTO_ALLOW_NONEXISTENT_REGION=true")
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting moto_server: %w", err)
 	}
+	launches.Add(1)
 	s := &Server{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{}), logs: logs}
 	go func() { _ = cmd.Wait(); close(s.done) }()
 	deadline := time.Now().Add(30 * time.Second)
@@ -125,12 +129,12 @@ func isMoto(req *http.Request) bool {
 	return err == nil && resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte("Moto"))
 }
 
-// Start launches a moto_server for one test and stops it when the test
-// ends. Without moto_server it skips the test with the install command, and
-// fails it when CI=true.
+// Start gives one test a moto_server that holds no resources (see
+// Acquire) and takes it back when the test ends. Without moto_server it
+// skips the test with the install command, and fails it when CI=true.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := Launch(context.Background())
+	s, release, err := Acquire(context.Background())
 	if errors.Is(err, ErrNoMoto) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("moto_server is required in CI: %v", err)
@@ -140,7 +144,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(release)
 	return s
 }
 

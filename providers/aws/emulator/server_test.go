@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -81,5 +82,70 @@ func TestIsMotoOnlyForMoto(t *testing.T) {
 	req, _ = http.NewRequest(http.MethodGet, srv.URL()+"/moto-api/", nil)
 	if !isMoto(req) {
 		t.Error("moto was not recognised")
+	}
+}
+
+// A server a test released is reused by the next, with nothing of the
+// first test's left: not its bucket, not its name (S3 bucket names are
+// global in moto), not its VPC. One the test closed is not reused.
+func TestAcquireReusesResetServers(t *testing.T) {
+	ctx := context.Background()
+	first, release, err := Acquire(ctx)
+	if errors.Is(err, ErrNoMoto) {
+		t.Skip(err.Error())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := first.Config("eu-west-3")
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	ec2c := ec2.NewFromConfig(cfg)
+	bucket := &s3.CreateBucketInput{Bucket: ptr("pool-reused"), CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest3}}
+	if _, err := s3c.CreateBucket(ctx, bucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: ptr("10.9.0.0/16")}); err != nil {
+		t.Fatal(err)
+	}
+	release()
+
+	started := launches.Load()
+	second, release, err := Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if second != first || launches.Load() != started {
+		t.Fatalf("Acquire launched a new server (%d launches, was %d) instead of reusing the released one", launches.Load(), started)
+	}
+	out, err := s3c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Buckets) != 0 {
+		t.Errorf("the reused server holds %d buckets", len(out.Buckets))
+	}
+	if _, err := s3c.CreateBucket(ctx, bucket); err != nil {
+		t.Errorf("the released test's bucket name is still taken: %v", err)
+	}
+	vpcs, err := ec2c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vpcs.Vpcs {
+		if !*v.IsDefault {
+			t.Errorf("the reused server holds VPC %s %s", *v.VpcId, *v.CidrBlock)
+		}
+	}
+
+	second.Close()
+	release()
+	third, release3, err := Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release3()
+	if third == second {
+		t.Error("Acquire returned a server that was closed")
 	}
 }
