@@ -31,9 +31,27 @@ const pushTimeout = 30 * time.Second
 // shows.
 const maxErrorBody = 200
 
-// Push replaces the metrics of the group job="driftctl", stack=stack on the
-// Pushgateway at url with those g gathers (an HTTP PUT: series that the
-// scan no longer reports disappear from the group).
+// PushMode says what a push does to the metrics the group already holds on
+// the Pushgateway.
+type PushMode int
+
+const (
+	// PushReplace (an HTTP PUT) leaves the group holding exactly the pushed
+	// metrics: series that the scan no longer reports disappear. A
+	// complete scan pushes so.
+	PushReplace PushMode = iota
+	// PushUpdate (an HTTP POST) replaces the metrics of the pushed names
+	// and keeps the others. A scan that failed pushes so, as the
+	// Pushgateway's documentation advises for a batch job's failures: the
+	// last successful scan's timestamp and its drift series stay, as serve
+	// keeps the last known state, and DriftScanStale still sees when the
+	// stack last succeeded.
+	PushUpdate
+)
+
+// Push sends the metrics g gathers to the group job="driftctl",
+// stack=stack on the Pushgateway at url, replacing the group's metrics or
+// only those of the same names (mode).
 //
 // The Pushgateway adds the grouping labels to every metric of the group,
 // and refuses metrics that carry them already, so the stack label is taken
@@ -42,7 +60,7 @@ const maxErrorBody = 200
 // Credentials in url (user:password@) are sent as basic authentication;
 // errors show url redacted, and at most 200 bytes of the Pushgateway's
 // answer, with the credentials masked should it echo them.
-func Push(ctx context.Context, url, stack string, g prometheus.Gatherer) error {
+func Push(ctx context.Context, url, stack string, g prometheus.Gatherer, mode PushMode) error {
 	shown := redact.URL(url)
 	target, user, password, err := splitUserinfo(url)
 	if err != nil {
@@ -55,7 +73,11 @@ func Push(ctx context.Context, url, stack string, g prometheus.Gatherer) error {
 	if user != "" || password != "" {
 		p = p.BasicAuth(user, password)
 	}
-	if err := p.PushContext(ctx); err != nil {
+	send := p.PushContext
+	if mode == PushUpdate {
+		send = p.AddContext
+	}
+	if err := send(ctx); err != nil {
 		return &pushError{
 			msg: fmt.Sprintf("pushing metrics of stack %s to %s: %s", stack, shown, scrub(err.Error(), url, user, password)),
 			err: err,

@@ -160,7 +160,7 @@ func TestPush(t *testing.T) {
 	api.Observe("aws", "ec2", "DescribeVpcs", "")
 	plugins := NewPluginCalls()
 	plugins.Observe("google", "ReadResource", nil)
-	if err := Push(context.Background(), gw.URL, "network", NewJobRegistry("network", c, api, plugins, Build{Version: "v1"})); err != nil {
+	if err := Push(context.Background(), gw.URL, "network", NewJobRegistry("network", c, api, plugins, Build{Version: "v1"}), PushReplace); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 {
@@ -239,7 +239,7 @@ func TestPushErrors(t *testing.T) {
 			t.Parallel()
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(tt.c)
-			err := Push(tt.ctx, gw.URL, tt.stack, reg)
+			err := Push(tt.ctx, gw.URL, tt.stack, reg, PushReplace)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Push error = %v, want one mentioning %s", err, tt.want)
 			}

@@ -24,7 +24,7 @@ func TestPushErrorsRedactCredentials(t *testing.T) {
 	url := strings.Replace(gw.URL, "http://", "http://user:SECRET@", 1)
 	c := NewCollector(10)
 	c.Set(Next(nil, scan("network", everyStatus(), nil, t0)))
-	err := Push(context.Background(), url, "network", NewRegistry(c, nil, nil, Build{Version: "v1"}))
+	err := Push(context.Background(), url, "network", NewRegistry(c, nil, nil, Build{Version: "v1"}), PushReplace)
 	if err == nil {
 		t.Fatal("no error from a 500")
 	}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -198,7 +199,7 @@ func TestPushesOfTwoStacksToAPushgateway(t *testing.T) {
 	gw := startPushgateway(t)
 	stacks := []string{"network", "storage"}
 	for _, stack := range stacks {
-		if err := Push(t.Context(), gw, stack, stackScan(stack)); err != nil {
+		if err := Push(t.Context(), gw, stack, stackScan(stack), PushReplace); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -291,4 +292,51 @@ func startPushgateway(t *testing.T) string {
 			t.Fatalf("the Pushgateway at %s is not ready after 30s: %s", url, last)
 		}
 	}
+}
+
+// TestPushOfAFailedScanKeepsTheLastSuccess pushes a stack's complete scan,
+// then a failed one as driftctl scan does (PushUpdate), to a real
+// Pushgateway: the group still says when the stack last succeeded, and the
+// failure, where a PUT would have dropped the success's series.
+func TestPushOfAFailedScanKeepsTheLastSuccess(t *testing.T) {
+	t.Parallel()
+	gw := startPushgateway(t)
+	if err := Push(t.Context(), gw, "network", stackScan("network"), PushReplace); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCollector(10)
+	c.Set(Next(nil, scan("network", nil, errors.New("reading state: access denied"), t0.Add(time.Hour))))
+	api, plugins := observed()
+	if err := Push(t.Context(), gw, "network", NewJobRegistry("network", c, api, plugins, testBuild), PushUpdate); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(gw + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("scraping the Pushgateway: %d %v\n%s", resp.StatusCode, err, body)
+	}
+	text := string(body)
+	for _, want := range []string{
+		fmt.Sprintf(`driftctl_last_successful_scan_timestamp_seconds{instance="",job="driftctl",stack="network"} %g`, float64(t0.Unix())),
+		`driftctl_scan_success{instance="",job="driftctl",stack="network"} 0`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Pushgateway lacks %s after the failed scan's push:\n%s", want, grepLines(text, "driftctl_"))
+		}
+	}
+}
+
+// grepLines keeps the lines of text that contain s.
+func grepLines(text, s string) string {
+	var keep []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, s) {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }

@@ -421,7 +421,13 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 			}
 		}
 		if o.pushgateway != "" {
-			if err := metrics.Push(ctx, o.pushgateway, stack, reg); err != nil {
+			// A failed scan updates the stack's group rather than
+			// replacing it: the last success's series stay (PushUpdate).
+			mode := metrics.PushReplace
+			if !snap.Success {
+				mode = metrics.PushUpdate
+			}
+			if err := metrics.Push(ctx, o.pushgateway, stack, reg, mode); err != nil {
 				if o.pushOptional {
 					fmt.Fprintf(stderr, "Warning: %v (--push-optional)\n", err)
 				} else {
