@@ -16,7 +16,7 @@ COPY . .
 ARG VERSION=dev
 ARG COMMIT=""
 ARG DATE=""
-RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT} -X main.date=${DATE}" -o /out/driftctl ./cmd/driftctl
+RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w -X github.com/gitdrift/driftctl/internal/buildinfo.version=${VERSION} -X main.commit=${COMMIT} -X main.date=${DATE}" -o /out/driftctl ./cmd/driftctl
 
 # distroless/static: CA certificates, tzdata and /etc/passwd with the
 # nonroot user (65532), and nothing else: no shell, no package manager.

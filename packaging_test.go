@@ -173,7 +173,7 @@ func TestDockerfileBuildsAStaticBinary(t *testing.T) {
 		t.Skip("checks an ELF binary: linux only")
 	}
 	text := readText(t, "Dockerfile")
-	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-X main.version=${VERSION}", "\nUSER nonroot", `ENTRYPOINT ["/usr/local/bin/driftctl"]`} {
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-X github.com/gitdrift/driftctl/internal/buildinfo.version=${VERSION}", "\nUSER nonroot", `ENTRYPOINT ["/usr/local/bin/driftctl"]`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Dockerfile: no %q", want)
 		}
@@ -454,7 +454,7 @@ func TestGoReleaserMatchesRelease(t *testing.T) {
 			t.Errorf(".goreleaser.yaml builds with %s; the Dockerfile or .ci/release does not", f)
 		}
 	}
-	for _, x := range []string{"-s -w", "-X main.version=", "-X main.commit=", "-X main.date="} {
+	for _, x := range []string{"-s -w", "-X github.com/gitdrift/driftctl/internal/buildinfo.version=", "-X main.commit=", "-X main.date="} {
 		if len(b.Ldflags) != 1 || !strings.Contains(b.Ldflags[0], x) || !strings.Contains(release, x) {
 			t.Errorf("ldflags %v: want %q, as .ci/release has it", b.Ldflags, x)
 		}

@@ -7,12 +7,14 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitdrift/driftctl/internal/buildinfo"
 )
 
-// version, commit and date are set at build time with -ldflags "-X
-// main.version=... -X main.commit=... -X main.date=..." (the Dockerfile and
-// .ci/release do); left empty, they come from the build information.
-var version, commit, date = "", "", ""
+// commit and date are set at build time with -ldflags "-X main.commit=...
+// -X main.date=..." (the Dockerfile and .ci/release do, beside the version
+// in internal/buildinfo); left empty, they come from the build's VCS stamps.
+var commit, date = "", ""
 
 // buildInfo says which driftctl this is: `driftctl version -o json`.
 type buildInfo struct {
@@ -60,14 +62,15 @@ func readBuildInfo(ld buildInfo, bi *debug.BuildInfo) buildInfo {
 	return info
 }
 
-// currentBuild is this binary's buildInfo.
+// currentBuild is this binary's buildInfo; its version is
+// buildinfo.Version, the one the metrics and reports carry.
 func currentBuild() buildInfo {
 	bi, _ := debug.ReadBuildInfo()
-	return readBuildInfo(buildInfo{Version: version, Commit: commit, Date: date}, bi)
+	return readBuildInfo(buildInfo{Version: buildinfo.Version(), Commit: commit, Date: date}, bi)
 }
 
-// buildVersion is this binary's version (see buildInfo.Version).
-func buildVersion() string { return currentBuild().Version }
+// buildVersion is this binary's version (see buildinfo.Version).
+func buildVersion() string { return buildinfo.Version() }
 
 func newVersionCommand() *cobra.Command {
 	var output string
