@@ -100,7 +100,7 @@ func runGenImport(ctx context.Context, o *genImportOptions, factory providers.Fa
 
 	sctx, cancel := withTimeout(ctx, "gen-import", o.timeout)
 	defer cancel()
-	res, err := scanForImport(sctx, opts, factory, stderr, !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stderr))
+	res, err := scanForImport(sctx, opts, factory, stderr, colorAllowed(o.noColor, os.Getenv) && isTerminal(stderr))
 	if timedOut(sctx, stderr) || err != nil {
 		return exitError
 	}
