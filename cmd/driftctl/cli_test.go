@@ -179,6 +179,8 @@ func TestCompletion(t *testing.T) {
 		{[]string{"scan", "--var-file", ""}, []string{"tfvars", "tfvars.json"}, cobra.ShellCompDirectiveFilterFileExt},
 		{[]string{"serve", "--config", ""}, []string{"hcl"}, cobra.ShellCompDirectiveFilterFileExt},
 		{[]string{"scan", "--cache-dir", ""}, nil, cobra.ShellCompDirectiveFilterDirs},
+		{[]string{"gen-driftignore", "--input", ""}, []string{"json"}, cobra.ShellCompDirectiveFilterFileExt},
+		{[]string{"gen-driftignore", "-o", ""}, nil, cobra.ShellCompDirectiveDefault},
 		{[]string{"sc"}, []string{"scan"}, cobra.ShellCompDirectiveNoFileComp},
 	}
 	for _, tt := range tests {

@@ -123,6 +123,8 @@ func registerCompletions(cmd *cobra.Command) {
 		"config":           completeFiles("hcl"),
 		"web.config.file":  completeFiles("yml", "yaml"),
 		"data-dir":         completeDirs,
+		"driftignore":      completeFiles(),
+		"input":            completeFiles("json"),
 	}
 	// -o means a different thing on each command.
 	outputs := map[string]cobra.CompletionFunc{
