@@ -22,10 +22,14 @@ type Build struct {
 }
 
 // BinaryBuild is the running binary's Build, with version as its Version
-// (the caller knows whether one was set at link time) and the revision
-// and Go version the toolchain recorded (see internal/buildinfo).
-func BinaryBuild(version string) Build {
-	return Build{Version: version, Revision: buildinfo.Revision(), GoVersion: buildinfo.GoVersion()}
+// and revision as its Revision (the caller knows what was set at link
+// time; "" for the revision the toolchain recorded, see
+// internal/buildinfo) and the Go version that built it.
+func BinaryBuild(version, revision string) Build {
+	if revision == "" {
+		revision = buildinfo.Revision()
+	}
+	return Build{Version: version, Revision: revision, GoVersion: buildinfo.GoVersion()}
 }
 
 // NewRegistry returns the registry of a long-running exporter (driftctl

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitdrift/driftctl/internal/buildinfo"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
@@ -197,5 +198,18 @@ func TestPromtoolLint(t *testing.T) {
 			t.Parallel()
 			promtoolCheck(t, promtool, gatherText(t, tt.reg(observed())))
 		})
+	}
+}
+
+// A revision set at link time (the Dockerfile's and the release's
+// -ldflags, built with -buildvcs=false) is the build's; without one, the
+// toolchain's.
+func TestBinaryBuildRevision(t *testing.T) {
+	t.Parallel()
+	if got := BinaryBuild("v1.2.3", "0123abcd").Revision; got != "0123abcd" {
+		t.Errorf("Revision = %q, want the link-time 0123abcd", got)
+	}
+	if got, want := BinaryBuild("v1.2.3", "").Revision, buildinfo.Revision(); got != want {
+		t.Errorf("Revision = %q, want the toolchain's %q", got, want)
 	}
 }

@@ -42,9 +42,11 @@ type Options struct {
 	// so no read is served from an earlier scan's cache).
 	Factory providers.Factory
 	// API counts the providers' API calls; may be nil.
-	API     *metrics.APICalls
-	Logger  *slog.Logger
-	Version string
+	API    *metrics.APICalls
+	Logger *slog.Logger
+	// Version and Revision are the binary's, for driftctl_build_info; ""
+	// Revision: the one the toolchain recorded.
+	Version, Revision string
 }
 
 // Server scans stacks on their schedules and serves the results.
@@ -123,7 +125,7 @@ func New(opts Options) (srv *Server, err error) {
 		store:     store{dir: opts.Config.Server.DataDir},
 	}
 	s.plugins = metrics.NewPluginCalls()
-	s.registry = metrics.NewRegistry(s.collector, opts.API, s.plugins, metrics.BinaryBuild(opts.Version))
+	s.registry = metrics.NewRegistry(s.collector, opts.API, s.plugins, metrics.BinaryBuild(opts.Version, opts.Revision))
 	s.remediations = metrics.NewRemediations()
 	s.registry.MustRegister(s.remediations)
 	for _, sc := range opts.Config.Stacks {
