@@ -36,6 +36,7 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"moto":      cmdMoto,
+			"aws":       cmdAWS,
 			"awsid":     cmdAWSID,
 			"tfstate":   cmdTFState,
 			"fault":     cmdFault,
@@ -106,18 +107,11 @@ func cmdAWSID(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: awsid NAME aws-cli-args...")
 	}
-	cmd := exec.Command("aws", append(args[1:], "--output", "text")...)
-	cmd.Dir = ts.Getenv("WORK")
-	var env []string
-	for _, k := range []string{"PATH", "HOME", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PAGER"} {
-		env = append(env, k+"="+ts.Getenv(k))
+	res := scriptAWS(ts, append(args[1:], "--output", "text"))
+	if res.Code != 0 {
+		ts.Fatalf("aws %s: exit status %d\n%s%s", strings.Join(args[1:], " "), res.Code, res.Stdout, res.Stderr)
 	}
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		ts.Fatalf("aws %s: %v\n%s", strings.Join(args[1:], " "), err, out)
-	}
-	ts.Setenv(args[0], strings.TrimSpace(string(out)))
+	ts.Setenv(args[0], strings.TrimSpace(res.Stdout))
 }
 
 // cmdTFState writes a Terraform state: tfstate FILE ADDR=ID... ADDR:ATTR=VALUE...
