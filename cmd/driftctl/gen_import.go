@@ -48,11 +48,7 @@ partial scan), and nothing is written.`,
   driftctl gen-import infra/prod --target aws_vpc/vpc-0abc --target aws_s3_bucket/logs-archive`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
-			if err := o.checkNumbers(cmd.Flags().Changed); err != nil {
+			if err := o.parseArgs(cmd, args); err != nil {
 				return err
 			}
 			factory := aws.NewFactory(o.awsOptions()...)

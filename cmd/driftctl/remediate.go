@@ -61,11 +61,7 @@ plan could not be made or applied.`,
   driftctl remediate infra/prod --target aws_security_group.web --allow-delete`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
-			if err := o.checkNumbers(cmd.Flags().Changed); err != nil {
+			if err := o.parseArgs(cmd, args); err != nil {
 				return err
 			}
 			if o.concurrency < 1 {

@@ -122,11 +122,7 @@ be completed (bad input, unreachable provider, partial results).`,
     --var-file prod.tfvars --pushgateway http://pushgateway:9091`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = "."
-			if len(args) == 1 {
-				o.dir = args[0]
-			}
-			if err := o.checkNumbers(cmd.Flags().Changed); err != nil {
+			if err := o.parseArgs(cmd, args); err != nil {
 				return err
 			}
 			api := metrics.NewAPICalls()
@@ -190,6 +186,16 @@ func addSourceFlags(f *pflag.FlagSet, o *scanOptions) {
 	f.StringVar(&o.pluginTypes, "plugin-types", string(scan.PluginTypesMissing), "which resource types are read through the provider's own plugin: missing (those driftctl has no native reader for), all, or none")
 	f.StringVar(&o.driftIgnore, "driftignore", "", "a local ignore file used in place of the .driftignore at the stack's root in the source")
 	f.StringVar(&o.workspace, "workspace", "", "the Terraform workspace: terraform.workspace, and which of the backend's states is read (default: $TF_WORKSPACE, else default)")
+}
+
+// parseArgs takes the source from a command's argument (default: the
+// current directory) and checks the numeric flags (checkNumbers).
+func (o *scanOptions) parseArgs(cmd *cobra.Command, args []string) error {
+	o.dir = "."
+	if len(args) == 1 {
+		o.dir = args[0]
+	}
+	return o.checkNumbers(cmd.Flags().Changed)
 }
 
 // defaultTimeout is --timeout's default: generous, so that only a hung
