@@ -203,15 +203,7 @@ func TestPushesOfTwoStacksToAPushgateway(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	resp, err := http.Get(gw + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("scraping the Pushgateway: %d %v\n%s", resp.StatusCode, err, body)
-	}
+	body := scrapePushgateway(t, gw)
 	// One exposition: merging it alone finds any series twice.
 	mfs, err := mergeTextfiles(map[string][]byte{"pushgateway": body})
 	if err != nil {
@@ -310,15 +302,7 @@ func TestPushOfAFailedScanKeepsTheLastSuccess(t *testing.T) {
 	if err := Push(t.Context(), gw, "network", NewJobRegistry("network", c, api, plugins, testBuild), PushUpdate); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(gw + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("scraping the Pushgateway: %d %v\n%s", resp.StatusCode, err, body)
-	}
+	body := scrapePushgateway(t, gw)
 	text := string(body)
 	for _, want := range []string{
 		fmt.Sprintf(`driftctl_last_successful_scan_timestamp_seconds{instance="",job="driftctl",stack="network"} %g`, float64(t0.Unix())),
@@ -339,4 +323,19 @@ func grepLines(text, s string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// scrapePushgateway is the exposition of the Pushgateway at gw.
+func scrapePushgateway(t *testing.T, gw string) []byte {
+	t.Helper()
+	resp, err := http.Get(gw + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("scraping the Pushgateway: %d %v\n%s", resp.StatusCode, err, body)
+	}
+	return body
 }
