@@ -19,7 +19,7 @@ fuzz time="5m":
 
 # Every test with the race detector.
 race:
-    go test -race ./...
+    go test -race -timeout 40m ./...
 
 # Release archives (tar.gz) and SHA256SUMS in dist/ for linux and darwin,
 # amd64 and arm64, versioned by git describe; RELEASE_PLATFORMS=linux/amd64
