@@ -316,6 +316,25 @@ func (r *Report) Count(s Status) int {
 	return n
 }
 
+// Of is the number of results with status st.
+func (s Summary) Of(st Status) int {
+	switch st {
+	case InSync:
+		return s.InSync
+	case Drifted:
+		return s.Drifted
+	case Missing:
+		return s.Missing
+	case Unmanaged:
+		return s.Unmanaged
+	case Ignored:
+		return s.Ignored
+	case Unknown:
+		return s.Unknown
+	}
+	return 0
+}
+
 // Summary counts the report's results.
 func (r *Report) Summary() Summary {
 	s := Summary{

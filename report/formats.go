@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -240,13 +241,11 @@ func shorten(s string, n int) string {
 		return s
 	}
 	cut := n - len("…")
-	for cut > 0 && !utf8RuneStart(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut] + "…"
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // resourceName is how a result is named in the reports: its address, else
 // "TYPE ID" for an unmanaged resource.
@@ -255,6 +254,15 @@ func resourceName(res *drift.Result) string {
 		return res.Address
 	}
 	return res.Type + " " + res.ID
+}
+
+// caseName names a result in a list of every resource (JUnit's test
+// cases, the HTML table, whose type is beside it): its address, else its ID.
+func caseName(res *drift.Result) string {
+	if res.Address != "" {
+		return res.Address
+	}
+	return res.ID
 }
 
 // reported says whether a status gets a section of its own in the

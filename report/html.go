@@ -114,18 +114,15 @@ func htmlPageOf(r *drift.Report, opts Options) htmlPage {
 	s := r.Summary()
 	p.Total, p.Coverage = s.Total, fmt.Sprintf("%.1f%%", s.Coverage*100)
 	for _, st := range drift.Statuses {
-		n := r.Count(st)
+		n := s.Of(st)
 		p.Counts = append(p.Counts, htmlCount{Status: string(st), Title: statusTitles[st], Count: n, Failing: failOn[st] && n > 0})
 	}
 	for _, e := range r.Errors {
 		p.Errors = append(p.Errors, errorText(e))
 	}
 	for _, res := range sortedResults(r.Results) {
-		hr := htmlResult{Status: string(res.Status), Title: statusTitles[res.Status], Name: resourceName(res), Type: res.Type,
+		hr := htmlResult{Status: string(res.Status), Title: statusTitles[res.Status], Name: caseName(res), Type: res.Type,
 			ID: res.ID, Region: res.Region, Reason: res.Reason, Decl: htmlWhereOf(r.Commit, &res.DeclRange)}
-		if res.Address == "" {
-			hr.Name = res.ID
-		}
 		for _, d := range res.Diffs {
 			want, got := diffValues(d)
 			hr.Diffs = append(hr.Diffs, htmlDiff{Path: d.Path, Want: want, Got: got, Where: htmlWhereOf(r.Commit, d.Range)})

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ import (
 // own. Other resources pass. Sensitive values print as (sensitive).
 func JUnit(w io.Writer, r *drift.Report, opts Options) error {
 	failOn := opts.failOn()
-	suite := junitSuite{Name: cmpOr(r.Stack, "driftctl"), Time: seconds(r.Duration)}
+	suite := junitSuite{Name: cmp.Or(r.Stack, "driftctl"), Time: seconds(r.Duration)}
 	if !r.StartedAt.IsZero() {
 		suite.Timestamp = r.StartedAt.UTC().Format("2006-01-02T15:04:05")
 	}
@@ -33,10 +34,7 @@ func JUnit(w io.Writer, r *drift.Report, opts Options) error {
 		}
 	}
 	for _, res := range sortedResults(r.Results) {
-		tc := junitCase{ClassName: res.Type, Name: resourceName(res)}
-		if res.Address == "" {
-			tc.Name = res.ID
-		}
+		tc := junitCase{ClassName: res.Type, Name: caseName(res)}
 		text := junitText(res)
 		switch {
 		case failOn[res.Status]:
@@ -55,7 +53,7 @@ func JUnit(w io.Writer, r *drift.Report, opts Options) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	for _, e := range r.Errors {
-		suite.Cases = append(suite.Cases, junitCase{ClassName: cmpOr(e.Type, "scan"), Name: cmpOr(e.Operation, "scan") + " " + e.Region,
+		suite.Cases = append(suite.Cases, junitCase{ClassName: cmp.Or(e.Type, "scan"), Name: cmp.Or(e.Operation, "scan") + " " + e.Region,
 			Error: &junitProblem{Type: "scan error", Message: errorText(e)}})
 		suite.Errors++
 	}

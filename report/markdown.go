@@ -63,11 +63,7 @@ func Markdown(w io.Writer, r *drift.Report, opts Options) error {
 		shown++
 	}
 	if left := len(sections) - shown; left > 0 {
-		noun := "resources"
-		if left == 1 {
-			noun = "resource"
-		}
-		fmt.Fprintf(&b, "\n> **%d more %s not shown**: this comment is kept under GitHub's size limit. The JSON or HTML report lists them all.\n", left, noun)
+		fmt.Fprintf(&b, "\n> **%d more %s not shown**: this comment is kept under GitHub's size limit. The JSON or HTML report lists them all.\n", left, plural(left, "resource", "resources"))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("writing the Markdown report: %w", err)
@@ -120,13 +116,12 @@ func markdownHeader(b *strings.Builder, r *drift.Report, failOn map[drift.Status
 	}
 	s := r.Summary()
 	b.WriteString("| Status | Resources |\n|---|---:|\n")
-	counts := []int{s.Drifted, s.Missing, s.Unmanaged, s.Unknown, s.Ignored, s.InSync}
-	for i, st := range drift.Statuses {
+	for _, st := range drift.Statuses {
 		mark := ""
-		if failOn[st] && counts[i] > 0 {
+		if failOn[st] && s.Of(st) > 0 {
 			mark = " ❌"
 		}
-		fmt.Fprintf(b, "| %s%s | %d |\n", statusTitles[st], mark, counts[i])
+		fmt.Fprintf(b, "| %s%s | %d |\n", statusTitles[st], mark, s.Of(st))
 	}
 	fmt.Fprintf(b, "| **Total** | **%d** |\n\nCoverage %.1f%%", s.Total, s.Coverage*100)
 	if r.Duration > 0 {

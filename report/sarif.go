@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -41,7 +42,7 @@ func SARIF(w io.Writer, r *drift.Report, opts Options) error {
 	failOn := opts.failOn()
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
-			Name: "driftctl", Version: cmpOr(opts.Version, "dev"), InformationURI: informationURI, Rules: sarifRules(),
+			Name: "driftctl", Version: cmp.Or(opts.Version, "dev"), InformationURI: informationURI, Rules: sarifRules(),
 		}},
 		Results: []sarifResult{},
 	}
@@ -114,13 +115,6 @@ const sarifSchemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 // srcRoot is the uriBaseId of the repository root.
 const srcRoot = "%SRCROOT%"
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
 
 // fingerprint identifies a result across runs: its rule, its resource
 // (address, else type and ID) and the attribute.
