@@ -238,33 +238,29 @@ func (c *console) result(res *drift.Result, symbol, color string) {
 }
 
 func (c *console) diff(d drift.Diff, color string) {
-	want, got := sensitiveText, sensitiveText
-	if !d.Sensitive {
-		want, got = formatValue(d.Want), formatValue(d.Got)
-	}
-	where := ""
-	if d.Range != nil && d.Range.Filename != "" {
-		loc := fmt.Sprintf("%s:%d", clean(d.Range.Filename), d.Range.Start.Line)
+	want, got := diffValues(d)
+	at := ""
+	if loc := clean(where(d.Range)); loc != "" {
 		if b := d.Blame; b != nil {
 			// Who last wrote the line: main.tf:12 (a1b2c3d, Jane Doe, 3 days ago).
 			who := "not committed yet"
 			if b.SHA != "" {
 				who = fmt.Sprintf("%s, %s, %s", clean(shortSHA(b.SHA)), clean(b.Author), age(b.Time, c.now))
 			}
-			where = "  " + c.paint(ansiDim, fmt.Sprintf("%s (%s)", loc, who))
+			at = "  " + c.paint(ansiDim, fmt.Sprintf("%s (%s)", loc, who))
 		} else {
-			where = "  " + c.paint(ansiDim, "("+loc+")")
+			at = "  " + c.paint(ansiDim, "("+loc+")")
 		}
 	}
 	if d.Replace {
 		// As terraform plan says it.
-		where += " " + c.paint(ansiRed, "# forces replacement")
+		at += " " + c.paint(ansiRed, "# forces replacement")
 	}
 	prefix := "      " + c.paint(color, "~") + " " + clean(d.Path)
 	if added, removed, ok := setDelta(d); ok {
 		// As terraform plan lists set elements: + is only live (someone
 		// added it by hand), - is only in Git.
-		c.printf("%s%s\n", prefix, where)
+		c.printf("%s%s\n", prefix, at)
 		for _, e := range removed {
 			c.printf("          %s %s\n", c.paint(ansiRed, "-"), e)
 		}
@@ -280,15 +276,15 @@ func (c *console) diff(d drift.Diff, color string) {
 		if d.Got.IsNull() {
 			sign, text, paint = "-", want, ansiRed
 		}
-		c.printf("      %s %s: %s%s\n", c.paint(paint, sign), clean(d.Path), text, where)
+		c.printf("      %s %s: %s%s\n", c.paint(paint, sign), clean(d.Path), text, at)
 		return
 	}
 	if utf8.RuneCountInString(want)+utf8.RuneCountInString(got) <= inlineWidth {
-		c.printf("%s: %s → %s%s\n", prefix, want, got, where)
+		c.printf("%s: %s → %s%s\n", prefix, want, got, at)
 		return
 	}
 	want, got = elidePair(want, got)
-	c.printf("%s%s\n", prefix, where)
+	c.printf("%s%s\n", prefix, at)
 	c.printf("          want: %s\n", want)
 	c.printf("           got: %s\n", got)
 }
