@@ -16,7 +16,7 @@ import (
 	"github.com/gitdrift/driftctl/providers"
 )
 
-// Body writes into body the attributes of live, a resource of schema,
+// writeBody writes into body the attributes of live, a resource of schema,
 // that its configuration sets, and returns the paths of the sensitive ones
 // it left out (their values are never written: a comment says so). It
 // follows the meaning a scan gives a configuration (drift.Compare), so
@@ -37,13 +37,9 @@ import (
 //     the same value; a JSON document compared by equivalence (a policy)
 //     is written as jsonencode() of its value when that is equivalent.
 //
-// Attributes come in name order, then the blocks in name order.
-func Body(body *hclwrite.Body, schema *providers.Schema, live cty.Value, defaultTags map[string]string) []string {
-	return writeBody(body, schema, live, defaultTags, nil)
-}
-
-// writeBody is Body, leaving out as sensitive the attributes that hold a
-// string secret reports (nil: none).
+// Attributes come in name order, then the blocks in name order. It leaves
+// out as sensitive the attributes that hold a string secret reports (nil:
+// none).
 func writeBody(body *hclwrite.Body, schema *providers.Schema, live cty.Value, defaultTags map[string]string, secret func(string) bool) []string {
 	w := &writer{defaultTags: defaultTags, secret: secret}
 	w.object(body, schema.Attributes, live, "", true)

@@ -26,14 +26,6 @@ const maxHops = 5
 // maxAnswer bounds a registry's or web server's JSON or page answer.
 const maxAnswer = 4 << 20
 
-// registryTokens reads TF_TOKEN_<host> variables as Terraform does (see
-// internal/tftoken).
-func registryTokens(environ []string) map[string]string { return tftoken.FromEnviron(environ) }
-
-// tokenVariable names the TF_TOKEN_ variable for host, "" when a variable
-// cannot name it (a port).
-func tokenVariable(host string) string { return tftoken.Variable(host) }
-
 // hostKey is the host a token is for: lower case, without https's default
 // port.
 func hostKey(u *url.URL) string {
@@ -114,7 +106,7 @@ func (f *Fetcher) statusError(resp *http.Response, what string) error {
 	msg := fmt.Sprintf("%s answered %d for %s", host, resp.StatusCode, what)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
-		if v := tokenVariable(host); v != "" && resp.Request.URL.Scheme == "https" {
+		if v := tftoken.Variable(host); v != "" && resp.Request.URL.Scheme == "https" {
 			if f.tokens[host] == "" {
 				msg += " (set " + v + " if it needs credentials)"
 			} else if resp.StatusCode != http.StatusNotFound {

@@ -31,6 +31,7 @@ import (
 	"sync"
 
 	"github.com/gitdrift/driftctl/gitsource"
+	"github.com/gitdrift/driftctl/internal/tftoken"
 )
 
 // Default package limits (Fetcher.MaxBytes, Fetcher.MaxFiles).
@@ -137,7 +138,7 @@ func (f *Fetcher) setup() error {
 			}
 			f.cache = filepath.Join(base, "driftctl", "modules")
 		}
-		f.tokens = registryTokens(f.Environ)
+		f.tokens = tftoken.FromEnviron(f.Environ)
 		f.client = f.httpClient()
 		f.git = f.Git
 		if f.git == nil {

@@ -3,7 +3,6 @@ package modsource
 import (
 	"context"
 	"errors"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -234,23 +233,5 @@ func TestFetchRegistryErrors(t *testing.T) {
 				t.Errorf("errors.Is(%v) = false", tt.is)
 			}
 		})
-	}
-}
-
-func TestRegistryTokens(t *testing.T) {
-	t.Parallel()
-	got := registryTokens([]string{
-		"TF_TOKEN_app_terraform_io=a",
-		"TF_TOKEN_my__registry_Example_com=b",
-		"TF_TOKEN_=c",
-		"TF_TOKEN_empty_example_com=",
-		"PATH=/bin",
-	})
-	want := map[string]string{"app.terraform.io": "a", "my-registry.example.com": "b"}
-	if !maps.Equal(got, want) {
-		t.Errorf("registryTokens = %v, want %v", got, want)
-	}
-	if v := tokenVariable("my-registry.example.com"); v != "TF_TOKEN_my__registry_example_com" {
-		t.Errorf("tokenVariable = %q", v)
 	}
 }

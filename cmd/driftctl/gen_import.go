@@ -120,10 +120,7 @@ func runGenImport(ctx context.Context, o *genImportOptions, factory providers.Fa
 	for _, addr := range res.Resources {
 		taken[addr] = true
 	}
-	gen, err := genconfig.Generate(resources, func(typ string) (*providers.Schema, bool) {
-		s, ok := factory.Schema().Resources[typ]
-		return s, ok
-	}, taken)
+	gen, err := genconfig.Generate(resources, providers.NewRegistry(factory).ResourceSchema, taken)
 	if err != nil {
 		return fail("%v", err)
 	}
