@@ -125,6 +125,10 @@ func runRemediate(ctx context.Context, o *remediateOptions, factory providers.Fa
 		var se *scan.Error
 		if errors.As(err, &se) && se.Stage == scan.StageLoad {
 			printDiagnostics(stderr, st.Files(), se.Diagnostics, diagColor)
+			if se.Err != nil {
+				// The ignore file's error (see scan.StageLoad).
+				fmt.Fprintf(stderr, "Error: %v\n", se.Err)
+			}
 			return exitError
 		}
 		return fail("%v", err)
