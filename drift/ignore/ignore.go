@@ -67,14 +67,6 @@ func (rs *Rules) Len() int {
 	return len(rs.list)
 }
 
-// Rules returns the rules in order.
-func (rs *Rules) Rules() []Rule {
-	if rs == nil {
-		return nil
-	}
-	return rs.list
-}
-
 // LineError is a line that is not a rule.
 type LineError struct {
 	File    string
@@ -240,13 +232,7 @@ func (r Resource) subjects() []string {
 // Ignored returns the rule that decides that the whole resource is
 // ignored: the last rule that matches it, when that one is not negated.
 // ok is false when the resource is not ignored.
-func (rs *Rules) Ignored(res Resource) (Rule, bool) {
-	last, found := rs.last(res, "")
-	if !found || last.Negated {
-		return Rule{}, false
-	}
-	return last, true
-}
+func (rs *Rules) Ignored(res Resource) (Rule, bool) { return rs.AttributeIgnored(res, "") }
 
 // AttributeIgnored returns the rule that decides that the drift of the
 // attribute at path ("tags.Env", "ingress[0].port", as drift.Diff.Path)
