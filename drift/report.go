@@ -186,13 +186,21 @@ func (r *Result) redactID(secrets []string) {
 	if r.ID == "" || r.IDSensitive {
 		return
 	}
-	for _, s := range secrets {
-		if s != "" && strings.Contains(r.ID, s) {
-			r.liveID, r.ID, r.IDSensitive = r.ID, SensitiveID, true
-			r.Reason = strings.ReplaceAll(r.Reason, r.liveID, SensitiveID)
-			return
+	if holdsSecret(r.ID, secrets) {
+		r.liveID, r.ID, r.IDSensitive = r.ID, SensitiveID, true
+		r.Reason = strings.ReplaceAll(r.Reason, r.liveID, SensitiveID)
+	}
+}
+
+// holdsSecret reports whether s contains one of secrets, the string forms
+// of the configuration's sensitive values.
+func holdsSecret(s string, secrets []string) bool {
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(s, secret) {
+			return true
 		}
 	}
+	return false
 }
 
 // DesiredValue is the configuration with the provider's default tags

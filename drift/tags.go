@@ -1,8 +1,6 @@
 package drift
 
 import (
-	"strings"
-
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -31,11 +29,8 @@ func tagsOf(v cty.Value, secrets []string) map[string]string {
 			continue
 		}
 		s := val.AsString()
-		for _, secret := range secrets {
-			if secret != "" && strings.Contains(s, secret) {
-				s = SensitiveID
-				break
-			}
+		if holdsSecret(s, secrets) {
+			s = SensitiveID
 		}
 		out[k.AsString()] = s
 	}
