@@ -22,12 +22,18 @@ type Results struct {
 	// shown redacted too.
 	secrets map[string][]string
 	types   ctypack.Types // of the packed values (see pack)
+	// tags says whether Add fills each result's Tags (see KeepTags).
+	tags bool
 }
 
 // NewResults returns an empty collection with room for capacity results.
 func NewResults(capacity int) *Results {
 	return &Results{list: make([]Result, 0, capacity)}
 }
+
+// KeepTags makes Add fill each result's Tags, which only filters read: a
+// scan without one keeps no map of tags per resource.
+func (rs *Results) KeepTags() { rs.tags = true }
 
 // AddSecrets records sensitive strings of a configuration of typ.
 func (rs *Results) AddSecrets(typ string, secrets []string) {
@@ -52,7 +58,7 @@ func (rs *Results) Secrets(typ string) []string {
 // Add records res; an ID holding one of secrets is redacted.
 func (rs *Results) Add(res Result, secrets []string) {
 	res.redactID(secrets)
-	if res.Tags == nil {
+	if rs.tags && res.Tags == nil {
 		res.Tags = tagsOf(res.live.v, secrets)
 		if res.Tags == nil {
 			res.Tags = tagsOf(res.desired.v, secrets)

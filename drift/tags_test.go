@@ -26,12 +26,19 @@ func TestResultsTags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rs := NewResults(1)
 			res := Result{Type: "aws_s3_bucket", ID: "b", Status: InSync}
 			res.SetValues(tt.desired, tt.live)
+			rs := NewResults(1)
+			rs.KeepTags()
 			rs.Add(res, tt.secrets)
 			if diff := cmp.Diff(tt.want, rs.Sorted()[0].Tags); diff != "" {
 				t.Errorf("tags (-want +got):\n%s", diff)
+			}
+			// Without a filter to read them, no result keeps its tags.
+			plain := NewResults(1)
+			plain.Add(res, tt.secrets)
+			if got := plain.Sorted()[0].Tags; got != nil {
+				t.Errorf("tags kept without KeepTags: %v", got)
 			}
 		})
 	}

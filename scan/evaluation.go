@@ -100,6 +100,9 @@ func (s *Stack) newEvaluation(ctx context.Context, configured map[config.Provide
 	if sharedAccount(configured) {
 		e.claims = map[string]string{}
 	}
+	if s.opts.Filter.Active() {
+		e.results.KeepTags()
+	}
 	e.addModuleResults(ctx)
 	return e
 }
