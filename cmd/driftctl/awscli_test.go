@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 
+	"github.com/gitdrift/driftctl/internal/deathsig"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -38,10 +38,9 @@ type awsResult struct {
 
 // warmCLI is a Python process running server.py.
 type warmCLI struct {
-	cmd  *exec.Cmd
-	in   io.WriteCloser
-	out  *bufio.Reader
-	dead bool
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
 }
 
 // awsCLIs are the idle warm processes; python is the interpreter of the
@@ -120,7 +119,7 @@ func takeWarmCLI() (*warmCLI, error) {
 	cmd.Stderr = os.Stderr
 	// The process ends with the test binary (Pdeathsig), or when its
 	// standard input closes.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	deathsig.Set(cmd)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

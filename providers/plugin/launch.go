@@ -14,6 +14,7 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/gitdrift/driftctl/internal/deathsig"
 	"github.com/gitdrift/driftctl/providers/plugin/internal/tfplugin5"
 	"github.com/gitdrift/driftctl/providers/plugin/internal/tfplugin6"
 )
@@ -153,7 +154,7 @@ func Start(ctx context.Context, path string, opts ...Option) (Client, error) {
 		return nil, fmt.Errorf("starting provider %s: %w", o.name, context.DeadlineExceeded)
 	}
 	cmd := exec.Command(path, o.args...)
-	setDeathSignal(cmd)
+	deathsig.Set(cmd)
 	stderr := newProviderStderr()
 	pc := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig: goplugin.HandshakeConfig{MagicCookieKey: magicCookieKey, MagicCookieValue: magicCookieValue},

@@ -23,6 +23,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/gitdrift/driftctl/internal/deathsig"
 )
 
 // InstallHint says how to get moto_server.
@@ -87,7 +88,8 @@ func launch(ctx context.Context, bin string) (*Server, error) {
 	// Pdeathsig: a server left running (the pool's idle ones, a test
 	// binary killed by its deadline) dies with the process that started
 	// it, never outlives it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	deathsig.Set(cmd)
 	cmd.Env = append(os.Environ(), "MOTO_ALLOW_NONEXISTENT_REGION=true")
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting moto_server: %w", err)
