@@ -419,7 +419,7 @@ func runScan(ctx context.Context, o *scanOptions, factory providers.Factory, api
 		})
 		c := metrics.NewCollector(o.maxResources)
 		c.Set(snap)
-		reg := metrics.NewJobRegistry(stack, c, api, plugins, metrics.BinaryBuild(buildVersion(), currentBuild().Commit))
+		reg := metrics.NewJobRegistry(stack, c, api, plugins, metrics.BinaryBuild(buildVersion(), commit))
 		if o.textfile != "" {
 			if err := metrics.WriteTextfile(o.textfile, reg); err != nil {
 				fmt.Fprintf(stderr, "Error: writing the metrics textfile: %v\n", err)

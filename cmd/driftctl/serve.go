@@ -95,7 +95,7 @@ func runServe(ctx context.Context, o *serveOptions, changed func(string) bool, s
 	factory := aws.NewFactory(aws.WithAPIObserver(func(service, operation, code string) {
 		api.Observe("aws", service, operation, code)
 	}))
-	srv, err := serve.New(serve.Options{Config: cfg, Factory: factory, API: api, Logger: logger, Version: buildVersion(), Revision: currentBuild().Commit})
+	srv, err := serve.New(serve.Options{Config: cfg, Factory: factory, API: api, Logger: logger, Version: buildVersion(), Revision: commit})
 	if err != nil {
 		logger.Error("starting", "error", err)
 		return exitError

@@ -14,6 +14,8 @@ import (
 // commit and date are set at build time with -ldflags "-X main.commit=...
 // -X main.date=..." (the Dockerfile and .ci/release do, beside the version
 // in internal/buildinfo); left empty, they come from the build's VCS stamps.
+// driftctl_build_info's revision is commit when set, else buildinfo's
+// (the VCS stamp, with "-dirty" for a modified tree).
 var commit, date = "", ""
 
 // buildInfo says which driftctl this is: `driftctl version -o json`.
