@@ -35,7 +35,13 @@ func outputFormats() []cobra.Completion {
 }
 
 // failOnStatuses are the statuses --fail-on takes besides none.
-func failOnStatuses() []string { return []string{"drifted", "missing", "unmanaged", "unknown"} }
+func failOnStatuses() []string {
+	var names []string
+	for _, s := range failOnChoices {
+		names = append(names, string(s))
+	}
+	return names
+}
 
 // completeValues completes a flag from a fixed list of values, each
 // "value" or "value\tdescription".

@@ -27,19 +27,18 @@ func addLogFlags(f *pflag.FlagSet) {
 	f.String("log-format", "text", "log format: text or json")
 }
 
-// logFlags are the values of --log-format and --log-level of cmd, and
-// whether each was given.
-func logFlags(cmd *cobra.Command) (format, level string, formatSet, levelSet bool) {
+// logFlags are the values of --log-format and --log-level of cmd.
+func logFlags(cmd *cobra.Command) (format, level string) {
 	f := cmd.Flags()
 	format, _ = f.GetString("log-format")
 	level, _ = f.GetString("log-level")
-	return format, level, f.Changed("log-format"), f.Changed("log-level")
+	return format, level
 }
 
 // commandLogger is the logger of cmd's --log-level and --log-format,
 // writing to its stderr; an error names the flag and its values.
 func commandLogger(cmd *cobra.Command) (*slog.Logger, error) {
-	format, level, _, _ := logFlags(cmd)
+	format, level := logFlags(cmd)
 	return newLogger(cmd.ErrOrStderr(), format, level)
 }
 

@@ -342,16 +342,19 @@ func parseOutputs(specs []string) ([]output, error) {
 	return outs, nil
 }
 
+// failOnChoices are the statuses --fail-on takes, besides none.
+var failOnChoices = []drift.Status{drift.Drifted, drift.Missing, drift.Unmanaged, drift.Unknown}
+
 func parseFailOn(s string) (map[drift.Status]bool, error) {
 	set := map[drift.Status]bool{}
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
-		switch drift.Status(part) {
-		case drift.Drifted, drift.Missing, drift.Unmanaged, drift.Unknown:
+		switch {
+		case slices.Contains(failOnChoices, drift.Status(part)):
 			set[drift.Status(part)] = true
-		case "none", "":
+		case part == "none", part == "":
 		default:
-			return nil, fmt.Errorf("--fail-on %q: expected drifted, missing, unmanaged, unknown or none", part)
+			return nil, fmt.Errorf("--fail-on %q: expected %s or none", part, strings.Join(failOnStatuses(), ", "))
 		}
 	}
 	return set, nil

@@ -48,7 +48,7 @@ node_exporter's).`,
     --web.config.file=/etc/driftctl-web/web-config.yml --log-format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.logFormat, o.logLevel, _, _ = logFlags(cmd)
+			o.logFormat, o.logLevel = logFlags(cmd)
 			if code := runServe(cmd.Context(), o, cmd.Flags().Changed, cmd.ErrOrStderr()); code != exitOK {
 				return &exitCodeError{code}
 			}
