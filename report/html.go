@@ -19,6 +19,10 @@ var htmlTemplateText string
 //go:embed html.js
 var htmlScript string
 
+// htmlTemplate is the page's template, parsed once (html/template
+// executes concurrently): a mistake in it fails at start, in every test.
+var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
+
 // HTML writes r as one self-contained HTML page: no external asset (the
 // style and the script are inline, and the page's Content-Security-Policy
 // forbids loading anything and runs no script but its own), a summary,
@@ -31,11 +35,7 @@ var htmlScript string
 // commit message holding markup shows as text. Sensitive values print as
 // (sensitive).
 func HTML(w io.Writer, r *drift.Report, opts Options) error {
-	t, err := template.New("report").Parse(htmlTemplateText)
-	if err != nil {
-		return fmt.Errorf("parsing the HTML report's template: %w", err)
-	}
-	if err := t.Execute(w, htmlPageOf(r, opts)); err != nil {
+	if err := htmlTemplate.Execute(w, htmlPageOf(r, opts)); err != nil {
 		return fmt.Errorf("writing the HTML report: %w", err)
 	}
 	return nil
